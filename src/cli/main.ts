@@ -1,0 +1,34 @@
+import { Command } from 'commander';
+import { clientsCommand } from './clients-commands';
+import { keysCommand } from './keys-commands';
+import { fail } from './output';
+import { start } from './start';
+
+/** The `portcullis` command line. */
+export function program(): Command {
+  const cli = new Command('portcullis')
+    .description('Portcullis: an OAuth 2.0 / OpenID Connect issuer and the gateway policies that enforce its tokens')
+    .showHelpAfterError();
+
+  cli
+    .command('start')
+    .description('start the gateway and issuer with the configuration in PORTCULLIS_CONFIG_DIR (default: config/ of the package)')
+    .option('--sample-upstream', 'also run the sample echo API the sample configuration protects')
+    .action(async (opts) => {
+      try {
+        await start({ sampleUpstream: !!opts.sampleUpstream });
+      } catch (err) {
+        fail(err, false);
+        process.exit(1);
+      }
+    });
+
+  cli.addCommand(clientsCommand());
+  cli.addCommand(keysCommand());
+  return cli;
+}
+
+/** Entry point used by bin/portcullis.js. */
+export async function main(argv: string[]): Promise<void> {
+  await program().parseAsync(argv);
+}

@@ -1,0 +1,22 @@
+import { loadSettings } from '../config/load-settings';
+import { applyEnvironmentDefaults } from '../runtime/environment';
+import { Portcullis } from '../runtime/portcullis';
+import { createLogger } from '../logging/logger';
+import { fail } from './output';
+
+/**
+ * Runs a CLI action against the same settings and store the server uses, then closes the store.
+ * Errors are printed (JSON with --json) and set a non-zero exit code.
+ */
+export async function withRuntime(json: boolean, action: (p: Portcullis) => Promise<void>): Promise<void> {
+  let portcullis: Portcullis | undefined;
+  try {
+    applyEnvironmentDefaults();
+    portcullis = await Portcullis.open(loadSettings(), { logger: createLogger('warn') });
+    await action(portcullis);
+  } catch (err) {
+    fail(err, json);
+  } finally {
+    await portcullis?.close();
+  }
+}

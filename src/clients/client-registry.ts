@@ -1,0 +1,143 @@
+import type { ApplicationSettings } from '../config/settings';
+import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors';
+import type { Store } from '../store/store';
+import { viewOf, type Client, type ClientView } from './client';
+import { generateClientId, generateSecret, hashSecret, verifySecret } from './client-secret';
+
+const KIND = 'clients';
+
+export interface NewClient {
+  name: string;
+  application: string;
+  roles?: string[];
+  type?: Client['type'];
+  description?: string;
+  redirectUris?: string[];
+  allowedOrigins?: string[];
+}
+
+/** A client as created: the secret appears here once and is never retrievable again. */
+export interface CreatedClient {
+  client: ClientView;
+  clientSecret?: string;
+}
+
+/**
+ * Clients ("credentials") and their lifecycle: create, roles, disable/enable, secret rotation,
+ * and secret checks. Each client is linked to exactly one declared application.
+ */
+export class ClientRegistry {
+  constructor(
+    private readonly store: Store,
+    private readonly applications: Record<string, ApplicationSettings>,
+    private readonly hashKey: Buffer,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async create(input: NewClient): Promise<CreatedClient> {
+    const name = checkText('name', input.name, 255, true);
+    const description = input.description === undefined ? undefined : checkText('description', input.description, 500, false);
+    const application = this.checkApplication(input.application);
+    const roles = this.checkRoles(application, input.roles ?? []);
+    const type = input.type ?? 'service';
+    const clientSecret = type === 'public' ? undefined : generateSecret();
+    const at = this.now();
+    const client: Client = {
+      clientId: generateClientId(),
+      name,
+      ...(description ? { description } : {}),
+      application,
+      type,
+      roles,
+      status: 'active',
+      ...(clientSecret ? { secretHash: hashSecret(clientSecret, this.hashKey), secretIssuedAt: at } : {}),
+      redirectUris: input.redirectUris ?? [],
+      allowedOrigins: input.allowedOrigins ?? [],
+      createdAt: at,
+      updatedAt: at,
+    };
+    if (!(await this.store.create(KIND, client.clientId, client, { indexes: { application } }))) {
+      throw new ConflictError('client id collision; try again');
+    }
+    return { client: viewOf(client), clientSecret };
+  }
+
+  /** The stored client, or undefined. */
+  async find(clientId: string): Promise<Client | undefined> {
+    return (await this.store.get<Client>(KIND, clientId))?.value;
+  }
+
+  async get(clientId: string): Promise<ClientView> {
+    const client = await this.find(clientId);
+    if (!client) throw new NotFoundError('client', clientId);
+    return viewOf(client);
+  }
+
+  async list(): Promise<ClientView[]> {
+    return (await this.store.list<Client>(KIND)).map((r) => viewOf(r.value)).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** Replaces the roles; tokens issued from now on carry the new roles. */
+  async setRoles(clientId: string, roles: string[]): Promise<ClientView> {
+    return this.update(clientId, (c) => ({ ...c, roles: this.checkRoles(c.application, roles) }));
+  }
+
+  async setStatus(clientId: string, status: Client['status']): Promise<ClientView> {
+    return this.update(clientId, (c) => ({ ...c, status }));
+  }
+
+  /** Issues a new secret; the old one stops working at once. */
+  async rotateSecret(clientId: string): Promise<CreatedClient> {
+    const clientSecret = generateSecret();
+    const client = await this.update(clientId, (c) => {
+      if (c.type === 'public') throw new ValidationError('type', 'a public client has no secret');
+      return { ...c, secretHash: hashSecret(clientSecret, this.hashKey), secretIssuedAt: this.now() };
+    });
+    return { client, clientSecret };
+  }
+
+  /** The active client whose secret matches, or undefined (the caller decides the error). */
+  async authenticate(clientId: string, secret: string): Promise<Client | undefined> {
+    const client = await this.find(clientId);
+    if (!client || client.status !== 'active' || !client.secretHash) return undefined;
+    return verifySecret(secret, client.secretHash, this.hashKey) ? client : undefined;
+  }
+
+  /** Read-modify-write with compare-and-set, retried, so concurrent edits never lose each other. */
+  private async update(clientId: string, change: (c: Client) => Client): Promise<ClientView> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const record = await this.store.get<Client>(KIND, clientId);
+      if (!record) throw new NotFoundError('client', clientId);
+      const next = { ...change(record.value), updatedAt: this.now() };
+      const written = await this.store.compareAndSet(KIND, clientId, record.version, next, { indexes: { application: next.application } });
+      if (written) return viewOf(next);
+    }
+    throw new ConflictError(`client ${clientId} is being changed by someone else; try again`);
+  }
+
+  private checkApplication(application: string): string {
+    if (typeof application !== 'string' || !Object.hasOwn(this.applications, application)) {
+      const known = Object.keys(this.applications).join(', ');
+      throw new ValidationError('application', `unknown application ${JSON.stringify(application)} (declared: ${known})`);
+    }
+    return application;
+  }
+
+  private checkRoles(application: string, roles: string[]): string[] {
+    const declared = this.applications[application].roles;
+    for (const role of roles) {
+      if (!Object.hasOwn(declared, role)) {
+        throw new ValidationError('roles', `application ${application} has no role ${JSON.stringify(role)} (declared: ${Object.keys(declared).join(', ')})`);
+      }
+    }
+    return [...new Set(roles)];
+  }
+}
+
+function checkText(field: string, value: unknown, max: number, required: boolean): string {
+  if (typeof value !== 'string') throw new ValidationError(field, `${field} must be text`);
+  const trimmed = value.trim();
+  if (required && !trimmed) throw new ValidationError(field, `${field} is required`);
+  if (trimmed.length > max) throw new ValidationError(field, `${field} must be at most ${max} characters`);
+  return trimmed;
+}

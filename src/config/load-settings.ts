@@ -1,0 +1,32 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import yaml from 'js-yaml';
+import { installationHome } from '../runtime/home';
+import { resolveSettings, SettingsError, type PortcullisSettings } from './settings';
+
+/**
+ * Replaces `${VAR}` and `${VAR:-default}` as Express Gateway does when it reads its YAML, so the
+ * CLI reads exactly the values the gateway reads.
+ */
+export function replaceEnv(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  return text.replace(/\$?\$\{([A-Za-z0-9_]+)(:-(.*?))?\}/g, (match, name: string, _d, fallback: string | undefined) => {
+    if (match.startsWith('$$')) return match;
+    if (Object.hasOwn(env, name)) return env[name] ?? '';
+    return fallback ?? 'null';
+  });
+}
+
+/** Reads `plugins.portcullis` from `<PORTCULLIS_CONFIG_DIR>/system.config.yml` and validates it. */
+export function loadSettings(configDir = process.env.PORTCULLIS_CONFIG_DIR ?? 'config'): PortcullisSettings {
+  const file = path.join(configDir, 'system.config.yml');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new SettingsError(`cannot read ${file}`);
+  }
+  const doc = yaml.load(replaceEnv(text)) as { plugins?: Record<string, unknown> } | undefined;
+  const raw = doc?.plugins?.portcullis;
+  if (!raw) throw new SettingsError(`${file} has no plugins.portcullis section`);
+  return resolveSettings(raw, installationHome());
+}

@@ -1,0 +1,128 @@
+/**
+ * Typed protocol errors. Code throws these; `send-error.ts` is the only place that turns one into
+ * a response. The `error` codes are the registered ones of RFC 6749 §4.1.2.1/§5.2, RFC 6750 §3.1,
+ * RFC 7009 §2.2.1 and OpenID Connect Core §3.1.2.6.
+ */
+export abstract class OAuthError extends Error {
+  /** The registered `error` value sent on the wire. */
+  abstract readonly error: string;
+  /** HTTP status for this error when it is not redirected. */
+  abstract readonly status: number;
+  /** Extra response headers this error needs (e.g. a Basic challenge). */
+  headers: Record<string, string> = {};
+
+  constructor(readonly description: string) {
+    super(description);
+    this.name = new.target.name;
+  }
+}
+
+/** RFC 6749 §5.2: missing, repeated or malformed parameter. */
+export class InvalidRequest extends OAuthError {
+  readonly error: string = 'invalid_request';
+  readonly status: number = 400;
+}
+
+/**
+ * RFC 6749 §5.2: client authentication failed. 401 with a `Basic` challenge when the client tried
+ * HTTP Basic authentication, 400 otherwise would also be allowed, but we always answer 401 as most
+ * servers do, adding the challenge only where the client used Basic.
+ */
+export class InvalidClient extends OAuthError {
+  readonly error: string = 'invalid_client';
+  readonly status: number = 401;
+  constructor(description: string, usedBasic = false, realm = 'portcullis') {
+    super(description);
+    if (usedBasic) this.headers['WWW-Authenticate'] = `Basic realm="${realm}", charset="UTF-8"`;
+  }
+}
+
+/** RFC 6749 §5.2: the grant (code, refresh token, credentials) is invalid, expired or revoked. */
+export class InvalidGrant extends OAuthError {
+  readonly error: string = 'invalid_grant';
+  readonly status: number = 400;
+}
+
+/** RFC 6749 §5.2: this client may not use this grant type. */
+export class UnauthorizedClient extends OAuthError {
+  readonly error: string = 'unauthorized_client';
+  readonly status: number = 400;
+}
+
+/** RFC 6749 §5.2: the grant type is not supported by this server. */
+export class UnsupportedGrantType extends OAuthError {
+  readonly error: string = 'unsupported_grant_type';
+  readonly status: number = 400;
+}
+
+/** RFC 6749 §4.1.2.1: the response type is not supported. */
+export class UnsupportedResponseType extends OAuthError {
+  readonly error: string = 'unsupported_response_type';
+  readonly status: number = 400;
+}
+
+/** RFC 6749 §5.2: the requested scope is invalid, unknown or exceeds what was granted. */
+export class InvalidScope extends OAuthError {
+  readonly error: string = 'invalid_scope';
+  readonly status: number = 400;
+}
+
+/** RFC 6749 §4.1.2.1: the resource owner or server denied the request. */
+export class AccessDenied extends OAuthError {
+  readonly error: string = 'access_denied';
+  readonly status: number = 403;
+}
+
+/** RFC 6750 §3.1: the access token is missing a valid signature, expired, revoked or malformed. */
+export class InvalidToken extends OAuthError {
+  readonly error: string = 'invalid_token';
+  readonly status: number = 401;
+}
+
+/** RFC 6750 §3.1: the token is valid but lacks the permission the request needs. */
+export class InsufficientScope extends OAuthError {
+  readonly error: string = 'insufficient_scope';
+  readonly status: number = 403;
+  constructor(description: string, readonly scope: string) {
+    super(description);
+  }
+}
+
+/**
+ * RFC 6750 §3.1: no credentials were sent. The challenge then carries no error code; the JSON body
+ * says `unauthorized` (not a registered OAuth code, because the RFC asks for none here).
+ */
+export class MissingToken extends OAuthError {
+  readonly error: string = 'unauthorized';
+  readonly status: number = 401;
+}
+
+/** RFC 7009 §2.2.1: the server does not support revoking this token type. */
+export class UnsupportedTokenType extends OAuthError {
+  readonly error: string = 'unsupported_token_type';
+  readonly status: number = 400;
+}
+
+/** OIDC Core §3.1.2.6: prompt=none but the user must sign in. */
+export class LoginRequired extends OAuthError {
+  readonly error: string = 'login_required';
+  readonly status: number = 400;
+}
+
+/** OIDC Core §3.1.2.6: prompt=none but the user must consent. */
+export class ConsentRequired extends OAuthError {
+  readonly error: string = 'consent_required';
+  readonly status: number = 400;
+}
+
+/** RFC 6749 §5.2 (temporarily_unavailable): a dependency such as the store is down; fail closed. */
+export class TemporarilyUnavailable extends OAuthError {
+  readonly error: string = 'temporarily_unavailable';
+  readonly status: number = 503;
+}
+
+/** Anything unexpected. Never carries the original message to the wire. */
+export class ServerError extends OAuthError {
+  readonly error: string = 'server_error';
+  readonly status: number = 500;
+}

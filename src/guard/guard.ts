@@ -1,0 +1,109 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApplicationSettings } from '../config/settings';
+import { InsufficientScope, InvalidToken } from '../errors/oauth-errors';
+import { sendError, type ErrorSite } from '../errors/send-error';
+import { permissionsOf } from '../issuer/scope';
+import type { ClientStatusCache } from './client-status';
+import { extractBearer } from './extract-bearer';
+import { setIdentityHeaders } from './identity-headers';
+import type { RevocationList } from './revocation-list';
+import { RouteMatcher } from './route-matcher';
+import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
+import type { VerifiedIdentity } from './verified-identity';
+
+export interface GuardDeps {
+  verifier: TokenVerifier;
+  clients: ClientStatusCache;
+  revocations: RevocationList;
+  site: ErrorSite;
+}
+
+export interface GuardOptions {
+  /** The name of the application this pipeline protects. */
+  application: string;
+  settings: ApplicationSettings;
+  /** Lower-case prefix of the identity headers sent upstream. */
+  headerPrefix: string;
+  /** Remove the Authorization header before the request goes upstream. */
+  hideCredentials: boolean;
+}
+
+export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/**
+ * The guard in front of one application. Its checks run in this order, each throwing a typed error:
+ * 1. the token is taken from the Authorization header only (RFC 6750 §2.1);
+ * 2. the token is a valid access token of this issuer (signature, alg, typ, iss, exp/nbf/iat);
+ * 3. one credential, one application: `aud` is this application's, the client exists, is active,
+ *    is linked to this application, and the token is not revoked;
+ * 4. roles -> permissions: the route rule for (method, path) names the permission it needs;
+ *    no rule means deny;
+ * 5. identity headers for the upstream replace anything the caller sent.
+ */
+export class Guard {
+  private readonly routes: RouteMatcher;
+
+  constructor(private readonly deps: GuardDeps, private readonly options: GuardOptions) {
+    this.routes = new RouteMatcher(options.settings.routes);
+  }
+
+  /** Runs checks 1-4 and returns who is calling; throws the protocol error otherwise. */
+  async check(req: IncomingMessage): Promise<VerifiedIdentity> {
+    const token = extractBearer(req);
+    const claims = await this.deps.verifier.verify(token);
+    await this.checkApplication(claims);
+    const permissions = this.grantedPermissions(claims);
+    const needed = this.routes.permissionFor(req.method ?? 'GET', originalPath(req));
+    if (needed === undefined) throw new InsufficientScope('no route rule allows this request', '');
+    if (!permissions.has(needed)) throw new InsufficientScope(`this request needs the ${needed} permission`, needed);
+    return {
+      application: this.options.application,
+      clientId: claims.client_id,
+      subject: claims.sub,
+      roles: claims.roles ?? [],
+      permissions,
+      scope: claims.scope,
+      claims,
+    };
+  }
+
+  /** The guard as Connect/Express middleware: identity on success, the structured error otherwise. */
+  middleware(): Middleware {
+    return (req, res, next) => {
+      this.check(req).then(
+        (identity) => {
+          setIdentityHeaders(req, identity, this.options.headerPrefix, this.options.hideCredentials);
+          (req as IncomingMessage & { portcullis?: VerifiedIdentity }).portcullis = identity;
+          next();
+        },
+        (err) => sendError(req, res, err, this.deps.site),
+      );
+    };
+  }
+
+  private async checkApplication(claims: AccessTokenClaims): Promise<void> {
+    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (!audiences.includes(this.options.settings.audience)) {
+      throw new InvalidToken('the access token is for another application');
+    }
+    const client = await this.deps.clients.get(claims.client_id);
+    if (!client) throw new InvalidToken('the client of this access token is unknown');
+    if (client.status !== 'active') throw new InvalidToken('the client of this access token is disabled');
+    if (client.application !== this.options.application) {
+      throw new InvalidToken('the client of this access token is linked to another application');
+    }
+    if (await this.deps.revocations.isRevoked(claims.jti)) throw new InvalidToken('the access token was revoked');
+  }
+
+  /** What the token's roles grant here, narrowed to its scope when it has one. */
+  private grantedPermissions(claims: AccessTokenClaims): Set<string> {
+    const granted = permissionsOf(this.options.settings, claims.roles ?? []);
+    if (claims.scope === undefined) return granted;
+    const scope = new Set(claims.scope.split(' '));
+    return new Set([...granted].filter((p) => scope.has(p)));
+  }
+}
+
+function originalPath(req: IncomingMessage): string {
+  return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+}

@@ -1,0 +1,31 @@
+import type { IncomingMessage } from 'node:http';
+import type { VerifiedIdentity } from './verified-identity';
+
+/**
+ * Makes the upstream see only identity the guard verified: every incoming header with the prefix
+ * is removed first (a client could otherwise send its own `X-Portcullis-Roles`), then the verified
+ * values are set. Values are plain ASCII tokens, so no header injection is possible.
+ */
+export function setIdentityHeaders(req: IncomingMessage, identity: VerifiedIdentity, prefix: string, hideCredentials: boolean): void {
+  stripIdentityHeaders(req, prefix);
+  const h = req.headers;
+  h[`${prefix}application`] = identity.application;
+  h[`${prefix}client-id`] = identity.clientId;
+  h[`${prefix}subject`] = identity.subject;
+  h[`${prefix}roles`] = identity.roles.join(',');
+  h[`${prefix}permissions`] = [...identity.permissions].join(',');
+  if (identity.scope) h[`${prefix}scope`] = identity.scope;
+  if (hideCredentials) delete h.authorization;
+}
+
+/** Removes every header starting with `prefix` (lower case), from the parsed and the raw list. */
+export function stripIdentityHeaders(req: IncomingMessage, prefix: string): void {
+  for (const name of Object.keys(req.headers)) {
+    if (name.startsWith(prefix)) delete req.headers[name];
+  }
+  // http-proxy copies parsed headers, but keep rawHeaders consistent for anything that reads them.
+  const raw = req.rawHeaders;
+  for (let i = raw.length - 2; i >= 0; i -= 2) {
+    if (raw[i].toLowerCase().startsWith(prefix)) raw.splice(i, 2);
+  }
+}

@@ -1,0 +1,30 @@
+import { LRUCache } from 'lru-cache';
+import type { Store } from '../store/store';
+
+const KIND = 'revoked-access-tokens';
+
+/**
+ * Revoked access tokens, by `jti`, kept until the token would have expired anyway. The guard's
+ * answers are remembered for at most `ttlMs`, so a revocation reaches every node within a second.
+ */
+export class RevocationList {
+  private readonly cache: LRUCache<string, { revoked: boolean }>;
+
+  constructor(private readonly store: Store, ttlMs: number) {
+    this.cache = new LRUCache({ max: 50_000, ttl: Math.max(ttlMs, 1) });
+  }
+
+  /** Records that the token `jti` (expiring at `exp`, epoch seconds) must no longer be accepted. */
+  async revoke(jti: string, exp: number): Promise<void> {
+    await this.store.put(KIND, jti, { exp }, { expiresAt: exp * 1000 });
+    this.cache.delete(jti);
+  }
+
+  async isRevoked(jti: string): Promise<boolean> {
+    const hit = this.cache.get(jti);
+    if (hit) return hit.revoked;
+    const revoked = (await this.store.get(KIND, jti)) !== undefined;
+    this.cache.set(jti, { revoked });
+    return revoked;
+  }
+}

@@ -1,0 +1,55 @@
+import type { IncomingMessage } from 'node:http';
+import { InvalidRequest } from '../errors/oauth-errors';
+
+/** Form bodies of the protocol endpoints are small; anything larger is refused before parsing. */
+const MAX_BODY_BYTES = 16 * 1024;
+
+/** Request parameters, each present at most once. */
+export type FormParams = ReadonlyMap<string, string>;
+
+/**
+ * Reads an `application/x-www-form-urlencoded` body (RFC 6749 §3.2, §4.1.3).
+ * RFC 6749 §3.1: parameters sent without a value are treated as omitted, and a parameter must not
+ * appear more than once; a repeated one is an `invalid_request` naming it.
+ */
+export async function readForm(req: IncomingMessage): Promise<FormParams> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    throw new InvalidRequest('the request body must be application/x-www-form-urlencoded');
+  }
+  const raw = await readBody(req);
+  return parseParams(new URLSearchParams(raw));
+}
+
+/** Turns query or body parameters into a map, refusing repeats and dropping empty values. */
+export function parseParams(search: URLSearchParams): FormParams {
+  const params = new Map<string, string>();
+  const seen = new Set<string>();
+  for (const [name, value] of search) {
+    if (seen.has(name)) throw new InvalidRequest(`parameter ${name} must not be repeated`);
+    seen.add(name);
+    if (value !== '') params.set(name, value);
+  }
+  return params;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > MAX_BODY_BYTES) return Promise.reject(new InvalidRequest('request body too large'));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new InvalidRequest('request body too large'));
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => reject(new InvalidRequest('the request body could not be read')));
+  });
+}

@@ -1,0 +1,68 @@
+import type { IncomingMessage } from 'node:http';
+import type { Client } from '../clients/client';
+import type { ClientRegistry } from '../clients/client-registry';
+import { InvalidClient, InvalidRequest } from '../errors/oauth-errors';
+import type { FormParams } from '../http/read-form';
+
+/** Client authentication methods this issuer implements (advertised in discovery). */
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+
+export interface AuthenticatedClient {
+  client: Client;
+  method: (typeof CLIENT_AUTH_METHODS)[number];
+}
+
+/** Parses `Authorization: Basic` (RFC 6749 §2.3.1: id and secret are form-urlencoded first). */
+function parseBasic(header: string): { id: string; secret: string } | undefined {
+  const match = /^basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(header);
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  try {
+    const form = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+    return { id: form(decoded.slice(0, colon)), secret: form(decoded.slice(colon + 1)) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Authenticates the client of a token, revocation or introspection request.
+ * RFC 6749 §2.3: a client must not use more than one method in one request. Every failure is the
+ * same `invalid_client`, so an attacker learns nothing about which part was wrong.
+ */
+export async function authenticateClient(
+  req: IncomingMessage,
+  params: FormParams,
+  clients: ClientRegistry,
+  realm: string,
+): Promise<AuthenticatedClient> {
+  const header = req.headers.authorization;
+  const bodyId = params.get('client_id');
+  const bodySecret = params.get('client_secret');
+
+  if (header !== undefined && /^basic\b/i.test(header)) {
+    if (bodySecret !== undefined) throw new InvalidRequest('use one client authentication method, not Basic and client_secret together');
+    const basic = parseBasic(header);
+    if (!basic) throw new InvalidClient('malformed Basic credentials', true, realm);
+    if (bodyId !== undefined && bodyId !== basic.id) throw new InvalidRequest('client_id does not match the authenticated client');
+    const client = await clients.authenticate(basic.id, basic.secret);
+    if (!client) throw new InvalidClient('client authentication failed', true, realm);
+    return { client, method: 'client_secret_basic' };
+  }
+  if (header !== undefined) throw new InvalidRequest('unsupported Authorization scheme for client authentication');
+
+  if (bodyId === undefined) throw new InvalidClient('client authentication required', false, realm);
+  if (bodySecret !== undefined) {
+    const client = await clients.authenticate(bodyId, bodySecret);
+    if (!client) throw new InvalidClient('client authentication failed', false, realm);
+    return { client, method: 'client_secret_post' };
+  }
+  // No secret: only a public client may go on, and only with grants that protect themselves (PKCE).
+  const client = await clients.find(bodyId);
+  if (!client || client.type !== 'public' || client.status !== 'active') {
+    throw new InvalidClient('client authentication failed', false, realm);
+  }
+  return { client, method: 'none' };
+}

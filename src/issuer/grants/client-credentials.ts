@@ -1,0 +1,42 @@
+import type { ApplicationSettings } from '../../config/settings';
+import { InvalidScope, UnauthorizedClient } from '../../errors/oauth-errors';
+import type { AccessTokenIssuer } from '../../tokens/access-token-issuer';
+import { parseScope, permissionsOf } from '../scope';
+import type { GrantHandler } from './grant-handler';
+
+export interface ClientCredentialsDeps {
+  tokens: AccessTokenIssuer;
+  applications: Record<string, ApplicationSettings>;
+}
+
+/**
+ * RFC 6749 §4.4: a confidential client trades its own credentials for an access token.
+ * The token carries the client's current roles; a requested scope narrows what those roles grant
+ * and may name only permissions they grant (§4.4.2 / §3.3).
+ */
+export function clientCredentialsGrant({ tokens, applications }: ClientCredentialsDeps): GrantHandler {
+  return {
+    grantType: 'client_credentials',
+    parameters: ['scope'],
+    allowsPublicClients: false,
+    async handle({ params, client: { client } }) {
+      if (client.type !== 'service') {
+        throw new UnauthorizedClient('this client is not allowed to use the client_credentials grant');
+      }
+      const application = applications[client.application];
+      const requested = parseScope(params.get('scope'));
+      const granted = permissionsOf(application, client.roles);
+      const refused = requested.filter((s) => !granted.has(s));
+      if (refused.length) throw new InvalidScope(`scope not granted to this client: ${refused.join(' ')}`);
+      const scope = requested.length ? requested.join(' ') : undefined;
+      const issued = await tokens.issue({
+        clientId: client.clientId,
+        subject: client.clientId,
+        audience: application.audience,
+        roles: client.roles,
+        scope,
+      });
+      return { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn, ...(scope ? { scope } : {}) };
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import type { Request, Response } from 'express';
+import type { ClientRegistry } from '../clients/client-registry';
+import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../errors/oauth-errors';
+import { sendError, type ErrorSite } from '../errors/send-error';
+import { readForm } from '../http/read-form';
+import { authenticateClient } from './client-authentication';
+import type { GrantRegistry } from './grants/grant-registry';
+
+export interface TokenEndpointDeps {
+  grants: GrantRegistry;
+  clients: ClientRegistry;
+  site: ErrorSite;
+}
+
+/**
+ * `POST /oauth2/token` (RFC 6749 §3.2). Authenticates the client, finds the grant in the registry
+ * and lets it answer. Every response, success or error, carries `Cache-Control: no-store` (§5.1).
+ */
+export function tokenEndpoint({ grants, clients, site }: TokenEndpointDeps) {
+  return async (req: Request, res: Response): Promise<void> => {
+    try {
+      const params = await readForm(req);
+      const grantType = params.get('grant_type');
+      if (!grantType) throw new InvalidRequest('grant_type is required');
+      const client = await authenticateClient(req, params, clients, site.realm);
+      const grant = grants.find(grantType);
+      if (!grant) throw new UnsupportedGrantType(`grant_type ${grantType} is not supported`);
+      if (client.method === 'none' && !grant.allowsPublicClients) {
+        throw new UnauthorizedClient(`a public client cannot use the ${grantType} grant`);
+      }
+      const body = await grant.handle({ params, client });
+      res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json(body);
+    } catch (err) {
+      sendError(req, res, err, site);
+    }
+  };
+}

@@ -1,0 +1,45 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PortcullisSettings } from '../../config/settings';
+import { TemporarilyUnavailable } from '../../errors/oauth-errors';
+import { sendError } from '../../errors/send-error';
+import type { Middleware } from '../../guard/guard';
+import type { Portcullis } from '../../runtime/portcullis';
+import schema from './schema.json';
+
+/** The policy's action parameters, after Express Gateway applied the schema's defaults. */
+export interface GuardAction {
+  application: string;
+  leeway: number;
+  requiredClaims: string[];
+  headerPrefix: string;
+  hideCredentials: boolean;
+}
+
+/**
+ * `portcullis-guard`: put it in a pipeline before `proxy`, naming the application it protects.
+ * An application missing from the plugin settings stops start-up here, naming the field.
+ */
+export function guardPolicy(settings: PortcullisSettings, runtime: () => Promise<Portcullis>) {
+  return {
+    name: 'portcullis-guard',
+    schema,
+    policy(action: GuardAction): Middleware {
+      if (!Object.hasOwn(settings.applications, action.application)) {
+        throw new Error(`portcullis-guard: action.application ${JSON.stringify(action.application)} is not declared in plugins.portcullis.applications`);
+      }
+      let ready: Middleware | undefined;
+      const pending = runtime().then((p) => {
+        ready = p.guard(action).middleware();
+        return ready;
+      });
+      pending.catch(() => undefined);
+      return (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => {
+        if (ready) return ready(req, res, next);
+        pending.then(
+          (mw) => mw(req, res, next),
+          () => sendError(req, res, new TemporarilyUnavailable('the guard is not available'), { kind: 'resource', realm: settings.realm }),
+        );
+      };
+    },
+  };
+}

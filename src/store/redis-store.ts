@@ -1,0 +1,309 @@
+import { createHash } from 'node:crypto';
+import { createClient } from 'redis';
+import type { Store, StoredRecord, WriteOptions } from './store';
+
+/** Options for {@link RedisStore}. */
+export interface RedisStoreOptions {
+  /** e.g. `redis://127.0.0.1:6379`, `rediss://user:pass@host:6380/2`. */
+  url: string;
+  /** Prepended to every key so several deployments (or test runs) can share one Redis. */
+  keyPrefix?: string;
+  /** Upper bound for a single store operation before it rejects; default 5000 ms. */
+  commandTimeoutMs?: number;
+  /** How long {@link RedisStore.open} waits for the first connection; default 5000 ms. */
+  connectTimeoutMs?: number;
+  /** Receives connection errors (the client keeps reconnecting); default: ignore them. */
+  onError?: (error: Error) => void;
+}
+
+type Client = ReturnType<typeof createClient>;
+
+/*
+ * Lua scripts. Shared ARGV conventions: `idxPrefix` is `p + 'idx:' + kind + ':'`, and the `idx`
+ * hash field holds the record's indexes as a JSON object of strings (safe for cjson to decode).
+ */
+
+/**
+ * create / put / cas. KEYS: record, ids set. ARGV: mode, expectedVersion, value JSON,
+ * expiresAt ('' = never), indexes JSON, idxPrefix, id, then index name/value pairs.
+ * Returns the new version, or -1 when create finds a live record or cas a different version.
+ */
+const WRITE_SCRIPT = luaScript(`
+local mode, id, idxPrefix = ARGV[1], ARGV[7], ARGV[6]
+local cur = redis.call('HGET', KEYS[1], 'ver')
+if (mode == 'create' and cur) or (mode == 'cas' and cur ~= ARGV[2]) then return -1 end
+local ver = 1
+if cur then
+  ver = tonumber(cur) + 1
+  for name, value in pairs(cjson.decode(redis.call('HGET', KEYS[1], 'idx') or '{}')) do
+    redis.call('SREM', idxPrefix .. name .. ':' .. value, id)
+  end
+  redis.call('DEL', KEYS[1])
+end
+redis.call('HSET', KEYS[1], 'v', ARGV[3], 'ver', ver, 'idx', ARGV[5])
+if ARGV[4] ~= '' then
+  redis.call('HSET', KEYS[1], 'exp', ARGV[4])
+  redis.call('PEXPIREAT', KEYS[1], ARGV[4])
+end
+redis.call('SADD', KEYS[2], id)
+for i = 8, #ARGV, 2 do redis.call('SADD', idxPrefix .. ARGV[i] .. ':' .. ARGV[i + 1], id) end
+return ver`);
+
+/** consume / delete. KEYS: record, ids set. ARGV: idxPrefix, id. Returns the value JSON or nil. */
+const CONSUME_SCRIPT = luaScript(`
+local h = redis.call('HMGET', KEYS[1], 'v', 'idx')
+if not h[1] then return false end
+for name, value in pairs(cjson.decode(h[2] or '{}')) do
+  redis.call('SREM', ARGV[1] .. name .. ':' .. value, ARGV[2])
+end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[2])
+return h[1]`);
+
+/**
+ * list / findBy. KEYS: an ids or index set. ARGV: record key prefix, then optionally the index
+ * name and value the records must still carry. Returns flat [id, value, version, expiresAt|''],
+ * and removes members whose record expired, vanished or was re-indexed.
+ */
+const READ_SET_SCRIPT = luaScript(`
+local out = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local h = redis.call('HMGET', ARGV[1] .. id, 'v', 'ver', 'exp', 'idx')
+  local keep = h[1] ~= false
+  if keep and ARGV[2] then keep = cjson.decode(h[4] or '{}')[ARGV[2]] == ARGV[3] end
+  if keep then
+    out[#out + 1] = id; out[#out + 1] = h[1]; out[#out + 1] = h[2]; out[#out + 1] = h[3] or ''
+  else
+    redis.call('SREM', KEYS[1], id)
+  end
+end
+return out`);
+
+/**
+ * Shared {@link Store} on Redis, for running several issuer instances behind a load balancer.
+ *
+ * Layout under the key prefix `p`:
+ * - `p + 'rec:' + kind + ':' + id` — a hash {v: value JSON, ver, exp?, idx: indexes JSON},
+ *   expiring with PEXPIREAT. A hash rather than one JSON string so the Lua scripts never have to
+ *   parse or re-serialise the caller's JSON (cjson turns `[]` into `{}` and rounds numbers).
+ * - `p + 'ids:' + kind` — set of ids, for `list`.
+ * - `p + 'idx:' + kind + ':' + name + ':' + value` — set of ids, for `findBy`.
+ *
+ * Writes and consume are Lua scripts, hence atomic. Sets may keep ids of records that expired;
+ * readers skip and remove them. Kinds and index names are code constants and must not contain
+ * ':' (ids and index values may contain anything).
+ *
+ * Fails closed: while Redis is unreachable every operation rejects instead of queueing or
+ * answering "not found", and `ping` rejects. Scripts touch keys not declared in KEYS, so this
+ * targets standalone Redis (or Sentinel), not Redis Cluster.
+ *
+ * An operation that times out may still have been applied; callers see only the rejection.
+ *
+ * `put` and `compareAndSet` replace the record wholesale, options included.
+ */
+export class RedisStore implements Store {
+  private readonly client: Client;
+  private readonly prefix: string;
+  private readonly commandTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  private closed = false;
+
+  /** Use {@link RedisStore.open}; the constructor does not connect. */
+  constructor(options: RedisStoreOptions) {
+    this.prefix = options.keyPrefix ?? 'portcullis:';
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 5000;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    this.client = createClient({
+      url: options.url,
+      // Reject commands while disconnected: a token check must not wait for Redis to come back.
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: this.connectTimeoutMs,
+        // Keep trying forever, but never wait more than 3 s between attempts (plus jitter).
+        reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 3000) + Math.floor(Math.random() * 100),
+      },
+    });
+    // Without a listener an 'error' event would crash the process on every lost connection.
+    const onError = options.onError ?? (() => undefined);
+    this.client.on('error', (error: Error) => onError(error));
+  }
+
+  /** Creates a store and waits for its first connection; rejects if Redis is unreachable. */
+  static async open(options: RedisStoreOptions): Promise<RedisStore> {
+    const store = new RedisStore(options);
+    await store.connect();
+    return store;
+  }
+
+  /** Connects, giving up (and releasing the client) after `connectTimeoutMs`. */
+  async connect(): Promise<void> {
+    try {
+      // connect() retries under reconnectStrategy forever, so bound it ourselves.
+      await withDeadline(this.client.connect(), this.connectTimeoutMs, 'Redis connect');
+    } catch (error) {
+      this.closed = true;
+      this.client.destroy();
+      throw error;
+    }
+  }
+
+  async get<T>(kind: string, id: string): Promise<StoredRecord<T> | undefined> {
+    const [v, ver, exp] = await this.run(() => this.client.hmGet(this.recordKey(kind, id), ['v', 'ver', 'exp']));
+    if (v == null || ver == null) return undefined;
+    return toRecord<T>(id, v, ver, exp ?? '');
+  }
+
+  async create<T>(kind: string, id: string, value: T, options: WriteOptions = {}): Promise<boolean> {
+    return (await this.write('create', kind, id, 0, value, options)) !== undefined;
+  }
+
+  async put<T>(kind: string, id: string, value: T, options: WriteOptions = {}): Promise<number> {
+    const version = await this.write('put', kind, id, 0, value, options);
+    if (version === undefined) throw new Error('RedisStore: put unexpectedly refused');
+    return version;
+  }
+
+  async compareAndSet<T>(
+    kind: string,
+    id: string,
+    expectedVersion: number,
+    value: T,
+    options: WriteOptions = {},
+  ): Promise<number | undefined> {
+    return this.write('cas', kind, id, expectedVersion, value, options);
+  }
+
+  async consume<T>(kind: string, id: string): Promise<T | undefined> {
+    const json = await this.remove(kind, id);
+    return json === null ? undefined : (JSON.parse(json) as T);
+  }
+
+  async delete(kind: string, id: string): Promise<boolean> {
+    return (await this.remove(kind, id)) !== null;
+  }
+
+  async findBy<T>(kind: string, name: string, value: string): Promise<StoredRecord<T>[]> {
+    return this.readSet<T>(kind, this.indexKey(kind, name, value), [name, String(value)]);
+  }
+
+  async list<T>(kind: string): Promise<StoredRecord<T>[]> {
+    return this.readSet<T>(kind, this.idsKey(kind), []);
+  }
+
+  async ping(): Promise<void> {
+    await this.run(() => this.client.ping());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // A graceful close waits for replies, which never come from a dead server.
+    if (this.client.isReady) await this.client.close().catch(() => this.client.destroy());
+    else if (this.client.isOpen) this.client.destroy();
+  }
+
+  private async write(
+    mode: 'create' | 'put' | 'cas',
+    kind: string,
+    id: string,
+    expectedVersion: number,
+    value: unknown,
+    options: WriteOptions,
+  ): Promise<number | undefined> {
+    const indexes = Object.entries(options.indexes ?? {}).map(([n, v]) => [n, String(v)]);
+    const args = [
+      mode,
+      String(expectedVersion),
+      serialise(value),
+      expiryArg(options.expiresAt),
+      JSON.stringify(Object.fromEntries(indexes)),
+      this.indexPrefix(kind),
+      id,
+      ...indexes.flat(),
+    ];
+    const reply = await this.script(WRITE_SCRIPT, [this.recordKey(kind, id), this.idsKey(kind)], args);
+    const version = Number(reply);
+    return version > 0 ? version : undefined;
+  }
+
+  /** Atomically deletes a record and its index entries; its value JSON, or null if absent. */
+  private async remove(kind: string, id: string): Promise<string | null> {
+    const keys = [this.recordKey(kind, id), this.idsKey(kind)];
+    const reply = await this.script(CONSUME_SCRIPT, keys, [this.indexPrefix(kind), id]);
+    return typeof reply === 'string' ? reply : null;
+  }
+
+  private async readSet<T>(kind: string, setKey: string, indexFilter: string[]): Promise<StoredRecord<T>[]> {
+    const reply = await this.script(READ_SET_SCRIPT, [setKey], [this.recordPrefix(kind), ...indexFilter]);
+    const flat = reply as string[];
+    const records: StoredRecord<T>[] = [];
+    for (let i = 0; i < flat.length; i += 4) records.push(toRecord<T>(flat[i], flat[i + 1], flat[i + 2], flat[i + 3]));
+    // Byte order of the UTF-8 ids, the order SQLite's BINARY collation gives the other backend.
+    return records.sort((a, b) => Buffer.compare(Buffer.from(a.id), Buffer.from(b.id)));
+  }
+
+  /** EVALSHA, loading the script with EVAL the first time (or after a SCRIPT FLUSH / failover). */
+  private async script({ source, sha }: LuaScript, keys: string[], args: string[]): Promise<unknown> {
+    return this.run(() =>
+      this.client.evalSha(sha, { keys, arguments: args }).catch((error: unknown) => {
+        if (error instanceof Error && error.message.startsWith('NOSCRIPT')) {
+          return this.client.eval(source, { keys, arguments: args });
+        }
+        throw error;
+      }),
+    );
+  }
+
+  /** Runs one Redis round trip with the closed check and the per-operation deadline. */
+  private async run<R>(op: () => Promise<R>): Promise<R> {
+    if (this.closed) throw new Error('RedisStore is closed');
+    return withDeadline(op(), this.commandTimeoutMs, 'Redis command');
+  }
+
+  private recordPrefix = (kind: string) => `${this.prefix}rec:${kind}:`;
+  private recordKey = (kind: string, id: string) => this.recordPrefix(kind) + id;
+  private idsKey = (kind: string) => `${this.prefix}ids:${kind}`;
+  private indexPrefix = (kind: string) => `${this.prefix}idx:${kind}:`;
+  private indexKey = (kind: string, name: string, value: string) => `${this.indexPrefix(kind)}${name}:${value}`;
+}
+
+function toRecord<T>(id: string, v: string, ver: string, exp: string): StoredRecord<T> {
+  const record: StoredRecord<T> = { id, value: JSON.parse(v) as T, version: Number(ver) };
+  if (exp !== '') record.expiresAt = Number(exp);
+  return record;
+}
+
+/** JSON text for a value; rejects what JSON cannot carry instead of storing a corrupt record. */
+function serialise(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new TypeError('Store values must be JSON-serialisable (got undefined or a function)');
+  return json;
+}
+
+/**
+ * PEXPIREAT argument ('' for none). Checked here because a Lua error half-way through a script
+ * would leave its earlier writes in place: Redis does not roll scripts back.
+ */
+function expiryArg(expiresAt: number | undefined): string {
+  if (expiresAt === undefined) return '';
+  if (!Number.isSafeInteger(Math.trunc(expiresAt))) throw new TypeError(`Invalid expiresAt: ${expiresAt}`);
+  return String(Math.trunc(expiresAt));
+}
+
+interface LuaScript {
+  source: string;
+  sha: string;
+}
+function luaScript(source: string): LuaScript {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/** Rejects if `promise` has not settled within `ms`; a hung server must not hang the issuer. */
+function withDeadline<R>(promise: Promise<R>, ms: number, what: string): Promise<R> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
