@@ -18,10 +18,25 @@ function describe(client: ClientView): string {
   ].join('\n');
 }
 
-/** The shape `--json` prints for a created client or a new secret: the only time it is shown. */
-function withSecret({ client, clientSecret }: CreatedClient) {
-  return { client_id: client.clientId, ...(clientSecret ? { client_secret: clientSecret } : {}), ...client };
+/** The JSON a script sees for a client (snake_case, like the protocol's own fields). */
+export function clientJson(client: ClientView, clientSecret?: string) {
+  return {
+    client_id: client.clientId,
+    // The secret is in the output of create and rotate-secret only: it is not stored anywhere.
+    ...(clientSecret ? { client_secret: clientSecret } : {}),
+    name: client.name,
+    ...(client.description ? { description: client.description } : {}),
+    type: client.type,
+    application: client.application,
+    roles: client.roles,
+    status: client.status,
+    created_at: new Date(client.createdAt).toISOString(),
+    updated_at: new Date(client.updatedAt).toISOString(),
+    ...(client.secretIssuedAt ? { secret_issued_at: new Date(client.secretIssuedAt).toISOString() } : {}),
+  };
 }
+
+const withSecret = ({ client, clientSecret }: CreatedClient) => clientJson(client, clientSecret);
 
 const secretNotice = (secret?: string) =>
   secret ? `\nclient_secret: ${secret}\n\nStore the secret now: it is shown only this once.` : '';
@@ -53,7 +68,7 @@ export function clientsCommand(): Command {
     .action((opts) =>
       withRuntime(!!opts.json, async (p) => {
         const list = await p.clients.list();
-        print(list, !!opts.json, () =>
+        print(list.map((c) => clientJson(c)), !!opts.json, () =>
           table(['CLIENT_ID', 'NAME', 'APPLICATION', 'ROLES', 'STATUS'], list.map((c) => [c.clientId, c.name, c.application, c.roles.join(','), c.status])),
         );
       }),
@@ -66,7 +81,7 @@ export function clientsCommand(): Command {
     .action((clientId: string, opts) =>
       withRuntime(!!opts.json, async (p) => {
         const client = await p.clients.get(clientId);
-        print(client, !!opts.json, () => describe(client));
+        print(clientJson(client), !!opts.json, () => describe(client));
       }),
     );
 
@@ -78,7 +93,7 @@ export function clientsCommand(): Command {
     .action((clientId: string, opts) =>
       withRuntime(!!opts.json, async (p) => {
         const client = await p.clients.setRoles(clientId, opts.role);
-        print(client, !!opts.json, () => describe(client));
+        print(clientJson(client), !!opts.json, () => describe(client));
       }),
     );
 
@@ -93,7 +108,7 @@ export function clientsCommand(): Command {
       .action((clientId: string, opts) =>
         withRuntime(!!opts.json, async (p) => {
           const client = await p.clients.setStatus(clientId, status);
-          print(client, !!opts.json, () => describe(client));
+          print(clientJson(client), !!opts.json, () => describe(client));
         }),
       );
   }

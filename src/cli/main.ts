@@ -19,7 +19,7 @@ export function program(): Command {
         await start({ sampleUpstream: !!opts.sampleUpstream });
       } catch (err) {
         fail(err, false);
-        process.exit(1);
+        process.exit(Number(process.exitCode) || 1);
       }
     });
 

@@ -1,3 +1,4 @@
+import { loadSettings } from '../config/load-settings';
 import { applyEnvironmentDefaults } from '../runtime/environment';
 import { useGatewayConfig } from '../runtime/express-gateway-config';
 import { startEchoUpstream } from '../sample/echo-upstream';
@@ -14,6 +15,8 @@ export interface StartOptions {
  */
 export async function start(options: StartOptions): Promise<void> {
   applyEnvironmentDefaults();
+  // Validate our settings first: Express Gateway would only log the first problem and go on.
+  loadSettings();
   if (options.sampleUpstream) {
     const echoPort = Number(process.env.PORTCULLIS_ECHO_PORT ?? 8081);
     process.env.PORTCULLIS_ECHO_URL ??= `http://127.0.0.1:${echoPort}`;

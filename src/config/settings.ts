@@ -1,5 +1,5 @@
 import path from 'node:path';
-import Ajv from 'ajv';
+import Ajv, { type ErrorObject } from 'ajv';
 import schema from './settings.schema.json';
 
 /** HTTP methods a route rule can name. */
@@ -50,7 +50,7 @@ export class SettingsError extends Error {}
 export function resolveSettings(raw: unknown, home: string): PortcullisSettings {
   const copy = structuredClone(raw ?? {}) as Record<string, unknown>;
   if (!validate(copy)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+    const problems = (validate.errors ?? []).map(describeProblem);
     throw new SettingsError(`invalid Portcullis settings: ${problems.join('; ')}`);
   }
   const settings = copy as unknown as PortcullisSettings;
@@ -59,4 +59,13 @@ export function resolveSettings(raw: unknown, home: string): PortcullisSettings 
     settings.store.sqlitePath = path.resolve(home, sqlitePath);
   }
   return settings;
+}
+
+/** One schema violation as a sentence that names the field, e.g. `/applications/echo: unknown field "audiense"`. */
+function describeProblem(e: ErrorObject): string {
+  const at = e.instancePath || '/';
+  const params = e.params as Record<string, unknown>;
+  if (e.keyword === 'additionalProperties') return `${at}: unknown field ${JSON.stringify(params.additionalProperty)}`;
+  if (e.keyword === 'required') return `${at}: missing field ${JSON.stringify(params.missingProperty)}`;
+  return `${at} ${e.message}`;
 }

@@ -65,13 +65,19 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     const inMemory = options.path === ':memory:' || options.path === '';
     if (!inMemory) mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new Database(options.path);
     this.now = options.now ?? Date.now;
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.exec(SCHEMA);
-    this.stmts = prepare(this.db);
+    this.db = new Database(options.path);
+    try {
+      // busy_timeout first: the WAL switch and schema creation may wait on another process.
+      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.exec(SCHEMA);
+      this.stmts = prepare(this.db);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
   }
 
   async get<T>(kind: string, id: string): Promise<StoredRecord<T> | undefined> {
@@ -84,7 +90,7 @@ export class SqliteStore implements Store {
     this.assertOpen();
     const json = serialise(value);
     const expiresAt = expiryOf(options);
-    const created = this.writeTx(() => {
+    return this.writeTx(() => {
       const now = this.now();
       // An expired row still occupies the primary key: clear it so the insert can take its place.
       if (this.stmts.deleteExpired.run({ kind, id, now }).changes > 0) this.stmts.deleteIndexes.run({ kind, id });
@@ -93,7 +99,6 @@ export class SqliteStore implements Store {
       this.writeIndexes(kind, id, options.indexes);
       return true;
     });
-    return created;
   }
 
   async put<T>(kind: string, id: string, value: T, options: WriteOptions = {}): Promise<number> {

@@ -91,6 +91,9 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
         await store.create(kind, 'c', { state: 'new' });
         expect(await store.compareAndSet(kind, 'c', 1, { state: 'used' })).to.equal(2);
         expect(await store.get(kind, 'c')).to.deep.equal({ id: 'c', value: { state: 'used' }, version: 2 });
+        expect(await store.compareAndSet(kind, 'c', 2, { state: 'revoked' })).to.equal(3);
+        expect(await store.put(kind, 'c', { state: 'reset' })).to.equal(4);
+        expect(await store.compareAndSet(kind, 'c', 4, { state: 'final' })).to.equal(5);
       });
 
       it('returns undefined on a stale version and leaves the value unchanged', async function () {
