@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import express, { type Application } from 'express';
+import request from 'supertest';
+import { manifest } from '../../src/plugin/manifest';
+import { closeRuntime, whenReady } from '../../src/plugin/runtime-holder';
+import { ISSUER, TEST_APPLICATIONS } from '../helpers/test-portcullis';
+
+/** What Express Gateway does with a plugin: call init(context), then apply the registrations. */
+function loadPlugin(settings: Record<string, unknown>) {
+  const policies: Array<{ name: string }> = [];
+  const routes: Array<(app: Application) => void> = [];
+  manifest.init({
+    settings,
+    registerPolicy: (p) => policies.push(p as { name: string }),
+    registerGatewayRoute: (r) => routes.push(r),
+  });
+  return { policies, routes };
+}
+
+describe('plugin manifest', () => {
+  const settings = { issuer: ISSUER, store: { sqlitePath: ':memory:' }, applications: TEST_APPLICATIONS };
+  afterEach(() => closeRuntime());
+
+  it('registers the portcullis-guard policy and the issuer routes', async () => {
+    const { policies, routes } = loadPlugin(settings);
+    expect(policies.map((p) => p.name)).to.deep.equal(['portcullis-guard']);
+    const app = express();
+    routes.forEach((r) => r(app));
+    const res = await request(app).get('/.well-known/openid-configuration');
+    expect(res.status).to.equal(200);
+    expect(res.body.issuer).to.equal(ISSUER);
+  });
+
+  it('is safe to init twice (config reload): one runtime, routes mounted once', async () => {
+    const first = loadPlugin(settings);
+    const app = express();
+    first.routes.forEach((r) => r(app));
+    const layers = app._router.stack.length;
+    const runtime = await whenReady();
+
+    const second = loadPlugin(structuredClone(settings));
+    second.routes.forEach((r) => r(app));
+    expect(app._router.stack.length).to.equal(layers);
+    expect(await whenReady()).to.equal(runtime);
+    expect((await request(app).get('/.well-known/jwks.json')).status).to.equal(200);
+  });
+
+  it('opens a new runtime when the settings change on reload, and serves the new issuer', async () => {
+    const app = express();
+    loadPlugin(settings).routes.forEach((r) => r(app));
+    const before = await whenReady();
+    loadPlugin({ ...settings, issuer: 'http://other.test' }).routes.forEach((r) => r(app));
+    const after = await whenReady();
+    expect(after).to.not.equal(before);
+    expect((await request(app).get('/.well-known/openid-configuration')).body.issuer).to.equal('http://other.test');
+  });
+
+  it('refuses invalid settings at init, naming the field', () => {
+    expect(() => loadPlugin({ ...settings, cacheMs: 5000 })).to.throw(/cacheMs/);
+  });
+});
