@@ -28,7 +28,25 @@ export function program(): Command {
   return cli;
 }
 
+/**
+ * Fix: usage errors (a missing required option, an unknown option) were printed by commander as
+ * plain text even with --json, so a script could not parse them; print them as the same
+ * `{error, message, field?}` object as every other failure.
+ */
+function jsonUsageErrors(command: Command): void {
+  command.showHelpAfterError(false).configureOutput({
+    outputError: (text, write) => {
+      const message = text.trim().replace(/^error: /, '');
+      const field = /option '--([a-z-]+)/.exec(message)?.[1];
+      write(JSON.stringify({ error: 'invalid_usage', message, ...(field ? { field } : {}) }) + '\n');
+    },
+  });
+  command.commands.forEach(jsonUsageErrors);
+}
+
 /** Entry point used by bin/portcullis.js. */
 export async function main(argv: string[]): Promise<void> {
-  await program().parseAsync(argv);
+  const cli = program();
+  if (argv.includes('--json')) jsonUsageErrors(cli);
+  await cli.parseAsync(argv);
 }

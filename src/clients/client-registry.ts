@@ -3,8 +3,11 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-
 import type { Store } from '../store/store';
 import { viewOf, type Client, type ClientView } from './client';
 import { generateClientId, generateSecret, hashSecret, verifySecret } from './client-secret';
+import { checkOrigin, checkRedirectUris } from './redirect-uri';
 
 const KIND = 'clients';
+/** Read-modify-write attempts before giving up with a ConflictError (see update()). */
+const UPDATE_ATTEMPTS = 50;
 
 export interface NewClient {
   name: string;
@@ -40,6 +43,7 @@ export class ClientRegistry {
     const application = this.checkApplication(input.application);
     const roles = this.checkRoles(application, input.roles ?? []);
     const type = input.type ?? 'service';
+    if (!['service', 'web', 'public'].includes(type)) throw new ValidationError('type', 'type must be service, web or public');
     const clientSecret = type === 'public' ? undefined : generateSecret();
     const at = this.now();
     const client: Client = {
@@ -51,8 +55,8 @@ export class ClientRegistry {
       roles,
       status: 'active',
       ...(clientSecret ? { secretHash: hashSecret(clientSecret, this.hashKey), secretIssuedAt: at } : {}),
-      redirectUris: input.redirectUris ?? [],
-      allowedOrigins: input.allowedOrigins ?? [],
+      redirectUris: checkRedirectUris(input.redirectUris ?? [], type !== 'service'),
+      allowedOrigins: [...new Set((input.allowedOrigins ?? []).map((o) => checkOrigin(o)))],
       createdAt: at,
       updatedAt: at,
     };
@@ -105,7 +109,12 @@ export class ClientRegistry {
 
   /** Read-modify-write with compare-and-set, retried, so concurrent edits never lose each other. */
   private async update(clientId: string, change: (c: Client) => Client): Promise<ClientView> {
-    for (let attempt = 0; attempt < 5; attempt++) {
+    // Fix: with a fixed 5 attempts and no pause, N concurrent writers retried in lockstep and only
+    // one won per round, so a burst of more than 5 edits (test: 10 parallel setRoles/setStatus)
+    // failed with ConflictError. Each failed compare-and-set means another write landed, so more
+    // attempts with a small random pause (spreading the retries) let every writer through.
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
       const record = await this.store.get<Client>(KIND, clientId);
       if (!record) throw new NotFoundError('client', clientId);
       const next = { ...change(record.value), updatedAt: this.now() };

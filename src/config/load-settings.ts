@@ -12,7 +12,9 @@ export function replaceEnv(text: string, env: NodeJS.ProcessEnv = process.env): 
   return text.replace(/\$?\$\{([A-Za-z0-9_]+)(:-(.*?))?\}/g, (match, name: string, _d, fallback: string | undefined) => {
     if (match.startsWith('$$')) return match;
     if (Object.hasOwn(env, name)) return env[name] ?? '';
-    return fallback ?? 'null';
+    // Fix: `fallback ?? 'null'` turned `${VAR:-}` into '' while Express Gateway (`if (defValue)`)
+    // turns it into 'null', so the CLI and the gateway read different settings; match the gateway.
+    return fallback || 'null';
   });
 }
 
@@ -25,7 +27,14 @@ export function loadSettings(configDir = process.env.PORTCULLIS_CONFIG_DIR ?? 'c
   } catch {
     throw new SettingsError(`cannot read ${file}`);
   }
-  const doc = yaml.load(replaceEnv(text)) as { plugins?: Record<string, unknown> } | undefined;
+  // Fix: a YAML syntax error escaped as a plain YAMLException, so the CLI reported an "unexpected
+  // failure" with exit code 1 instead of an invalid configuration (exit code 2).
+  let doc: { plugins?: Record<string, unknown> } | undefined;
+  try {
+    doc = yaml.load(replaceEnv(text)) as { plugins?: Record<string, unknown> } | undefined;
+  } catch (err) {
+    throw new SettingsError(`${file} is not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const raw = doc?.plugins?.portcullis;
   if (!raw) throw new SettingsError(`${file} has no plugins.portcullis section`);
   return resolveSettings(raw, installationHome());

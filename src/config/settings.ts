@@ -29,7 +29,10 @@ export interface PortcullisSettings {
   realm: string;
   store: { type: 'sqlite' | 'redis'; sqlitePath: string; redisUrl: string; redisKeyPrefix: string };
   keys: { algorithm: SigningAlgorithm };
-  tokens: { accessTokenTtl: number; authorizationCodeTtl: number; refreshTokenTtl: number };
+  tokens: { accessTokenTtl: number; authorizationCodeTtl: number; refreshTokenTtl: number; refreshTokenReuseWindow: number };
+  pkce: { allowPlain: boolean };
+  sessions: { ttl: number; cookieName: string };
+  signIn: { maxFailures: number; lockoutSeconds: number };
   cacheMs: number;
   applications: Record<string, ApplicationSettings>;
 }
@@ -67,5 +70,9 @@ function describeProblem(e: ErrorObject): string {
   const params = e.params as Record<string, unknown>;
   if (e.keyword === 'additionalProperties') return `${at}: unknown field ${JSON.stringify(params.additionalProperty)}`;
   if (e.keyword === 'required') return `${at}: missing field ${JSON.stringify(params.missingProperty)}`;
+  // Fix: a bad key (application or role name, checked by propertyNames) was reported only as
+  // "/applications must match pattern ...", without saying which name; name it.
+  if (e.propertyName !== undefined) return `${at}: name ${JSON.stringify(e.propertyName)} ${e.message}`;
+  if (e.keyword === 'propertyNames') return `${at}: name ${JSON.stringify(params.propertyName)} is not valid`;
   return `${at} ${e.message}`;
 }

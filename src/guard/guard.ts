@@ -42,9 +42,12 @@ export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?
  */
 export class Guard {
   private readonly routes: RouteMatcher;
+  /** Every permission any role of this application grants. */
+  private readonly permissions: Set<string>;
 
   constructor(private readonly deps: GuardDeps, private readonly options: GuardOptions) {
     this.routes = new RouteMatcher(options.settings.routes);
+    this.permissions = new Set(Object.values(options.settings.roles).flat());
   }
 
   /** Runs checks 1-4 and returns who is calling; throws the protocol error otherwise. */
@@ -95,12 +98,16 @@ export class Guard {
     if (await this.deps.revocations.isRevoked(claims.jti)) throw new InvalidToken('the access token was revoked');
   }
 
-  /** What the token's roles grant here, narrowed to its scope when it has one. */
+  /**
+   * What the token's roles grant here. If its scope names any of this application's permissions,
+   * only those are granted (a down-scoped token); scopes like `openid` or `profile` do not limit.
+   */
   private grantedPermissions(claims: AccessTokenClaims): Set<string> {
     const granted = permissionsOf(this.options.settings, claims.roles ?? []);
     if (claims.scope === undefined) return granted;
-    const scope = new Set(claims.scope.split(' '));
-    return new Set([...granted].filter((p) => scope.has(p)));
+    const scope = claims.scope.split(' ').filter((s) => this.permissions.has(s));
+    if (scope.length === 0) return granted;
+    return new Set(scope.filter((p) => granted.has(p)));
   }
 }
 

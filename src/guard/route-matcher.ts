@@ -64,7 +64,10 @@ export function normalisePath(rawPath: string): string {
   } catch {
     throw new InvalidRequest('malformed request path');
   }
-  if (decoded.split('/').some((segment) => segment === '.' || segment === '..')) {
+  // Fix: `/public/..;/admin` passed as a `/public/**` path, but servlet containers (Tomcat, Jetty)
+  // drop `;params` from a segment and then resolve `..`, reaching `/admin`. A dot segment with path
+  // parameters is a dot segment too.
+  if (decoded.split('/').some((segment) => ['.', '..'].includes(segment.split(';')[0]))) {
     throw new InvalidRequest('ambiguous request path');
   }
   return decoded;

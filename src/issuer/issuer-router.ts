@@ -1,41 +1,101 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { InvalidRequest } from '../errors/oauth-errors';
-import { sendError } from '../errors/send-error';
+import { sendError, toOAuthError } from '../errors/send-error';
+import { handlePreflight } from '../http/cors';
+import { STYLESHEET } from '../pages/layout';
+import { messagePage } from '../pages/message-page';
+import { sendPage } from '../pages/security-headers';
 import type { Portcullis } from '../runtime/portcullis';
 import { ENDPOINT_PATHS, serverMetadata } from './discovery';
+import { authorizeEndpoint, continueEndpoint } from './interactive/authorize-endpoint';
+import { consentForm, consentSubmit } from './interactive/consent-endpoint';
+import { loginForm, loginSubmit, logoutForm, logoutSubmit } from './interactive/login-endpoint';
+import { introspectionEndpoint } from './introspection-endpoint';
+import { revocationEndpoint } from './revocation-endpoint';
 import { tokenEndpoint } from './token-endpoint';
+import { userinfoEndpoint } from './userinfo-endpoint';
+
+type Handler = (req: Request, res: Response) => unknown;
 
 /** Public, cacheable documents: a short max-age lets clients pick up rotated keys quickly. */
 function sendDocument(res: Response, body: unknown, maxAge: number): void {
   res.status(200).set({ 'Cache-Control': `public, max-age=${maxAge}`, 'Access-Control-Allow-Origin': '*' }).json(body);
 }
 
+/** RFC 6749 §3.2: the protocol endpoints are POST only; answered 405 with the protocol's error body. */
+class MethodNotAllowed extends InvalidRequest {
+  override readonly status: number = 405;
+}
+
 /**
- * The issuer's HTTP endpoints as one Express router: discovery (RFC 8414, OIDC Discovery),
- * the JWK Set, and the token endpoint.
+ * The issuer's HTTP endpoints as one Express router: discovery (RFC 8414, OIDC Discovery), the JWK
+ * Set, token, revocation, introspection, userinfo, and the browser pages (authorize, sign-in,
+ * consent, sign-out).
  */
 export function issuerRouter(portcullis: Portcullis): Router {
   const router = express.Router();
-  const endpointSite = portcullis.errorSite('endpoint');
-  const algorithms = [portcullis.settings.keys.algorithm];
-  const metadata = () => serverMetadata(portcullis.settings.issuer, portcullis.grants, algorithms);
+  const { settings, logger } = portcullis;
+  const site = portcullis.errorSite('endpoint');
+  const resourceSite = portcullis.errorSite('resource');
+  const interactive = portcullis.interactiveDeps();
+  const lookup = portcullis.tokenLookupDeps();
+  const permissions = [...new Set(Object.values(settings.applications).flatMap((a) => Object.values(a.roles).flat()))];
+  const metadata = serverMetadata({
+    issuer: settings.issuer,
+    grants: portcullis.grants,
+    signingAlgorithms: [settings.keys.algorithm],
+    permissions,
+    allowPlainPkce: settings.pkce.allowPlain,
+  });
+  const corsFor = (methods: string): Handler => async (req, res) => {
+    await handlePreflight(req, res, methods, (origin) => portcullis.origins.allows(origin));
+  };
+  const postOnly: Handler = (req, res) => {
+    res.set('Allow', 'POST');
+    sendError(req, res, new MethodNotAllowed(`${req.path} accepts only POST`), site);
+  };
+  /** Browser pages: any failure is a page, never a stack trace. */
+  const page = (handler: Handler): Handler => async (req, res) => {
+    try {
+      await handler(req, res);
+    } catch (thrown) {
+      const error = toOAuthError(thrown);
+      if (error.status >= 500) logger.error('page failed', { path: req.path, cause: thrown instanceof Error ? thrown.message : String(thrown) });
+      if (!res.headersSent) sendPage(res, error.status >= 500 ? 500 : 400, messagePage('Something went wrong', error.status >= 500 ? 'Please try again later.' : error.description, error.error));
+    }
+  };
 
-  router.get(ENDPOINT_PATHS.openidConfiguration, (_req, res) => sendDocument(res, metadata(), 300));
-  router.get(ENDPOINT_PATHS.oauthServerMetadata, (_req, res) => sendDocument(res, metadata(), 300));
+  router.get(ENDPOINT_PATHS.openidConfiguration, (_req, res) => sendDocument(res, metadata, 300));
+  router.get(ENDPOINT_PATHS.oauthServerMetadata, (_req, res) => sendDocument(res, metadata, 300));
   router.get(ENDPOINT_PATHS.jwks, (_req, res) => {
     res.type('application/jwk-set+json');
     sendDocument(res, portcullis.keys.jwks(), 60);
   });
-  router.post(ENDPOINT_PATHS.token, tokenEndpoint({ grants: portcullis.grants, clients: portcullis.clients, site: endpointSite }));
-  router.all(ENDPOINT_PATHS.token, (req: Request, res: Response) => {
-    res.set('Allow', 'POST');
-    res.status(405);
-    sendError(req, res, new MethodNotAllowed('the token endpoint accepts only POST'), endpointSite);
+  router.get('/assets/portcullis.css', (_req, res) => {
+    res.status(200).type('text/css').set('Cache-Control', 'public, max-age=3600').send(STYLESHEET);
   });
-  return router;
-}
 
-/** RFC 6749 §3.2: the token endpoint is POST only; answered 405 with the protocol's error body. */
-class MethodNotAllowed extends InvalidRequest {
-  override readonly status = 405;
+  router.options(ENDPOINT_PATHS.token, corsFor('POST'));
+  router.post(ENDPOINT_PATHS.token, tokenEndpoint({ grants: portcullis.grants, clients: portcullis.clients, site }));
+  router.all(ENDPOINT_PATHS.token, postOnly);
+  router.options(ENDPOINT_PATHS.revocation, corsFor('POST'));
+  router.post(ENDPOINT_PATHS.revocation, revocationEndpoint({ ...lookup, site }));
+  router.all(ENDPOINT_PATHS.revocation, postOnly);
+  router.post(ENDPOINT_PATHS.introspection, introspectionEndpoint({ ...lookup, site }));
+  router.all(ENDPOINT_PATHS.introspection, postOnly);
+  router.options(ENDPOINT_PATHS.userinfo, corsFor('GET, POST'));
+  const userinfo = userinfoEndpoint({ verifier: lookup.verifier, revocations: portcullis.revocations, clients: portcullis.clients, users: portcullis.users, site: resourceSite });
+  router.get(ENDPOINT_PATHS.userinfo, userinfo);
+  router.post(ENDPOINT_PATHS.userinfo, userinfo);
+
+  router.get(ENDPOINT_PATHS.authorization, page(authorizeEndpoint(interactive)));
+  router.post(ENDPOINT_PATHS.authorization, page(authorizeEndpoint(interactive)));
+  router.get(`${ENDPOINT_PATHS.authorization}/continue`, page(continueEndpoint(interactive)));
+  router.get('/login', page(loginForm(interactive)));
+  router.post('/login', page(loginSubmit(interactive)));
+  router.get('/logout', page(logoutForm(interactive)));
+  router.post('/logout', page(logoutSubmit(interactive)));
+  router.get('/oauth2/consent', page(consentForm(interactive)));
+  router.post('/oauth2/consent', page(consentSubmit(interactive)));
+  return router;
 }

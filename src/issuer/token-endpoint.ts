@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { ClientRegistry } from '../clients/client-registry';
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
+import { allowOrigin } from '../http/cors';
 import { readForm } from '../http/read-form';
 import { authenticateClient } from './client-authentication';
 import type { GrantRegistry } from './grants/grant-registry';
@@ -23,6 +24,7 @@ export function tokenEndpoint({ grants, clients, site }: TokenEndpointDeps) {
       const grantType = params.get('grant_type');
       if (!grantType) throw new InvalidRequest('grant_type is required');
       const client = await authenticateClient(req, params, clients, site.realm);
+      allowOrigin(req, res, client.client.allowedOrigins);
       const grant = grants.find(grantType);
       if (!grant) throw new UnsupportedGrantType(`grant_type ${grantType} is not supported`);
       if (client.method === 'none' && !grant.allowsPublicClients) {

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { PortcullisSettings } from '../config/settings';
 import { ClientRegistry } from '../clients/client-registry';
 import { loadSecretHashKey } from '../clients/secret-hash-key';
@@ -13,6 +14,22 @@ import { createLogger, type Logger } from '../logging/logger';
 import { openStore } from '../store/open-store';
 import type { Store } from '../store/store';
 import { AccessTokenIssuer } from '../tokens/access-token-issuer';
+import { OriginIndex } from '../clients/origin-index';
+import { Csrf } from '../http/csrf';
+import { authorizationCodeGrant } from '../issuer/grants/authorization-code';
+import { refreshTokenGrant } from '../issuer/grants/refresh-token';
+import { PendingAuthorizations } from '../issuer/authorize/pending-authorizations';
+import type { InteractiveDeps } from '../issuer/interactive/interactive-deps';
+import type { TokenLookupDeps } from '../issuer/token-lookup';
+import { SessionManager } from '../sessions/session-manager';
+import { SignInThrottle } from '../sessions/sign-in-throttle';
+import { AuthorizationCodes } from '../tokens/authorization-codes';
+import { GrantRevoker } from '../tokens/grant-revoker';
+import { IdTokenIssuer } from '../tokens/id-token-issuer';
+import { RefreshTokens } from '../tokens/refresh-tokens';
+import { Consents } from '../users/consents';
+import { UserRegistry } from '../users/user-registry';
+import { bootstrapAdmin } from './bootstrap-admin';
 
 export interface RuntimeOptions {
   /** Use this store instead of opening the one the settings name (tests pass `:memory:`). */
@@ -38,6 +55,17 @@ export class Portcullis {
   readonly grants: GrantRegistry;
   readonly tokens: AccessTokenIssuer;
   readonly revocations: RevocationList;
+  readonly users: UserRegistry;
+  readonly consents: Consents;
+  readonly codes: AuthorizationCodes;
+  readonly refreshTokens: RefreshTokens;
+  readonly revoker: GrantRevoker;
+  readonly idTokens: IdTokenIssuer;
+  readonly sessions: SessionManager;
+  readonly origins: OriginIndex;
+  private readonly csrf: Csrf;
+  private readonly pending: PendingAuthorizations;
+  private readonly throttle: SignInThrottle;
   private readonly clientStatus: ClientStatusCache;
   private readonly verifiers = new Map<string, TokenVerifier>();
 
@@ -48,11 +76,47 @@ export class Portcullis {
     readonly clients: ClientRegistry,
     readonly logger: Logger,
     readonly now: () => number,
+    hashKey: Buffer,
   ) {
-    this.tokens = new AccessTokenIssuer(keys, settings.issuer, settings.tokens.accessTokenTtl, now);
-    this.grants = new GrantRegistry().register(clientCredentialsGrant({ tokens: this.tokens, applications: settings.applications }));
+    const { tokens: ttl, applications } = settings;
+    const secure = settings.issuer.startsWith('https:');
+    this.tokens = new AccessTokenIssuer(keys, settings.issuer, ttl.accessTokenTtl, now);
+    this.idTokens = new IdTokenIssuer(keys, settings.issuer, ttl.accessTokenTtl, now);
     this.revocations = new RevocationList(store, settings.cacheMs);
     this.clientStatus = new ClientStatusCache(clients, settings.cacheMs);
+    this.users = new UserRegistry(store, applications, now);
+    this.consents = new Consents(store, now);
+    this.codes = new AuthorizationCodes(store, ttl.authorizationCodeTtl, now);
+    this.refreshTokens = new RefreshTokens(store, ttl.refreshTokenTtl, now);
+    this.revoker = new GrantRevoker(this.refreshTokens, this.revocations);
+    this.sessions = new SessionManager(store, { cookieName: settings.sessions.cookieName, ttlSeconds: settings.sessions.ttl, secure, now });
+    this.csrf = new Csrf(createHmac('sha256', hashKey).update('csrf-key').digest(), secure);
+    this.pending = new PendingAuthorizations(store, now);
+    this.throttle = new SignInThrottle(store, settings.signIn.maxFailures, settings.signIn.lockoutSeconds, now);
+    this.origins = new OriginIndex(clients, now);
+    const userTokens = { tokens: this.tokens, idTokens: this.idTokens, refreshTokens: this.refreshTokens, applications };
+    this.grants = new GrantRegistry()
+      .register(authorizationCodeGrant({ ...userTokens, codes: this.codes, users: this.users, revoker: this.revoker }))
+      .register(refreshTokenGrant({ ...userTokens, users: this.users, revoker: this.revoker, reuseWindow: ttl.refreshTokenReuseWindow, now }))
+      .register(clientCredentialsGrant({ tokens: this.tokens, applications }));
+  }
+
+  /** What the browser-facing endpoints need. */
+  interactiveDeps(): InteractiveDeps {
+    const { settings, clients, users, sessions, csrf, pending, consents, codes, throttle, logger, now } = this;
+    return { settings, clients, users, sessions, csrf, pending, consents, codes, throttle, logger, now };
+  }
+
+  /** What revocation, introspection and userinfo need to recognise a token. */
+  tokenLookupDeps(): TokenLookupDeps {
+    return { verifier: this.verifier(0, []), revocations: this.revocations, refreshTokens: this.refreshTokens, revoker: this.revoker, clients: this.clients };
+  }
+
+  /** Deactivates an app: it cannot authenticate, its grants are revoked, its consents forgotten. */
+  async deactivateClient(clientId: string): Promise<void> {
+    await this.clients.setStatus(clientId, 'disabled');
+    await this.revoker.revokeAllOf('client', clientId);
+    await this.consents.revokeAllFor(clientId);
   }
 
   /** Opens the store, loads (or creates) the signing keys and the secret hash key. */
@@ -68,8 +132,11 @@ export class Portcullis {
         logger,
       });
       await keys.init();
-      const clients = new ClientRegistry(store, settings.applications, await loadSecretHashKey(store), now);
-      return new Portcullis(settings, store, keys, clients, logger, now);
+      const hashKey = await loadSecretHashKey(store);
+      const clients = new ClientRegistry(store, settings.applications, hashKey, now);
+      const portcullis = new Portcullis(settings, store, keys, clients, logger, now, hashKey);
+      await bootstrapAdmin(portcullis.users, logger);
+      return portcullis;
     } catch (err) {
       await store.close().catch(() => undefined);
       throw err;

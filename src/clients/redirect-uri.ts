@@ -1,0 +1,58 @@
+import { ValidationError } from '../errors/domain-errors';
+
+const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/**
+ * Checks a redirect URI as registered (RFC 9700 §4.1.1, RFC 8252 §7.3): absolute, no fragment
+ * (RFC 6749 §3.1.2), no wildcard, and https, except plain http on a loopback host for native apps.
+ * Matching later is by exact string comparison, so the registered string is kept as typed.
+ */
+export function checkRedirectUri(value: unknown, field = 'redirectUris'): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 2000) {
+    throw new ValidationError(field, 'each redirect URI must be 1 to 2000 characters');
+  }
+  if (value.includes('*')) throw new ValidationError(field, `wildcards are not allowed: ${value}`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ValidationError(field, `not an absolute URI: ${value}`);
+  }
+  if (value.includes('#')) throw new ValidationError(field, `a redirect URI must not have a fragment: ${value}`);
+  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
+    throw new ValidationError(field, `http is allowed only on loopback hosts; use https: ${value}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    // Private-use schemes (com.example.app:/callback) are how native apps receive redirects (RFC 8252 §7.1).
+    if (!/^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/.test(url.protocol)) {
+      throw new ValidationError(field, `use https, loopback http, or a reverse-domain private scheme: ${value}`);
+    }
+  }
+  if (url.username || url.password) throw new ValidationError(field, `a redirect URI must not contain credentials: ${value}`);
+  return value;
+}
+
+/** Checks a CORS origin: `scheme://host[:port]`, nothing more. */
+export function checkOrigin(value: unknown, field = 'allowedOrigins'): string {
+  if (typeof value !== 'string') throw new ValidationError(field, 'each origin must be text');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ValidationError(field, `not an origin: ${value}`);
+  }
+  if (url.origin === 'null' || url.origin !== value) {
+    throw new ValidationError(field, `an origin is scheme://host[:port] with no path or trailing slash: ${value}`);
+  }
+  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) throw new ValidationError(field, `http origins are allowed only on loopback: ${value}`);
+  return value;
+}
+
+/** Checks a list of redirect URIs for an interactive app: at least one, at most 20, no duplicates. */
+export function checkRedirectUris(values: unknown, required: boolean): string[] {
+  if (!Array.isArray(values)) throw new ValidationError('redirectUris', 'redirect URIs must be a list');
+  const checked = [...new Set(values.map((v) => checkRedirectUri(v)))];
+  if (required && checked.length === 0) throw new ValidationError('redirectUris', 'at least one redirect URI is required');
+  if (checked.length > 20) throw new ValidationError('redirectUris', 'at most 20 redirect URIs');
+  return checked;
+}

@@ -1,0 +1,39 @@
+import type { Client } from '../../clients/client';
+import type { FormParams } from '../../http/read-form';
+
+/** An authorization request as the checks build it up, in order. */
+export interface AuthorizationRequest {
+  params: FormParams;
+  client?: Client;
+  /** Set once the redirect URI is trusted: from then on errors go back to the client. */
+  redirectUri?: string;
+  redirectUriGiven: boolean;
+  state?: string;
+  scopes: string[];
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256' | 'plain';
+  nonce?: string;
+  prompt: Set<string>;
+  maxAge?: number;
+}
+
+/** What survives between the authorize request, sign-in and consent (kept in the store). */
+export interface PendingAuthorization {
+  clientId: string;
+  redirectUri: string;
+  redirectUriGiven: boolean;
+  state?: string;
+  scopes: string[];
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256' | 'plain';
+  nonce?: string;
+  prompt: string[];
+  maxAge?: number;
+  /** Set when the user signed in for this request (so prompt=login is satisfied). */
+  signedInAt?: number;
+  /** The user this request was resumed by; consent must come from the same user. */
+  userId?: string;
+}
+
+/** Scopes the issuer itself understands; an application's permissions are the others. */
+export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;

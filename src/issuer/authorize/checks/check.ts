@@ -1,0 +1,11 @@
+import type { ClientRegistry } from '../../../clients/client-registry';
+import type { PortcullisSettings } from '../../../config/settings';
+import type { AuthorizationRequest } from '../authorization-request';
+
+export interface AuthorizeCheckDeps {
+  clients: ClientRegistry;
+  settings: PortcullisSettings;
+}
+
+/** One step of the authorization request's validation; throws a typed OAuth error. */
+export type AuthorizeCheck = (request: AuthorizationRequest, deps: AuthorizeCheckDeps) => void | Promise<void>;

@@ -1,0 +1,18 @@
+import { InvalidScope } from '../../../errors/oauth-errors';
+import { parseScope } from '../../scope';
+import { OIDC_SCOPES } from '../authorization-request';
+import type { AuthorizeCheck } from './check';
+
+/**
+ * RFC 6749 §3.3: scope values are the OpenID Connect ones and the permissions of the client's
+ * application; anything else is `invalid_scope`. Which permissions the user really has is decided
+ * by their roles when the token is used.
+ */
+export const checkScope: AuthorizeCheck = (request, deps) => {
+  const scopes = parseScope(request.params.get('scope'));
+  const application = deps.settings.applications[request.client!.application];
+  const permissions = new Set(Object.values(application.roles).flat());
+  const unknown = scopes.filter((s) => !(OIDC_SCOPES as readonly string[]).includes(s) && !permissions.has(s));
+  if (unknown.length) throw new InvalidScope(`unknown scope: ${unknown.join(' ')}`);
+  request.scopes = scopes;
+};

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ConsentRequired, LoginRequired, type OAuthError } from '../../errors/oauth-errors';
+import { messagePage } from '../../pages/message-page';
+import { redirect303, sendPage } from '../../pages/security-headers';
+import type { PendingAuthorization } from '../authorize/authorization-request';
+import { redirectBack } from '../authorize/redirect-response';
+import type { InteractiveDeps } from './interactive-deps';
+
+/** Ends the authorization with an error sent back to the client. */
+export async function failBack(res: ServerResponse, id: string, pending: PendingAuthorization, error: OAuthError, deps: InteractiveDeps): Promise<void> {
+  await deps.pending.finish(id);
+  redirect303(res, redirectBack(pending.redirectUri, deps.settings.issuer, pending.state, { error }));
+}
+
+/**
+ * Decides the next step of a validated authorization request (OIDC Core §3.1.2.3-§3.1.2.4):
+ * sign in (none yet, prompt=login, or max_age exceeded), then consent (not remembered, or
+ * prompt=consent), then the code. prompt=none turns a needed page into an error instead.
+ */
+export async function continueAuthorization(req: IncomingMessage, res: ServerResponse, id: string, pending: PendingAuthorization, deps: InteractiveDeps): Promise<void> {
+  const session = await deps.sessions.read(req);
+  const user = session ? await deps.users.find(session.userId) : undefined;
+  const nowSeconds = Math.floor(deps.now() / 1000);
+  const tooOld = pending.maxAge !== undefined && session !== undefined && nowSeconds - session.authTime > pending.maxAge;
+  const mustSignIn = !session || !user || user.status !== 'active' || (!pending.signedInAt && (pending.prompt.includes('login') || tooOld));
+  if (mustSignIn) {
+    if (pending.prompt.includes('none')) return failBack(res, id, pending, new LoginRequired('the user is not signed in'), deps);
+    return redirect303(res, `/login?interaction=${encodeURIComponent(id)}`);
+  }
+  if (pending.userId !== user.userId) {
+    pending.userId = user.userId;
+    await deps.pending.update(id, pending);
+  }
+  const remembered = !pending.prompt.includes('consent') && (await deps.consents.covers(user.userId, pending.clientId, pending.scopes));
+  if (!remembered) {
+    if (pending.prompt.includes('none')) return failBack(res, id, pending, new ConsentRequired('the user has not allowed this app yet'), deps);
+    return redirect303(res, `/oauth2/consent?interaction=${encodeURIComponent(id)}`);
+  }
+  return issueCode(res, id, session.authTime, user.userId, deps);
+}
+
+/** The last step: the code, bound to everything the request said, and the redirect back. */
+export async function issueCode(res: ServerResponse, id: string, authTime: number, userId: string, deps: InteractiveDeps): Promise<void> {
+  const pending = await deps.pending.finish(id);
+  if (!pending) return expired(res);
+  const client = await deps.clients.find(pending.clientId);
+  if (!client || client.status !== 'active') return sendPage(res, 400, messagePage('App unavailable', 'This app has been deactivated.', 'unauthorized_client'));
+  const code = await deps.codes.issue({
+    clientId: pending.clientId,
+    redirectUri: pending.redirectUri,
+    redirectUriGiven: pending.redirectUriGiven,
+    userId,
+    scopes: pending.scopes,
+    codeChallenge: pending.codeChallenge,
+    codeChallengeMethod: pending.codeChallengeMethod,
+    nonce: pending.nonce,
+    authTime,
+    grantId: randomUUID(),
+  });
+  redirect303(res, redirectBack(pending.redirectUri, deps.settings.issuer, pending.state, { code }));
+}
+
+/** The pending request is gone (expired, or finished in another tab). */
+export function expired(res: ServerResponse): void {
+  sendPage(res, 400, messagePage('Request expired', 'This sign-in request has expired or was already completed. Go back to the app and start again.', 'invalid_request'));
+}
+
+/** Origins the browser may be redirected to after a form on these pages (CSP form-action). */
+export function formTargets(pending: PendingAuthorization | undefined): string[] {
+  if (!pending) return [];
+  try {
+    const url = new URL(pending.redirectUri);
+    return url.origin !== 'null' ? [url.origin] : [`${url.protocol}`];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,25 @@
+import type { ClientRegistry } from '../../clients/client-registry';
+import type { PortcullisSettings } from '../../config/settings';
+import type { Csrf } from '../../http/csrf';
+import type { Logger } from '../../logging/logger';
+import type { SessionManager } from '../../sessions/session-manager';
+import type { SignInThrottle } from '../../sessions/sign-in-throttle';
+import type { AuthorizationCodes } from '../../tokens/authorization-codes';
+import type { Consents } from '../../users/consents';
+import type { UserRegistry } from '../../users/user-registry';
+import type { PendingAuthorizations } from '../authorize/pending-authorizations';
+
+/** What the browser-facing endpoints (authorize, sign-in, consent, sign-out) work with. */
+export interface InteractiveDeps {
+  settings: PortcullisSettings;
+  clients: ClientRegistry;
+  users: UserRegistry;
+  sessions: SessionManager;
+  csrf: Csrf;
+  pending: PendingAuthorizations;
+  consents: Consents;
+  codes: AuthorizationCodes;
+  throttle: SignInThrottle;
+  logger: Logger;
+  now: () => number;
+}

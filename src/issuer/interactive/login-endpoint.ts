@@ -1,0 +1,88 @@
+import type { Request, Response } from 'express';
+import { readForm } from '../../http/read-form';
+import { loginPage } from '../../pages/login-page';
+import { messagePage } from '../../pages/message-page';
+import { redirect303, sendPage } from '../../pages/security-headers';
+import { formTargets } from './continue-authorization';
+import type { InteractiveDeps } from './interactive-deps';
+
+const GENERIC_FAILURE = 'Invalid username or password.';
+
+/** Only local paths may be returned to after sign-in (no open redirect). */
+function safeReturnTo(value: unknown): string | undefined {
+  return typeof value === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(value) && value.length < 1000 ? value : undefined;
+}
+
+function clientAddress(req: Request): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/** `GET /login`: the sign-in form, for a pending authorization or a local page. */
+export function loginForm(deps: InteractiveDeps) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const interaction = typeof req.query.interaction === 'string' ? req.query.interaction : undefined;
+    const pending = await deps.pending.load(interaction);
+    const app = pending ? await deps.clients.find(pending.clientId) : undefined;
+    const returnTo = safeReturnTo(req.query.return_to);
+    sendPage(res, 200, loginPage({ csrf: deps.csrf.token(req, res), interaction: pending ? interaction : undefined, returnTo, appName: app?.name }), formTargets(pending));
+  };
+}
+
+/**
+ * `POST /login`: checks CSRF, the throttle, then the password (generic error either way), starts
+ * a fresh session, and goes back to the pending authorization or the local page.
+ */
+export function loginSubmit(deps: InteractiveDeps) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const form = await readForm(req);
+    const interaction = form.get('interaction');
+    const pending = await deps.pending.load(interaction);
+    const returnTo = safeReturnTo(form.get('return_to'));
+    const username = form.get('username') ?? '';
+    const again = (status: number, error: string) =>
+      sendPage(res, status, loginPage({ csrf: deps.csrf.token(req, res), interaction: pending ? interaction : undefined, returnTo, username, error }), formTargets(pending));
+
+    if (!deps.csrf.verify(req, form.get('csrf_token'))) return again(403, 'Your session expired. Please try again.');
+    if (await deps.throttle.isLocked(username, clientAddress(req))) {
+      return again(429, 'Too many failed attempts. Please wait a few minutes and try again.');
+    }
+    const user = await deps.users.authenticate(username, form.get('password') ?? '');
+    if (!user) {
+      await deps.throttle.recordFailure(username, clientAddress(req));
+      deps.logger.info('sign-in failed', { username: username.slice(0, 64), address: clientAddress(req) });
+      return again(401, GENERIC_FAILURE);
+    }
+    await deps.throttle.reset(username);
+    await deps.sessions.start(res, user.userId);
+    if (pending && interaction) {
+      await deps.pending.update(interaction, { ...pending, signedInAt: deps.now(), userId: user.userId });
+      return redirect303(res, `/oauth2/authorize/continue?interaction=${encodeURIComponent(interaction)}`);
+    }
+    if (returnTo) return redirect303(res, returnTo);
+    sendPage(res, 200, messagePage('Signed in', `You are signed in as ${user.username}.`));
+  };
+}
+
+/** `GET /logout`: a confirmation form (sign-out is a POST, so a link cannot sign anyone out). */
+export function logoutForm(deps: InteractiveDeps) {
+  return (req: Request, res: Response): void => {
+    const csrf = deps.csrf.token(req, res);
+    sendPage(res, 200, logoutPage(csrf));
+  };
+}
+
+/** `POST /logout`: ends the session. */
+export function logoutSubmit(deps: InteractiveDeps) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const form = await readForm(req);
+    if (!deps.csrf.verify(req, form.get('csrf_token'))) return sendPage(res, 403, messagePage('Sign-out refused', 'Your session expired. Please try again.', 'invalid_csrf'));
+    await deps.sessions.end(req, res);
+    sendPage(res, 200, messagePage('Signed out', 'You are signed out.'));
+  };
+}
+
+function logoutPage(csrf: string): string {
+  const page = messagePage('Sign out', 'Sign out of Portcullis on this browser?');
+  const form = `<form method="post" action="/logout" class="actions"><input type="hidden" name="csrf_token" value="${csrf}"><button type="submit">Sign out</button></form>`;
+  return page.replace('</main>', `${form}\n</main>`);
+}

@@ -1,0 +1,53 @@
+import type { Request, Response } from 'express';
+import { InvalidClient, InvalidRequest } from '../errors/oauth-errors';
+import { sendError, type ErrorSite } from '../errors/send-error';
+import { readForm } from '../http/read-form';
+import { authenticateClient } from './client-authentication';
+import { findToken, type FoundToken, type TokenLookupDeps } from './token-lookup';
+
+/** RFC 7662 §2.2 response for a found token. */
+async function describe(found: FoundToken, deps: TokenLookupDeps, caller: string): Promise<Record<string, unknown>> {
+  if (found.kind === 'refresh_token') {
+    const t = found.stored.token;
+    // Refresh tokens are revealed only to the client they were issued to.
+    if (t.clientId !== caller) return { active: false };
+    return { active: true, token_type: 'refresh_token', client_id: t.clientId, sub: t.userId, scope: t.scopes.join(' '), exp: Math.floor(t.expiresAt / 1000) };
+  }
+  const c = found.claims;
+  const client = await deps.clients.find(c.client_id);
+  if (!client || client.status !== 'active') return { active: false };
+  return {
+    active: true,
+    token_type: 'Bearer',
+    client_id: c.client_id,
+    sub: c.sub,
+    aud: c.aud,
+    iss: c.iss,
+    exp: c.exp,
+    iat: c.iat,
+    jti: c.jti,
+    ...(c.scope ? { scope: c.scope } : {}),
+    roles: c.roles ?? [],
+  };
+}
+
+/**
+ * `POST /oauth2/introspect` (RFC 7662) for authenticated confidential clients (typically resource
+ * servers). Anything not active, known and ours is `{"active": false}` and nothing more (§2.2).
+ */
+export function introspectionEndpoint(deps: TokenLookupDeps & { site: ErrorSite }) {
+  return async (req: Request, res: Response): Promise<void> => {
+    try {
+      const params = await readForm(req);
+      const { client, method } = await authenticateClient(req, params, deps.clients, deps.site.realm);
+      if (method === 'none') throw new InvalidClient('introspection requires client authentication', false, deps.site.realm);
+      const token = params.get('token');
+      if (!token) throw new InvalidRequest('token is required');
+      const found = await findToken(deps, token, params.get('token_type_hint'));
+      const body = found ? await describe(found, deps, client.clientId) : { active: false };
+      res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json(body);
+    } catch (err) {
+      sendError(req, res, err, deps.site);
+    }
+  };
+}

@@ -1,0 +1,33 @@
+import type { Request, Response } from 'express';
+import { InvalidRequest } from '../errors/oauth-errors';
+import { sendError, type ErrorSite } from '../errors/send-error';
+import { allowOrigin } from '../http/cors';
+import { readForm } from '../http/read-form';
+import { authenticateClient } from './client-authentication';
+import { findToken, ownerOf, type TokenLookupDeps } from './token-lookup';
+
+/**
+ * `POST /oauth2/revoke` (RFC 7009). The client authenticates; a token of its own is revoked
+ * (a refresh token takes its whole grant and the access tokens issued with it, §2.1; an access
+ * token is refused by the gateway within a second). Unknown, foreign or already invalid tokens
+ * get the same 200 (§2.2), so the endpoint tells nothing about other clients' tokens.
+ */
+export function revocationEndpoint(deps: TokenLookupDeps & { site: ErrorSite }) {
+  return async (req: Request, res: Response): Promise<void> => {
+    try {
+      const params = await readForm(req);
+      const { client } = await authenticateClient(req, params, deps.clients, deps.site.realm);
+      allowOrigin(req, res, client.allowedOrigins);
+      const token = params.get('token');
+      if (!token) throw new InvalidRequest('token is required');
+      const found = await findToken(deps, token, params.get('token_type_hint'));
+      if (found && ownerOf(found) === client.clientId) {
+        if (found.kind === 'refresh_token') await deps.revoker.revokeGrant(found.stored.token.grantId);
+        else await deps.revocations.revoke(found.claims.jti, found.claims.exp);
+      }
+      res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).end();
+    } catch (err) {
+      sendError(req, res, err, deps.site);
+    }
+  };
+}

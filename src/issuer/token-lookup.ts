@@ -1,0 +1,52 @@
+import type { ClientRegistry } from '../clients/client-registry';
+import type { RevocationList } from '../guard/revocation-list';
+import type { AccessTokenClaims, TokenVerifier } from '../guard/token-verifier';
+import type { GrantRevoker } from '../tokens/grant-revoker';
+import type { RefreshTokens, StoredRefreshToken } from '../tokens/refresh-tokens';
+
+export interface TokenLookupDeps {
+  verifier: TokenVerifier;
+  revocations: RevocationList;
+  refreshTokens: RefreshTokens;
+  revoker: GrantRevoker;
+  clients: ClientRegistry;
+}
+
+export type FoundToken =
+  | { kind: 'access_token'; claims: AccessTokenClaims }
+  | { kind: 'refresh_token'; stored: StoredRefreshToken };
+
+/**
+ * Finds what a presented token is, for revocation and introspection: one of our refresh tokens
+ * (by its prefix and store record), or a live access token of ours. Anything else is undefined.
+ * `hint` (RFC 7009 §2.1) only decides the order of the lookups.
+ */
+export async function findToken(deps: TokenLookupDeps, token: string, hint?: string): Promise<FoundToken | undefined> {
+  const asRefresh = async (): Promise<FoundToken | undefined> => {
+    if (!token.startsWith('pcr_')) return undefined;
+    const stored = await deps.refreshTokens.find(token);
+    if (!stored || stored.token.usedAt || (await deps.revoker.isRevoked(stored.token.grantId))) return undefined;
+    return { kind: 'refresh_token', stored };
+  };
+  const asAccess = async (): Promise<FoundToken | undefined> => {
+    if (token.split('.').length !== 3) return undefined;
+    try {
+      const claims = await deps.verifier.verify(token);
+      if (await deps.revocations.isRevoked(claims.jti)) return undefined;
+      return { kind: 'access_token', claims };
+    } catch {
+      return undefined;
+    }
+  };
+  const order = hint === 'access_token' ? [asAccess, asRefresh] : [asRefresh, asAccess];
+  for (const lookup of order) {
+    const found = await lookup();
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The client a found token belongs to. */
+export function ownerOf(found: FoundToken): string {
+  return found.kind === 'access_token' ? found.claims.client_id : found.stored.token.clientId;
+}

@@ -1,0 +1,35 @@
+import type { ServerResponse } from 'node:http';
+
+/**
+ * Headers for every HTML page: no framing (clickjacking on the consent button), no caching of
+ * pages that show who is signed in, no referrer leaks of codes, and a CSP that allows only our
+ * stylesheet and forms posting back to us (plus, on the consent page, the client's redirect
+ * origin: browsers apply form-action to the redirect that follows the form).
+ */
+export function setPageHeaders(res: ServerResponse, formTargets: string[] = []): void {
+  const formAction = ["'self'", ...formTargets].join(' ');
+  res.setHeader(
+    'Content-Security-Policy',
+    `default-src 'none'; style-src 'self'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+  );
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+}
+
+/** Sends an HTML page with the security headers. */
+export function sendPage(res: ServerResponse, status: number, page: string, formTargets: string[] = []): void {
+  setPageHeaders(res, formTargets);
+  res.statusCode = status;
+  res.end(page);
+}
+
+/** RFC 9110 §15.4.4: after a POST, 303 makes the browser follow with GET. */
+export function redirect303(res: ServerResponse, location: string): void {
+  res.statusCode = 303;
+  res.setHeader('Location', location);
+  res.setHeader('Cache-Control', 'no-store');
+  res.end();
+}

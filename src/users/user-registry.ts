@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { ApplicationSettings } from '../config/settings';
+import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors';
+import type { Store } from '../store/store';
+import { dummyHash, hashPassword, verifyPassword } from './password';
+import { userView, type AdminRole, type User, type UserView } from './user';
+
+const KIND = 'users';
+const NAMES = 'usernames';
+const MIN_PASSWORD = 10;
+
+export interface NewUser {
+  username: string;
+  password: string;
+  email?: string;
+  name?: string;
+  roles?: Record<string, string[]>;
+  adminRole?: AdminRole;
+}
+
+export type UserChanges = Partial<Pick<User, 'email' | 'name' | 'status' | 'roles'>> & { adminRole?: AdminRole | null };
+
+/** Users who sign in at the issuer, their passwords and their roles per application. */
+export class UserRegistry {
+  constructor(
+    private readonly store: Store,
+    private readonly applications: Record<string, ApplicationSettings>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async create(input: NewUser): Promise<UserView> {
+    const username = checkUsername(input.username);
+    checkPassword(input.password);
+    const at = this.now();
+    const user: User = {
+      userId: randomUUID(),
+      username,
+      ...(input.email !== undefined ? { email: checkEmail(input.email) } : {}),
+      emailVerified: false,
+      ...(input.name !== undefined ? { name: checkName(input.name) } : {}),
+      passwordHash: await hashPassword(input.password),
+      roles: this.checkRoles(input.roles ?? {}),
+      ...(input.adminRole ? { adminRole: input.adminRole } : {}),
+      status: 'active',
+      createdAt: at,
+      updatedAt: at,
+    };
+    // The username claim is its own record, created atomically: two concurrent creates cannot both win.
+    if (!(await this.store.create(NAMES, username.toLowerCase(), { userId: user.userId }))) {
+      throw new ConflictError(`username ${JSON.stringify(username)} is taken`);
+    }
+    await this.store.create(KIND, user.userId, user);
+    return userView(user);
+  }
+
+  async find(userId: string): Promise<User | undefined> {
+    return (await this.store.get<User>(KIND, userId))?.value;
+  }
+
+  async get(userId: string): Promise<UserView> {
+    const user = await this.find(userId);
+    if (!user) throw new NotFoundError('user', userId);
+    return userView(user);
+  }
+
+  async findByUsername(username: string): Promise<User | undefined> {
+    if (typeof username !== 'string' || username.length > 64) return undefined;
+    const claim = await this.store.get<{ userId: string }>(NAMES, username.trim().toLowerCase());
+    return claim ? this.find(claim.value.userId) : undefined;
+  }
+
+  async list(): Promise<UserView[]> {
+    return (await this.store.list<User>(KIND)).map((r) => userView(r.value)).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async count(): Promise<number> {
+    return (await this.store.list(KIND)).length;
+  }
+
+  /**
+   * The active user with this username and password, or undefined. A missing user costs the same
+   * hash check as a wrong password, so response time does not reveal which usernames exist.
+   */
+  async authenticate(username: string, password: string): Promise<User | undefined> {
+    const user = await this.findByUsername(username);
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
+    return ok && user && user.status === 'active' ? user : undefined;
+  }
+
+  async update(userId: string, changes: UserChanges): Promise<UserView> {
+    return this.change(userId, (u) => {
+      const next: User = { ...u };
+      if (changes.email !== undefined) next.email = checkEmail(changes.email);
+      if (changes.name !== undefined) next.name = checkName(changes.name);
+      if (changes.status !== undefined) next.status = changes.status;
+      if (changes.roles !== undefined) next.roles = this.checkRoles(changes.roles);
+      if (changes.adminRole === null) delete next.adminRole;
+      else if (changes.adminRole !== undefined) next.adminRole = changes.adminRole;
+      return next;
+    });
+  }
+
+  async setPassword(userId: string, password: string): Promise<UserView> {
+    checkPassword(password);
+    const passwordHash = await hashPassword(password);
+    return this.change(userId, (u) => ({ ...u, passwordHash }));
+  }
+
+  /** Roles of the user in one application. */
+  rolesIn(user: User, application: string): string[] {
+    return user.roles[application] ?? [];
+  }
+
+  private async change(userId: string, apply: (u: User) => User): Promise<UserView> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const record = await this.store.get<User>(KIND, userId);
+      if (!record) throw new NotFoundError('user', userId);
+      const next = { ...apply(record.value), updatedAt: this.now() };
+      if (await this.store.compareAndSet(KIND, userId, record.version, next)) return userView(next);
+    }
+    throw new ConflictError(`user ${userId} is being changed by someone else; try again`);
+  }
+
+  private checkRoles(roles: Record<string, string[]>): Record<string, string[]> {
+    const checked: Record<string, string[]> = {};
+    for (const [application, list] of Object.entries(roles)) {
+      const app = this.applications[application];
+      if (!app || !Object.hasOwn(this.applications, application)) throw new ValidationError('roles', `unknown application ${JSON.stringify(application)}`);
+      for (const role of list) {
+        if (!Object.hasOwn(app.roles, role)) throw new ValidationError('roles', `application ${application} has no role ${JSON.stringify(role)}`);
+      }
+      if (list.length) checked[application] = [...new Set(list)];
+    }
+    return checked;
+  }
+}
+
+function checkUsername(value: unknown): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$/.test(value.trim())) {
+    throw new ValidationError('username', 'username must be 2-64 characters: letters, digits, . _ @ -');
+  }
+  return value.trim();
+}
+
+function checkPassword(value: unknown): void {
+  if (typeof value !== 'string' || value.length < MIN_PASSWORD || value.length > 1024) {
+    throw new ValidationError('password', `password must be ${MIN_PASSWORD} to 1024 characters`);
+  }
+}
+
+function checkEmail(value: unknown): string {
+  if (typeof value !== 'string' || value.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
+    throw new ValidationError('email', 'email must be a valid address');
+  }
+  return value;
+}
+
+function checkName(value: unknown): string {
+  if (typeof value !== 'string' || value.trim().length > 255) throw new ValidationError('name', 'name must be at most 255 characters');
+  return value.trim();
+}

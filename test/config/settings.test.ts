@@ -1,0 +1,189 @@
+import path from 'node:path';
+import { expect } from 'chai';
+import { resolveSettings, SettingsError, settingsSchema } from '../../src/config/settings';
+
+const HOME = path.resolve('/srv/portcullis-home');
+
+const app = () => ({
+  audience: 'urn:portcullis:application:echo',
+  roles: { 'echo-reader': ['echo:read'] },
+  routes: [{ methods: ['GET'], path: '/echo/**', permission: 'echo:read' }],
+});
+const minimal = (extra: Record<string, unknown> = {}) => ({ issuer: 'https://auth.example.com', applications: { echo: app() }, ...extra });
+
+/** Asserts that the raw settings are refused with a SettingsError whose message names `field`. */
+function refused(raw: unknown, field: string | RegExp): SettingsError {
+  let caught: unknown;
+  try {
+    resolveSettings(raw, HOME);
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught, 'resolveSettings must throw').to.be.instanceOf(SettingsError);
+  const message = (caught as Error).message;
+  expect(message).to.match(/^invalid Portcullis settings: /);
+  if (typeof field === 'string') expect(message).to.include(field);
+  else expect(message).to.match(field);
+  return caught as SettingsError;
+}
+
+describe('settings (src/config/settings.ts)', function () {
+  describe('defaults', function () {
+    it('fills every default on minimal settings', function () {
+      const s = resolveSettings(minimal(), HOME);
+      expect(s.issuer).to.equal('https://auth.example.com');
+      expect(s.realm).to.equal('portcullis');
+      expect(s.store).to.deep.equal({
+        type: 'sqlite',
+        sqlitePath: path.join(HOME, 'data', 'portcullis.db'),
+        redisUrl: 'redis://127.0.0.1:6379',
+        redisKeyPrefix: 'portcullis:',
+      });
+      expect(s.keys).to.deep.equal({ algorithm: 'RS256' });
+      expect(s.tokens).to.include({ accessTokenTtl: 3600, authorizationCodeTtl: 600, refreshTokenTtl: 7776000 });
+      expect(s.cacheMs).to.equal(500);
+      expect(s.applications.echo.routes[0]).to.deep.equal({ methods: ['GET'], path: '/echo/**', permission: 'echo:read' });
+    });
+
+    it('fills defaults inside partially given sections and keeps given values', function () {
+      const s = resolveSettings(minimal({ store: { type: 'redis' }, tokens: { accessTokenTtl: 600 }, keys: { algorithm: 'EdDSA' }, realm: 'corp', cacheMs: 0 }), HOME);
+      expect(s.store.type).to.equal('redis');
+      expect(s.store.redisUrl).to.equal('redis://127.0.0.1:6379');
+      expect(s.tokens).to.include({ accessTokenTtl: 600, authorizationCodeTtl: 600, refreshTokenTtl: 7776000 });
+      expect(s.keys.algorithm).to.equal('EdDSA');
+      expect(s.realm).to.equal('corp');
+      expect(s.cacheMs, 'zero is a value, not a missing one').to.equal(0);
+    });
+
+    it('does not modify the object it was given', function () {
+      const raw = minimal({ store: { sqlitePath: 'rel/db.sqlite' } });
+      const copy = structuredClone(raw);
+      resolveSettings(raw, HOME);
+      expect(raw).to.deep.equal(copy);
+    });
+
+    it('accepts numbers written as strings (as environment substitution produces)', function () {
+      const s = resolveSettings(minimal({ cacheMs: '250', tokens: { accessTokenTtl: '900' } }), HOME);
+      expect(s.cacheMs).to.equal(250);
+      expect(s.tokens.accessTokenTtl).to.equal(900);
+    });
+
+    it('exposes the schema (the plugin hands it to Express Gateway)', function () {
+      expect(settingsSchema).to.have.property('type', 'object');
+      expect(settingsSchema.required).to.include.members(['issuer', 'applications']);
+    });
+  });
+
+  describe('sqlitePath', function () {
+    it('resolves a relative path against the installation home, not the working directory', function () {
+      expect(resolveSettings(minimal({ store: { sqlitePath: 'var/db.sqlite' } }), HOME).store.sqlitePath).to.equal(path.join(HOME, 'var', 'db.sqlite'));
+      expect(resolveSettings(minimal({ store: { sqlitePath: './x.db' } }), HOME).store.sqlitePath).to.equal(path.join(HOME, 'x.db'));
+      expect(resolveSettings(minimal({ store: { sqlitePath: '../up.db' } }), HOME).store.sqlitePath).to.equal(path.resolve(HOME, '..', 'up.db'));
+    });
+
+    it('leaves an absolute path as it is', function () {
+      const abs = path.resolve('/var/lib/portcullis/p.db');
+      expect(resolveSettings(minimal({ store: { sqlitePath: abs } }), HOME).store.sqlitePath).to.equal(abs);
+    });
+
+    it("leaves ':memory:' untouched", function () {
+      expect(resolveSettings(minimal({ store: { sqlitePath: ':memory:' } }), HOME).store.sqlitePath).to.equal(':memory:');
+    });
+  });
+
+  describe('invalid settings name the field at fault', function () {
+    it('nothing at all, or not an object', function () {
+      refused(undefined, /missing field "issuer"/);
+      refused(null, /missing field "issuer"/);
+      refused('issuer: x', /must be object/);
+    });
+
+    it('issuer: missing, trailing slash, query, fragment, not http(s)', function () {
+      refused({ applications: { echo: app() } }, 'missing field "issuer"');
+      refused(minimal({ issuer: 'https://auth.example.com/' }), '/issuer');
+      refused(minimal({ issuer: 'https://auth.example.com/tenant/' }), '/issuer');
+      refused(minimal({ issuer: 'https://auth.example.com?x=1' }), '/issuer');
+      refused(minimal({ issuer: 'https://auth.example.com/a?x=1' }), '/issuer');
+      refused(minimal({ issuer: 'https://auth.example.com#frag' }), '/issuer');
+      refused(minimal({ issuer: 'ftp://auth.example.com' }), '/issuer');
+      refused(minimal({ issuer: 'auth.example.com' }), '/issuer');
+      // and the valid ones are accepted (so the checks above are about the defect only)
+      expect(resolveSettings(minimal({ issuer: 'http://localhost:8080' }), HOME).issuer).to.equal('http://localhost:8080');
+      expect(resolveSettings(minimal({ issuer: 'https://auth.example.com/tenant' }), HOME).issuer).to.equal('https://auth.example.com/tenant');
+    });
+
+    it('store: unknown type, empty sqlitePath, bad redisUrl, unknown field', function () {
+      refused(minimal({ store: { type: 'mongodb' } }), '/store/type');
+      refused(minimal({ store: { sqlitePath: '' } }), '/store/sqlitePath');
+      refused(minimal({ store: { redisUrl: 'http://127.0.0.1:6379' } }), '/store/redisUrl');
+      refused(minimal({ store: { path: 'x.db' } }), /\/store: unknown field "path"/);
+    });
+
+    it('keys: unknown algorithm', function () {
+      refused(minimal({ keys: { algorithm: 'HS256' } }), '/keys/algorithm');
+      refused(minimal({ keys: { algorithm: 'none' } }), '/keys/algorithm');
+    });
+
+    it('tokens: out of range or not integers', function () {
+      refused(minimal({ tokens: { accessTokenTtl: 59 } }), '/tokens/accessTokenTtl');
+      refused(minimal({ tokens: { accessTokenTtl: 86401 } }), '/tokens/accessTokenTtl');
+      refused(minimal({ tokens: { accessTokenTtl: 90.5 } }), '/tokens/accessTokenTtl');
+      refused(minimal({ tokens: { authorizationCodeTtl: 601 } }), '/tokens/authorizationCodeTtl');
+      refused(minimal({ tokens: { refreshTokenTtl: 10 } }), '/tokens/refreshTokenTtl');
+    });
+
+    it('cacheMs above 1000 or negative', function () {
+      refused(minimal({ cacheMs: 1001 }), '/cacheMs');
+      refused(minimal({ cacheMs: -1 }), '/cacheMs');
+      expect(resolveSettings(minimal({ cacheMs: 1000 }), HOME).cacheMs).to.equal(1000);
+    });
+
+    it('application names: uppercase, leading dash, too long; no applications at all', function () {
+      const err = refused(minimal({ applications: { Echo: app() } }), '/applications');
+      expect(err.message, 'which name is wrong').to.include('"Echo"');
+      refused(minimal({ applications: { echo: app(), '-x': app() } }), '"-x"');
+      refused(minimal({ applications: { ['a'.repeat(65)]: app() } }), '/applications');
+      refused(minimal({ applications: {} }), '/applications');
+      refused({ issuer: 'https://auth.example.com' }, 'missing field "applications"');
+    });
+
+    it('an application: missing routes, roles or audience; unknown field', function () {
+      const { routes: _r, ...noRoutes } = app();
+      refused(minimal({ applications: { echo: noRoutes } }), /\/applications\/echo: missing field "routes"/);
+      const { roles: _o, ...noRoles } = app();
+      refused(minimal({ applications: { echo: noRoles } }), /\/applications\/echo: missing field "roles"/);
+      const { audience: _a, ...noAudience } = app();
+      refused(minimal({ applications: { echo: noAudience } }), /\/applications\/echo: missing field "audience"/);
+      refused(minimal({ applications: { echo: { ...app(), audiense: 'x' } } }), /\/applications\/echo: unknown field "audiense"/);
+      refused(minimal({ applications: { echo: { ...app(), audience: '' } } }), '/applications/echo/audience');
+    });
+
+    it('roles: bad role name, permission with spaces or quotes', function () {
+      refused(minimal({ applications: { echo: { ...app(), roles: { 'bad role': ['x'] } } } }), '"bad role"');
+      refused(minimal({ applications: { echo: { ...app(), roles: { r: ['has space'] } } } }), '/applications/echo/roles/r/0');
+      refused(minimal({ applications: { echo: { ...app(), roles: { r: ['quo"te'] } } } }), '/applications/echo/roles/r/0');
+    });
+
+    it('routes: method not in the enum, lowercase method, empty methods, bad path, bad permission, unknown field', function () {
+      const route = (r: Record<string, unknown>) => minimal({ applications: { echo: { ...app(), routes: [{ path: '/echo', permission: 'echo:read', ...r }] } } });
+      refused(route({ methods: ['FETCH'] }), '/applications/echo/routes/0/methods/0');
+      refused(route({ methods: ['GET', 'get'] }), '/applications/echo/routes/0/methods/1');
+      refused(route({ methods: ['TRACE'] }), '/applications/echo/routes/0/methods/0');
+      refused(route({ methods: [] }), '/applications/echo/routes/0/methods');
+      refused(route({ path: 'echo/**' }), '/applications/echo/routes/0/path');
+      refused(route({ permission: 'echo read' }), '/applications/echo/routes/0/permission');
+      refused(route({ permision: 'x' }), /\/applications\/echo\/routes\/0: unknown field "permision"/);
+      refused(minimal({ applications: { echo: { ...app(), routes: [{ path: '/echo' }] } } }), /\/applications\/echo\/routes\/0: missing field "permission"/);
+    });
+
+    it('an unknown top-level field', function () {
+      refused(minimal({ issuerUrl: 'https://x' }), /\/: unknown field "issuerUrl"/);
+      refused(minimal({ cachems: 500 }), 'unknown field "cachems"');
+    });
+
+    it('lists every problem, not only the first', function () {
+      const err = refused(minimal({ issuer: 'https://x/', cacheMs: 5000, store: { type: 'mongo' } }), '/issuer');
+      expect(err.message).to.include('/cacheMs').and.to.include('/store/type');
+    });
+  });
+});
