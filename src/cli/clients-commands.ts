@@ -13,6 +13,8 @@ function describe(client: ClientView): string {
     `type:         ${client.type}`,
     `application:  ${client.application}`,
     `roles:        ${client.roles.join(', ') || '(none)'}`,
+    ...(client.redirectUris.length ? [`redirect URIs: ${client.redirectUris.join(' ')}`] : []),
+    ...(client.allowedOrigins.length ? [`origins:      ${client.allowedOrigins.join(' ')}`] : []),
     `status:       ${client.status}`,
     `created:      ${new Date(client.createdAt).toISOString()}`,
   ].join('\n');
@@ -28,6 +30,8 @@ export function clientJson(client: ClientView, clientSecret?: string) {
     ...(client.description ? { description: client.description } : {}),
     type: client.type,
     application: client.application,
+    redirect_uris: client.redirectUris,
+    allowed_origins: client.allowedOrigins,
     roles: client.roles,
     status: client.status,
     created_at: new Date(client.createdAt).toISOString(),
@@ -41,25 +45,44 @@ const withSecret = ({ client, clientSecret }: CreatedClient) => clientJson(clien
 const secretNotice = (secret?: string) =>
   secret ? `\nclient_secret: ${secret}\n\nStore the secret now: it is shown only this once.` : '';
 
-/** `portcullis clients ...`: service credentials and their lifecycle. */
-export function clientsCommand(): Command {
-  const clients = new Command('clients').description('manage clients (credentials linked to one application)');
+/**
+ * `portcullis clients ...` (service credentials for client credentials) and `portcullis apps ...`
+ * (interactive apps: web with a secret, public with PKCE): one lifecycle, two entry points.
+ */
+export function clientsCommand(group: 'clients' | 'apps' = 'clients'): Command {
+  const apps = group === 'apps';
+  const clients = new Command(group).description(
+    apps ? 'manage apps (OAuth clients for the authorization code flow, linked to one application)' : 'manage clients (credentials linked to one application)',
+  );
 
-  clients
+  const create = clients
     .command('create')
-    .description('create a client; prints its secret once')
-    .requiredOption('--name <name>', 'display name (at most 255 characters)')
-    .requiredOption('--application <name>', 'the one application this client is linked to')
-    .option('--role <role>', 'a role of that application (repeat for several)', collect, [])
-    .addOption(new Option('--type <type>', 'client type').choices(['service']).default('service'))
+    .description(apps ? 'create an app; prints its secret once (web apps)' : 'create a client; prints its secret once')
+    .requiredOption('--name <name>', 'display name shown on the consent screen (at most 255 characters)')
+    .requiredOption('--application <name>', 'the one application this credential is linked to')
+    .option('--role <role>', 'a role of that application, for client credentials (repeat for several)', collect, [])
+    .addOption(new Option('--type <type>', 'web: secret; public: PKCE, no secret; service: client credentials').choices(apps ? ['web', 'public', 'service'] : ['service']).default(apps ? 'web' : 'service'))
     .option('--description <text>', 'internal description (at most 500 characters)')
-    .option('--json', 'print JSON')
-    .action((opts) =>
-      withRuntime(!!opts.json, async (p) => {
-        const created = await p.clients.create({ name: opts.name, application: opts.application, roles: opts.role, type: opts.type, description: opts.description });
-        print(withSecret(created), !!opts.json, () => describe(created.client) + secretNotice(created.clientSecret));
-      }),
-    );
+    .option('--json', 'print JSON');
+  if (apps) {
+    create
+      .option('--redirect-uri <uri>', 'an exact redirect URI (repeat for several; required for web and public apps)', collect, [])
+      .option('--origin <origin>', 'a browser origin allowed to call the token, revocation and userinfo endpoints (repeat)', collect, []);
+  }
+  create.action((opts) =>
+    withRuntime(!!opts.json, async (p) => {
+      const created = await p.clients.create({
+        name: opts.name,
+        application: opts.application,
+        roles: opts.role,
+        type: opts.type,
+        description: opts.description,
+        redirectUris: opts.redirectUri,
+        allowedOrigins: opts.origin,
+      });
+      print(withSecret(created), !!opts.json, () => describe(created.client) + secretNotice(created.clientSecret));
+    }),
+  );
 
   clients
     .command('list')
@@ -97,21 +120,28 @@ export function clientsCommand(): Command {
       }),
     );
 
-  for (const [name, status, help] of [
-    ['disable', 'disabled', 'disable a client: it cannot get tokens, and its tokens are refused within a second'],
-    ['enable', 'active', 'enable a disabled client'],
-  ] as const) {
-    clients
-      .command(`${name} <clientId>`)
-      .description(help)
-      .option('--json', 'print JSON')
-      .action((clientId: string, opts) =>
-        withRuntime(!!opts.json, async (p) => {
-          const client = await p.clients.setStatus(clientId, status);
-          print(clientJson(client), !!opts.json, () => describe(client));
-        }),
-      );
-  }
+  const [off, on] = apps ? ['deactivate', 'reactivate'] : ['disable', 'enable'];
+  clients
+    .command(`${off} <clientId>`)
+    .description('it can no longer get tokens; its refresh tokens and consents are revoked, its access tokens refused within a second')
+    .option('--json', 'print JSON')
+    .action((clientId: string, opts) =>
+      withRuntime(!!opts.json, async (p) => {
+        await p.deactivateClient(clientId);
+        const client = await p.clients.get(clientId);
+        print(clientJson(client), !!opts.json, () => describe(client));
+      }),
+    );
+  clients
+    .command(`${on} <clientId>`)
+    .description('make it work again (users must authorize an app again)')
+    .option('--json', 'print JSON')
+    .action((clientId: string, opts) =>
+      withRuntime(!!opts.json, async (p) => {
+        const client = await p.clients.setStatus(clientId, 'active');
+        print(clientJson(client), !!opts.json, () => describe(client));
+      }),
+    );
 
   clients
     .command('rotate-secret <clientId>')

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { clientsCommand } from './clients-commands';
 import { keysCommand } from './keys-commands';
+import { usersCommand } from './users-commands';
 import { fail } from './output';
 import { start } from './start';
 
@@ -23,7 +24,9 @@ export function program(): Command {
       }
     });
 
-  cli.addCommand(clientsCommand());
+  cli.addCommand(clientsCommand('clients'));
+  cli.addCommand(clientsCommand('apps'));
+  cli.addCommand(usersCommand());
   cli.addCommand(keysCommand());
   return cli;
 }

@@ -112,6 +112,13 @@ export class Portcullis {
     return { verifier: this.verifier(0, []), revocations: this.revocations, refreshTokens: this.refreshTokens, revoker: this.revoker, clients: this.clients };
   }
 
+  /** Disables a user's access: sessions ended, every grant (refresh tokens, their access tokens) revoked. */
+  async disableUser(userId: string): Promise<void> {
+    await this.users.update(userId, { status: 'disabled' });
+    await this.sessions.endAllOf(userId);
+    await this.revoker.revokeAllOf('user', userId);
+  }
+
   /** Deactivates an app: it cannot authenticate, its grants are revoked, its consents forgotten. */
   async deactivateClient(clientId: string): Promise<void> {
     await this.clients.setStatus(clientId, 'disabled');

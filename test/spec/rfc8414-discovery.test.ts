@@ -51,7 +51,10 @@ describe('RFC 8414 server metadata and the JWK Set', () => {
       it('§2: grant_types_supported includes client_credentials; auth methods are the implemented ones', async () => {
         const metadata = await getMetadata(path);
         expect(metadata.grant_types_supported).to.be.an('array').that.includes('client_credentials');
-        expect(metadata.token_endpoint_auth_methods_supported).to.have.members(['client_secret_basic', 'client_secret_post']);
+        const methods = metadata.token_endpoint_auth_methods_supported;
+        expect(methods).to.be.an('array').that.includes.members(['client_secret_basic', 'client_secret_post']);
+        // Only methods the token endpoint implements ("none" is a public client with PKCE).
+        for (const method of methods as string[]) expect(['client_secret_basic', 'client_secret_post', 'none']).to.include(method);
         expect(metadata.response_types_supported).to.be.an('array');
       });
 

@@ -1,0 +1,140 @@
+import { Command, Option } from 'commander';
+import { ValidationError } from '../errors/domain-errors';
+import type { UserView } from '../users/user';
+import { print, table } from './output';
+import { withRuntime } from './with-runtime';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `--role echo:echo-reader` (repeatable) as `{ echo: ['echo-reader'] }`. */
+function parseRoles(values: string[]): Record<string, string[]> {
+  const roles: Record<string, string[]> = {};
+  for (const value of values) {
+    const colon = value.indexOf(':');
+    if (colon <= 0) throw new ValidationError('roles', `--role must be application:role, got ${JSON.stringify(value)}`);
+    (roles[value.slice(0, colon)] ??= []).push(value.slice(colon + 1));
+  }
+  return roles;
+}
+
+/** The password from stdin (so it is not in the shell history or the process list). */
+async function readPassword(opts: { password?: string; passwordStdin?: boolean }): Promise<string> {
+  if (opts.password !== undefined) return opts.password;
+  if (!opts.passwordStdin) throw new ValidationError('password', 'give --password-stdin (recommended) or --password');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+function userJson(user: UserView) {
+  return {
+    user_id: user.userId,
+    username: user.username,
+    ...(user.email ? { email: user.email } : {}),
+    ...(user.name ? { name: user.name } : {}),
+    roles: user.roles,
+    admin_role: user.adminRole ?? null,
+    status: user.status,
+    created_at: new Date(user.createdAt).toISOString(),
+  };
+}
+
+function describe(user: UserView): string {
+  const roles = Object.entries(user.roles).map(([app, list]) => `${app}: ${list.join(', ')}`).join('; ');
+  return [
+    `user_id:   ${user.userId}`,
+    `username:  ${user.username}`,
+    `email:     ${user.email ?? ''}`,
+    `name:      ${user.name ?? ''}`,
+    `roles:     ${roles || '(none)'}`,
+    `admin:     ${user.adminRole ?? 'no'}`,
+    `status:    ${user.status}`,
+  ].join('\n');
+}
+
+const adminOption = () => new Option('--admin-role <role>', 'administrative role for the admin area').choices(['admin', 'super-admin', 'none']);
+
+/** `portcullis users ...`: people who sign in, and their roles per application. */
+export function usersCommand(): Command {
+  const users = new Command('users').description('manage users who sign in at the issuer');
+
+  users
+    .command('create')
+    .description('create a user')
+    .requiredOption('--username <username>', '2-64 characters: letters, digits, . _ @ -')
+    .option('--email <email>', 'email address')
+    .option('--name <name>', 'display name')
+    .option('--role <application:role>', 'a role in an application (repeat for several)', collect, [])
+    .addOption(adminOption())
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--password <password>', 'the password (visible in shell history: prefer --password-stdin)')
+    .option('--json', 'print JSON')
+    .action((opts) =>
+      withRuntime(!!opts.json, async (p) => {
+        const password = await readPassword(opts);
+        const adminRole = opts.adminRole && opts.adminRole !== 'none' ? opts.adminRole : undefined;
+        const user = await p.users.create({ username: opts.username, password, email: opts.email, name: opts.name, roles: parseRoles(opts.role), adminRole });
+        print(userJson(user), !!opts.json, () => describe(user));
+      }),
+    );
+
+  users
+    .command('list')
+    .description('list users')
+    .option('--json', 'print JSON')
+    .action((opts) =>
+      withRuntime(!!opts.json, async (p) => {
+        const list = await p.users.list();
+        print(list.map(userJson), !!opts.json, () =>
+          table(['USER_ID', 'USERNAME', 'EMAIL', 'ADMIN', 'STATUS'], list.map((u) => [u.userId, u.username, u.email ?? '', u.adminRole ?? '', u.status])),
+        );
+      }),
+    );
+
+  users
+    .command('show <userId>')
+    .description('show one user')
+    .option('--json', 'print JSON')
+    .action((userId: string, opts) =>
+      withRuntime(!!opts.json, async (p) => {
+        const user = await p.users.get(userId);
+        print(userJson(user), !!opts.json, () => describe(user));
+      }),
+    );
+
+  users
+    .command('update <userId>')
+    .description('change roles, admin role, email, name or status; new tokens carry the new roles')
+    .option('--role <application:role>', 'replace all roles with these (repeat; --no-roles to clear)', collect)
+    .option('--no-roles', 'remove every role')
+    .addOption(adminOption())
+    .option('--email <email>', 'email address')
+    .option('--name <name>', 'display name')
+    .addOption(new Option('--status <status>', 'active or disabled (disabled: sign-in refused, grants revoked)').choices(['active', 'disabled']))
+    .option('--json', 'print JSON')
+    .action((userId: string, opts) =>
+      withRuntime(!!opts.json, async (p) => {
+        const roles = opts.roles === false ? {} : opts.role ? parseRoles(opts.role) : undefined;
+        const adminRole = opts.adminRole === undefined ? undefined : opts.adminRole === 'none' ? null : opts.adminRole;
+        const user = await p.users.update(userId, { roles, adminRole, email: opts.email, name: opts.name, status: opts.status });
+        if (opts.status === 'disabled') await p.disableUser(userId);
+        print(userJson(user), !!opts.json, () => describe(user));
+      }),
+    );
+
+  users
+    .command('set-password <userId>')
+    .description('set a new password (signs the user out everywhere)')
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--password <password>', 'the password (visible in shell history: prefer --password-stdin)')
+    .option('--json', 'print JSON')
+    .action((userId: string, opts) =>
+      withRuntime(!!opts.json, async (p) => {
+        const user = await p.users.setPassword(userId, await readPassword(opts));
+        await p.sessions.endAllOf(userId);
+        print(userJson(user), !!opts.json, () => describe(user));
+      }),
+    );
+
+  return users;
+}
