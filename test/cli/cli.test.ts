@@ -215,7 +215,8 @@ describe('portcullis CLI (src/cli/*)', function () {
         expect(err).to.include({ error: 'invalid_field', field: 'roles' });
         expect(err.message).to.include('root');
         const { client_id: id } = json<ClientJson>(await cli('clients', 'create', '--name', 'x', '--application', 'echo', '--role', 'echo-reader', '--json'));
-        expect(jsonError(await cli('clients', 'roles', id, '--role', 'root', '--json'))).to.include({ field: 'roles' });
+        const rolesErr = jsonError(await cli('clients', 'roles', id, '--role', 'root', '--json'));
+        expect(rolesErr, JSON.stringify(rolesErr)).to.include({ field: 'roles' });
         expect(json<ClientJson>(await cli('clients', 'show', id, '--json')).roles).to.deep.equal(['echo-reader']);
       });
 
