@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import type { ClientView } from '../clients/client';
 import type { CreatedClient } from '../clients/client-registry';
+import { clientJson } from '../clients/client-json';
 import { print, table } from './output';
 import { withRuntime } from './with-runtime';
 
@@ -18,26 +19,6 @@ function describe(client: ClientView): string {
     `status:       ${client.status}`,
     `created:      ${new Date(client.createdAt).toISOString()}`,
   ].join('\n');
-}
-
-/** The JSON a script sees for a client (snake_case, like the protocol's own fields). */
-export function clientJson(client: ClientView, clientSecret?: string) {
-  return {
-    client_id: client.clientId,
-    // The secret is in the output of create and rotate-secret only: it is not stored anywhere.
-    ...(clientSecret ? { client_secret: clientSecret } : {}),
-    name: client.name,
-    ...(client.description ? { description: client.description } : {}),
-    type: client.type,
-    application: client.application,
-    redirect_uris: client.redirectUris,
-    allowed_origins: client.allowedOrigins,
-    roles: client.roles,
-    status: client.status,
-    created_at: new Date(client.createdAt).toISOString(),
-    updated_at: new Date(client.updatedAt).toISOString(),
-    ...(client.secretIssuedAt ? { secret_issued_at: new Date(client.secretIssuedAt).toISOString() } : {}),
-  };
 }
 
 const withSecret = ({ client, clientSecret }: CreatedClient) => clientJson(client, clientSecret);

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { ValidationError } from '../errors/domain-errors';
 import type { UserView } from '../users/user';
+import { userJson } from '../users/user-json';
 import { print, table } from './output';
 import { withRuntime } from './with-runtime';
 
@@ -24,19 +25,6 @@ async function readPassword(opts: { password?: string; passwordStdin?: boolean }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-}
-
-function userJson(user: UserView) {
-  return {
-    user_id: user.userId,
-    username: user.username,
-    ...(user.email ? { email: user.email } : {}),
-    ...(user.name ? { name: user.name } : {}),
-    roles: user.roles,
-    admin_role: user.adminRole ?? null,
-    status: user.status,
-    created_at: new Date(user.createdAt).toISOString(),
-  };
 }
 
 function describe(user: UserView): string {

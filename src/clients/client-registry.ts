@@ -1,6 +1,7 @@
 import type { ApplicationSettings } from '../config/settings';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors';
 import type { Store } from '../store/store';
+import type { AdminRole } from '../users/user';
 import { viewOf, type Client, type ClientView } from './client';
 import { generateClientId, generateSecret, hashSecret, verifySecret } from './client-secret';
 import { checkOrigin, checkRedirectUris } from './redirect-uri';
@@ -17,6 +18,17 @@ export interface NewClient {
   description?: string;
   redirectUris?: string[];
   allowedOrigins?: string[];
+  adminRole?: AdminRole;
+}
+
+/** Fields an admin can edit; `adminRole: null` removes it. */
+export interface ClientChanges {
+  name?: string;
+  description?: string;
+  redirectUris?: string[];
+  allowedOrigins?: string[];
+  roles?: string[];
+  adminRole?: AdminRole | null;
 }
 
 /** A client as created: the secret appears here once and is never retrievable again. */
@@ -57,6 +69,7 @@ export class ClientRegistry {
       ...(clientSecret ? { secretHash: hashSecret(clientSecret, this.hashKey), secretIssuedAt: at } : {}),
       redirectUris: checkRedirectUris(input.redirectUris ?? [], type !== 'service'),
       allowedOrigins: [...new Set((input.allowedOrigins ?? []).map((o) => checkOrigin(o)))],
+      ...(input.adminRole ? { adminRole: checkAdminRole(input.adminRole) } : {}),
       createdAt: at,
       updatedAt: at,
     };
@@ -79,6 +92,28 @@ export class ClientRegistry {
 
   async list(): Promise<ClientView[]> {
     return (await this.store.list<Client>(KIND)).map((r) => viewOf(r.value)).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /**
+   * Edits what an admin may change after creation; the type and linked application are fixed
+   * (a credential is linked to exactly one application for life).
+   */
+  async edit(clientId: string, changes: ClientChanges): Promise<ClientView> {
+    return this.update(clientId, (c) => {
+      const next: Client = { ...c };
+      if (changes.name !== undefined) next.name = checkText('name', changes.name, 255, true);
+      if (changes.description !== undefined) {
+        const description = checkText('description', changes.description, 500, false);
+        if (description) next.description = description;
+        else delete next.description;
+      }
+      if (changes.redirectUris !== undefined) next.redirectUris = checkRedirectUris(changes.redirectUris, c.type !== 'service');
+      if (changes.allowedOrigins !== undefined) next.allowedOrigins = [...new Set(changes.allowedOrigins.map((o) => checkOrigin(o)))];
+      if (changes.roles !== undefined) next.roles = this.checkRoles(c.application, changes.roles);
+      if (changes.adminRole === null) delete next.adminRole;
+      else if (changes.adminRole !== undefined) next.adminRole = checkAdminRole(changes.adminRole);
+      return next;
+    });
   }
 
   /** Replaces the roles; tokens issued from now on carry the new roles. */
@@ -149,4 +184,9 @@ function checkText(field: string, value: unknown, max: number, required: boolean
   if (required && !trimmed) throw new ValidationError(field, `${field} is required`);
   if (trimmed.length > max) throw new ValidationError(field, `${field} must be at most ${max} characters`);
   return trimmed;
+}
+
+function checkAdminRole(value: unknown): AdminRole {
+  if (value !== 'admin' && value !== 'super-admin') throw new ValidationError('adminRole', 'adminRole must be admin or super-admin');
+  return value;
 }

@@ -1,3 +1,5 @@
+import type { AdminRole } from '../users/user';
+
 /**
  * A client ("credential") as stored. It is linked to exactly one application; its roles decide what
  * its tokens may do there. Only a keyed hash of the secret is kept.
@@ -18,6 +20,8 @@ export interface Client {
   secretIssuedAt?: number;
   redirectUris: string[];
   allowedOrigins: string[];
+  /** A service client that may call the admin API (automation). */
+  adminRole?: AdminRole;
   createdAt: number;
   updatedAt: number;
 }

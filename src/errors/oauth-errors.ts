@@ -24,16 +24,15 @@ export class InvalidRequest extends OAuthError {
 }
 
 /**
- * RFC 6749 §5.2: client authentication failed. 401 with a `Basic` challenge when the client tried
- * HTTP Basic authentication, 400 otherwise would also be allowed, but we always answer 401 as most
- * servers do, adding the challenge only where the client used Basic.
+ * RFC 6749 §5.2: client authentication failed. Always 401 with a `Basic` challenge: §5.2 requires
+ * it when the client used Basic, and RFC 9110 §15.5.2 requires a challenge on every 401.
  */
 export class InvalidClient extends OAuthError {
   readonly error: string = 'invalid_client';
   readonly status: number = 401;
-  constructor(description: string, usedBasic = false, realm = 'portcullis') {
+  constructor(description: string, _usedBasic = false, realm = 'portcullis') {
     super(description);
-    if (usedBasic) this.headers['WWW-Authenticate'] = `Basic realm="${realm}", charset="UTF-8"`;
+    this.headers['WWW-Authenticate'] = `Basic realm="${realm}", charset="UTF-8"`;
   }
 }
 

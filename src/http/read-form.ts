@@ -12,20 +12,32 @@ export type FormParams = ReadonlyMap<string, string>;
  * RFC 6749 §3.1: parameters sent without a value are treated as omitted, and a parameter must not
  * appear more than once; a repeated one is an `invalid_request` naming it.
  */
-export async function readForm(req: IncomingMessage): Promise<FormParams> {
+export async function readForm(req: IncomingMessage, repeated?: Set<string>): Promise<FormParams> {
+  return parseParams(await readFormValues(req), repeated);
+}
+
+/** The raw form, for HTML forms whose checkboxes repeat a name (admin pages). */
+export async function readFormValues(req: IncomingMessage): Promise<URLSearchParams> {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') {
     throw new InvalidRequest('the request body must be application/x-www-form-urlencoded');
   }
-  const raw = await readBody(req);
-  return parseParams(new URLSearchParams(raw));
+  return new URLSearchParams(await readBody(req));
 }
 
-/** Turns query or body parameters into a map, refusing repeats and dropping empty values. */
-export function parseParams(search: URLSearchParams): FormParams {
+/**
+ * Turns query or body parameters into a map, refusing repeats and dropping empty values. With
+ * `repeated`, a repeat is recorded there (first value kept) for the caller to refuse later: the
+ * authorization endpoint must first know whether it may redirect the error (RFC 6749 §4.1.2.1).
+ */
+export function parseParams(search: URLSearchParams, repeated?: Set<string>): FormParams {
   const params = new Map<string, string>();
   const seen = new Set<string>();
   for (const [name, value] of search) {
+    if (seen.has(name) && repeated) {
+      repeated.add(name);
+      continue;
+    }
     if (seen.has(name)) throw new InvalidRequest(`parameter ${name} must not be repeated`);
     seen.add(name);
     if (value !== '') params.set(name, value);

@@ -3,6 +3,9 @@ import { InvalidRequest } from '../errors/oauth-errors';
 import { sendError, toOAuthError } from '../errors/send-error';
 import { handlePreflight } from '../http/cors';
 import { STYLESHEET } from '../pages/layout';
+import { adminApiRouter } from '../admin/api/admin-api-router';
+import { adminPagesRouter } from '../admin/admin-pages-router';
+import { ADMIN_SCRIPT, ADMIN_STYLES } from '../admin/pages/admin-layout';
 import { messagePage } from '../pages/message-page';
 import { sendPage } from '../pages/security-headers';
 import type { Portcullis } from '../runtime/portcullis';
@@ -72,8 +75,13 @@ export function issuerRouter(portcullis: Portcullis): Router {
     sendDocument(res, portcullis.keys.jwks(), 60);
   });
   router.get('/assets/portcullis.css', (_req, res) => {
-    res.status(200).type('text/css').set('Cache-Control', 'public, max-age=3600').send(STYLESHEET);
+    res.status(200).type('text/css').set('Cache-Control', 'public, max-age=3600').send(STYLESHEET + ADMIN_STYLES);
   });
+  router.get('/assets/admin.js', (_req, res) => {
+    res.status(200).type('text/javascript').set('Cache-Control', 'public, max-age=3600').send(ADMIN_SCRIPT);
+  });
+  router.use('/admin/api/v1', adminApiRouter(portcullis));
+  router.use('/admin', adminPagesRouter(portcullis));
 
   router.options(ENDPOINT_PATHS.token, corsFor('POST'));
   router.post(ENDPOINT_PATHS.token, tokenEndpoint({ grants: portcullis.grants, clients: portcullis.clients, site }));

@@ -6,11 +6,13 @@ import type { ServerResponse } from 'node:http';
  * stylesheet and forms posting back to us (plus, on the consent page, the client's redirect
  * origin: browsers apply form-action to the redirect that follows the form).
  */
-export function setPageHeaders(res: ServerResponse, formTargets: string[] = []): void {
+export function setPageHeaders(res: ServerResponse, formTargets: string[] = [], withScript = false): void {
   const formAction = ["'self'", ...formTargets].join(' ');
+  // Only the admin pages load a script (/assets/admin.js, for copy buttons); no inline scripts anywhere.
+  const script = withScript ? "; script-src 'self'" : '';
   res.setHeader(
     'Content-Security-Policy',
-    `default-src 'none'; style-src 'self'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    `default-src 'none'; style-src 'self'; img-src 'self'${script}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
   );
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -20,8 +22,8 @@ export function setPageHeaders(res: ServerResponse, formTargets: string[] = []):
 }
 
 /** Sends an HTML page with the security headers. */
-export function sendPage(res: ServerResponse, status: number, page: string, formTargets: string[] = []): void {
-  setPageHeaders(res, formTargets);
+export function sendPage(res: ServerResponse, status: number, page: string, formTargets: string[] = [], withScript = false): void {
+  setPageHeaders(res, formTargets, withScript);
   res.statusCode = status;
   res.end(page);
 }

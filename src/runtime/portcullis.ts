@@ -30,6 +30,9 @@ import { RefreshTokens } from '../tokens/refresh-tokens';
 import { Consents } from '../users/consents';
 import { UserRegistry } from '../users/user-registry';
 import { bootstrapAdmin } from './bootstrap-admin';
+import { AdminService } from '../admin/admin-service';
+import { AuditLog } from '../admin/audit-log';
+import { SecretReveal } from '../admin/secret-reveal';
 
 export interface RuntimeOptions {
   /** Use this store instead of opening the one the settings name (tests pass `:memory:`). */
@@ -63,7 +66,9 @@ export class Portcullis {
   readonly idTokens: IdTokenIssuer;
   readonly sessions: SessionManager;
   readonly origins: OriginIndex;
-  private readonly csrf: Csrf;
+  readonly admin: AdminService;
+  readonly secretReveal: SecretReveal;
+  readonly csrf: Csrf;
   private readonly pending: PendingAuthorizations;
   private readonly throttle: SignInThrottle;
   private readonly clientStatus: ClientStatusCache;
@@ -94,6 +99,8 @@ export class Portcullis {
     this.pending = new PendingAuthorizations(store, now);
     this.throttle = new SignInThrottle(store, settings.signIn.maxFailures, settings.signIn.lockoutSeconds, now);
     this.origins = new OriginIndex(clients, now);
+    this.admin = new AdminService(this, new AuditLog(store, now));
+    this.secretReveal = new SecretReveal(store, secure, now);
     const userTokens = { tokens: this.tokens, idTokens: this.idTokens, refreshTokens: this.refreshTokens, applications };
     this.grants = new GrantRegistry()
       .register(authorizationCodeGrant({ ...userTokens, codes: this.codes, users: this.users, revoker: this.revoker }))
@@ -105,6 +112,11 @@ export class Portcullis {
   interactiveDeps(): InteractiveDeps {
     const { settings, clients, users, sessions, csrf, pending, consents, codes, throttle, logger, now } = this;
     return { settings, clients, users, sessions, csrf, pending, consents, codes, throttle, logger, now };
+  }
+
+  /** Verifies bearer tokens presented to the admin API (any audience of this issuer). */
+  adminVerifier(): TokenVerifier {
+    return this.verifier(30, []);
   }
 
   /** What revocation, introspection and userinfo need to recognise a token. */

@@ -166,10 +166,10 @@ describe('RFC 6749 client credentials grant at the token endpoint', () => {
       expect(res.headers['www-authenticate']).to.equal('Basic realm="portcullis", charset="UTF-8"');
     });
 
-    it('wrong secret via client_secret_post -> 401 invalid_client without a Basic challenge', async () => {
+    it('wrong secret via client_secret_post -> 401 invalid_client, still with a challenge (RFC 9110 §15.5.2)', async () => {
       const res = await postWithBodyCredentials('', client.clientId, 'pcs_wrong');
       expectOAuthError(res, 401, 'invalid_client');
-      expect(res.headers['www-authenticate'] ?? '').to.not.match(/basic/i);
+      expect(res.headers['www-authenticate']).to.equal('Basic realm="portcullis", charset="UTF-8"');
     });
 
     it('unknown client -> 401 invalid_client (Basic and post alike)', async () => {

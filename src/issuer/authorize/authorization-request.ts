@@ -4,6 +4,8 @@ import type { FormParams } from '../../http/read-form';
 /** An authorization request as the checks build it up, in order. */
 export interface AuthorizationRequest {
   params: FormParams;
+  /** Parameters sent more than once (RFC 6749 §3.1): refused once we know where errors may go. */
+  repeated: Set<string>;
   client?: Client;
   /** Set once the redirect URI is trusted: from then on errors go back to the client. */
   redirectUri?: string;

@@ -16,10 +16,10 @@ import type { InteractiveDeps } from './interactive-deps';
  */
 export function authorizeEndpoint(deps: InteractiveDeps) {
   return async (req: Request, res: Response): Promise<void> => {
-    const request: AuthorizationRequest = { params: new Map(), scopes: [], prompt: new Set(), redirectUriGiven: false };
+    const request: AuthorizationRequest = { params: new Map(), repeated: new Set(), scopes: [], prompt: new Set(), redirectUriGiven: false };
     try {
       const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
-      request.params = req.method === 'POST' ? await readForm(req) : parseParams(new URLSearchParams(query));
+      request.params = req.method === 'POST' ? await readForm(req, request.repeated) : parseParams(new URLSearchParams(query), request.repeated);
       for (const check of AUTHORIZE_CHECKS) await check(request, deps);
     } catch (thrown) {
       const error = toOAuthError(thrown);

@@ -3,6 +3,7 @@ import type { AuthorizeCheck } from './check';
 
 /** The client must exist, be active and be an interactive app. Failures never redirect. */
 export const checkClient: AuthorizeCheck = async (request, deps) => {
+  if (request.repeated.has('client_id')) throw new InvalidRequest('parameter client_id must not be repeated');
   const clientId = request.params.get('client_id');
   if (!clientId) throw new InvalidRequest('client_id is required');
   const client = await deps.clients.find(clientId);

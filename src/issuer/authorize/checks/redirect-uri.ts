@@ -7,6 +7,7 @@ import type { AuthorizeCheck } from './check';
  * errors are shown on a page and never redirected (an open redirector otherwise).
  */
 export const checkRedirectUri: AuthorizeCheck = (request) => {
+  if (request.repeated.has('redirect_uri')) throw new InvalidRequest('parameter redirect_uri must not be repeated');
   const registered = request.client!.redirectUris;
   const given = request.params.get('redirect_uri');
   if (given === undefined) {

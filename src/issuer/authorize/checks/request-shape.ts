@@ -9,7 +9,10 @@ const MAX_STATE = 1024;
  */
 export const checkRequestShape: AuthorizeCheck = (request) => {
   const { params } = request;
-  request.state = params.get('state');
+  // RFC 6749 §4.1.2.1: a repeated parameter is invalid_request, sent back to the now trusted
+  // redirect URI (before this fix it was a page). A repeated state is ambiguous: echo neither.
+  request.state = request.repeated.has('state') ? undefined : params.get('state');
+  if (request.repeated.size) throw new InvalidRequest(`parameter ${[...request.repeated].join(', ')} must not be repeated`);
   if (request.state !== undefined && request.state.length > MAX_STATE) throw new InvalidRequest(`state must be at most ${MAX_STATE} characters`);
   const responseType = params.get('response_type');
   if (!responseType) throw new InvalidRequest('response_type is required');

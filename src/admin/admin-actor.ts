@@ -1,0 +1,46 @@
+import type { IncomingMessage } from 'node:http';
+import { extractBearer } from '../guard/extract-bearer';
+import type { Portcullis } from '../runtime/portcullis';
+import type { Actor } from './admin-service';
+
+/** Who is calling the admin area, or why not. */
+export type ActorResult =
+  | { kind: 'actor'; actor: Actor; via: 'session' | 'bearer' }
+  | { kind: 'anonymous' }
+  | { kind: 'not-admin'; name: string }
+  | { kind: 'invalid-token'; reason: string };
+
+function address(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/**
+ * Resolves the caller of the admin area: a bearer token from this issuer whose subject (a user,
+ * or a service client for automation) holds an admin role, or else the signed-in user's session.
+ */
+export async function resolveActor(req: IncomingMessage, p: Portcullis): Promise<ActorResult> {
+  if (req.headers.authorization !== undefined) {
+    let claims;
+    try {
+      claims = await p.adminVerifier().verify(extractBearer(req));
+    } catch (err) {
+      return { kind: 'invalid-token', reason: err instanceof Error ? err.message : 'invalid token' };
+    }
+    if (await p.revocations.isRevoked(claims.jti)) return { kind: 'invalid-token', reason: 'the access token was revoked' };
+    const client = await p.clients.find(claims.client_id);
+    if (!client || client.status !== 'active') return { kind: 'invalid-token', reason: 'the client of this access token is not active' };
+    if (claims.sub === claims.client_id) {
+      if (!client.adminRole) return { kind: 'not-admin', name: client.name };
+      return { kind: 'actor', via: 'bearer', actor: { type: 'client', id: client.clientId, name: client.name, adminRole: client.adminRole, from: address(req) } };
+    }
+    const user = await p.users.find(claims.sub);
+    if (!user || user.status !== 'active') return { kind: 'invalid-token', reason: 'the user of this access token is not active' };
+    if (!user.adminRole) return { kind: 'not-admin', name: user.username };
+    return { kind: 'actor', via: 'bearer', actor: { type: 'user', id: user.userId, name: user.username, adminRole: user.adminRole, from: address(req) } };
+  }
+  const session = await p.sessions.read(req);
+  const user = session ? await p.users.find(session.userId) : undefined;
+  if (!user || user.status !== 'active') return { kind: 'anonymous' };
+  if (!user.adminRole) return { kind: 'not-admin', name: user.username };
+  return { kind: 'actor', via: 'session', actor: { type: 'user', id: user.userId, name: user.username, adminRole: user.adminRole, from: address(req) } };
+}

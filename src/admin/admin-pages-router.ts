@@ -1,0 +1,67 @@
+import express, { type Request, type Response, type Router } from 'express';
+import { DomainError, NotFoundError, ValidationError } from '../errors/domain-errors';
+import { readFormValues } from '../http/read-form';
+import { messagePage } from '../pages/message-page';
+import { redirect303, sendPage } from '../pages/security-headers';
+import type { Portcullis } from '../runtime/portcullis';
+import { resolveActor } from './admin-actor';
+import { Forbidden, type Actor } from './admin-service';
+import { appPageRoutes } from './app-page-routes';
+import { auditPage } from './pages/audit-page';
+import { userPageRoutes } from './user-page-routes';
+
+/** A signed-in admin's request to an admin page, with the form already checked for CSRF. */
+export interface AdminPageContext {
+  actor: Actor;
+  csrf: string;
+  form: URLSearchParams;
+}
+
+export type AdminPageHandler = (ctx: AdminPageContext, req: Request, res: Response) => Promise<void>;
+
+/** Field errors for the form: a ValidationError names its field; others are shown at the top. */
+export function formErrors(err: unknown): Record<string, string> {
+  if (err instanceof ValidationError && err.field) return { [err.field]: err.message };
+  if (err instanceof DomainError) return { form: err.message };
+  throw err;
+}
+
+/**
+ * `/admin`: signed-in admins and super admins only. Anonymous visitors are sent to sign in and
+ * back; signed-in users without an admin role get a 403 page. Every form is CSRF-checked, every
+ * change answers 303, and the pages carry the same security headers as the consent page.
+ */
+export function adminPagesRouter(p: Portcullis): Router {
+  const router = express.Router();
+  const wrap = (handler: AdminPageHandler) => async (req: Request, res: Response) => {
+    try {
+      const who = await resolveActor(req, p);
+      if (who.kind === 'anonymous' || who.kind === 'invalid-token') {
+        return redirect303(res, `/login?return_to=${encodeURIComponent(req.originalUrl)}`);
+      }
+      if (who.kind === 'not-admin') {
+        return sendPage(res, 403, messagePage('Forbidden', `${who.name} does not have an admin role.`, 'forbidden'), [], true);
+      }
+      let form = new URLSearchParams();
+      if (req.method === 'POST') {
+        form = await readFormValues(req);
+        if (!p.csrf.verify(req, form.get('csrf_token') ?? undefined)) {
+          return sendPage(res, 403, messagePage('Request refused', 'Your form expired. Go back, reload the page and try again.', 'csrf'), [], true);
+        }
+      }
+      await handler({ actor: who.actor, csrf: p.csrf.token(req, res), form }, req, res);
+    } catch (err) {
+      if (res.headersSent) return;
+      if (err instanceof NotFoundError) return sendPage(res, 404, messagePage('Not found', err.message, 'not_found'), [], true);
+      if (err instanceof Forbidden) return sendPage(res, 403, messagePage('Forbidden', err.message, 'forbidden'), [], true);
+      p.logger.error('admin page failed', { path: req.path, cause: err instanceof Error ? err.message : String(err) });
+      sendPage(res, 500, messagePage('Something went wrong', 'Please try again later.', 'server_error'), [], true);
+    }
+  };
+
+  router.get('/', wrap(async (_ctx, _req, res) => redirect303(res, '/admin/apps')));
+  appPageRoutes(router, p, wrap);
+  userPageRoutes(router, p, wrap);
+  router.get('/audit', wrap(async (ctx, _req, res) => sendPage(res, 200, auditPage(ctx.actor, ctx.csrf, await p.admin.auditLog(500)), [], true)));
+  return router;
+}

@@ -1,0 +1,134 @@
+import type { ClientChanges, CreatedClient, NewClient } from '../clients/client-registry';
+import type { ClientView } from '../clients/client';
+import { DomainError } from '../errors/domain-errors';
+import type { Portcullis } from '../runtime/portcullis';
+import type { AdminRole, UserView } from '../users/user';
+import type { NewUser, UserChanges } from '../users/user-registry';
+import type { AuditEntry, AuditLog } from './audit-log';
+
+/** Who performs an admin action, and from where. */
+export interface Actor {
+  type: 'user' | 'client' | 'cli';
+  id: string;
+  name: string;
+  adminRole: AdminRole;
+  from: string;
+}
+
+/** The actor lacks the power for this action (403). */
+export class Forbidden extends DomainError {
+  constructor(message: string) {
+    super('forbidden', message);
+  }
+}
+
+/**
+ * Every admin operation (the pages, the REST API and the CLI all call these), each written to the
+ * audit log. Admins manage apps and users; only super admins make or unmake admins.
+ */
+export class AdminService {
+  constructor(private readonly p: Portcullis, private readonly audit: AuditLog) {}
+
+  listApps(): Promise<ClientView[]> {
+    return this.p.clients.list();
+  }
+
+  getApp(id: string): Promise<ClientView> {
+    return this.p.clients.get(id);
+  }
+
+  async createApp(actor: Actor, input: NewClient): Promise<CreatedClient> {
+    if (input.adminRole) this.requireSuperAdmin(actor, 'give a client an admin role');
+    const created = await this.p.clients.create(input);
+    await this.log(actor, 'app.create', created.client);
+    return created;
+  }
+
+  async updateApp(actor: Actor, id: string, changes: ClientChanges): Promise<ClientView> {
+    if (changes.adminRole !== undefined) this.requireSuperAdmin(actor, "change a client's admin role");
+    const app = await this.p.clients.edit(id, changes);
+    await this.log(actor, 'app.update', app, Object.keys(changes).filter((k) => changes[k as keyof ClientChanges] !== undefined));
+    return app;
+  }
+
+  async regenerateSecret(actor: Actor, id: string): Promise<CreatedClient> {
+    const rotated = await this.p.clients.rotateSecret(id);
+    await this.log(actor, 'app.secret.regenerate', rotated.client);
+    return rotated;
+  }
+
+  async deactivateApp(actor: Actor, id: string): Promise<ClientView> {
+    await this.p.deactivateClient(id);
+    const app = await this.p.clients.get(id);
+    await this.log(actor, 'app.deactivate', app);
+    return app;
+  }
+
+  async reactivateApp(actor: Actor, id: string): Promise<ClientView> {
+    const app = await this.p.clients.setStatus(id, 'active');
+    await this.log(actor, 'app.reactivate', app);
+    return app;
+  }
+
+  listUsers(): Promise<UserView[]> {
+    return this.p.users.list();
+  }
+
+  getUser(id: string): Promise<UserView> {
+    return this.p.users.get(id);
+  }
+
+  async createUser(actor: Actor, input: NewUser): Promise<UserView> {
+    if (input.adminRole) this.requireSuperAdmin(actor, 'create an admin');
+    const user = await this.p.users.create(input);
+    await this.logUser(actor, 'user.create', user);
+    return user;
+  }
+
+  async updateUser(actor: Actor, id: string, changes: UserChanges & { password?: string }): Promise<UserView> {
+    const current = await this.p.users.get(id);
+    const touchesAdmin = changes.adminRole !== undefined && (changes.adminRole ?? undefined) !== current.adminRole;
+    if (touchesAdmin || (current.adminRole === 'super-admin' && actor.adminRole !== 'super-admin')) {
+      this.requireSuperAdmin(actor, touchesAdmin ? 'make or unmake admins' : 'change a super admin');
+    }
+    const { password, status, ...rest } = changes;
+    let user = await this.p.users.update(id, rest);
+    if (password !== undefined) {
+      user = await this.p.users.setPassword(id, password);
+      await this.p.sessions.endAllOf(id);
+    }
+    if (status === 'disabled' && current.status !== 'disabled') await this.p.disableUser(id);
+    if (status === 'active') user = await this.p.users.update(id, { status: 'active' });
+    const changed = Object.keys(changes).filter((k) => changes[k as keyof typeof changes] !== undefined);
+    await this.logUser(actor, status === 'disabled' ? 'user.disable' : status === 'active' && changed.length === 1 ? 'user.enable' : 'user.update', user, changed);
+    return this.p.users.get(id);
+  }
+
+  auditLog(limit?: number, target?: { type: string; id: string }): Promise<AuditEntry[]> {
+    return this.audit.list(limit, target);
+  }
+
+  private requireSuperAdmin(actor: Actor, what: string): void {
+    if (actor.adminRole !== 'super-admin') throw new Forbidden(`only a super admin can ${what}`);
+  }
+
+  private async log(actor: Actor, action: string, app: ClientView, changed?: string[]): Promise<void> {
+    await this.audit.record({
+      actor: { type: actor.type, id: actor.id, name: actor.name },
+      action,
+      target: { type: 'app', id: app.clientId, name: app.name },
+      from: actor.from,
+      ...(changed ? { changed } : {}),
+    });
+  }
+
+  private async logUser(actor: Actor, action: string, user: UserView, changed?: string[]): Promise<void> {
+    await this.audit.record({
+      actor: { type: actor.type, id: actor.id, name: actor.name },
+      action,
+      target: { type: 'user', id: user.userId, name: user.username },
+      from: actor.from,
+      ...(changed ? { changed: changed.map((c) => (c === 'password' ? 'password (not recorded)' : c)) } : {}),
+    });
+  }
+}

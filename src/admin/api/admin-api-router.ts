@@ -1,0 +1,70 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { ConflictError, DomainError, NotFoundError, ValidationError } from '../../errors/domain-errors';
+import { requestId } from '../../http/request-id';
+import type { Portcullis } from '../../runtime/portcullis';
+import { resolveActor } from '../admin-actor';
+import { Forbidden } from '../admin-service';
+import { openApiDocument } from './openapi';
+import { ADMIN_ROUTES } from './routes';
+
+/** Sends the admin API's error shape: `{error, message, field?, request_id}`, never a stack. */
+function fail(req: Request, res: Response, status: number, error: string, message: string, field?: string): void {
+  res.status(status).set('Cache-Control', 'no-store').json({ error, message, ...(field ? { field } : {}), request_id: requestId(req, res) });
+}
+
+/** Domain errors to HTTP: 404 unknown id, 409 conflict, 422 invalid field, 403 forbidden. */
+function sendDomainError(req: Request, res: Response, err: unknown, p: Portcullis): void {
+  if (err instanceof NotFoundError) return fail(req, res, 404, err.code, err.message);
+  if (err instanceof ConflictError) return fail(req, res, 409, err.code, err.message);
+  if (err instanceof ValidationError) return fail(req, res, 422, err.code, err.message, err.field);
+  if (err instanceof Forbidden) return fail(req, res, 403, err.code, err.message);
+  if (err instanceof DomainError) return fail(req, res, 400, err.code, err.message);
+  p.logger.error('admin api failed', { request_id: requestId(req, res), cause: err instanceof Error ? err.message : String(err) });
+  fail(req, res, 500, 'server_error', 'The server could not complete the request.');
+}
+
+const toExpressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+const UNSAFE = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+
+/**
+ * `/admin/api/v1`: the admin REST API. Callers are admins by session (changes need the
+ * X-CSRF-Token header) or by a bearer token whose subject holds an admin role.
+ */
+export function adminApiRouter(p: Portcullis): Router {
+  const router = express.Router();
+  router.get('/openapi.json', (_req, res) => res.json(openApiDocument(p.settings.issuer)));
+  router.use(express.json({ limit: '64kb', strict: true }));
+  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (err) return fail(req, res, 400, 'invalid_json', 'the request body must be a JSON object of at most 64 KiB');
+    next();
+  });
+
+  for (const route of ADMIN_ROUTES) {
+    router[route.method](toExpressPath(route.path), async (req: Request, res: Response) => {
+      try {
+        const who = await resolveActor(req, p);
+        if (who.kind === 'anonymous') {
+          res.set('WWW-Authenticate', `Bearer realm="${p.settings.realm}"`);
+          return fail(req, res, 401, 'unauthorized', 'sign in as an admin or send a bearer token');
+        }
+        if (who.kind === 'invalid-token') {
+          res.set('WWW-Authenticate', `Bearer realm="${p.settings.realm}", error="invalid_token"`);
+          return fail(req, res, 401, 'invalid_token', who.reason);
+        }
+        if (who.kind === 'not-admin') return fail(req, res, 403, 'forbidden', `${who.name} is not an admin`);
+        if (who.via === 'session' && UNSAFE.has(req.method) && !p.csrf.verify(req, req.get('X-CSRF-Token'))) {
+          return fail(req, res, 403, 'csrf', 'missing or wrong X-CSRF-Token header (GET /admin/api/v1/session gives one)');
+        }
+        if (req.body !== undefined && UNSAFE.has(req.method) && (typeof req.body !== 'object' || Array.isArray(req.body))) {
+          return fail(req, res, 400, 'invalid_json', 'the request body must be a JSON object');
+        }
+        const result = await route.handle(p, who.actor, req, res);
+        res.status(route.status).set('Cache-Control', 'no-store').json(result);
+      } catch (err) {
+        sendDomainError(req, res, err, p);
+      }
+    });
+  }
+  router.use((req, res) => fail(req, res, 404, 'not_found', `no admin API route ${req.method} ${req.path}`));
+  return router;
+}

@@ -1,0 +1,69 @@
+import type { OpenAPIV3_1 } from 'openapi-types';
+import { ADMIN_ROUTES } from './routes';
+
+const ERROR_SCHEMA: OpenAPIV3_1.SchemaObject = {
+  type: 'object',
+  required: ['error', 'message'],
+  properties: {
+    error: { type: 'string', description: 'Stable code: unauthorized, invalid_token, forbidden, csrf, not_found, conflict, invalid_field, invalid_json' },
+    message: { type: 'string' },
+    field: { type: 'string', description: 'The field at fault (invalid_field)' },
+  },
+};
+
+const errorResponse = (description: string): OpenAPIV3_1.ResponseObject => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+/** The OpenAPI 3.1 document of the admin REST API, built from the same route table as the router. */
+export function openApiDocument(issuer: string): OpenAPIV3_1.Document {
+  const paths: OpenAPIV3_1.PathsObject = {};
+  for (const route of ADMIN_ROUTES) {
+    const operation: OpenAPIV3_1.OperationObject = {
+      summary: route.summary,
+      operationId: `${route.method}${route.path.replace(/[{}]/g, '').replace(/\/(\w)/g, (_m, c: string) => c.toUpperCase())}`,
+      responses: {
+        [route.status]: { description: 'Success', content: { 'application/json': { schema: { type: 'object' } } } },
+        401: errorResponse('No valid session or bearer token'),
+        403: errorResponse('Not an admin, missing admin power, or bad CSRF token'),
+        ...(route.path.includes('{id}') ? { 404: errorResponse('Unknown id') } : {}),
+        ...(route.method !== 'get' ? { 409: errorResponse('Conflict'), 422: errorResponse('Invalid field') } : {}),
+      },
+    };
+    if (route.path.includes('{id}')) {
+      operation.parameters = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
+    }
+    if (route.body) {
+      const required = Object.entries(route.body).filter(([, f]) => f.required).map(([name]) => name);
+      operation.requestBody = {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              additionalProperties: false,
+              ...(route.method === 'post' && required.length ? { required } : {}),
+              properties: Object.fromEntries(Object.entries(route.body).map(([name, f]) => [name, { type: f.type as 'string', description: f.description }])),
+            },
+          },
+        },
+      };
+    }
+    paths[route.path] = { ...(paths[route.path] ?? {}), [route.method]: operation };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Portcullis admin API', version: '1.0.0', description: 'Everything the admin pages do. Authenticate with an admin session (plus X-CSRF-Token on changes) or a bearer token of this issuer whose subject holds an admin role.' },
+    servers: [{ url: `${issuer}/admin/api/v1` }],
+    security: [{ bearer: [] }, { session: [] }],
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        session: { type: 'apiKey', in: 'cookie', name: 'portcullis_session' },
+      },
+      schemas: { Error: ERROR_SCHEMA },
+    },
+    paths,
+  };
+}

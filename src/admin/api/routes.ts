@@ -1,0 +1,122 @@
+import type { Request, Response } from 'express';
+import { clientJson } from '../../clients/client-json';
+import type { Client } from '../../clients/client';
+import { ValidationError } from '../../errors/domain-errors';
+import type { Portcullis } from '../../runtime/portcullis';
+import { userJson } from '../../users/user-json';
+import type { Actor } from '../admin-service';
+import { onlyFields, optionalAdminRole, optionalRoleMap, optionalString, optionalStrings, requiredString } from './input';
+
+/** One route of the admin REST API: the router and the OpenAPI document are both built from these. */
+export interface AdminRoute {
+  method: 'get' | 'post' | 'patch';
+  /** OpenAPI-style path under /admin/api/v1, e.g. `/apps/{id}`. */
+  path: string;
+  summary: string;
+  /** Request body fields (for the OpenAPI document). */
+  body?: Record<string, { type: string; description: string; required?: boolean }>;
+  /** Status of a successful answer. */
+  status: 200 | 201;
+  handle(p: Portcullis, actor: Actor, req: Request, res: Response): Promise<unknown>;
+}
+
+const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
+const id = (req: Request) => String(req.params.id);
+const APP_FIELDS = ['name', 'description', 'application', 'type', 'redirect_uris', 'allowed_origins', 'roles', 'admin_role'];
+const USER_FIELDS = ['username', 'password', 'email', 'name', 'roles', 'admin_role', 'status'];
+
+function appType(value: string | undefined): Client['type'] | undefined {
+  if (value === undefined || value === 'web' || value === 'public' || value === 'service') return value;
+  throw new ValidationError('type', 'type must be web, public or service');
+}
+
+function userStatus(value: string | undefined): 'active' | 'disabled' | undefined {
+  if (value === undefined || value === 'active' || value === 'disabled') return value;
+  throw new ValidationError('status', 'status must be active or disabled');
+}
+
+const appBody = {
+  name: { type: 'string', description: 'Display name shown on the consent screen (max 255)', required: true },
+  description: { type: 'string', description: 'Internal description (max 500)' },
+  application: { type: 'string', description: 'The one application this app is linked to (create only)', required: true },
+  type: { type: 'string', description: 'web (secret), public (PKCE, no secret) or service (client credentials); create only' },
+  redirect_uris: { type: 'array', description: 'Exact redirect URIs (required for web and public apps)' },
+  allowed_origins: { type: 'array', description: 'Browser origins allowed by CORS' },
+  roles: { type: 'array', description: 'Roles of a service client in its application' },
+  admin_role: { type: 'string', description: 'admin or super-admin for automation clients (super admins only); null removes' },
+};
+
+const userBody = {
+  username: { type: 'string', description: 'Sign-in name (create only)', required: true },
+  password: { type: 'string', description: 'At least 10 characters', required: true },
+  email: { type: 'string', description: 'Email address' },
+  name: { type: 'string', description: 'Display name' },
+  roles: { type: 'object', description: 'Roles per application, e.g. {"echo": ["echo-reader"]}' },
+  admin_role: { type: 'string', description: 'admin or super-admin (super admins only); null removes' },
+  status: { type: 'string', description: 'active or disabled (disabled revokes sessions and grants)' },
+};
+
+/** The admin REST API. */
+export const ADMIN_ROUTES: AdminRoute[] = [
+  { method: 'get', path: '/session', summary: 'Who is calling; for a browser session also the CSRF token to send as X-CSRF-Token', status: 200,
+    handle: async (p, actor, req, res) => ({ actor: { type: actor.type, id: actor.id, name: actor.name, admin_role: actor.adminRole }, csrf_token: p.csrf.token(req, res) }) },
+  { method: 'get', path: '/applications', summary: 'The declared applications (protected APIs) and their roles', status: 200,
+    handle: async (p) => Object.entries(p.settings.applications).map(([name, a]) => ({ name, audience: a.audience, description: a.description ?? null, roles: a.roles })) },
+  { method: 'get', path: '/apps', summary: 'List apps (OAuth clients)', status: 200, handle: async (p) => (await p.admin.listApps()).map((c) => clientJson(c)) },
+  { method: 'post', path: '/apps', summary: 'Create an app; the response holds the secret, shown only this once', status: 201, body: appBody,
+    handle: async (p, actor, req) => {
+      const b = body(req);
+      onlyFields(b, APP_FIELDS);
+      const created = await p.admin.createApp(actor, {
+        name: requiredString(b, 'name'), description: optionalString(b, 'description'), application: requiredString(b, 'application'),
+        type: appType(optionalString(b, 'type')) ?? 'web', redirectUris: optionalStrings(b, 'redirect_uris'), allowedOrigins: optionalStrings(b, 'allowed_origins'),
+        roles: optionalStrings(b, 'roles'), adminRole: optionalAdminRole(b) ?? undefined,
+      });
+      return clientJson(created.client, created.clientSecret);
+    } },
+  { method: 'get', path: '/apps/{id}', summary: 'One app', status: 200, handle: async (p, _a, req) => clientJson(await p.admin.getApp(id(req))) },
+  { method: 'patch', path: '/apps/{id}', summary: 'Edit name, description, redirect URIs, origins, roles', status: 200, body: appBody,
+    handle: async (p, actor, req) => {
+      const b = body(req);
+      onlyFields(b, APP_FIELDS.filter((f) => f !== 'application' && f !== 'type'));
+      return clientJson(await p.admin.updateApp(actor, id(req), {
+        name: optionalString(b, 'name'), description: optionalString(b, 'description'), redirectUris: optionalStrings(b, 'redirect_uris'),
+        allowedOrigins: optionalStrings(b, 'allowed_origins'), roles: optionalStrings(b, 'roles'), adminRole: optionalAdminRole(b),
+      }));
+    } },
+  { method: 'post', path: '/apps/{id}/secret', summary: 'Regenerate the secret: the old one stops working at once; the new one is shown once', status: 200,
+    handle: async (p, actor, req) => {
+      const rotated = await p.admin.regenerateSecret(actor, id(req));
+      return clientJson(rotated.client, rotated.clientSecret);
+    } },
+  { method: 'post', path: '/apps/{id}/deactivate', summary: 'Deactivate: no authentication, refresh tokens and consents revoked, access tokens refused within 1 s', status: 200,
+    handle: async (p, actor, req) => clientJson(await p.admin.deactivateApp(actor, id(req))) },
+  { method: 'post', path: '/apps/{id}/reactivate', summary: 'Reactivate (users must authorize again)', status: 200,
+    handle: async (p, actor, req) => clientJson(await p.admin.reactivateApp(actor, id(req))) },
+  { method: 'get', path: '/users', summary: 'List users', status: 200, handle: async (p) => (await p.admin.listUsers()).map(userJson) },
+  { method: 'post', path: '/users', summary: 'Create a user', status: 201, body: userBody,
+    handle: async (p, actor, req) => {
+      const b = body(req);
+      onlyFields(b, USER_FIELDS.filter((f) => f !== 'status'));
+      return userJson(await p.admin.createUser(actor, {
+        username: requiredString(b, 'username'), password: requiredString(b, 'password'), email: optionalString(b, 'email'),
+        name: optionalString(b, 'name'), roles: optionalRoleMap(b, 'roles'), adminRole: optionalAdminRole(b) ?? undefined,
+      }));
+    } },
+  { method: 'get', path: '/users/{id}', summary: 'One user', status: 200, handle: async (p, _a, req) => userJson(await p.admin.getUser(id(req))) },
+  { method: 'patch', path: '/users/{id}', summary: 'Edit email, name, password, roles, admin role or status', status: 200, body: userBody,
+    handle: async (p, actor, req) => {
+      const b = body(req);
+      onlyFields(b, USER_FIELDS.filter((f) => f !== 'username'));
+      return userJson(await p.admin.updateUser(actor, id(req), {
+        email: optionalString(b, 'email'), name: optionalString(b, 'name'), password: optionalString(b, 'password'),
+        roles: optionalRoleMap(b, 'roles'), adminRole: optionalAdminRole(b), status: userStatus(optionalString(b, 'status')),
+      }));
+    } },
+  { method: 'get', path: '/audit', summary: 'The audit log, newest first (?limit=, ?app=, ?user=)', status: 200,
+    handle: async (p, _a, req) => {
+      const limit = Math.min(Math.max(Number(req.query.limit) || 200, 1), 1000);
+      const target = typeof req.query.app === 'string' ? { type: 'app', id: req.query.app } : typeof req.query.user === 'string' ? { type: 'user', id: req.query.user } : undefined;
+      return p.admin.auditLog(limit, target);
+    } },
+];

@@ -1,0 +1,84 @@
+import type { Request, Response, Router } from 'express';
+import type { ClientView } from '../clients/client';
+import { redirect303, sendPage } from '../pages/security-headers';
+import type { Portcullis } from '../runtime/portcullis';
+import type { AdminPageContext, AdminPageHandler } from './admin-pages-router';
+import { formErrors } from './admin-pages-router';
+import { appDetailPage, appsListPage, confirmRegeneratePage, createAppPage, type AppFormValues } from './pages/app-pages';
+
+const lines = (text: string | null) => (text ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+
+function valuesFrom(form: URLSearchParams): AppFormValues {
+  return {
+    name: form.get('name') ?? '',
+    description: form.get('description') ?? '',
+    type: form.get('type') ?? 'web',
+    application: form.get('application') ?? '',
+    redirectUris: form.get('redirectUris') ?? '',
+    allowedOrigins: form.get('allowedOrigins') ?? '',
+    roles: form.getAll('roles'),
+  };
+}
+
+function valuesOf(app: ClientView): AppFormValues {
+  return { name: app.name, description: app.description ?? '', type: app.type, application: app.application, redirectUris: app.redirectUris.join('\n'), allowedOrigins: app.allowedOrigins.join('\n'), roles: app.roles };
+}
+
+/** Admin > Integrations > Apps: list, create (secret shown once), detail, edit, regenerate, deactivate, reactivate. */
+export function appPageRoutes(router: Router, p: Portcullis, wrap: (h: AdminPageHandler) => (req: Request, res: Response) => Promise<void>): void {
+  const apps = p.settings.applications;
+  const detail = async (ctx: AdminPageContext, res: Response, app: ClientView, values = valuesOf(app), errors: Record<string, string> = {}, secret?: string) => {
+    const audit = await p.admin.auditLog(50, { type: 'app', id: app.clientId });
+    sendPage(res, Object.keys(errors).length ? 422 : 200, appDetailPage(ctx.actor, ctx.csrf, app, { values, errors }, apps, audit, secret), [], true);
+  };
+
+  router.get('/apps', wrap(async (ctx, _req, res) => sendPage(res, 200, appsListPage(ctx.actor, ctx.csrf, await p.admin.listApps()), [], true)));
+  router.get('/apps/new', wrap(async (ctx, _req, res) => {
+    const empty: AppFormValues = { name: '', description: '', type: 'web', application: Object.keys(apps)[0], redirectUris: '', allowedOrigins: '', roles: [] };
+    sendPage(res, 200, createAppPage(ctx.actor, ctx.csrf, empty, {}, apps), [], true);
+  }));
+  router.post('/apps', wrap(async (ctx, _req, res) => {
+    const values = valuesFrom(ctx.form);
+    try {
+      const created = await p.admin.createApp(ctx.actor, {
+        name: values.name, description: values.description || undefined, type: values.type as ClientView['type'], application: values.application,
+        redirectUris: lines(values.redirectUris), allowedOrigins: lines(values.allowedOrigins), roles: values.roles,
+      });
+      if (created.clientSecret) await p.secretReveal.stash(res, created.client.clientId, created.clientSecret);
+      redirect303(res, `/admin/apps/${created.client.clientId}`);
+    } catch (err) {
+      sendPage(res, 422, createAppPage(ctx.actor, ctx.csrf, values, formErrors(err), apps), [], true);
+    }
+  }));
+  router.get('/apps/:id', wrap(async (ctx, req, res) => {
+    const app = await p.admin.getApp(req.params.id);
+    await detail(ctx, res, app, undefined, undefined, await p.secretReveal.take(req, res, app.clientId));
+  }));
+  router.post('/apps/:id', wrap(async (ctx, req, res) => {
+    const app = await p.admin.getApp(req.params.id);
+    const values = { ...valuesFrom(ctx.form), type: app.type, application: app.application };
+    try {
+      await p.admin.updateApp(ctx.actor, app.clientId, {
+        name: values.name, description: values.description, redirectUris: lines(values.redirectUris), allowedOrigins: lines(values.allowedOrigins),
+        ...(app.type === 'service' ? { roles: values.roles } : {}),
+      });
+      redirect303(res, `/admin/apps/${app.clientId}`);
+    } catch (err) {
+      await detail(ctx, res, app, values, formErrors(err));
+    }
+  }));
+  router.get('/apps/:id/secret', wrap(async (ctx, req, res) => sendPage(res, 200, confirmRegeneratePage(ctx.actor, ctx.csrf, await p.admin.getApp(req.params.id)), [], true)));
+  router.post('/apps/:id/secret', wrap(async (ctx, req, res) => {
+    const rotated = await p.admin.regenerateSecret(ctx.actor, req.params.id);
+    await p.secretReveal.stash(res, rotated.client.clientId, rotated.clientSecret!);
+    redirect303(res, `/admin/apps/${rotated.client.clientId}`);
+  }));
+  router.post('/apps/:id/deactivate', wrap(async (ctx, req, res) => {
+    await p.admin.deactivateApp(ctx.actor, req.params.id);
+    redirect303(res, `/admin/apps/${req.params.id}`);
+  }));
+  router.post('/apps/:id/reactivate', wrap(async (ctx, req, res) => {
+    await p.admin.reactivateApp(ctx.actor, req.params.id);
+    redirect303(res, `/admin/apps/${req.params.id}`);
+  }));
+}

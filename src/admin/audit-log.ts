@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import type { Store } from '../store/store';
+
+const KIND = 'audit';
+
+/** One admin action: who, what, on which app or user, when, from where. Never a secret. */
+export interface AuditEntry {
+  id: string;
+  at: number;
+  actor: { type: 'user' | 'client' | 'cli'; id: string; name: string };
+  action: string;
+  target: { type: 'app' | 'user'; id: string; name?: string };
+  /** The client address, or "cli" for the command line. */
+  from: string;
+  /** Names of the fields an edit changed (values are not kept: they may be sensitive). */
+  changed?: string[];
+}
+
+/**
+ * The audit log. Ids sort by time (a zero-padded timestamp first), so the newest entries are the
+ * last ids; entries are append-only and never carry a secret.
+ */
+export class AuditLog {
+  constructor(private readonly store: Store, private readonly now: () => number = Date.now) {}
+
+  async record(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry> {
+    const at = this.now();
+    const id = `${String(at).padStart(15, '0')}-${randomBytes(6).toString('hex')}`;
+    const full: AuditEntry = { id, at, ...entry };
+    await this.store.create(KIND, id, full, { indexes: { target: `${entry.target.type}:${entry.target.id}` } });
+    return full;
+  }
+
+  /** Newest first. */
+  async list(limit = 200, target?: { type: string; id: string }): Promise<AuditEntry[]> {
+    const records = target ? await this.store.findBy<AuditEntry>(KIND, 'target', `${target.type}:${target.id}`) : await this.store.list<AuditEntry>(KIND);
+    return records.map((r) => r.value).sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit);
+  }
+}

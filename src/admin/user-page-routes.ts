@@ -1,0 +1,69 @@
+import type { Request, Response, Router } from 'express';
+import { redirect303, sendPage } from '../pages/security-headers';
+import type { Portcullis } from '../runtime/portcullis';
+import type { UserView } from '../users/user';
+import type { AdminPageHandler } from './admin-pages-router';
+import { formErrors } from './admin-pages-router';
+import { createUserPage, userDetailPage, usersListPage, type UserFormValues } from './pages/user-pages';
+
+function rolesFrom(values: string[]): Record<string, string[]> {
+  const roles: Record<string, string[]> = {};
+  for (const value of values) {
+    const [app, role] = value.split(':');
+    if (app && role) (roles[app] ??= []).push(role);
+  }
+  return roles;
+}
+
+const valuesOf = (u: UserView): UserFormValues => ({
+  username: u.username, email: u.email ?? '', name: u.name ?? '', adminRole: u.adminRole ?? '',
+  roles: Object.entries(u.roles).flatMap(([app, list]) => list.map((r) => `${app}:${r}`)),
+});
+
+const valuesFrom = (form: URLSearchParams): UserFormValues => ({
+  username: form.get('username') ?? '', email: form.get('email') ?? '', name: form.get('name') ?? '', roles: form.getAll('roles'), adminRole: form.get('adminRole') ?? '',
+});
+
+/** Users: list, create, edit (roles per application, admin role for super admins), disable, enable. */
+export function userPageRoutes(router: Router, p: Portcullis, wrap: (h: AdminPageHandler) => (req: Request, res: Response) => Promise<void>): void {
+  const apps = p.settings.applications;
+  router.get('/users', wrap(async (ctx, _req, res) => sendPage(res, 200, usersListPage(ctx.actor, ctx.csrf, await p.admin.listUsers()), [], true)));
+  router.get('/users/new', wrap(async (ctx, _req, res) => {
+    sendPage(res, 200, createUserPage(ctx.actor, ctx.csrf, { username: '', email: '', name: '', roles: [], adminRole: '' }, {}, apps), [], true);
+  }));
+  router.post('/users', wrap(async (ctx, _req, res) => {
+    const values = valuesFrom(ctx.form);
+    try {
+      const user = await p.admin.createUser(ctx.actor, {
+        username: values.username, password: ctx.form.get('password') ?? '', email: values.email || undefined, name: values.name || undefined,
+        roles: rolesFrom(values.roles), adminRole: (values.adminRole || undefined) as UserView['adminRole'],
+      });
+      redirect303(res, `/admin/users/${user.userId}`);
+    } catch (err) {
+      sendPage(res, 422, createUserPage(ctx.actor, ctx.csrf, values, formErrors(err), apps), [], true);
+    }
+  }));
+  router.get('/users/:id', wrap(async (ctx, req, res) => {
+    const user = await p.admin.getUser(req.params.id);
+    sendPage(res, 200, userDetailPage(ctx.actor, ctx.csrf, user, valuesOf(user), {}, apps, await p.admin.auditLog(50, { type: 'user', id: user.userId })), [], true);
+  }));
+  router.post('/users/:id', wrap(async (ctx, req, res) => {
+    const user = await p.admin.getUser(req.params.id);
+    const values = { ...valuesFrom(ctx.form), username: user.username };
+    try {
+      const password = ctx.form.get('password') || undefined;
+      const adminRole = ctx.actor.adminRole === 'super-admin' ? ((values.adminRole || null) as UserView['adminRole'] | null) : undefined;
+      await p.admin.updateUser(ctx.actor, user.userId, { email: values.email || undefined, name: values.name || undefined, roles: rolesFrom(values.roles), adminRole, password });
+      redirect303(res, `/admin/users/${user.userId}`);
+    } catch (err) {
+      const audit = await p.admin.auditLog(50, { type: 'user', id: user.userId });
+      sendPage(res, 422, userDetailPage(ctx.actor, ctx.csrf, user, values, formErrors(err), apps, audit), [], true);
+    }
+  }));
+  for (const [action, status] of [['disable', 'disabled'], ['enable', 'active']] as const) {
+    router.post(`/users/:id/${action}`, wrap(async (ctx, req, res) => {
+      await p.admin.updateUser(ctx.actor, req.params.id, { status });
+      redirect303(res, `/admin/users/${req.params.id}`);
+    }));
+  }
+}
