@@ -3,7 +3,7 @@ import type { ClientView } from '../clients/client';
 import type { CreatedClient } from '../clients/client-registry';
 import { clientJson } from '../clients/client-json';
 import { print, table } from './output';
-import { withRuntime } from './with-runtime';
+import { cliActor, withRuntime } from './with-runtime';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -44,6 +44,7 @@ export function clientsCommand(group: 'clients' | 'apps' = 'clients'): Command {
     .option('--role <role>', 'a role of that application, for client credentials (repeat for several)', collect, [])
     .addOption(new Option('--type <type>', 'web: secret; public: PKCE, no secret; service: client credentials').choices(apps ? ['web', 'public', 'service'] : ['service']).default(apps ? 'web' : 'service'))
     .option('--description <text>', 'internal description (at most 500 characters)')
+    .addOption(new Option('--admin-role <role>', 'let this service client call the admin API (automation)').choices(['admin', 'super-admin']))
     .option('--json', 'print JSON');
   if (apps) {
     create
@@ -52,7 +53,7 @@ export function clientsCommand(group: 'clients' | 'apps' = 'clients'): Command {
   }
   create.action((opts) =>
     withRuntime(!!opts.json, async (p) => {
-      const created = await p.clients.create({
+      const created = await p.admin.createApp(cliActor(), {
         name: opts.name,
         application: opts.application,
         roles: opts.role,
@@ -60,6 +61,7 @@ export function clientsCommand(group: 'clients' | 'apps' = 'clients'): Command {
         description: opts.description,
         redirectUris: opts.redirectUri,
         allowedOrigins: opts.origin,
+        adminRole: opts.adminRole,
       });
       print(withSecret(created), !!opts.json, () => describe(created.client) + secretNotice(created.clientSecret));
     }),
@@ -96,7 +98,22 @@ export function clientsCommand(group: 'clients' | 'apps' = 'clients'): Command {
     .option('--json', 'print JSON')
     .action((clientId: string, opts) =>
       withRuntime(!!opts.json, async (p) => {
-        const client = await p.clients.setRoles(clientId, opts.role);
+        const client = await p.admin.updateApp(cliActor(), clientId, { roles: opts.role });
+        print(clientJson(client), !!opts.json, () => describe(client));
+      }),
+    );
+
+  clients
+    .command('update <clientId>')
+    .description('edit the name, description, redirect URIs or origins (lists given replace the old ones)')
+    .option('--name <name>', 'display name')
+    .option('--description <text>', 'internal description')
+    .option('--redirect-uri <uri>', 'redirect URI (repeat; replaces the list)', collect)
+    .option('--origin <origin>', 'allowed CORS origin (repeat; replaces the list)', collect)
+    .option('--json', 'print JSON')
+    .action((clientId: string, opts) =>
+      withRuntime(!!opts.json, async (p) => {
+        const client = await p.admin.updateApp(cliActor(), clientId, { name: opts.name, description: opts.description, redirectUris: opts.redirectUri, allowedOrigins: opts.origin });
         print(clientJson(client), !!opts.json, () => describe(client));
       }),
     );
@@ -108,8 +125,7 @@ export function clientsCommand(group: 'clients' | 'apps' = 'clients'): Command {
     .option('--json', 'print JSON')
     .action((clientId: string, opts) =>
       withRuntime(!!opts.json, async (p) => {
-        await p.deactivateClient(clientId);
-        const client = await p.clients.get(clientId);
+        const client = await p.admin.deactivateApp(cliActor(), clientId);
         print(clientJson(client), !!opts.json, () => describe(client));
       }),
     );
@@ -119,7 +135,7 @@ export function clientsCommand(group: 'clients' | 'apps' = 'clients'): Command {
     .option('--json', 'print JSON')
     .action((clientId: string, opts) =>
       withRuntime(!!opts.json, async (p) => {
-        const client = await p.clients.setStatus(clientId, 'active');
+        const client = await p.admin.reactivateApp(cliActor(), clientId);
         print(clientJson(client), !!opts.json, () => describe(client));
       }),
     );
@@ -130,7 +146,7 @@ export function clientsCommand(group: 'clients' | 'apps' = 'clients'): Command {
     .option('--json', 'print JSON')
     .action((clientId: string, opts) =>
       withRuntime(!!opts.json, async (p) => {
-        const rotated = await p.clients.rotateSecret(clientId);
+        const rotated = await p.admin.regenerateSecret(cliActor(), clientId);
         print(withSecret(rotated), !!opts.json, () => describe(rotated.client) + secretNotice(rotated.clientSecret));
       }),
     );

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { auditCommand } from './audit-command';
 import { clientsCommand } from './clients-commands';
 import { keysCommand } from './keys-commands';
 import { usersCommand } from './users-commands';
@@ -28,6 +29,7 @@ export function program(): Command {
   cli.addCommand(clientsCommand('apps'));
   cli.addCommand(usersCommand());
   cli.addCommand(keysCommand());
+  cli.addCommand(auditCommand());
   return cli;
 }
 

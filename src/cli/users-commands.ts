@@ -3,7 +3,7 @@ import { ValidationError } from '../errors/domain-errors';
 import type { UserView } from '../users/user';
 import { userJson } from '../users/user-json';
 import { print, table } from './output';
-import { withRuntime } from './with-runtime';
+import { cliActor, withRuntime } from './with-runtime';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -61,7 +61,7 @@ export function usersCommand(): Command {
       withRuntime(!!opts.json, async (p) => {
         const password = await readPassword(opts);
         const adminRole = opts.adminRole && opts.adminRole !== 'none' ? opts.adminRole : undefined;
-        const user = await p.users.create({ username: opts.username, password, email: opts.email, name: opts.name, roles: parseRoles(opts.role), adminRole });
+        const user = await p.admin.createUser(cliActor(), { username: opts.username, password, email: opts.email, name: opts.name, roles: parseRoles(opts.role), adminRole });
         print(userJson(user), !!opts.json, () => describe(user));
       }),
     );
@@ -104,8 +104,7 @@ export function usersCommand(): Command {
       withRuntime(!!opts.json, async (p) => {
         const roles = opts.roles === false ? {} : opts.role ? parseRoles(opts.role) : undefined;
         const adminRole = opts.adminRole === undefined ? undefined : opts.adminRole === 'none' ? null : opts.adminRole;
-        const user = await p.users.update(userId, { roles, adminRole, email: opts.email, name: opts.name, status: opts.status });
-        if (opts.status === 'disabled') await p.disableUser(userId);
+        const user = await p.admin.updateUser(cliActor(), userId, { roles, adminRole, email: opts.email, name: opts.name, status: opts.status });
         print(userJson(user), !!opts.json, () => describe(user));
       }),
     );
@@ -118,8 +117,7 @@ export function usersCommand(): Command {
     .option('--json', 'print JSON')
     .action((userId: string, opts) =>
       withRuntime(!!opts.json, async (p) => {
-        const user = await p.users.setPassword(userId, await readPassword(opts));
-        await p.sessions.endAllOf(userId);
+        const user = await p.admin.updateUser(cliActor(), userId, { password: await readPassword(opts) });
         print(userJson(user), !!opts.json, () => describe(user));
       }),
     );

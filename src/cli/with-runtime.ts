@@ -1,3 +1,5 @@
+import os from 'node:os';
+import type { Actor } from '../admin/admin-service';
 import { loadSettings } from '../config/load-settings';
 import { applyEnvironmentDefaults } from '../runtime/environment';
 import { Portcullis } from '../runtime/portcullis';
@@ -19,4 +21,13 @@ export async function withRuntime(json: boolean, action: (p: Portcullis) => Prom
   } finally {
     await portcullis?.close();
   }
+}
+
+/**
+ * The command line acts with full power (whoever can run it can read the database anyway), and
+ * its actions are audited under the operating-system user that ran them.
+ */
+export function cliActor(): Actor {
+  const user = os.userInfo().username;
+  return { type: 'cli', id: user, name: `cli:${user}`, adminRole: 'super-admin', from: 'cli' };
 }

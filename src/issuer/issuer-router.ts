@@ -43,10 +43,12 @@ export function issuerRouter(portcullis: Portcullis): Router {
   const interactive = portcullis.interactiveDeps();
   const lookup = portcullis.tokenLookupDeps();
   const permissions = [...new Set(Object.values(settings.applications).flatMap((a) => Object.values(a.roles).flat()))];
-  const metadata = serverMetadata({
+  // The algorithms of every published key: after `keys rotate --algorithm EdDSA` the metadata
+  // must say so, or relying parties that trust it would refuse the new ID tokens.
+  const metadata = () => serverMetadata({
     issuer: settings.issuer,
     grants: portcullis.grants,
-    signingAlgorithms: [settings.keys.algorithm],
+    signingAlgorithms: [...new Set([settings.keys.algorithm, ...portcullis.keys.jwks().keys.map((k) => String(k.alg))])],
     permissions,
     allowPlainPkce: settings.pkce.allowPlain,
   });
@@ -68,8 +70,8 @@ export function issuerRouter(portcullis: Portcullis): Router {
     }
   };
 
-  router.get(ENDPOINT_PATHS.openidConfiguration, (_req, res) => sendDocument(res, metadata, 300));
-  router.get(ENDPOINT_PATHS.oauthServerMetadata, (_req, res) => sendDocument(res, metadata, 300));
+  router.get(ENDPOINT_PATHS.openidConfiguration, (_req, res) => sendDocument(res, metadata(), 300));
+  router.get(ENDPOINT_PATHS.oauthServerMetadata, (_req, res) => sendDocument(res, metadata(), 300));
   router.get(ENDPOINT_PATHS.jwks, (_req, res) => {
     res.type('application/jwk-set+json');
     sendDocument(res, portcullis.keys.jwks(), 60);

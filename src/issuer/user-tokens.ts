@@ -17,6 +17,8 @@ export interface UserGrant {
   client: Client;
   user: User;
   scopes: string[];
+  /** The scope of the grant's refresh token when `scopes` was narrowed on refresh (RFC 6749 §6). */
+  refreshScopes?: string[];
   authTime: number;
   nonce?: string;
   grantId: string;
@@ -48,12 +50,13 @@ export async function mintUserTokens(deps: UserTokenDeps, grant: UserGrant): Pro
     authTime: grant.authTime,
   });
   const response: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn };
-  if (wantsRefreshToken(scopes)) {
+  const refreshScopes = grant.refreshScopes ?? scopes;
+  if (wantsRefreshToken(refreshScopes)) {
     const refresh = await deps.refreshTokens.issue({
       grantId: grant.grantId,
       clientId: client.clientId,
       userId: user.userId,
-      scopes,
+      scopes: refreshScopes,
       authTime: grant.authTime,
       nonce: grant.nonce,
       accessJti: access.jti,

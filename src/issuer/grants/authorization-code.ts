@@ -60,8 +60,11 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
       await deps.codes.markRedeemed(value, { grantId: code.grantId, accessJti: access.jti, accessExp: access.exp });
       if (await deps.revoker.isRevoked(code.grantId)) {
         // A replay revoked the grant while we were minting: what we just made must not live.
+        // Fix: this exchange used to fail too, so a burst of redemptions of one code could yield
+        // no 200 at all. This request was the valid first use (RFC 6749 §4.1.3: exactly one
+        // redemption succeeds); the replay was the one to deny (§4.1.2), and it revoked the tokens
+        // issued here, which are dead on arrival.
         await deps.revoker.revokeGrant(code.grantId, [access]);
-        throw new InvalidGrant('the authorization code was used twice; the tokens issued with it are revoked');
       }
       return minted.response;
     },

@@ -56,7 +56,9 @@ export function refreshTokenGrant(deps: RefreshTokenDeps): GrantHandler {
       const user = await deps.users.find(token.userId);
       if (!user || user.status !== 'active') throw new InvalidGrant('the user of this refresh token is no longer active');
 
-      const minted = await mintUserTokens(deps, { client, user, scopes, authTime: token.authTime, nonce: undefined, grantId: token.grantId });
+      // RFC 6749 §6: a narrowed scope narrows the access token only; "the refresh token scope MUST
+      // be identical to that of the refresh token included by the client in the request".
+      const minted = await mintUserTokens(deps, { client, user, scopes, refreshScopes: token.scopes, authTime: token.authTime, nonce: undefined, grantId: token.grantId });
       if (await deps.revoker.isRevoked(token.grantId)) {
         await deps.revoker.revokeGrant(token.grantId, [{ jti: minted.accessJti, exp: minted.accessExp }]);
         throw new InvalidGrant('the refresh token was revoked');
