@@ -18,6 +18,7 @@ const path = require('node:path');
 
 const args = process.argv.slice(2);
 let top = 25;
+const DEPTH = Number(process.env.PROFILE_STACK_DEPTH || 8);
 const inclusive = [];
 const callers = [];
 const files = [];
@@ -73,7 +74,7 @@ function analyse(file) {
     byFunction.set(key, (byFunction.get(key) || 0) + us);
     if (callers.includes(name)) {
       const frames = [];
-      for (let cur = parent.get(id); cur !== undefined && frames.length < 8; cur = parent.get(cur)) {
+      for (let cur = parent.get(id); cur !== undefined && frames.length < DEPTH; cur = parent.get(cur)) {
         const f = nodes.get(cur).callFrame;
         frames.push(`${f.functionName || '(anonymous)'} ${f.url ? moduleOf(f.url) + ':' + (f.lineNumber + 1) : ''}`);
       }
@@ -96,17 +97,28 @@ function analyse(file) {
       }
     }
   }
-  return { file, total, busy: total - idle, byFunction, byModule, inclusiveUs, stacks };
+  // bench/run.js writes <label>.json with the number of requests the profiled run answered.
+  let requests;
+  try {
+    requests = JSON.parse(fs.readFileSync(file.replace(/\.cpuprofile$/, '.json'), 'utf8')).requests;
+  } catch {
+    requests = undefined;
+  }
+  return { file, total, busy: total - idle, byFunction, byModule, inclusiveUs, stacks, requests };
 }
 
 const results = files.map(analyse);
-const pct = (us, r) => ((100 * us) / r.busy).toFixed(1).padStart(5) + '%';
+// With request counts, figures are sampled microseconds per request; otherwise % of busy time.
+const perRequest = results.every((r) => r.requests > 0);
+const pct = perRequest
+  ? (us, r) => (us / r.requests).toFixed(2).padStart(6) + 'us'
+  : (us, r) => ((100 * us) / r.busy).toFixed(1).padStart(5) + '%';
 
 function section(title, pick, limit = top) {
   const keys = new Map();
   for (const r of results) for (const [k, v] of pick(r)) keys.set(k, Math.max(keys.get(k) || 0, v / r.busy));
   const sorted = [...keys.entries()].filter(([k]) => k !== '(idle)' && !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, limit > 0 ? limit : Infinity);
-  process.stdout.write(`\n${title} (% of busy samples)\n`);
+  process.stdout.write(`\n${title} (${perRequest ? 'sampled us per request' : '% of busy samples'})\n`);
   process.stdout.write(results.map((r) => path.basename(r.file, '.cpuprofile').slice(0, 16).padStart(16)).join(' ') + '  name\n');
   for (const [k] of sorted) {
     process.stdout.write(results.map((r) => pct(pick(r).get(k) || 0, r).padStart(16)).join(' ') + '  ' + k + '\n');
@@ -114,7 +126,8 @@ function section(title, pick, limit = top) {
 }
 
 for (const r of results) {
-  process.stdout.write(`${r.file}: ${(r.total / 1e6).toFixed(2)} s sampled, busy ${(r.busy / 1e6).toFixed(2)} s (${((100 * r.busy) / r.total).toFixed(0)}%)\n`);
+  process.stdout.write(`${r.file}: ${(r.total / 1e6).toFixed(2)} s sampled, busy ${(r.busy / 1e6).toFixed(2)} s (${((100 * r.busy) / r.total).toFixed(0)}%)` +
+    (r.requests ? `, ${r.requests} requests, ${(r.busy / r.requests).toFixed(1)} us busy per request` : '') + '\n');
 }
 section('Self time by module', (r) => r.byModule);
 section('Self time by function', (r) => r.byFunction);

@@ -481,7 +481,11 @@ async function measure(ctx, gw, target, token, round) {
   const self = process.cpuUsage(selfBefore);
   const sysAfter = systemCpuMs();
   const cpuAfter = cpuMs(gw.pid);
-  if (CPU_PROF) await toggleProfiler(ctx, gw, undefined);
+  if (CPU_PROF) {
+    await toggleProfiler(ctx, gw, undefined);
+    // Lets profile-summary.js express sampled time per request.
+    fs.writeFileSync(path.join(ctx.profDir, `round${round}-${target.name}.json`), JSON.stringify({ requests: r.requests.total, durationS: r.duration }));
+  }
   const cpu = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
   return {
     requestsPerSec: r.requests.average,

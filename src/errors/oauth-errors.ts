@@ -118,6 +118,10 @@ export class ConsentRequired extends OAuthError {
 export class TemporarilyUnavailable extends OAuthError {
   readonly error: string = 'temporarily_unavailable';
   readonly status: number = 503;
+  constructor(description: string, retryAfterSeconds = 5) {
+    super(description);
+    this.headers['Retry-After'] = String(retryAfterSeconds);
+  }
 }
 
 /** Anything unexpected. Never carries the original message to the wire. */

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestId } from '../http/request-id';
 import type { Logger } from '../logging/logger';
-import { InsufficientScope, MissingToken, OAuthError, ServerError } from './oauth-errors';
+import { StoreUnavailableError } from '../store/store';
+import { InsufficientScope, MissingToken, OAuthError, ServerError, TemporarilyUnavailable } from './oauth-errors';
 
 /**
  * Where the error happened decides its headers:
@@ -18,6 +19,7 @@ export interface ErrorSite {
 /** Any thrown value as a protocol error; unknown ones become a detail-free `server_error`. */
 export function toOAuthError(err: unknown): OAuthError {
   if (err instanceof OAuthError) return err;
+  if (err instanceof StoreUnavailableError) return new TemporarilyUnavailable('the service is temporarily unavailable; try again shortly');
   return new ServerError('The server could not complete the request.');
 }
 
@@ -47,7 +49,7 @@ export function bearerChallenge(err: OAuthError, realm: string): string {
 export function sendError(req: IncomingMessage, res: ServerResponse, thrown: unknown, site: ErrorSite): void {
   const err = toOAuthError(thrown);
   const id = requestId(req, res);
-  if (err instanceof ServerError && site.logger) {
+  if ((err instanceof ServerError || err instanceof TemporarilyUnavailable) && site.logger) {
     const detail = thrown instanceof Error ? { cause: thrown.message, stack: thrown.stack } : { cause: String(thrown) };
     site.logger.error('request failed', { request_id: id, method: req.method, path: req.url?.split('?')[0], ...detail });
   }

@@ -11,6 +11,7 @@ import { clientCredentialsGrant } from '../issuer/grants/client-credentials';
 import { GrantRegistry } from '../issuer/grants/grant-registry';
 import { KeyRing } from '../keys/key-ring';
 import { createLogger, type Logger } from '../logging/logger';
+import { failClosed } from '../store/fail-closed';
 import { openStore } from '../store/open-store';
 import type { Store } from '../store/store';
 import { AccessTokenIssuer } from '../tokens/access-token-issuer';
@@ -142,7 +143,7 @@ export class Portcullis {
   static async open(settings: PortcullisSettings, options: RuntimeOptions = {}): Promise<Portcullis> {
     const logger = options.logger ?? createLogger();
     const now = options.now ?? Date.now;
-    const store = options.store ?? (await openStore(settings.store));
+    const store = failClosed(options.store ?? (await openStore(settings.store)));
     try {
       const keys = new KeyRing(store, {
         algorithm: settings.keys.algorithm,

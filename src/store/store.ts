@@ -54,3 +54,11 @@ export interface Store {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The backend could not serve a call (down, closed, timed out). Callers fail closed on it. */
+export class StoreUnavailableError extends Error {
+  constructor(readonly operation: string, cause: unknown) {
+    super(`store ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}

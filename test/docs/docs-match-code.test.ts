@@ -261,7 +261,8 @@ describe('docs: the reference matches the code', () => {
     const fromYaml = fs
       .readdirSync(path.join(ROOT, 'config'))
       .filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'))
-      .flatMap((f) => [...read(`config/${f}`).matchAll(/\$\{([A-Za-z0-9_]+)(?::-(.*?))?\}/g)].map((m) => ({ name: m[1], fallback: m[2], file: f })));
+      // Comments are skipped: they may show the syntax itself (`${VAR:-default}`).
+      .flatMap((f) => [...read(`config/${f}`).replace(/^\s*#.*$/gm, '').matchAll(/\$\{([A-Za-z0-9_]+)(?::-(.*?))?\}/g)].map((m) => ({ name: m[1], fallback: m[2], file: f })));
 
     it('finds the variables the code reads', () => {
       expect([...fromSource]).to.include.members(['PORTCULLIS_HOME', 'PORTCULLIS_SECRET_HASH_KEY', 'PORTCULLIS_LOG_LEVEL', 'PORTCULLIS_CONFIG_DIR']);

@@ -183,10 +183,11 @@ describe('RFC 6749 client credentials grant at the token endpoint', () => {
       expectOAuthError(res, 401, 'invalid_client');
     });
 
-    it('a store failure -> 500 server_error with a detail-free description (fails closed)', async () => {
+    it('a store failure -> 503 temporarily_unavailable with Retry-After and a detail-free description (fails closed)', async () => {
       await server.portcullis.store.close();
       const res = await postBasic(CC);
-      expectOAuthError(res, 500, 'server_error');
+      expectOAuthError(res, 503, 'temporarily_unavailable');
+      expect(res.headers['retry-after']).to.equal('5');
       expect(res.text).to.not.match(/sqlite|closed/i);
     });
 

@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../../errors/domain-errors';
 import { requestId } from '../../http/request-id';
 import type { Portcullis } from '../../runtime/portcullis';
+import { StoreUnavailableError } from '../../store/store';
 import { resolveActor } from '../admin-actor';
 import { Forbidden } from '../admin-service';
 import { openApiDocument } from './openapi';
@@ -19,6 +20,10 @@ function sendDomainError(req: Request, res: Response, err: unknown, p: Portculli
   if (err instanceof ValidationError) return fail(req, res, 422, err.code, err.message, err.field);
   if (err instanceof Forbidden) return fail(req, res, 403, err.code, err.message);
   if (err instanceof DomainError) return fail(req, res, 400, err.code, err.message);
+  if (err instanceof StoreUnavailableError) {
+    res.set('Retry-After', '5');
+    return fail(req, res, 503, 'temporarily_unavailable', 'the service is temporarily unavailable; try again shortly');
+  }
   p.logger.error('admin api failed', { request_id: requestId(req, res), cause: err instanceof Error ? err.message : String(err) });
   fail(req, res, 500, 'server_error', 'The server could not complete the request.');
 }
