@@ -13,6 +13,7 @@
  *        BENCH_ROUNDS (default 3), BENCH_PIPELINING (default 1), BENCH_KEEP_TMP=1 (keep the temp dir),
  *        BENCH_QUIET_WAIT (s, default 20; 0 disables) / BENCH_QUIET_PERCENT (default 25): before each
  *        run, wait until other processes use less than that % of a core (shared machines),
+ *        BENCH_RATE (req/s; default 0 = unlimited): fixed-rate mode, compare CPU per request and latency,
  *        BENCH_CPU_PROF=1 (profile the gateway during each measured run, one .cpuprofile per run, kept
  *        in the temp dir; profiling slows the gateway, so such figures are not the reference ones).
  *
@@ -46,6 +47,9 @@ const SETTINGS = {
   connections: intFromEnv('BENCH_CONNECTIONS', 10),
   rounds: intFromEnv('BENCH_ROUNDS', 3),
   pipelining: intFromEnv('BENCH_PIPELINING', 1),
+  // Fixed-rate mode: every target gets the same request rate (req/s, all connections together);
+  // compare gateway CPU per request and latency then, not req/s. 0 = as fast as possible.
+  rate: intFromEnv('BENCH_RATE', 0, 0),
   workers: 1, // autocannon in this process: two cores are shared by the load generator and the gateway
 };
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
@@ -469,6 +473,7 @@ async function measure(ctx, gw, target, token, round) {
     connections: SETTINGS.connections,
     pipelining: SETTINGS.pipelining,
     headers: requestHeaders(token),
+    ...(SETTINGS.rate ? { overallRate: SETTINGS.rate } : {}),
   };
   const quiet = await waitForQuiet();
   let warmupResult;
@@ -533,6 +538,7 @@ function printTable(summary, ratios) {
   const line = (r) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const out = [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
   out.push('');
+  if (SETTINGS.rate) out.push(`fixed-rate mode (${SETTINGS.rate} req/s offered): the req/s ratios are ~1 by construction; compare gateway CPU per request and latency`);
   out.push(`guard / noauth  (req/s): ${fmt(ratios.guardVsNoauth, 3)}x   target >= 0.95x  ${ratios.guardVsNoauth >= 0.95 ? 'MET' : 'NOT MET'}`);
   out.push(`guard / egjwt   (req/s): ${fmt(ratios.guardVsEgjwt, 3)}x   target >= 2x     ${ratios.guardVsEgjwt >= 2 ? 'MET' : 'NOT MET'}`);
   out.push(`egjwt / noauth  (req/s): ${fmt(ratios.egjwtVsNoauth, 3)}x`);

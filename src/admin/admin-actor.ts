@@ -15,8 +15,11 @@ function address(req: IncomingMessage): string {
 }
 
 /**
- * Resolves the caller of the admin area: a bearer token from this issuer whose subject (a user,
- * or a service client for automation) holds an admin role, or else the signed-in user's session.
+ * Resolves the caller of the admin area: a bearer token of a service client (automation) that
+ * holds an admin role, or else the signed-in user's session.
+ *
+ * A user's access token is never an admin credential: it was issued to some app for that app's
+ * application, and accepting it here would let every app an admin signs in to administer the issuer.
  */
 export async function resolveActor(req: IncomingMessage, p: Portcullis): Promise<ActorResult> {
   if (req.headers.authorization !== undefined) {
@@ -29,14 +32,11 @@ export async function resolveActor(req: IncomingMessage, p: Portcullis): Promise
     if (await p.revocations.isRevoked(claims.jti)) return { kind: 'invalid-token', reason: 'the access token was revoked' };
     const client = await p.clients.find(claims.client_id);
     if (!client || client.status !== 'active') return { kind: 'invalid-token', reason: 'the client of this access token is not active' };
-    if (claims.sub === claims.client_id) {
-      if (!client.adminRole) return { kind: 'not-admin', name: client.name };
-      return { kind: 'actor', via: 'bearer', actor: { type: 'client', id: client.clientId, name: client.name, adminRole: client.adminRole, from: address(req) } };
+    if (claims.sub !== claims.client_id) {
+      return { kind: 'invalid-token', reason: "a user's access token is for its application, not the admin API: sign in to /admin, or use a service client with an admin role" };
     }
-    const user = await p.users.find(claims.sub);
-    if (!user || user.status !== 'active') return { kind: 'invalid-token', reason: 'the user of this access token is not active' };
-    if (!user.adminRole) return { kind: 'not-admin', name: user.username };
-    return { kind: 'actor', via: 'bearer', actor: { type: 'user', id: user.userId, name: user.username, adminRole: user.adminRole, from: address(req) } };
+    if (!client.adminRole) return { kind: 'not-admin', name: client.name };
+    return { kind: 'actor', via: 'bearer', actor: { type: 'client', id: client.clientId, name: client.name, adminRole: client.adminRole, from: address(req) } };
   }
   const session = await p.sessions.read(req);
   const user = session ? await p.users.find(session.userId) : undefined;

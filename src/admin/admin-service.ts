@@ -1,6 +1,6 @@
 import type { ClientChanges, CreatedClient, NewClient } from '../clients/client-registry';
 import type { ClientView } from '../clients/client';
-import { DomainError } from '../errors/domain-errors';
+import { DomainError, ValidationError } from '../errors/domain-errors';
 import type { Portcullis } from '../runtime/portcullis';
 import type { AdminRole, UserView } from '../users/user';
 import type { NewUser, UserChanges } from '../users/user-registry';
@@ -46,18 +46,21 @@ export class AdminService {
 
   async updateApp(actor: Actor, id: string, changes: ClientChanges): Promise<ClientView> {
     if (changes.adminRole !== undefined) this.requireSuperAdmin(actor, "change a client's admin role");
+    await this.guardSuperAdminApp(actor, id);
     const app = await this.p.clients.edit(id, changes);
     await this.log(actor, 'app.update', app, Object.keys(changes).filter((k) => changes[k as keyof ClientChanges] !== undefined));
     return app;
   }
 
   async regenerateSecret(actor: Actor, id: string): Promise<CreatedClient> {
+    await this.guardSuperAdminApp(actor, id);
     const rotated = await this.p.clients.rotateSecret(id);
     await this.log(actor, 'app.secret.regenerate', rotated.client);
     return rotated;
   }
 
   async deactivateApp(actor: Actor, id: string): Promise<ClientView> {
+    await this.guardSuperAdminApp(actor, id);
     await this.p.deactivateClient(id);
     const app = await this.p.clients.get(id);
     await this.log(actor, 'app.deactivate', app);
@@ -65,6 +68,7 @@ export class AdminService {
   }
 
   async reactivateApp(actor: Actor, id: string): Promise<ClientView> {
+    await this.guardSuperAdminApp(actor, id);
     const app = await this.p.clients.setStatus(id, 'active');
     await this.log(actor, 'app.reactivate', app);
     return app;
@@ -92,6 +96,10 @@ export class AdminService {
       this.requireSuperAdmin(actor, touchesAdmin ? 'make or unmake admins' : 'change a super admin');
     }
     const { password, status, ...rest } = changes;
+    // Checked before anything is written, so a bad password does not leave the other fields half-applied.
+    if (password !== undefined && (typeof password !== 'string' || password.length < 10 || password.length > 1024)) {
+      throw new ValidationError('password', 'password must be 10 to 1024 characters');
+    }
     let user = await this.p.users.update(id, rest);
     if (password !== undefined) {
       user = await this.p.users.setPassword(id, password);
@@ -110,6 +118,11 @@ export class AdminService {
 
   private requireSuperAdmin(actor: Actor, what: string): void {
     if (actor.adminRole !== 'super-admin') throw new Forbidden(`only a super admin can ${what}`);
+  }
+
+  /** A super-admin client is a super admin: only super admins change it (a new secret would be its power). */
+  private async guardSuperAdminApp(actor: Actor, id: string): Promise<void> {
+    if ((await this.p.clients.get(id)).adminRole === 'super-admin') this.requireSuperAdmin(actor, 'change a super-admin client');
   }
 
   private async log(actor: Actor, action: string, app: ClientView, changed?: string[]): Promise<void> {

@@ -21,11 +21,15 @@ export interface AuditEntry {
  * last ids; entries are append-only and never carry a secret.
  */
 export class AuditLog {
+  /** Orders the entries of one process written in the same millisecond (the random part would not). */
+  private sequence = 0;
+
   constructor(private readonly store: Store, private readonly now: () => number = Date.now) {}
 
   async record(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry> {
     const at = this.now();
-    const id = `${String(at).padStart(15, '0')}-${randomBytes(6).toString('hex')}`;
+    this.sequence = (this.sequence + 1) % 1e9;
+    const id = `${String(at).padStart(15, '0')}-${String(this.sequence).padStart(9, '0')}-${randomBytes(6).toString('hex')}`;
     const full: AuditEntry = { id, at, ...entry };
     await this.store.create(KIND, id, full, { indexes: { target: `${entry.target.type}:${entry.target.id}` } });
     return full;

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { createClient } from 'redis';
+import { CONSUME_SCRIPT, READ_SET_SCRIPT, WRITE_SCRIPT, type LuaScript } from './redis-scripts';
 import type { Store, StoredRecord, WriteOptions } from './store';
 
 /** Options for {@link RedisStore}. */
@@ -17,67 +17,6 @@ export interface RedisStoreOptions {
 }
 
 type Client = ReturnType<typeof createClient>;
-
-/*
- * Lua scripts. Shared ARGV conventions: `idxPrefix` is `p + 'idx:' + kind + ':'`, and the `idx`
- * hash field holds the record's indexes as a JSON object of strings (safe for cjson to decode).
- */
-
-/**
- * create / put / cas. KEYS: record, ids set. ARGV: mode, expectedVersion, value JSON,
- * expiresAt ('' = never), indexes JSON, idxPrefix, id, then index name/value pairs.
- * Returns the new version, or -1 when create finds a live record or cas a different version.
- */
-const WRITE_SCRIPT = luaScript(`
-local mode, id, idxPrefix = ARGV[1], ARGV[7], ARGV[6]
-local cur = redis.call('HGET', KEYS[1], 'ver')
-if (mode == 'create' and cur) or (mode == 'cas' and cur ~= ARGV[2]) then return -1 end
-local ver = 1
-if cur then
-  ver = tonumber(cur) + 1
-  for name, value in pairs(cjson.decode(redis.call('HGET', KEYS[1], 'idx') or '{}')) do
-    redis.call('SREM', idxPrefix .. name .. ':' .. value, id)
-  end
-  redis.call('DEL', KEYS[1])
-end
-redis.call('HSET', KEYS[1], 'v', ARGV[3], 'ver', ver, 'idx', ARGV[5])
-if ARGV[4] ~= '' then
-  redis.call('HSET', KEYS[1], 'exp', ARGV[4])
-  redis.call('PEXPIREAT', KEYS[1], ARGV[4])
-end
-redis.call('SADD', KEYS[2], id)
-for i = 8, #ARGV, 2 do redis.call('SADD', idxPrefix .. ARGV[i] .. ':' .. ARGV[i + 1], id) end
-return ver`);
-
-/** consume / delete. KEYS: record, ids set. ARGV: idxPrefix, id. Returns the value JSON or nil. */
-const CONSUME_SCRIPT = luaScript(`
-local h = redis.call('HMGET', KEYS[1], 'v', 'idx')
-if not h[1] then return false end
-for name, value in pairs(cjson.decode(h[2] or '{}')) do
-  redis.call('SREM', ARGV[1] .. name .. ':' .. value, ARGV[2])
-end
-redis.call('DEL', KEYS[1])
-redis.call('SREM', KEYS[2], ARGV[2])
-return h[1]`);
-
-/**
- * list / findBy. KEYS: an ids or index set. ARGV: record key prefix, then optionally the index
- * name and value the records must still carry. Returns flat [id, value, version, expiresAt|''],
- * and removes members whose record expired, vanished or was re-indexed.
- */
-const READ_SET_SCRIPT = luaScript(`
-local out = {}
-for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local h = redis.call('HMGET', ARGV[1] .. id, 'v', 'ver', 'exp', 'idx')
-  local keep = h[1] ~= false
-  if keep and ARGV[2] then keep = cjson.decode(h[4] or '{}')[ARGV[2]] == ARGV[3] end
-  if keep then
-    out[#out + 1] = id; out[#out + 1] = h[1]; out[#out + 1] = h[2]; out[#out + 1] = h[3] or ''
-  else
-    redis.call('SREM', KEYS[1], id)
-  end
-end
-return out`);
 
 /**
  * Shared {@link Store} on Redis, for running several issuer instances behind a load balancer.
@@ -288,14 +227,6 @@ function expiryArg(expiresAt: number | undefined): string {
   if (expiresAt === undefined) return '';
   if (!Number.isSafeInteger(Math.trunc(expiresAt))) throw new TypeError(`Invalid expiresAt: ${expiresAt}`);
   return String(Math.trunc(expiresAt));
-}
-
-interface LuaScript {
-  source: string;
-  sha: string;
-}
-function luaScript(source: string): LuaScript {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
 /** Rejects if `promise` has not settled within `ms`; a hung server must not hang the issuer. */

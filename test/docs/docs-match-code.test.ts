@@ -325,6 +325,27 @@ describe('docs: the reference matches the code', () => {
     });
   });
 
+  describe('links between the guides', () => {
+    const GUIDES = ['README.md', 'docs/integrator-guide.md', 'docs/ops-guide.md', 'docs/api-owner-guide.md', 'docs/errors.md'];
+    /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as dashes. */
+    const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const anchors = (file: string) => new Set([...read(file).matchAll(/^#+ (.+)$/gm)].map((m) => slug(m[1])));
+
+    it('point at headings that exist', () => {
+      const broken: string[] = [];
+      for (const from of GUIDES) {
+        for (const [, target, anchor] of read(from).matchAll(/\]\(([^)#\s]*)(?:#([^)\s]+))?\)/g)) {
+          if (/^[a-z]+:/.test(target)) continue;
+          const file = target ? path.normalize(path.join(path.dirname(from), target)) : from;
+          if (!GUIDES.includes(file)) continue;
+          if (!fs.existsSync(path.join(ROOT, file))) broken.push(`${from} -> ${file}`);
+          else if (anchor && !anchors(file).has(anchor)) broken.push(`${from} -> ${file}#${anchor}`);
+        }
+      }
+      expect(broken).to.deep.equal([]);
+    });
+  });
+
   describe('the Express middleware example in docs/api-owner-guide.md', () => {
     it('type-checks against src/', function () {
       this.timeout(60_000);

@@ -178,7 +178,7 @@ describe('OpenID Connect Core', () => {
     });
 
     it('is asked again for a scope not allowed before', async () => {
-      const agent = await signedInBrowser('echo:read');
+      const agent = await signedInBrowser('echo:read', await createUser(server));
       const res = await startAuthorization(agent, authorizeParams(web, { scope: 'echo:read openid' }));
       expect(locationOf(res)).to.match(/^\/oauth2\/consent\?interaction=/);
     });
@@ -192,7 +192,7 @@ describe('OpenID Connect Core', () => {
     it('Deny: access_denied with state and iss, and nothing is remembered', async () => {
       const agent = request.agent(server.app);
       const params = authorizeParams(web, { scope: 'echo:read email' });
-      const final = await followFlow(agent, await startAuthorization(agent, params), user, 'deny');
+      const final = await followFlow(agent, await startAuthorization(agent, params), await createUser(server), 'deny');
       expectErrorRedirect(final, web.redirectUri, 'access_denied', params.state);
       expect(locationOf(await startAuthorization(agent, authorizeParams(web, { scope: 'echo:read email' })))).to.match(/^\/oauth2\/consent/);
     });

@@ -13,11 +13,14 @@ function fail(req: Request, res: Response, status: number, error: string, messag
   res.status(status).set('Cache-Control', 'no-store').json({ error, message, ...(field ? { field } : {}), request_id: requestId(req, res) });
 }
 
+/** The API's (snake_case) name of a field the registries name in camelCase. */
+const API_FIELDS: Record<string, string> = { redirectUris: 'redirect_uris', allowedOrigins: 'allowed_origins', adminRole: 'admin_role' };
+
 /** Domain errors to HTTP: 404 unknown id, 409 conflict, 422 invalid field, 403 forbidden. */
 function sendDomainError(req: Request, res: Response, err: unknown, p: Portcullis): void {
   if (err instanceof NotFoundError) return fail(req, res, 404, err.code, err.message);
   if (err instanceof ConflictError) return fail(req, res, 409, err.code, err.message);
-  if (err instanceof ValidationError) return fail(req, res, 422, err.code, err.message, err.field);
+  if (err instanceof ValidationError) return fail(req, res, 422, err.code, err.message, err.field && (API_FIELDS[err.field] ?? err.field));
   if (err instanceof Forbidden) return fail(req, res, 403, err.code, err.message);
   if (err instanceof DomainError) return fail(req, res, 400, err.code, err.message);
   if (err instanceof StoreUnavailableError) {
@@ -33,7 +36,7 @@ const UNSAFE = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 /**
  * `/admin/api/v1`: the admin REST API. Callers are admins by session (changes need the
- * X-CSRF-Token header) or by a bearer token whose subject holds an admin role.
+ * X-CSRF-Token header) or by a bearer token of a service client that holds an admin role.
  */
 export function adminApiRouter(p: Portcullis): Router {
   const router = express.Router();

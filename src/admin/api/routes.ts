@@ -56,6 +56,11 @@ const userBody = {
   status: { type: 'string', description: 'active or disabled (disabled revokes sessions and grants)' },
 };
 
+/** `fields` without `left` (the OpenAPI document must list exactly what each route accepts). */
+function without<T extends object>(fields: T, ...left: string[]): T {
+  return Object.fromEntries(Object.entries(fields).filter(([name]) => !left.includes(name))) as T;
+}
+
 /** The admin REST API. */
 export const ADMIN_ROUTES: AdminRoute[] = [
   { method: 'get', path: '/session', summary: 'Who is calling; for a browser session also the CSRF token to send as X-CSRF-Token', status: 200,
@@ -75,7 +80,7 @@ export const ADMIN_ROUTES: AdminRoute[] = [
       return clientJson(created.client, created.clientSecret);
     } },
   { method: 'get', path: '/apps/{id}', summary: 'One app', status: 200, handle: async (p, _a, req) => clientJson(await p.admin.getApp(id(req))) },
-  { method: 'patch', path: '/apps/{id}', summary: 'Edit name, description, redirect URIs, origins, roles', status: 200, body: appBody,
+  { method: 'patch', path: '/apps/{id}', summary: 'Edit name, description, redirect URIs, origins, roles', status: 200, body: without(appBody, 'application', 'type'),
     handle: async (p, actor, req) => {
       const b = body(req);
       onlyFields(b, APP_FIELDS.filter((f) => f !== 'application' && f !== 'type'));
@@ -94,7 +99,7 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   { method: 'post', path: '/apps/{id}/reactivate', summary: 'Reactivate (users must authorize again)', status: 200,
     handle: async (p, actor, req) => clientJson(await p.admin.reactivateApp(actor, id(req))) },
   { method: 'get', path: '/users', summary: 'List users', status: 200, handle: async (p) => (await p.admin.listUsers()).map(userJson) },
-  { method: 'post', path: '/users', summary: 'Create a user', status: 201, body: userBody,
+  { method: 'post', path: '/users', summary: 'Create a user', status: 201, body: without(userBody, 'status'),
     handle: async (p, actor, req) => {
       const b = body(req);
       onlyFields(b, USER_FIELDS.filter((f) => f !== 'status'));
@@ -104,7 +109,7 @@ export const ADMIN_ROUTES: AdminRoute[] = [
       }));
     } },
   { method: 'get', path: '/users/{id}', summary: 'One user', status: 200, handle: async (p, _a, req) => userJson(await p.admin.getUser(id(req))) },
-  { method: 'patch', path: '/users/{id}', summary: 'Edit email, name, password, roles, admin role or status', status: 200, body: userBody,
+  { method: 'patch', path: '/users/{id}', summary: 'Edit email, name, password, roles, admin role or status', status: 200, body: without(userBody, 'username'),
     handle: async (p, actor, req) => {
       const b = body(req);
       onlyFields(b, USER_FIELDS.filter((f) => f !== 'username'));

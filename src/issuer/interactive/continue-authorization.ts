@@ -22,7 +22,9 @@ export async function continueAuthorization(req: IncomingMessage, res: ServerRes
   const session = await deps.sessions.read(req);
   const user = session ? await deps.users.find(session.userId) : undefined;
   const nowSeconds = Math.floor(deps.now() / 1000);
-  const tooOld = pending.maxAge !== undefined && session !== undefined && nowSeconds - session.authTime > pending.maxAge;
+  // OIDC Core §3.1.2.1: "max_age=0 is equivalent to prompt=login". Fix: with `>` alone, a sign-in
+  // in the same second (elapsed 0) satisfied max_age=0 and no sign-in was forced.
+  const tooOld = pending.maxAge !== undefined && session !== undefined && (pending.maxAge === 0 || nowSeconds - session.authTime > pending.maxAge);
   const mustSignIn = !session || !user || user.status !== 'active' || (!pending.signedInAt && (pending.prompt.includes('login') || tooOld));
   if (mustSignIn) {
     if (pending.prompt.includes('none')) return failBack(res, id, pending, new LoginRequired('the user is not signed in'), deps);
