@@ -14,6 +14,8 @@
  *        BENCH_QUIET_WAIT (s, default 20; 0 disables) / BENCH_QUIET_PERCENT (default 25): before each
  *        run, wait until other processes use less than that % of a core (shared machines),
  *        BENCH_RATE (req/s; default 0 = unlimited): fixed-rate mode, compare CPU per request and latency,
+ *        BENCH_SAME_UPSTREAM=1 (diagnostic: noauth and egjwt requests also carry the identity headers
+ *        the guard adds, so the upstream does identical work for all three targets),
  *        BENCH_CPU_PROF=1 (profile the gateway during each measured run, one .cpuprofile per run, kept
  *        in the temp dir; profiling slows the gateway, so such figures are not the reference ones).
  *
@@ -54,6 +56,7 @@ const SETTINGS = {
 };
 const CPU_PROF = process.env.BENCH_CPU_PROF === '1';
 const WARMUP_REQUESTS_PER_TARGET = 5000;
+const SAME_UPSTREAM = process.env.BENCH_SAME_UPSTREAM === '1';
 const QUIET = { waitS: intFromEnv('BENCH_QUIET_WAIT', 20, 0), percent: intFromEnv('BENCH_QUIET_PERCENT', 25) };
 
 /** The three targets, in the order of the first round. */
@@ -103,7 +106,6 @@ process.on('exit', () => {
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     process.stderr.write(`\n${signal}: stopping the gateway\n`);
-    failed = true;
     stopAll().finally(() => {
       cleanupTmp();
       process.exit(130);
@@ -425,6 +427,7 @@ async function fetchJwk(ctx, kid) {
 async function sanityCheck(ctx, token, clientId) {
   const bearer = { authorization: `Bearer ${token}` };
   const bad = { authorization: `Bearer ${tamperSignature(token)}` };
+  let identity;
   for (const t of TARGETS) {
     const url = ctx.gatewayUrl + t.path;
     const ok = await request(url, { headers: bearer });
@@ -432,6 +435,7 @@ async function sanityCheck(ctx, token, clientId) {
     assert(ok.json && ok.json.upstream === 'echo' && ok.json.path === t.path, `${t.name}: answered by the echo upstream (got ${ok.text.slice(0, 200)})`);
     if (t.name === 'guard') {
       assert(ok.json.identity['x-portcullis-client-id'] === clientId, `guard: the upstream saw the verified identity headers (got ${JSON.stringify(ok.json.identity)})`);
+      identity = ok.json.identity;
     }
     if (!t.auth) {
       const anonymous = await request(url);
@@ -444,6 +448,7 @@ async function sanityCheck(ctx, token, clientId) {
     assert(forged.status === 401, `${t.name}: GET ${t.path} with a tampered signature -> 401 (got ${forged.status})`);
   }
   log('sanity checks passed: noauth 200 with and without the token; guard and egjwt 200 with it, 401 without it and with a bad signature');
+  return identity;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -453,8 +458,12 @@ async function sanityCheck(ctx, token, clientId) {
  * Every target gets byte-identical requests, the token included (the no-auth pipeline simply
  * forwards it), so the difference between targets is the policy and nothing else.
  */
-function requestHeaders(token) {
-  return { authorization: `Bearer ${token}` };
+function requestHeaders(token, target, identity) {
+  const headers = { authorization: `Bearer ${token}` };
+  // Diagnostic control: the other targets send the identity headers the guard adds, so the
+  // upstream receives and echoes the same bytes for all three, isolating the policy's own cost.
+  if (SAME_UPSTREAM && target.name !== 'guard') Object.assign(headers, identity);
+  return headers;
 }
 
 function cannon(opts) {
@@ -467,12 +476,12 @@ function cannon(opts) {
   });
 }
 
-async function measure(ctx, gw, target, token, round) {
+async function measure(ctx, gw, target, token, round, identity) {
   const opts = {
     url: ctx.gatewayUrl + target.path,
     connections: SETTINGS.connections,
     pipelining: SETTINGS.pipelining,
-    headers: requestHeaders(token),
+    headers: requestHeaders(token, target, identity),
     ...(SETTINGS.rate ? { overallRate: SETTINGS.rate } : {}),
   };
   const quiet = await waitForQuiet();
@@ -615,13 +624,13 @@ async function main() {
   gw = await startGateway(ctx, 'bench');
   const token = await getToken(ctx, client);
   assert(decodeJwtPart(token, 0).kid === header.kid, 'the token is signed by the key the jwt policy was configured with');
-  await sanityCheck(ctx, token, client.clientId);
+  const identity = await sanityCheck(ctx, token, client.clientId);
 
   // Process warm-up before anything is measured, so the first target measured is not penalised:
   // JIT, and Node's Buffer() deprecation check, which captures a stack trace on each of the first
   // 10,000 calls of `new Buffer()` (express-gateway's uuid62 does one per request).
   for (const t of TARGETS) {
-    const w = await cannon({ url: ctx.gatewayUrl + t.path, connections: SETTINGS.connections, pipelining: SETTINGS.pipelining, amount: WARMUP_REQUESTS_PER_TARGET, headers: requestHeaders(token) });
+    const w = await cannon({ url: ctx.gatewayUrl + t.path, connections: SETTINGS.connections, pipelining: SETTINGS.pipelining, amount: WARMUP_REQUESTS_PER_TARGET, headers: requestHeaders(token, t, identity) });
     assert(w.non2xx === 0 && w.errors === 0, `${t.name}: process warm-up got ${w.non2xx} non-2xx and ${w.errors} errors`);
   }
   log(`process warm-up done (${WARMUP_REQUESTS_PER_TARGET} requests per target)`);
@@ -633,7 +642,7 @@ async function main() {
     const order = round % 2 === 0 ? TARGETS : [...TARGETS].reverse();
     for (const t of order) {
       log(`round ${round + 1}/${SETTINGS.rounds}: ${t.name} (${SETTINGS.warmup}s warm-up + ${SETTINGS.duration}s, ${SETTINGS.connections} connections)`);
-      const m = await measure(ctx, gw, t, token, round + 1);
+      const m = await measure(ctx, gw, t, token, round + 1, identity);
       perTarget[t.name].push({ round: round + 1, ...m });
       log(`  ${t.name}: ${fmt(m.requestsPerSec)} req/s, p99 ${m.latencyP99Ms} ms, non-2xx ${m.non2xx}, errors ${m.errors}, gateway CPU ${fmt(m.gatewayCpuUsPerRequest)} us/req, other processes ${fmt(m.otherCpuPercent)}% of a core (interrupts ${fmt(m.interruptCpuPercent)}%, steal ${fmt(m.stealCpuPercent)}%)`);
     }
@@ -683,7 +692,7 @@ async function main() {
     cpus: os.cpus().length,
     loadAverage1m: { before: loadBefore, after: os.loadavg()[0] },
     cpuModel: os.cpus()[0] && os.cpus()[0].model,
-    settings: { ...SETTINGS, host: HOST, autocannon: require('autocannon/package.json').version },
+    settings: { ...SETTINGS, sameUpstream: SAME_UPSTREAM, host: HOST, autocannon: require('autocannon/package.json').version },
     design: 'one gateway process (with the sample echo upstream in the same process) serving three pipelines; interleaved rounds with alternating order; per-target figures are medians over rounds',
     summary,
     ratios,

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { acceptsTokenIssuedAt } from '../clients/client';
 import { extractBearer } from '../guard/extract-bearer';
 import type { Portcullis } from '../runtime/portcullis';
 import type { Actor } from './admin-service';
@@ -31,7 +32,7 @@ export async function resolveActor(req: IncomingMessage, p: Portcullis): Promise
     }
     if (await p.revocations.isRevoked(claims.jti)) return { kind: 'invalid-token', reason: 'the access token was revoked' };
     const client = await p.clients.find(claims.client_id);
-    if (!client || client.status !== 'active') return { kind: 'invalid-token', reason: 'the client of this access token is not active' };
+    if (!client || !acceptsTokenIssuedAt(client, claims.iat)) return { kind: 'invalid-token', reason: 'the client of this access token is not active' };
     if (claims.sub !== claims.client_id) {
       return { kind: 'invalid-token', reason: "a user's access token is for its application, not the admin API: sign in to /admin, or use a service client with an admin role" };
     }

@@ -1,5 +1,6 @@
 import type { ClientChanges, CreatedClient, NewClient } from '../clients/client-registry';
 import type { ClientView } from '../clients/client';
+import type { SigningAlgorithm } from '../config/settings';
 import { DomainError, ValidationError } from '../errors/domain-errors';
 import type { Portcullis } from '../runtime/portcullis';
 import type { AdminRole, UserView } from '../users/user';
@@ -46,9 +47,11 @@ export class AdminService {
 
   async updateApp(actor: Actor, id: string, changes: ClientChanges): Promise<ClientView> {
     if (changes.adminRole !== undefined) this.requireSuperAdmin(actor, "change a client's admin role");
-    await this.guardSuperAdminApp(actor, id);
+    const before = await this.guardSuperAdminApp(actor, id);
     const app = await this.p.clients.edit(id, changes);
-    await this.log(actor, 'app.update', app, Object.keys(changes).filter((k) => changes[k as keyof ClientChanges] !== undefined));
+    // The pages send every field: record only those whose value really changed.
+    const changed = (Object.keys(changes) as Array<keyof ClientChanges>).filter((k) => changes[k] !== undefined && !sameValue(before[k], app[k]));
+    await this.log(actor, 'app.update', app, changed);
     return app;
   }
 
@@ -107,9 +110,20 @@ export class AdminService {
     }
     if (status === 'disabled' && current.status !== 'disabled') await this.p.disableUser(id);
     if (status === 'active') user = await this.p.users.update(id, { status: 'active' });
-    const changed = Object.keys(changes).filter((k) => changes[k as keyof typeof changes] !== undefined);
-    await this.logUser(actor, status === 'disabled' ? 'user.disable' : status === 'active' && changed.length === 1 ? 'user.enable' : 'user.update', user, changed);
-    return this.p.users.get(id);
+    const requested = (Object.keys(changes) as Array<keyof typeof changes>).filter((k) => changes[k] !== undefined);
+    const after = await this.p.users.get(id);
+    // The pages send every field: record only those whose value really changed (a password always counts).
+    const changed = requested.filter((k) => k === 'password' || !sameValue(current[k], after[k]));
+    await this.logUser(actor, status === 'disabled' ? 'user.disable' : status === 'active' && requested.length === 1 ? 'user.enable' : 'user.update', user, changed);
+    return after;
+  }
+
+  /** Makes a new signing key active (the old one stays published until its tokens expire). */
+  async rotateSigningKey(actor: Actor, algorithm?: SigningAlgorithm) {
+    this.requireSuperAdmin(actor, 'rotate signing keys');
+    const key = await this.p.keys.rotate(algorithm);
+    await this.audit.record({ actor: { type: actor.type, id: actor.id, name: actor.name }, action: 'key.rotate', target: { type: 'key', id: key.kid, name: key.alg }, from: actor.from });
+    return key;
   }
 
   auditLog(limit?: number, target?: { type: string; id: string }): Promise<AuditEntry[]> {
@@ -121,8 +135,10 @@ export class AdminService {
   }
 
   /** A super-admin client is a super admin: only super admins change it (a new secret would be its power). */
-  private async guardSuperAdminApp(actor: Actor, id: string): Promise<void> {
-    if ((await this.p.clients.get(id)).adminRole === 'super-admin') this.requireSuperAdmin(actor, 'change a super-admin client');
+  private async guardSuperAdminApp(actor: Actor, id: string): Promise<ClientView> {
+    const app = await this.p.clients.get(id);
+    if (app.adminRole === 'super-admin') this.requireSuperAdmin(actor, 'change a super-admin client');
+    return app;
   }
 
   private async log(actor: Actor, action: string, app: ClientView, changed?: string[]): Promise<void> {
@@ -144,4 +160,9 @@ export class AdminService {
       ...(changed ? { changed: changed.map((c) => (c === 'password' ? 'password (not recorded)' : c)) } : {}),
     });
   }
+}
+
+/** Field values compared as JSON (lists and role maps included); `undefined` and "" alike mean unset. */
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? '') === JSON.stringify(b ?? '');
 }

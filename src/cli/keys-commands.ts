@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { print, table } from './output';
-import { withRuntime } from './with-runtime';
+import { cliActor, withRuntime } from './with-runtime';
 
 /** `portcullis keys ...`: the issuer's signing keys. */
 export function keysCommand(): Command {
@@ -13,7 +13,16 @@ export function keysCommand(): Command {
     .action((opts) =>
       withRuntime(!!opts.json, async (p) => {
         const list = await p.keys.describe();
-        print(list, !!opts.json, () =>
+        const json = list.map((k) => ({
+          kid: k.kid,
+          alg: k.alg,
+          active: k.active,
+          created_at: new Date(k.createdAt).toISOString(),
+          ...(k.retiredAt ? { retired_at: new Date(k.retiredAt).toISOString() } : {}),
+          ...(k.publishUntil ? { publish_until: new Date(k.publishUntil).toISOString() } : {}),
+          public_jwk: k.publicJwk,
+        }));
+        print(json, !!opts.json, () =>
           table(['KID', 'ALG', 'ACTIVE', 'CREATED', 'PUBLISHED UNTIL'], list.map((k) => [
             k.kid, k.alg, k.active ? 'yes' : '', new Date(k.createdAt).toISOString(), k.publishUntil ? new Date(k.publishUntil).toISOString() : '',
           ])),
@@ -28,8 +37,8 @@ export function keysCommand(): Command {
     .option('--json', 'print JSON')
     .action((opts) =>
       withRuntime(!!opts.json, async (p) => {
-        const key = await p.keys.rotate(opts.algorithm);
-        const view = { kid: key.kid, alg: key.alg, createdAt: key.createdAt };
+        const key = await p.admin.rotateSigningKey(cliActor(), opts.algorithm);
+        const view = { kid: key.kid, alg: key.alg, created_at: new Date(key.createdAt).toISOString() };
         print(view, !!opts.json, () => `new signing key ${key.kid} (${key.alg}) is active`);
       }),
     );

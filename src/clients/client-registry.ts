@@ -121,8 +121,10 @@ export class ClientRegistry {
     return this.update(clientId, (c) => ({ ...c, roles: this.checkRoles(c.application, roles) }));
   }
 
+  /** Disabling also stamps `tokensValidAfter`, so tokens from before stay dead after re-enabling. */
   async setStatus(clientId: string, status: Client['status']): Promise<ClientView> {
-    return this.update(clientId, (c) => ({ ...c, status }));
+    const stamp = Math.floor(this.now() / 1000);
+    return this.update(clientId, (c) => (status === 'disabled' && c.status !== 'disabled' ? { ...c, status, tokensValidAfter: stamp } : { ...c, status }));
   }
 
   /** Issues a new secret; the old one stops working at once. */

@@ -20,6 +20,11 @@ export interface Client {
   secretIssuedAt?: number;
   redirectUris: string[];
   allowedOrigins: string[];
+  /**
+   * Tokens issued at or before this time (epoch seconds) are refused, even after reactivation:
+   * deactivating an app ends everything it was given.
+   */
+  tokensValidAfter?: number;
   /** A service client that may call the admin API (automation). */
   adminRole?: AdminRole;
   createdAt: number;
@@ -33,4 +38,9 @@ export type ClientView = Omit<Client, 'secretHash'>;
 export function viewOf(client: Client): ClientView {
   const { secretHash: _hash, ...view } = client;
   return view;
+}
+
+/** Whether a token issued at `iat` (epoch seconds) may still be honoured for this client. */
+export function acceptsTokenIssuedAt(client: Pick<Client, 'status' | 'tokensValidAfter'>, iat: number): boolean {
+  return client.status === 'active' && (client.tokensValidAfter === undefined || iat > client.tokensValidAfter);
 }

@@ -6,7 +6,7 @@ export interface ClientLookup {
   find(clientId: string): Promise<Client | undefined>;
 }
 
-type Status = Pick<Client, 'status' | 'application'> | null;
+type Status = Pick<Client, 'status' | 'application' | 'tokensValidAfter'> | null;
 
 /**
  * The client records the guard reads on every request, remembered for at most `ttlMs` (< 1 s), so
@@ -24,7 +24,7 @@ export class ClientStatusCache {
     const hit = this.cache.get(clientId);
     if (hit) return hit.value;
     const client = await this.clients.find(clientId);
-    const value = client ? { status: client.status, application: client.application } : null;
+    const value = client ? { status: client.status, application: client.application, tokensValidAfter: client.tokensValidAfter } : null;
     this.cache.set(clientId, { value });
     return value;
   }

@@ -92,6 +92,9 @@ export class Guard {
     const client = await this.deps.clients.get(claims.client_id);
     if (!client) throw new InvalidToken('the client of this access token is unknown');
     if (client.status !== 'active') throw new InvalidToken('the client of this access token is disabled');
+    if (client.tokensValidAfter !== undefined && claims.iat <= client.tokensValidAfter) {
+      throw new InvalidToken('the access token was revoked when its client was deactivated');
+    }
     if (client.application !== this.options.application) {
       throw new InvalidToken('the client of this access token is linked to another application');
     }

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { acceptsTokenIssuedAt } from '../clients/client';
 import { InvalidClient, InvalidRequest } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
 import { readForm } from '../http/read-form';
@@ -15,7 +16,7 @@ async function describe(found: FoundToken, deps: TokenLookupDeps, caller: string
   }
   const c = found.claims;
   const client = await deps.clients.find(c.client_id);
-  if (!client || client.status !== 'active') return { active: false };
+  if (!client || !acceptsTokenIssuedAt(client, c.iat)) return { active: false };
   return {
     active: true,
     token_type: 'Bearer',

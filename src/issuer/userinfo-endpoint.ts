@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { acceptsTokenIssuedAt } from '../clients/client';
 import type { ClientRegistry } from '../clients/client-registry';
 import { InsufficientScope, InvalidToken } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
@@ -27,7 +28,7 @@ export function userinfoEndpoint(deps: UserInfoDeps) {
       const claims = await deps.verifier.verify(extractBearer(req));
       const client = await deps.clients.find(claims.client_id);
       allowOrigin(req, res, client?.allowedOrigins ?? []);
-      if (!client || client.status !== 'active') throw new InvalidToken('the client of this access token is not active');
+      if (!client || !acceptsTokenIssuedAt(client, claims.iat)) throw new InvalidToken('the client of this access token is not active');
       if (await deps.revocations.isRevoked(claims.jti)) throw new InvalidToken('the access token was revoked');
       const scopes = (claims.scope ?? '').split(' ');
       if (!scopes.includes('openid')) throw new InsufficientScope('userinfo needs a token granted the openid scope', 'openid');

@@ -30,11 +30,11 @@ interface ClientJson {
 interface KeyJson {
   kid: string;
   alg: string;
-  createdAt: number;
-  retiredAt?: number;
-  publishUntil?: number;
+  created_at: string;
+  retired_at?: string;
+  publish_until?: string;
   active: boolean;
-  publicJwk: Record<string, unknown>;
+  public_jwk: Record<string, unknown>;
 }
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'];
@@ -301,10 +301,10 @@ describe('portcullis CLI (src/cli/*)', function () {
       const keys = json<KeyJson[]>(run);
       expect(keys).to.have.length(1);
       expect(keys[0]).to.include({ active: true, alg: 'ES256' });
-      expect(keys[0].publishUntil).to.equal(undefined);
+      expect(keys[0].publish_until).to.equal(undefined);
       expect(keys[0]).to.not.have.property('privateJwk');
-      for (const member of PRIVATE_MEMBERS) expect(keys[0].publicJwk).to.not.have.property(member);
-      expect(keys[0].publicJwk).to.include({ kid: keys[0].kid, kty: 'EC', crv: 'P-256' });
+      for (const member of PRIVATE_MEMBERS) expect(keys[0].public_jwk).to.not.have.property(member);
+      expect(keys[0].public_jwk).to.include({ kid: keys[0].kid, kty: 'EC', crv: 'P-256' });
       await withStore(env, async (store) => {
         const [stored] = await store.list<StoredSigningKey>('signing-keys');
         expect(stored.value.kid).to.equal(keys[0].kid);
@@ -316,10 +316,10 @@ describe('portcullis CLI (src/cli/*)', function () {
 
     it('keys rotate --json makes a new active key; keys list then shows two, the old one with publishUntil', async function () {
       const [before] = json<KeyJson[]>(await cli('keys', 'list', '--json'));
-      const rotated = json<{ kid: string; alg: string; createdAt: number }>(await cli('keys', 'rotate', '--json'));
+      const rotated = json<{ kid: string; alg: string; created_at: string }>(await cli('keys', 'rotate', '--json'));
       expect(rotated.kid).to.not.equal(before.kid);
       expect(rotated.alg).to.equal('ES256');
-      expect(Object.keys(rotated).sort()).to.deep.equal(['alg', 'createdAt', 'kid']);
+      expect(Object.keys(rotated).sort()).to.deep.equal(['alg', 'created_at', 'kid']);
 
       const run = await cli('keys', 'list', '--json');
       const keys = json<KeyJson[]>(run);
@@ -327,13 +327,13 @@ describe('portcullis CLI (src/cli/*)', function () {
       const old = keys.find((k) => k.kid === before.kid)!;
       const current = keys.find((k) => k.kid === rotated.kid)!;
       expect(current.active).to.equal(true);
-      expect(current.publishUntil).to.equal(undefined);
+      expect(current.publish_until).to.equal(undefined);
       expect(old.active).to.equal(false);
-      expect(old.retiredAt).to.be.a('number');
+      expect(old.retired_at).to.be.a('string');
       // Published at least for the access-token lifetime of the sample config (3600 s).
-      expect(old.publishUntil).to.be.at.least(old.retiredAt! + 3600 * 1000);
+      expect(Date.parse(old.publish_until!)).to.be.at.least(Date.parse(old.retired_at!) + 3600 * 1000);
       expect(run.stdout).to.not.include('privateJwk');
-      for (const key of keys) for (const member of PRIVATE_MEMBERS) expect(key.publicJwk).to.not.have.property(member);
+      for (const key of keys) for (const member of PRIVATE_MEMBERS) expect(key.public_jwk).to.not.have.property(member);
 
       const human = await cli('keys', 'list');
       expect(human.code).to.equal(0);

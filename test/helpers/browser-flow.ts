@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { ISSUER, type TestServer } from './test-portcullis';
+import type { PortcullisSettings } from '../../src/config/settings';
+import { ISSUER, startTestServer, type TestServer } from './test-portcullis';
 import { expectSentTo } from './wire-expect';
 
 /**
@@ -55,6 +56,13 @@ export async function createApp(
   const redirectUris = options.redirectUris ?? [REDIRECT_URI];
   const { client, clientSecret } = await server.portcullis.clients.create({ name, application: 'echo', type, redirectUris, allowedOrigins: options.allowedOrigins ?? [APP_ORIGIN] });
   return { clientId: client.clientId, clientSecret, name, type, redirectUri: redirectUris[0] };
+}
+
+/** A test server with a confidential web app, a public app and a user (echo roles as given). */
+export async function startFlowServer(options: { settings?: PortcullisSettings; roles?: string[] } = {}): Promise<{ server: TestServer; web: FlowApp; pub: FlowApp; user: FlowUser }> {
+  const server = await startTestServer({ settings: options.settings });
+  const [web, pub, user] = await Promise.all([createApp(server), createApp(server, { type: 'public' }), createUser(server, { roles: { echo: options.roles ?? ['echo-reader'] } })]);
+  return { server, web, pub, user };
 }
 
 /** RFC 7636 §4.1/§4.2: a 43-character verifier and its S256 challenge. */
@@ -150,14 +158,14 @@ export interface CodeResult {
  */
 export async function authorizeAndGetCode(
   server: TestServer,
-  options: { app: FlowApp; user: FlowUser; params?: Params; agent?: Agent; pkce?: boolean },
+  options: { client: FlowApp; user: FlowUser; params?: Params; agent?: Agent; pkce?: boolean },
 ): Promise<CodeResult> {
   const agent = options.agent ?? request.agent(server.app);
   const pkce = options.pkce === false ? undefined : pkcePair();
   const pkceParams = pkce ? { code_challenge: pkce.challenge, code_challenge_method: 'S256' } : {};
-  const params = authorizeParams(options.app, { ...pkceParams, ...options.params });
+  const params = authorizeParams(options.client, { ...pkceParams, ...options.params });
   const final = await followFlow(agent, await startAuthorization(agent, params), options.user);
-  const url = clientRedirect(final, options.app.redirectUri);
+  const url = clientRedirect(final, options.client.redirectUri);
   const code = url.searchParams.get('code');
   expect(code, url.toString()).to.be.a('string');
   expect(url.searchParams.get('iss')).to.equal(ISSUER);
@@ -187,8 +195,8 @@ export function refresh(server: TestServer, app: FlowApp, refreshToken: string, 
 }
 
 /** Authorize, sign in, allow, redeem: the token response body (asserted 200). */
-export async function obtainTokens(server: TestServer, options: { app: FlowApp; user: FlowUser; params?: Params; agent?: Agent }): Promise<Record<string, any>> {
-  const res = await redeemCode(server, options.app, await authorizeAndGetCode(server, options));
+export async function obtainTokens(server: TestServer, options: { client: FlowApp; user: FlowUser; params?: Params; agent?: Agent }): Promise<Record<string, any>> {
+  const res = await redeemCode(server, options.client, await authorizeAndGetCode(server, options));
   expect(res.status, res.text).to.equal(200);
   return res.body;
 }

@@ -2,18 +2,18 @@ import { expect } from 'chai';
 import request from 'supertest';
 import {
   createApp,
-  createUser,
   echoStatus,
   obtainTokens,
   postAs,
   refresh,
   refusedWithinASecond,
+  startFlowServer,
   type ClientAuth,
   type FlowApp,
   type FlowUser,
 } from '../helpers/browser-flow';
 import { expectJsonError } from '../helpers/wire-expect';
-import { startTestServer, type TestServer } from '../helpers/test-portcullis';
+import type { TestServer } from '../helpers/test-portcullis';
 
 /**
  * RFC 7009 token revocation on the wire: revoking refresh tokens (§2.1: with the grant's access
@@ -28,12 +28,12 @@ describe('RFC 7009 token revocation', () => {
   let user: FlowUser;
 
   before(async () => {
-    server = await startTestServer();
-    [web, other, user] = await Promise.all([createApp(server), createApp(server), createUser(server)]);
+    ({ server, web, user } = await startFlowServer());
+    other = await createApp(server);
   });
   after(() => server.close());
 
-  const tokens = (app = web) => obtainTokens(server, { app, user });
+  const tokens = (app = web) => obtainTokens(server, { client: app, user });
   const revoke = (app: FlowApp, form: Record<string, string | undefined>, auth?: ClientAuth) => postAs(server, '/oauth2/revoke', app, form, auth);
 
   /** §2.2: 200, empty body, not cached. */

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { decodeJwt } from 'jose';
 import request from 'supertest';
-import { createApp, createUser, obtainTokens, postAs, refresh, type FlowApp, type FlowUser } from '../helpers/browser-flow';
+import { createApp, obtainTokens, postAs, refresh, startFlowServer, type FlowApp, type FlowUser } from '../helpers/browser-flow';
 import { expectJsonError, expectNoStore } from '../helpers/wire-expect';
-import { createServiceClient, ISSUER, TEST_APPLICATIONS, startTestServer, type TestServer } from '../helpers/test-portcullis';
+import { createServiceClient, ISSUER, TEST_APPLICATIONS, type TestServer } from '../helpers/test-portcullis';
 
 /**
  * RFC 7662 token introspection on the wire: the response for active tokens (§2.2), `{"active":
@@ -18,12 +18,12 @@ describe('RFC 7662 token introspection', () => {
   let user: FlowUser;
 
   beforeEach(async () => {
-    server = await startTestServer();
-    [web, other, user] = await Promise.all([createApp(server), createApp(server), createUser(server)]);
+    ({ server, web, user } = await startFlowServer());
+    other = await createApp(server);
   });
   afterEach(() => server.close());
 
-  const tokens = () => obtainTokens(server, { app: web, user, params: { scope: 'echo:read openid offline_access' } });
+  const tokens = () => obtainTokens(server, { client: web, user, params: { scope: 'echo:read openid offline_access' } });
 
   /** POST /oauth2/introspect as `app`; asserts a 200 no-store JSON answer and returns its body. */
   async function introspect(app: FlowApp, token: string, hint?: string): Promise<Record<string, unknown>> {

@@ -51,5 +51,6 @@ dialog{border:2px solid #24408e;border-radius:8px;max-width:36rem;width:100%}
 .checks input{width:auto}
 .status-disabled{color:#a4262c;font-weight:600}
 .status-active{color:#1e7b34;font-weight:600}
+td{overflow-wrap:anywhere}
 @media (max-width:40rem){th:nth-child(n+4),td:nth-child(n+4){display:none}}
 `;

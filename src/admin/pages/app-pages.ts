@@ -7,6 +7,8 @@ import { adminLayout, fieldError } from './admin-layout';
 import { auditTable } from './audit-page';
 
 const TYPES = { web: 'Web app (secret)', public: 'Public app (PKCE, no secret)', service: 'Service client (client credentials)' };
+/** Errors tied to a field (`form` is the one shown at the top of the form). */
+const hasFieldErrors = (errors: Record<string, string>) => Object.keys(errors).some((k) => k !== 'form');
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
 /** Admin > Integrations > Apps. */
@@ -40,6 +42,7 @@ export function appForm(values: AppFormValues, errors: Record<string, string>, a
   return html`
 <form method="post" action="${app ? `/admin/apps/${app.clientId}` : '/admin/apps'}" novalidate>
   <input type="hidden" name="csrf_token" value="${csrf}">
+  ${fieldError(errors, 'form')}
   <label for="name">Name <span class="muted">(required, shown on the consent screen, max 255)</span></label>
   <input id="name" name="name" maxlength="255" value="${values.name}" aria-describedby="error-name">
   ${fieldError(errors, 'name')}
@@ -68,7 +71,7 @@ export function appForm(values: AppFormValues, errors: Record<string, string>, a
 }
 
 export function createAppPage(actor: Actor, csrf: string, values: AppFormValues, errors: Record<string, string>, applications: Record<string, ApplicationSettings>): string {
-  return adminLayout('Create App', actor, csrf, html`<h1>Create App</h1>${Object.keys(errors).length ? html`<p class="error" role="alert">Please correct the fields marked below.</p>` : ''}${appForm(values, errors, applications, csrf)}`);
+  return adminLayout('Create App', actor, csrf, html`<h1>Create App</h1>${hasFieldErrors(errors) ? html`<p class="error" role="alert">Please correct the fields marked below.</p>` : ''}${appForm(values, errors, applications, csrf)}`);
 }
 
 /** The one-time secret dialog: copy buttons, and a clear "not shown again". */
@@ -90,7 +93,7 @@ export function appDetailPage(actor: Actor, csrf: string, app: ClientView, form:
 ${secret ? secretDialog(app, secret) : ''}
 <h1 id="app-title">${app.name}</h1>
 <p>Client ID: <code id="detail-client-id">${app.clientId}</code> · Status: <span id="app-status" class="status-${app.status}">${active ? 'Active' : 'Deactivated'}</span>${app.secretIssuedAt ? html` · Secret issued ${date(app.secretIssuedAt)}` : ''}</p>
-${Object.keys(form.errors).length ? html`<p class="error" role="alert">Please correct the fields marked below.</p>` : ''}
+${hasFieldErrors(form.errors) ? html`<p class="error" role="alert">Please correct the fields marked below.</p>` : ''}
 <h2>Edit</h2>
 ${appForm(form.values, form.errors, applications, csrf, app)}
 <h2>Manage</h2>

@@ -31,6 +31,7 @@ function userForm(actor: Actor, csrf: string, values: UserFormValues, errors: Re
   return html`
 <form method="post" action="${user ? `/admin/users/${user.userId}` : '/admin/users'}" novalidate>
   <input type="hidden" name="csrf_token" value="${csrf}">
+  ${fieldError(errors, 'form')}
   ${user ? html`<p>Username: <strong>${user.username}</strong></p>` : html`
   <label for="username">Username</label>
   <input id="username" name="username" maxlength="64" value="${values.username}" autocomplete="off">

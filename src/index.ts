@@ -1,0 +1,17 @@
+/**
+ * Portcullis as a library: open the runtime from settings and put its guard in front of any
+ * Express (or Connect) backend, or mount the issuer's endpoints in your own app.
+ *
+ *   const portcullis = await Portcullis.open(resolveSettings(raw, process.cwd()));
+ *   app.use('/orders', portcullis.guard({ application: 'orders' }).middleware());
+ */
+export { Portcullis, type GuardPolicyOptions, type RuntimeOptions } from './runtime/portcullis';
+export { resolveSettings, settingsSchema, SettingsError, type PortcullisSettings, type ApplicationSettings, type RouteRule } from './config/settings';
+export { loadSettings } from './config/load-settings';
+export { issuerRouter } from './issuer/issuer-router';
+export { Guard } from './guard/guard';
+export type { VerifiedIdentity } from './guard/verified-identity';
+export { manifest as expressGatewayPlugin } from './plugin/manifest';
+export type { Store, StoredRecord, WriteOptions } from './store/store';
+export { SqliteStore } from './store/sqlite-store';
+export { RedisStore } from './store/redis-store';
