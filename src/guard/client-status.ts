@@ -1,31 +1,24 @@
-import { LRUCache } from 'lru-cache';
 import type { Client } from '../clients/client';
+import type { User } from '../users/user';
+import { StatusCache } from './status-cache';
 
-/** What the guard needs to know about a client, looked up by id. */
-export interface ClientLookup {
-  find(clientId: string): Promise<Client | undefined>;
+/** What the guard needs to know about a client. */
+export type ClientStatus = Pick<Client, 'status' | 'application' | 'tokensValidAfter'>;
+/** What the guard needs to know about a user behind a token. */
+export type UserStatus = Pick<User, 'status'>;
+
+/** The client statuses the guard checks on every request. */
+export function clientStatusCache(find: (id: string) => Promise<Client | undefined>, ttlMs: number): StatusCache<ClientStatus> {
+  return new StatusCache<ClientStatus>(async (id) => {
+    const c = await find(id);
+    return c ? { status: c.status, application: c.application, tokensValidAfter: c.tokensValidAfter } : null;
+  }, ttlMs);
 }
 
-type Status = Pick<Client, 'status' | 'application' | 'tokensValidAfter'> | null;
-
-/**
- * The client records the guard reads on every request, remembered for at most `ttlMs` (< 1 s), so
- * that disabling a client takes effect on every node within a second without a store read per
- * request. A store failure propagates: the guard fails closed.
- */
-export class ClientStatusCache {
-  private readonly cache: LRUCache<string, { value: Status }>;
-
-  constructor(private readonly clients: ClientLookup, ttlMs: number) {
-    this.cache = new LRUCache({ max: 10_000, ttl: Math.max(ttlMs, 1), ttlAutopurge: false });
-  }
-
-  async get(clientId: string): Promise<Status> {
-    const hit = this.cache.get(clientId);
-    if (hit) return hit.value;
-    const client = await this.clients.find(clientId);
-    const value = client ? { status: client.status, application: client.application, tokensValidAfter: client.tokensValidAfter } : null;
-    this.cache.set(clientId, { value });
-    return value;
-  }
+/** The user statuses the guard checks for user tokens, so a disabled user is refused within a second. */
+export function userStatusCache(find: (id: string) => Promise<User | undefined>, ttlMs: number): StatusCache<UserStatus> {
+  return new StatusCache<UserStatus>(async (id) => {
+    const u = await find(id);
+    return u ? { status: u.status } : null;
+  }, ttlMs);
 }

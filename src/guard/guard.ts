@@ -3,7 +3,8 @@ import type { ApplicationSettings } from '../config/settings';
 import { InsufficientScope, InvalidToken } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
 import { permissionsOf } from '../issuer/scope';
-import type { ClientStatusCache } from './client-status';
+import type { ClientStatus, UserStatus } from './client-status';
+import type { StatusCache } from './status-cache';
 import { extractBearer } from './extract-bearer';
 import { setIdentityHeaders } from './identity-headers';
 import type { RevocationList } from './revocation-list';
@@ -13,7 +14,8 @@ import type { VerifiedIdentity } from './verified-identity';
 
 export interface GuardDeps {
   verifier: TokenVerifier;
-  clients: ClientStatusCache;
+  clients: StatusCache<ClientStatus>;
+  users: StatusCache<UserStatus>;
   revocations: RevocationList;
   site: ErrorSite;
 }
@@ -97,6 +99,11 @@ export class Guard {
     }
     if (client.application !== this.options.application) {
       throw new InvalidToken('the client of this access token is linked to another application');
+    }
+    // A user token (its subject is not the client itself): the user must still be active.
+    if (claims.sub !== claims.client_id) {
+      const user = await this.deps.users.get(claims.sub);
+      if (!user || user.status !== 'active') throw new InvalidToken('the user of this access token is disabled or unknown');
     }
     if (await this.deps.revocations.isRevoked(claims.jti)) throw new InvalidToken('the access token was revoked');
   }

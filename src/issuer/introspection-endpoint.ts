@@ -17,6 +17,12 @@ async function describe(found: FoundToken, deps: TokenLookupDeps, caller: string
   const c = found.claims;
   const client = await deps.clients.find(c.client_id);
   if (!client || !acceptsTokenIssuedAt(client, c.iat)) return { active: false };
+  // A caller learns about its own tokens and about tokens meant for its application (a resource
+  // server of that API), nothing else (RFC 7662 §4: the server decides who may introspect what).
+  const callerClient = await deps.clients.find(caller);
+  const audiences = Array.isArray(c.aud) ? c.aud : [c.aud];
+  const callerAudience = callerClient ? deps.audienceOf(callerClient.application) : undefined;
+  if (c.client_id !== caller && !(callerAudience && audiences.includes(callerAudience))) return { active: false };
   return {
     active: true,
     token_type: 'Bearer',

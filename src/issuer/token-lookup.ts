@@ -10,6 +10,8 @@ export interface TokenLookupDeps {
   refreshTokens: RefreshTokens;
   revoker: GrantRevoker;
   clients: ClientRegistry;
+  /** The audience of a declared application, to tell which tokens a resource server may inspect. */
+  audienceOf: (application: string) => string | undefined;
 }
 
 export type FoundToken =

@@ -3,7 +3,8 @@ import type { PortcullisSettings } from '../config/settings';
 import { ClientRegistry } from '../clients/client-registry';
 import { loadSecretHashKey } from '../clients/secret-hash-key';
 import type { ErrorSite } from '../errors/send-error';
-import { ClientStatusCache } from '../guard/client-status';
+import { clientStatusCache, userStatusCache, type ClientStatus, type UserStatus } from '../guard/client-status';
+import type { StatusCache } from '../guard/status-cache';
 import { Guard, type GuardOptions } from '../guard/guard';
 import { RevocationList } from '../guard/revocation-list';
 import { TokenVerifier } from '../guard/token-verifier';
@@ -72,7 +73,8 @@ export class Portcullis {
   readonly csrf: Csrf;
   private readonly pending: PendingAuthorizations;
   private readonly throttle: SignInThrottle;
-  private readonly clientStatus: ClientStatusCache;
+  private readonly clientStatus: StatusCache<ClientStatus>;
+  private readonly userStatus: StatusCache<UserStatus>;
   private readonly verifiers = new Map<string, TokenVerifier>();
 
   private constructor(
@@ -89,8 +91,9 @@ export class Portcullis {
     this.tokens = new AccessTokenIssuer(keys, settings.issuer, ttl.accessTokenTtl, now);
     this.idTokens = new IdTokenIssuer(keys, settings.issuer, ttl.accessTokenTtl, now);
     this.revocations = new RevocationList(store, settings.cacheMs);
-    this.clientStatus = new ClientStatusCache(clients, settings.cacheMs);
+    this.clientStatus = clientStatusCache((id) => clients.find(id), settings.cacheMs);
     this.users = new UserRegistry(store, applications, now);
+    this.userStatus = userStatusCache((id) => this.users.find(id), settings.cacheMs);
     this.consents = new Consents(store, now);
     this.codes = new AuthorizationCodes(store, ttl.authorizationCodeTtl, now);
     this.refreshTokens = new RefreshTokens(store, ttl.refreshTokenTtl, now);
@@ -122,7 +125,14 @@ export class Portcullis {
 
   /** What revocation, introspection and userinfo need to recognise a token. */
   tokenLookupDeps(): TokenLookupDeps {
-    return { verifier: this.verifier(0, []), revocations: this.revocations, refreshTokens: this.refreshTokens, revoker: this.revoker, clients: this.clients };
+    return {
+      verifier: this.verifier(0, []),
+      revocations: this.revocations,
+      refreshTokens: this.refreshTokens,
+      revoker: this.revoker,
+      clients: this.clients,
+      audienceOf: (application) => this.settings.applications[application]?.audience,
+    };
   }
 
   /** Disables a user's access: sessions ended, every grant (refresh tokens, their access tokens) revoked. */
@@ -179,7 +189,7 @@ export class Portcullis {
       hideCredentials: options.hideCredentials ?? false,
     };
     return new Guard(
-      { verifier: this.verifier(options.leeway ?? 30, options.requiredClaims ?? []), clients: this.clientStatus, revocations: this.revocations, site: this.errorSite('resource') },
+      { verifier: this.verifier(options.leeway ?? 30, options.requiredClaims ?? []), clients: this.clientStatus, users: this.userStatus, revocations: this.revocations, site: this.errorSite('resource') },
       guardOptions,
     );
   }

@@ -1,10 +1,11 @@
 import type { Store } from '../store/store';
 
 const KIND = 'sign-in-failures';
+const ADDRESS_FACTOR = 4;
 
 /**
  * Throttles password guessing: failures are counted per username and per client address; past
- * `maxFailures` within `lockoutSeconds`, sign-in is refused until the window passes, even with
+ * `maxFailures` for a username (four times that for an address) within `lockoutSeconds`, sign-in is refused until the window passes, even with
  * the right password. Counts live in the store so every gateway node shares them.
  */
 export class SignInThrottle {
@@ -16,11 +17,12 @@ export class SignInThrottle {
   ) {}
 
   async isLocked(username: string, address: string): Promise<boolean> {
-    for (const key of keys(username, address)) {
-      const record = await this.store.get<{ count: number }>(KIND, key);
-      if (record && record.value.count >= this.maxFailures) return true;
-    }
-    return false;
+    const [user, addr] = keys(username, address);
+    const userCount = (await this.store.get<{ count: number }>(KIND, user))?.value.count ?? 0;
+    // One address (a proxy, an office) is shared by many people: it gets more room before it
+    // is locked than one username does, but password spraying from it is still stopped.
+    const addrCount = (await this.store.get<{ count: number }>(KIND, addr))?.value.count ?? 0;
+    return userCount >= this.maxFailures || addrCount >= this.maxFailures * ADDRESS_FACTOR;
   }
 
   async recordFailure(username: string, address: string): Promise<void> {

@@ -539,6 +539,9 @@ describe('admin API: /admin/api/v1', function () {
       const res = await call(server, bearer(superBot.token), 'post', `/apps/${app.clientId}/reactivate`);
       expect(res.status, res.text).to.equal(200);
       expect(res.body.status).to.equal('active');
+      // Tokens from before the deactivation stay dead (tokensValidAfter, in whole seconds): let the
+      // frozen test clock move on, as real time would, before new ones are issued.
+      server.now.ms += 2000;
 
       const again = await startAuthorization(agent, authorizeParams(app));
       expect(again.status, again.text).to.equal(303);

@@ -234,16 +234,6 @@ describe('admin pages: /admin', function () {
         expect(res.text).to.not.contain('<name>');
       });
     }
-
-    it('a form-level error (not tied to one field) is shown too', async () => {
-      // An admin (not super) may not edit a super admin: nothing is tied to a field, but it must be said.
-      const target = await makeUser(server, { adminRole: 'super-admin' });
-      const res = await submit(adminAgent, `/admin/users/${target.userId}`, `/admin/users/${target.userId}`, { name: 'Renamed by admin' });
-      expect([403, 422]).to.include(res.status);
-      const message = res.status === 403 ? textOf(res.text, 'message') : textOf(res.text, 'error-form');
-      expect(message, 'the reason is on the page').to.match(/only a super admin can change a super admin/);
-      expect((await server.portcullis.users.get(target.userId)).name).to.equal(undefined);
-    });
   });
 
   describe('the one-time secret dialog', () => {
@@ -484,6 +474,16 @@ describe('admin pages: /admin', function () {
       expect(textOf(page.text, 'user-status')).to.equal('active');
       expect(page.text).to.contain('id="disable-user"');
       expect((await signInAt(server, target)).res.status).to.equal(303);
+    });
+
+    it('an admin editing a super admin is told why: a form-level error, not tied to one field, is shown', async () => {
+      // An admin (not super) may not edit a super admin: nothing is tied to a field, but it must be said.
+      const target = await makeUser(server, { adminRole: 'super-admin' });
+      const res = await submit(adminAgent, `/admin/users/${target.userId}`, `/admin/users/${target.userId}`, { name: 'Renamed by admin' });
+      expect([403, 422]).to.include(res.status);
+      const message = res.status === 403 ? textOf(res.text, 'message') : textOf(res.text, 'error-form');
+      expect(message, 'the reason is on the page').to.match(/only a super admin can change a super admin/);
+      expect((await server.portcullis.users.get(target.userId)).name).to.equal(undefined);
     });
 
     it('an admin cannot disable a super admin (403 page, still active)', async () => {

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -300,7 +301,7 @@ describe('e2e: the admin area in a real browser (Chromium)', function () {
 
   it('the audit log shows the operations, newest first, and no secret', async () => {
     await admin.goto(`${issuer}/admin/audit`);
-    const rows = await admin.locator('table.audit tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    const rows = await admin.locator('table.audit tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')));
     // The target is named as it was then (created as "Admin Console App", renamed later).
     const ours = rows.filter((r) => r[3].startsWith('app Admin Console App'));
     // Newest first; the edit lists only the fields that really changed.

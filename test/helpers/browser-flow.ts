@@ -158,14 +158,14 @@ export interface CodeResult {
  */
 export async function authorizeAndGetCode(
   server: TestServer,
-  options: { client: FlowApp; user: FlowUser; params?: Params; agent?: Agent; pkce?: boolean },
+  options: { app: FlowApp; user: FlowUser; params?: Params; agent?: Agent; pkce?: boolean },
 ): Promise<CodeResult> {
   const agent = options.agent ?? request.agent(server.app);
   const pkce = options.pkce === false ? undefined : pkcePair();
   const pkceParams = pkce ? { code_challenge: pkce.challenge, code_challenge_method: 'S256' } : {};
-  const params = authorizeParams(options.client, { ...pkceParams, ...options.params });
+  const params = authorizeParams(options.app, { ...pkceParams, ...options.params });
   const final = await followFlow(agent, await startAuthorization(agent, params), options.user);
-  const url = clientRedirect(final, options.client.redirectUri);
+  const url = clientRedirect(final, options.app.redirectUri);
   const code = url.searchParams.get('code');
   expect(code, url.toString()).to.be.a('string');
   expect(url.searchParams.get('iss')).to.equal(ISSUER);
@@ -195,8 +195,8 @@ export function refresh(server: TestServer, app: FlowApp, refreshToken: string, 
 }
 
 /** Authorize, sign in, allow, redeem: the token response body (asserted 200). */
-export async function obtainTokens(server: TestServer, options: { client: FlowApp; user: FlowUser; params?: Params; agent?: Agent }): Promise<Record<string, any>> {
-  const res = await redeemCode(server, options.client, await authorizeAndGetCode(server, options));
+export async function obtainTokens(server: TestServer, options: { app: FlowApp; user: FlowUser; params?: Params; agent?: Agent }): Promise<Record<string, any>> {
+  const res = await redeemCode(server, options.app, await authorizeAndGetCode(server, options));
   expect(res.status, res.text).to.equal(200);
   return res.body;
 }

@@ -57,7 +57,7 @@ describe('Bad input never breaks the issuer', () => {
 
   before(async () => {
     ({ server, web, user } = await startFlowServer());
-    kept = (await obtainTokens(server, { client: web, user })) as typeof kept;
+    kept = (await obtainTokens(server, { app: web, user })) as typeof kept;
   });
   after(() => server.close());
 
@@ -268,7 +268,7 @@ describe('Bad input never breaks the issuer', () => {
     const res = await refresh(server, web, kept.refresh_token);
     expect(res.status, res.text).to.equal(200);
     expect(await echoStatus(server, res.body.access_token)).to.equal(200);
-    const result = await authorizeAndGetCode(server, { client: web, user });
+    const result = await authorizeAndGetCode(server, { app: web, user });
     expect((await redeemCode(server, web, result)).status).to.equal(200);
     const agent = request.agent(server.app);
     expect((await signIn(agent, '/login', user)).status).to.equal(200);
@@ -278,7 +278,7 @@ describe('Bad input never breaks the issuer', () => {
 
   it('a second, unrelated user and app created afterwards work too (nothing global was poisoned)', async () => {
     const [app, someone] = await Promise.all([createApp(server, { type: 'public' }), createUser(server)]);
-    const result = await authorizeAndGetCode(server, { client: app, user: someone });
+    const result = await authorizeAndGetCode(server, { app, user: someone });
     expect((await redeemCode(server, app, result)).status).to.equal(200);
   });
 });

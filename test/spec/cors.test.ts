@@ -89,7 +89,7 @@ describe('CORS at the token, revocation and userinfo endpoints', () => {
 
   describe('actual requests', () => {
     it("POST /oauth2/token from the app's own origin: readable (success and error alike)", async () => {
-      const { refresh_token: token } = await obtainTokens(server, { client: spa, user });
+      const { refresh_token: token } = await obtainTokens(server, { app: spa, user });
       const ok = await refresh(server, spa, token).set('Origin', APP_ORIGIN);
       expect(ok.status).to.equal(200);
       expectReadableBy(ok, APP_ORIGIN);
@@ -100,7 +100,7 @@ describe('CORS at the token, revocation and userinfo endpoints', () => {
     });
 
     it("POST /oauth2/token from another client's origin: not readable", async () => {
-      const { refresh_token: token } = await obtainTokens(server, { client: spa, user });
+      const { refresh_token: token } = await obtainTokens(server, { app: spa, user });
       const res = await refresh(server, spa, token).set('Origin', OTHER_ORIGIN);
       expect(res.status).to.equal(200);
       expectNotReadable(res);
@@ -113,13 +113,13 @@ describe('CORS at the token, revocation and userinfo endpoints', () => {
     });
 
     it('POST /oauth2/revoke: readable by the app origin only', async () => {
-      const { refresh_token: token } = await obtainTokens(server, { client: spa, user });
+      const { refresh_token: token } = await obtainTokens(server, { app: spa, user });
       expectReadableBy(await postAs(server, '/oauth2/revoke', spa, { token: 'pcr_x' }).set('Origin', APP_ORIGIN), APP_ORIGIN);
       expectNotReadable(await postAs(server, '/oauth2/revoke', spa, { token }).set('Origin', UNKNOWN_ORIGIN));
     });
 
     it("GET /oauth2/userinfo: readable by the token's client origin only", async () => {
-      const { access_token: token } = await obtainTokens(server, { client: spa, user, params: { scope: 'openid' } });
+      const { access_token: token } = await obtainTokens(server, { app: spa, user, params: { scope: 'openid' } });
       const call = (origin: string) => request(server.app).get('/oauth2/userinfo').set({ Authorization: `Bearer ${token}`, Origin: origin });
       const own = await call(APP_ORIGIN);
       expect(own.status).to.equal(200);

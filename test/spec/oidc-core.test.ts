@@ -55,13 +55,13 @@ describe('OpenID Connect Core', () => {
 
   /** A fresh browser signed in (and consented) through one full flow with `scope`; returns it. */
   async function signedInBrowser(scope = 'echo:read', who = user): Promise<Agent> {
-    return (await authorizeAndGetCode(server, { client: web, user: who, params: { scope } })).agent;
+    return (await authorizeAndGetCode(server, { app: web, user: who, params: { scope } })).agent;
   }
 
   describe('§2 / §3.1.3.3 the ID token', () => {
     it('scope openid: an id_token, verified against the JWKS, and no refresh_token without offline_access', async () => {
       const signInAt = Math.floor(server.now.ms / 1000);
-      const body = await obtainTokens(server, { client: web, user, params: { scope: OIDC, nonce: 'n-0S6_WzA2Mj' } });
+      const body = await obtainTokens(server, { app: web, user, params: { scope: OIDC, nonce: 'n-0S6_WzA2Mj' } });
       expect(body).to.have.all.keys('access_token', 'token_type', 'expires_in', 'id_token', 'scope');
       expect(body.scope).to.equal(OIDC);
       expect(decodeProtectedHeader(body.id_token).typ).to.equal('JWT');
@@ -74,19 +74,19 @@ describe('OpenID Connect Core', () => {
     });
 
     it('openid alone releases no profile or email claims; no nonce when none was sent', async () => {
-      const body = await obtainTokens(server, { client: web, user, params: { scope: 'openid' } });
+      const body = await obtainTokens(server, { app: web, user, params: { scope: 'openid' } });
       const claims = await verifyIdToken(body.id_token);
       expect(Object.keys(claims).sort()).to.deep.equal(['at_hash', 'aud', 'auth_time', 'exp', 'iat', 'iss', 'sub']);
     });
 
     it('no id_token without openid', async () => {
-      const body = await obtainTokens(server, { client: web, user, params: { scope: 'echo:read profile' } });
+      const body = await obtainTokens(server, { app: web, user, params: { scope: 'echo:read profile' } });
       expect(body).to.not.have.property('id_token');
       expect(body.refresh_token).to.be.a('string');
     });
 
     it('§11 offline_access: a refresh_token; §12.2 the refreshed ID token keeps iss, sub, aud, auth_time and has no nonce', async () => {
-      const body = await obtainTokens(server, { client: web, user, params: { scope: 'openid offline_access', nonce: 'abc' } });
+      const body = await obtainTokens(server, { app: web, user, params: { scope: 'openid offline_access', nonce: 'abc' } });
       expect(body.refresh_token).to.match(/^pcr_/);
       const original = await verifyIdToken(body.id_token);
       server.now.ms += 30_000;
@@ -108,7 +108,7 @@ describe('OpenID Connect Core', () => {
 
     for (const method of ['get', 'post'] as const) {
       it(`${method.toUpperCase()} with the access token: sub plus the claims of profile and email`, async () => {
-        const { access_token: token } = await obtainTokens(server, { client: web, user, params: { scope: OIDC } });
+        const { access_token: token } = await obtainTokens(server, { app: web, user, params: { scope: OIDC } });
         const res = await userinfo(token, method);
         expect(res.status, res.text).to.equal(200);
         expectNoStore(res);
@@ -125,12 +125,12 @@ describe('OpenID Connect Core', () => {
     }
 
     it('scope openid email: sub and email only', async () => {
-      const { access_token: token } = await obtainTokens(server, { client: web, user, params: { scope: 'openid email' } });
+      const { access_token: token } = await obtainTokens(server, { app: web, user, params: { scope: 'openid email' } });
       expect((await userinfo(token)).body).to.deep.equal({ sub: user.userId, email: user.email, email_verified: false });
     });
 
     it('a token without openid: 403 insufficient_scope with a Bearer challenge naming the scope', async () => {
-      const { access_token: token } = await obtainTokens(server, { client: web, user, params: { scope: 'echo:read profile' } });
+      const { access_token: token } = await obtainTokens(server, { app: web, user, params: { scope: 'echo:read profile' } });
       const res = await userinfo(token);
       expectJsonError(res, 403, 'insufficient_scope');
       expect(res.headers['www-authenticate']).to.match(/^Bearer realm="portcullis", error="insufficient_scope", error_description="[^"]+", scope="openid"$/);
@@ -143,7 +143,7 @@ describe('OpenID Connect Core', () => {
     });
 
     it('an ID token or garbage is not an access token: 401 invalid_token', async () => {
-      const { id_token: idToken } = await obtainTokens(server, { client: web, user, params: { scope: 'openid' } });
+      const { id_token: idToken } = await obtainTokens(server, { app: web, user, params: { scope: 'openid' } });
       for (const token of [idToken, 'garbage', 'a.b.c']) {
         const res = await userinfo(token);
         expectJsonError(res, 401, 'invalid_token');
@@ -153,7 +153,7 @@ describe('OpenID Connect Core', () => {
 
     it('a disabled user: 401 invalid_token', async () => {
       const someone = await createUser(server);
-      const { access_token: token } = await obtainTokens(server, { client: web, user: someone, params: { scope: 'openid' } });
+      const { access_token: token } = await obtainTokens(server, { app: web, user: someone, params: { scope: 'openid' } });
       await server.portcullis.disableUser(someone.userId);
       expectJsonError(await userinfo(token), 401, 'invalid_token');
     });

@@ -54,7 +54,7 @@ describe('RFC 6749 §4.1 authorization code grant', () => {
     });
 
     it('lands on redirect_uri with exactly code, state and iss (RFC 9207: iss is the issuer)', async () => {
-      const { url, state } = await authorizeAndGetCode(server, { client: web, user });
+      const { url, state } = await authorizeAndGetCode(server, { app: web, user });
       expect(`${url.origin}${url.pathname}`).to.equal(REDIRECT_URI);
       expect([...url.searchParams.keys()]).to.deep.equal(['code', 'state', 'iss']);
       expect(url.searchParams.get('state')).to.equal(state);
@@ -65,24 +65,24 @@ describe('RFC 6749 §4.1 authorization code grant', () => {
 
     it('returns state exactly as received, whatever characters it holds', async () => {
       const state = 'a b+c/=&?é%20"<>';
-      const { url } = await authorizeAndGetCode(server, { client: web, user, params: { state } });
+      const { url } = await authorizeAndGetCode(server, { app: web, user, params: { state } });
       expect(url.searchParams.get('state')).to.equal(state);
     });
 
     it('omits state when the request had none', async () => {
-      const { url } = await authorizeAndGetCode(server, { client: web, user, params: { state: undefined } });
+      const { url } = await authorizeAndGetCode(server, { app: web, user, params: { state: undefined } });
       expect([...url.searchParams.keys()]).to.deep.equal(['code', 'iss']);
     });
 
     it('§3.1.2: keeps the query component of a registered redirect URI', async () => {
       const app = await createApp(server, { redirectUris: [`${APP_ORIGIN}/cb?tenant=a`] });
-      const { url } = await authorizeAndGetCode(server, { client: app, user });
+      const { url } = await authorizeAndGetCode(server, { app, user });
       expect(url.searchParams.get('tenant')).to.equal('a');
       expect(url.searchParams.get('code')).to.be.a('string');
     });
 
     it('§4.1.1: redirect_uri may be left out when exactly one is registered; then the token request may omit it', async () => {
-      const result = await authorizeAndGetCode(server, { client: web, user, params: { redirect_uri: undefined } });
+      const result = await authorizeAndGetCode(server, { app: web, user, params: { redirect_uri: undefined } });
       expect(`${result.url.origin}${result.url.pathname}`).to.equal(REDIRECT_URI);
       const res = await redeemCode(server, web, result, { redirect_uri: undefined });
       expect(res.status, res.text).to.equal(200);
@@ -209,33 +209,33 @@ describe('RFC 6749 §4.1 authorization code grant', () => {
     }
 
     it('client_secret_basic', async () => {
-      expectUserTokenResponse(await redeemCode(server, web, await authorizeAndGetCode(server, { client: web, user }), {}, 'basic'));
+      expectUserTokenResponse(await redeemCode(server, web, await authorizeAndGetCode(server, { app: web, user }), {}, 'basic'));
     });
 
     it('client_secret_post', async () => {
-      expectUserTokenResponse(await redeemCode(server, web, await authorizeAndGetCode(server, { client: web, user }), {}, 'post'));
+      expectUserTokenResponse(await redeemCode(server, web, await authorizeAndGetCode(server, { app: web, user }), {}, 'post'));
     });
 
     it('a confidential client without PKCE', async () => {
-      expectUserTokenResponse(await redeemCode(server, web, await authorizeAndGetCode(server, { client: web, user, pkce: false })));
+      expectUserTokenResponse(await redeemCode(server, web, await authorizeAndGetCode(server, { app: web, user, pkce: false })));
     });
 
     it('a public client: client_id only, with PKCE', async () => {
-      expectUserTokenResponse(await redeemCode(server, pub, await authorizeAndGetCode(server, { client: pub, user }), {}, 'none'));
+      expectUserTokenResponse(await redeemCode(server, pub, await authorizeAndGetCode(server, { app: pub, user }), {}, 'none'));
     });
 
     it('echoes the granted scope in request order', async () => {
-      const result = await authorizeAndGetCode(server, { client: web, user, params: { scope: 'echo:write echo:read' } });
+      const result = await authorizeAndGetCode(server, { app: web, user, params: { scope: 'echo:write echo:read' } });
       expectUserTokenResponse(await redeemCode(server, web, result), 'echo:write echo:read');
     });
 
     it('a confidential client may not authenticate with client_id only: 401 invalid_client', async () => {
-      const result = await authorizeAndGetCode(server, { client: web, user });
+      const result = await authorizeAndGetCode(server, { app: web, user });
       expectJsonError(await redeemCode(server, web, result, {}, 'none'), 401, 'invalid_client');
     });
 
     it('a wrong secret: 401 invalid_client with a Basic challenge', async () => {
-      const result = await authorizeAndGetCode(server, { client: web, user });
+      const result = await authorizeAndGetCode(server, { app: web, user });
       const res = await redeemCode(server, { ...web, clientSecret: 'wrong' }, result, {}, 'basic');
       expectJsonError(res, 401, 'invalid_client');
       expect(res.headers['www-authenticate']).to.equal('Basic realm="portcullis", charset="UTF-8"');
@@ -253,24 +253,24 @@ describe('RFC 6749 §4.1 authorization code grant', () => {
     });
 
     it('a redirect_uri different from the authorization request: invalid_grant', async () => {
-      const result = await authorizeAndGetCode(server, { client: web, user });
+      const result = await authorizeAndGetCode(server, { app: web, user });
       expectJsonError(await redeemCode(server, web, result, { redirect_uri: `${APP_ORIGIN}/other` }), 400, 'invalid_grant', /redirect_uri/);
     });
 
     it('redirect_uri left out although the authorization request had it: invalid_grant', async () => {
-      const result = await authorizeAndGetCode(server, { client: web, user });
+      const result = await authorizeAndGetCode(server, { app: web, user });
       expectJsonError(await redeemCode(server, web, result, { redirect_uri: undefined }), 400, 'invalid_grant', /redirect_uri/);
     });
 
     it('the code of another client: invalid_grant', async () => {
       const other = await createApp(server);
-      const result = await authorizeAndGetCode(server, { client: web, user });
+      const result = await authorizeAndGetCode(server, { app: web, user });
       expectJsonError(await redeemCode(server, other, result), 400, 'invalid_grant', /another client/);
     });
 
     it('a code expires after 600 s: still good just before, invalid_grant just after', async () => {
-      const fresh = await authorizeAndGetCode(server, { client: web, user });
-      const stale = await authorizeAndGetCode(server, { client: web, user });
+      const fresh = await authorizeAndGetCode(server, { app: web, user });
+      const stale = await authorizeAndGetCode(server, { app: web, user });
       server.now.ms += CODE_TTL_MS - 1000;
       expect((await redeemCode(server, web, fresh)).status).to.equal(200);
       server.now.ms += 2000;
@@ -278,7 +278,7 @@ describe('RFC 6749 §4.1 authorization code grant', () => {
     });
 
     it('a code used twice: invalid_grant, and what the first use issued is revoked', async () => {
-      const result = await authorizeAndGetCode(server, { client: web, user });
+      const result = await authorizeAndGetCode(server, { app: web, user });
       const first = await redeemCode(server, web, result);
       expect(first.status).to.equal(200);
       expect(await echoStatus(server, first.body.access_token)).to.equal(200);
@@ -291,7 +291,7 @@ describe('RFC 6749 §4.1 authorization code grant', () => {
 
   describe('the user access token at the guard', () => {
     it('sub is the user id, roles are the user roles for the app, aud the app audience; GET allowed, POST 403', async () => {
-      const result = await authorizeAndGetCode(server, { client: web, user });
+      const result = await authorizeAndGetCode(server, { app: web, user });
       const { access_token: token } = (await redeemCode(server, web, result)).body;
       const claims = decodeJwt(token);
       expect(claims).to.include({ sub: user.userId, client_id: web.clientId, iss: ISSUER, aud: TEST_APPLICATIONS.echo.audience, scope: 'echo:read' });
@@ -310,14 +310,14 @@ describe('RFC 6749 §4.1 authorization code grant', () => {
 
     it('a user without roles in the app gets a token with no roles, refused at the guard', async () => {
       const nobody = await createUser(server, { roles: {} });
-      const result = await authorizeAndGetCode(server, { client: web, user: nobody });
+      const result = await authorizeAndGetCode(server, { app: web, user: nobody });
       const { access_token: token } = (await redeemCode(server, web, result)).body;
       expect(decodeJwt(token).roles).to.deep.equal([]);
       expect(await echoStatus(server, token)).to.equal(403);
     });
 
     it('the token is for its application only: another application refuses it', async () => {
-      const result = await authorizeAndGetCode(server, { client: web, user });
+      const result = await authorizeAndGetCode(server, { app: web, user });
       const { access_token: token } = (await redeemCode(server, web, result)).body;
       const res = await request(server.app).get('/billing/x').set('Authorization', `Bearer ${token}`);
       expect(res.status).to.equal(401);

@@ -33,7 +33,7 @@ describe('RFC 7009 token revocation', () => {
   });
   after(() => server.close());
 
-  const tokens = (app = web) => obtainTokens(server, { client: app, user });
+  const tokens = (app = web) => obtainTokens(server, { app, user });
   const revoke = (app: FlowApp, form: Record<string, string | undefined>, auth?: ClientAuth) => postAs(server, '/oauth2/revoke', app, form, auth);
 
   /** §2.2: 200, empty body, not cached. */

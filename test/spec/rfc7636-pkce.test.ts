@@ -43,12 +43,12 @@ describe('RFC 7636 PKCE', () => {
 
   /** The code of an authorization request with these PKCE parameters (and no helper-made pair). */
   function codeWith(app: FlowApp, params: Record<string, string | undefined>) {
-    return authorizeAndGetCode(server, { client: app, user, pkce: false, params });
+    return authorizeAndGetCode(server, { app, user, pkce: false, params });
   }
 
   describe('§4.3 / §4.5 / §4.6 successful exchanges', () => {
     it('S256, public client', async () => {
-      const result = await authorizeAndGetCode(server, { client: pub, user });
+      const result = await authorizeAndGetCode(server, { app: pub, user });
       expect((await redeemCode(server, pub, result)).status).to.equal(200);
     });
 
@@ -97,7 +97,7 @@ describe('RFC 7636 PKCE', () => {
 
   describe('§4.6 errors at the token endpoint: invalid_grant', () => {
     it('a wrong verifier', async () => {
-      const result = await authorizeAndGetCode(server, { client: pub, user });
+      const result = await authorizeAndGetCode(server, { app: pub, user });
       expectJsonError(await redeemCode(server, pub, { code: result.code, verifier: pkcePair().verifier }), 400, 'invalid_grant', /code_verifier/);
     });
 
@@ -107,22 +107,22 @@ describe('RFC 7636 PKCE', () => {
     });
 
     it('a challenge in the request but no verifier at the token endpoint', async () => {
-      const result = await authorizeAndGetCode(server, { client: web, user });
+      const result = await authorizeAndGetCode(server, { app: web, user });
       expectJsonError(await redeemCode(server, web, { code: result.code }), 400, 'invalid_grant', /code_verifier is required/);
     });
 
     it('a verifier without a challenge (RFC 9700 §4.8.2 downgrade)', async () => {
-      const result = await authorizeAndGetCode(server, { client: web, user, pkce: false });
+      const result = await authorizeAndGetCode(server, { app: web, user, pkce: false });
       expectJsonError(await redeemCode(server, web, { code: result.code, verifier: pkcePair().verifier }), 400, 'invalid_grant', /no code_challenge/);
     });
 
     it('a malformed verifier (too short)', async () => {
-      const result = await authorizeAndGetCode(server, { client: pub, user });
+      const result = await authorizeAndGetCode(server, { app: pub, user });
       expectJsonError(await redeemCode(server, pub, { code: result.code, verifier: result.verifier!.slice(0, 42) }), 400, 'invalid_grant');
     });
 
     it('a failed verifier burns the code: the right verifier afterwards is refused too', async () => {
-      const result = await authorizeAndGetCode(server, { client: pub, user });
+      const result = await authorizeAndGetCode(server, { app: pub, user });
       expect((await redeemCode(server, pub, { code: result.code, verifier: pkcePair().verifier })).status).to.equal(400);
       expectJsonError(await redeemCode(server, pub, result), 400, 'invalid_grant');
     });
@@ -152,7 +152,7 @@ describe('RFC 7636 PKCE', () => {
 
     it('S256 still works', async () => {
       const strictUser = await createUser(strict);
-      const result = await authorizeAndGetCode(strict, { client: app, user: strictUser });
+      const result = await authorizeAndGetCode(strict, { app, user: strictUser });
       expect((await redeemCode(strict, app, result)).status).to.equal(200);
     });
 

@@ -23,7 +23,7 @@ describe('RFC 7662 token introspection', () => {
   });
   afterEach(() => server.close());
 
-  const tokens = () => obtainTokens(server, { client: web, user, params: { scope: 'echo:read openid offline_access' } });
+  const tokens = () => obtainTokens(server, { app: web, user, params: { scope: 'echo:read openid offline_access' } });
 
   /** POST /oauth2/introspect as `app`; asserts a 200 no-store JSON answer and returns its body. */
   async function introspect(app: FlowApp, token: string, hint?: string): Promise<Record<string, unknown>> {

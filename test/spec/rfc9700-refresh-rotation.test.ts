@@ -34,7 +34,7 @@ describe('RFC 9700 §4.14.2 refresh token rotation and RFC 6749 §6 refreshing',
   });
   afterEach(() => server.close());
 
-  const tokensFor = (scope = 'echo:read echo:write', app = web) => obtainTokens(server, { client: app, user, params: { scope } });
+  const tokensFor = (scope = 'echo:read echo:write', app = web) => obtainTokens(server, { app, user, params: { scope } });
 
   /** A successful refresh: §5.1 response with a new refresh token; returns the body. */
   async function refreshed(refreshToken: string, extra: Record<string, string> = {}, app = web) {
@@ -185,7 +185,7 @@ describe('RFC 9700 §4.14.2 refresh token rotation and RFC 6749 §6 refreshing',
 
   describe('concurrency', () => {
     it('20 parallel redemptions of one authorization code: exactly one 200, the rest invalid_grant', async () => {
-      const result = await authorizeAndGetCode(server, { client: web, user });
+      const result = await authorizeAndGetCode(server, { app: web, user });
       const answers = await Promise.all(Array.from({ length: 20 }, () => redeemCode(server, web, result)));
       const statuses = answers.map((r) => r.status);
       expect(statuses.filter((s) => s === 200), JSON.stringify(answers.map((r) => r.body))).to.have.length(1);

@@ -184,7 +184,7 @@ describe('Sessions and pages', () => {
     });
 
     it('POST /logout without csrf_token: 403 and the session stays', async () => {
-      const { agent } = await authorizeAndGetCode(server, { client: web, user });
+      const { agent } = await authorizeAndGetCode(server, { app: web, user });
       expectPage(await agent.post('/logout').type('form').send('x=1'), 403);
       expect(clientRedirect(await startAuthorization(agent, authorizeParams(web)), web.redirectUri).searchParams.has('code')).to.equal(true);
     });
@@ -239,7 +239,7 @@ describe('Sessions and pages', () => {
 
   describe('sign-out', () => {
     it('POST /logout with CSRF ends the session: the cookie is cleared and the next authorization goes to sign-in', async () => {
-      const { agent } = await authorizeAndGetCode(server, { client: web, user });
+      const { agent } = await authorizeAndGetCode(server, { app: web, user });
       const page = await agent.get('/logout');
       expectPage(page, 200);
       const res = await agent.post('/logout').type('form').send(query(formFields(page.text)));

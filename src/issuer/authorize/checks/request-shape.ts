@@ -13,7 +13,11 @@ export const checkRequestShape: AuthorizeCheck = (request) => {
   // redirect URI (before this fix it was a page). A repeated state is ambiguous: echo neither.
   request.state = request.repeated.has('state') ? undefined : params.get('state');
   if (request.repeated.size) throw new InvalidRequest(`parameter ${[...request.repeated].join(', ')} must not be repeated`);
-  if (request.state !== undefined && request.state.length > MAX_STATE) throw new InvalidRequest(`state must be at most ${MAX_STATE} characters`);
+  if (request.state !== undefined && request.state.length > MAX_STATE) {
+    // Do not echo an oversized value back into the redirect.
+    request.state = undefined;
+    throw new InvalidRequest(`state must be at most ${MAX_STATE} characters`);
+  }
   const responseType = params.get('response_type');
   if (!responseType) throw new InvalidRequest('response_type is required');
   if (responseType !== 'code') throw new UnsupportedResponseType('only response_type=code is supported');
