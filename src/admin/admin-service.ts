@@ -1,7 +1,7 @@
 import type { ClientChanges, CreatedClient, NewClient } from '../clients/client-registry';
 import type { ClientView } from '../clients/client';
 import type { SigningAlgorithm } from '../config/settings';
-import { DomainError, ValidationError } from '../errors/domain-errors';
+import { ConflictError, DomainError, ValidationError } from '../errors/domain-errors';
 import type { Portcullis } from '../runtime/portcullis';
 import type { AdminRole, UserView } from '../users/user';
 import type { NewUser, UserChanges } from '../users/user-registry';
@@ -98,6 +98,7 @@ export class AdminService {
     if (touchesAdmin || (current.adminRole === 'super-admin' && actor.adminRole !== 'super-admin')) {
       this.requireSuperAdmin(actor, touchesAdmin ? 'make or unmake admins' : 'change a super admin');
     }
+    await this.keepOneSuperAdmin(current, changes);
     const { password, status, ...rest } = changes;
     // Checked before anything is written, so a bad password does not leave the other fields half-applied.
     if (password !== undefined && (typeof password !== 'string' || password.length < 10 || password.length > 1024)) {
@@ -128,6 +129,15 @@ export class AdminService {
 
   auditLog(limit?: number, target?: { type: string; id: string }): Promise<AuditEntry[]> {
     return this.audit.list(limit, target);
+  }
+
+  /** The last active super admin cannot be demoted or disabled: nobody could manage admins after. */
+  private async keepOneSuperAdmin(current: UserView, changes: UserChanges): Promise<void> {
+    if (current.adminRole !== 'super-admin' || current.status !== 'active') return;
+    const demoted = changes.adminRole !== undefined && changes.adminRole !== 'super-admin';
+    if (!demoted && changes.status !== 'disabled') return;
+    const others = (await this.p.users.list()).filter((u) => u.userId !== current.userId && u.adminRole === 'super-admin' && u.status === 'active');
+    if (others.length === 0) throw new ConflictError('this is the last active super admin: make another super admin first');
   }
 
   private requireSuperAdmin(actor: Actor, what: string): void {

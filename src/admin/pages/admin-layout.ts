@@ -35,6 +35,15 @@ document.querySelectorAll('button[data-copy]').forEach(function (button) {
     navigator.clipboard.writeText(target.textContent).then(function () { button.textContent = 'Copied'; });
   });
 });
+// The secret dialog is rendered open (readable without scripts); with scripts it becomes modal
+// and takes focus, so nothing behind it can be clicked before the secret is stored.
+var secretDialog = document.getElementById('secret-dialog');
+if (secretDialog && secretDialog.showModal) {
+  secretDialog.close();
+  secretDialog.showModal();
+  var firstCopy = secretDialog.querySelector('button[data-copy]');
+  if (firstCopy) firstCopy.focus();
+}
 document.querySelectorAll('form[data-confirm]').forEach(function (form) {
   form.addEventListener('submit', function (event) {
     if (!window.confirm(form.getAttribute('data-confirm'))) event.preventDefault();
@@ -47,6 +56,7 @@ nav.admin-nav{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin-bo
 nav.admin-nav form.inline{margin-left:auto;display:flex;gap:.5rem;align-items:center}
 button.small{padding:.25rem .6rem}
 dialog{border:2px solid #24408e;border-radius:8px;max-width:36rem;width:100%}
+dialog::backdrop{background:rgba(20,25,40,.55)}
 .checks label{font-weight:normal;display:flex;gap:.5rem;align-items:center}
 .checks input{width:auto}
 .status-disabled{color:#a4262c;font-weight:600}
