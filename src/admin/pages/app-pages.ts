@@ -62,10 +62,10 @@ export function appForm(values: AppFormValues, errors: Record<string, string>, a
   <label for="allowedOrigins">Allowed CORS origins <span class="muted">(one per line, e.g. https://app.example.com)</span></label>
   <textarea id="allowedOrigins" name="allowedOrigins">${values.allowedOrigins}</textarea>
   ${fieldError(errors, 'allowedOrigins')}
-  <fieldset class="checks"><legend>Roles <span class="muted">(service clients: what its tokens may do)</span></legend>
+  ${!app || app.type === 'service' ? html`<fieldset class="checks"><legend>Roles <span class="muted">(service clients: what its tokens may do)</span></legend>
   ${allRoles.filter((r) => !app || r.app === app.application).map((r) => html`<label><input type="checkbox" name="roles" value="${r.role}" ${values.roles.includes(r.role) ? html`checked` : ''}> ${r.app}: ${r.role}</label>`)}
   </fieldset>
-  ${fieldError(errors, 'roles')}
+  ${fieldError(errors, 'roles')}` : ''}
   <div class="actions"><button type="submit" id="save">${app ? 'Save changes' : 'Create App'}</button> <a class="button secondary" href="${app ? `/admin/apps/${app.clientId}` : '/admin/apps'}">Cancel</a></div>
 </form>`;
 }
