@@ -76,6 +76,7 @@ const children = new Map(); // pid -> { child, name, exited: Promise }
 let currentCannon;
 let tmpDir;
 let failed = false;
+let distFingerprintAtStart;
 
 function killChild(pid, signal = 'SIGTERM') {
   try {
@@ -557,6 +558,9 @@ function printTable(summary, ratios) {
     out.push(`guard / egjwt   (req/s): ${fmt(ratios.guardVsEgjwt, 3)}x   target >= 2x     ${met(ratios.guardVsEgjwt, 2)}`);
   }
   out.push(`egjwt / noauth  (req/s): ${fmt(ratios.egjwtVsNoauth, 3)}x`);
+  if (!SETTINGS.rate && SETTINGS.rounds > 1) {
+    out.push(`paired (median of per-round ratios): guard / noauth ${fmt(ratios.pairedGuardVsNoauth, 3)}x, guard / egjwt ${fmt(ratios.pairedGuardVsEgjwt, 3)}x`);
+  }
   out.push('');
   out.push(`gateway CPU per request: guard costs ${fmt(ratios.guardOverheadCpuUs, 0)} us more than noauth, egjwt ${fmt(ratios.egjwtOverheadCpuUs, 0)} us more`);
   out.push(`CPU-based guard / noauth (noauth_cpu/guard_cpu): ${fmt(ratios.cpuGuardVsNoauth, 3)}x   target >= 0.95x  ${met(ratios.cpuGuardVsNoauth, 0.95)}`);
@@ -564,6 +568,28 @@ function printTable(summary, ratios) {
   const busiest = Math.max(...TARGETS.flatMap((t) => summary[t.name].rounds.map((r) => r.otherCpuPercent ?? 0)));
   if (busiest > 15) out.push(`WARNING: other processes used up to ${busiest.toFixed(0)}% of a core during the measured runs; req/s figures are noisy (the CPU-per-request figures less so)`);
   process.stdout.write(out.join('\n') + '\n');
+}
+
+/** A hash of the compiled code measured (dist/ may be rebuilt between runs), and its newest file time. */
+function distFingerprint() {
+  const hash = require('node:crypto').createHash('sha256');
+  let newest = 0;
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.js')) {
+        hash.update(path.relative(ROOT, full)).update(fs.readFileSync(full));
+        newest = Math.max(newest, fs.statSync(full).mtimeMs);
+      }
+    }
+  };
+  try {
+    walk(path.join(ROOT, 'dist'));
+    return { sha256: hash.digest('hex').slice(0, 16), newestFile: new Date(newest).toISOString() };
+  } catch {
+    return undefined;
+  }
 }
 
 function gitCommit() {
@@ -586,6 +612,7 @@ function gitCommit() {
 async function main() {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
 
+  distFingerprintAtStart = distFingerprint();
   tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-'));
   const configDir = path.join(tmpDir, 'config');
   fs.mkdirSync(configDir);
@@ -685,6 +712,9 @@ async function main() {
     cpuGuardVsEgjwt: summary.egjwt.gatewayCpuUsPerRequest / summary.guard.gatewayCpuUsPerRequest,
     guardOverheadCpuUs: summary.guard.gatewayCpuUsPerRequest - summary.noauth.gatewayCpuUsPerRequest,
     egjwtOverheadCpuUs: summary.egjwt.gatewayCpuUsPerRequest - summary.noauth.gatewayCpuUsPerRequest,
+    // Paired: the ratio within each round (runs close in time), then the median over rounds.
+    pairedGuardVsNoauth: median(perTarget.guard.map((g, i) => g.requestsPerSec / perTarget.noauth[i].requestsPerSec)),
+    pairedGuardVsEgjwt: median(perTarget.guard.map((g, i) => g.requestsPerSec / perTarget.egjwt[i].requestsPerSec)),
   };
   const targets = {
     guardVsNoauthMin: 0.95,
@@ -697,11 +727,16 @@ async function main() {
   };
 
   printTable(summary, ratios);
+  const distNow = distFingerprint();
+  if (distNow && distFingerprintAtStart && distNow.sha256 !== distFingerprintAtStart.sha256) {
+    process.stdout.write('NOTE: dist/ changed during the run (someone rebuilt); the gateway kept the code it loaded at start.\n');
+  }
 
   const invalid = TARGETS.filter((t) => summary[t.name].non2xx || summary[t.name].errors || summary[t.name].timeouts).map((t) => t.name);
   const result = {
     date: new Date().toISOString(),
     commit: gitCommit(),
+    dist: distFingerprintAtStart,
     node: process.version,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     cpus: os.cpus().length,

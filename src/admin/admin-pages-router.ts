@@ -1,5 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { DomainError, NotFoundError, ValidationError } from '../errors/domain-errors';
+import { ConflictError, DomainError, NotFoundError, ValidationError } from '../errors/domain-errors';
 import { OAuthError } from '../errors/oauth-errors';
 import { readFormValues } from '../http/read-form';
 import { messagePage } from '../pages/message-page';
@@ -55,6 +55,8 @@ export function adminPagesRouter(p: Portcullis): Router {
       if (res.headersSent) return;
       if (err instanceof NotFoundError) return sendPage(res, 404, messagePage('Not found', err.message, 'not_found'), [], true);
       if (err instanceof Forbidden) return sendPage(res, 403, messagePage('Forbidden', err.message, 'forbidden'), [], true);
+      if (err instanceof ConflictError) return sendPage(res, 409, messagePage('Not possible', err.message, err.code), [], true);
+      if (err instanceof DomainError) return sendPage(res, 422, messagePage('Not possible', err.message, err.code), [], true);
       if (err instanceof OAuthError && err.status < 500) return sendPage(res, 400, messagePage('Request refused', err.description, err.error), [], true);
       p.logger.error('admin page failed', { path: req.path, cause: err instanceof Error ? err.message : String(err) });
       sendPage(res, 500, messagePage('Something went wrong', 'Please try again later.', 'server_error'), [], true);

@@ -23,6 +23,11 @@ async function describe(found: FoundToken, deps: TokenLookupDeps, caller: string
   const audiences = Array.isArray(c.aud) ? c.aud : [c.aud];
   const callerAudience = callerClient ? deps.audienceOf(callerClient.application) : undefined;
   if (c.client_id !== caller && !(callerAudience && audiences.includes(callerAudience))) return { active: false };
+  // A user token is active only while its user is (the guard applies the same rule).
+  if (c.sub !== c.client_id) {
+    const user = await deps.users.find(c.sub);
+    if (!user || user.status !== 'active') return { active: false };
+  }
   return {
     active: true,
     token_type: 'Bearer',

@@ -1,4 +1,5 @@
 import type { ClientRegistry } from '../clients/client-registry';
+import type { UserRegistry } from '../users/user-registry';
 import type { RevocationList } from '../guard/revocation-list';
 import type { AccessTokenClaims, TokenVerifier } from '../guard/token-verifier';
 import type { GrantRevoker } from '../tokens/grant-revoker';
@@ -10,6 +11,7 @@ export interface TokenLookupDeps {
   refreshTokens: RefreshTokens;
   revoker: GrantRevoker;
   clients: ClientRegistry;
+  users: UserRegistry;
   /** The audience of a declared application, to tell which tokens a resource server may inspect. */
   audienceOf: (application: string) => string | undefined;
 }

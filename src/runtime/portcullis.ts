@@ -131,6 +131,7 @@ export class Portcullis {
       refreshTokens: this.refreshTokens,
       revoker: this.revoker,
       clients: this.clients,
+      users: this.users,
       audienceOf: (application) => this.settings.applications[application]?.audience,
     };
   }

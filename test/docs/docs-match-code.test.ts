@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { ADMIN_ROUTES } from '../../src/admin/api/routes';
 import { program } from '../../src/cli/main';
 import * as domainErrors from '../../src/errors/domain-errors';
 import * as oauthErrors from '../../src/errors/oauth-errors';
@@ -22,6 +23,7 @@ const README = read('README.md');
 const OPS = read('docs/ops-guide.md');
 const ERRORS = read('docs/errors.md');
 const API_OWNER = read('docs/api-owner-guide.md');
+const ADMIN = read('docs/admin-guide.md');
 
 /** A markdown table: its header cells and its rows' cells (backticks kept). */
 interface Table {
@@ -325,8 +327,45 @@ describe('docs: the reference matches the code', () => {
     });
   });
 
+  describe('the admin REST API (src/admin/api/routes.ts) in docs/admin-guide.md', () => {
+    /** `GET /apps/{id}`: every route of the table, plus the OpenAPI document the router serves itself. */
+    const inCode = [...ADMIN_ROUTES.map((r) => `${r.method.toUpperCase()} ${r.path}`), 'GET /openapi.json'];
+    const documented = [...rowsOf(section(ADMIN, /^### Routes/) ?? '', 'Route').keys()];
+
+    it('finds the routes', () => {
+      expect(inCode).to.include.members(['GET /session', 'POST /apps', 'PATCH /users/{id}', 'GET /audit']);
+    });
+
+    it('documents every route, and no route that the code does not have', () => {
+      expect(inCode.filter((r) => !documented.includes(r)), 'routes missing from the admin guide').to.deep.equal([]);
+      expect(documented.filter((r) => !inCode.includes(r)), 'routes in the admin guide that the code does not have').to.deep.equal([]);
+    });
+
+    it('documents the success status of every route', () => {
+      const rows = rowsOf(section(ADMIN, /^### Routes/) ?? '', 'Route');
+      for (const route of ADMIN_ROUTES) {
+        const row = rows.get(`${route.method.toUpperCase()} ${route.path}`)?.[0];
+        expect(row?.[2], `${route.method.toUpperCase()} ${route.path}`).to.equal(String(route.status));
+      }
+    });
+  });
+
+  describe('audit actions (src/admin/admin-service.ts) in docs/admin-guide.md', () => {
+    const inCode = [...new Set([...read('src/admin/admin-service.ts').matchAll(/'((?:app|user|key)\.[a-z.]+)'/g)].map((m) => m[1]))];
+    const documented = [...rowsOf(section(ADMIN, /^## Audit log/) ?? '', 'Action').keys()];
+
+    it('finds the actions', () => {
+      expect(inCode).to.include.members(['app.create', 'app.deactivate', 'user.disable', 'key.rotate']);
+    });
+
+    it('documents every action, and no action that the code does not have', () => {
+      expect(inCode.filter((a) => !documented.includes(a)), 'actions missing from the admin guide').to.deep.equal([]);
+      expect(documented.filter((a) => !inCode.includes(a)), 'actions in the admin guide that the code does not have').to.deep.equal([]);
+    });
+  });
+
   describe('links between the guides', () => {
-    const GUIDES = ['README.md', 'docs/integrator-guide.md', 'docs/ops-guide.md', 'docs/api-owner-guide.md', 'docs/errors.md'];
+    const GUIDES = ['README.md', 'docs/integrator-guide.md', 'docs/ops-guide.md', 'docs/api-owner-guide.md', 'docs/errors.md', 'docs/admin-guide.md'];
     /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as dashes. */
     const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
     const anchors = (file: string) => new Set([...read(file).matchAll(/^#+ (.+)$/gm)].map((m) => slug(m[1])));
