@@ -13,6 +13,12 @@
  *                   PEM string key, on every call
  *   eg-jsonwebtoken the jsonwebtoken that passport-jwt (express-gateway's `jwt` policy) actually
  *                   loads, with the PEM string the policy is configured with, on every call
+ *   crypto-raw      reference floor: node:crypto.verify (synchronous) of the signature alone with
+ *                   an imported KeyObject; no JOSE parsing, no claim checks
+ *
+ * Note: jose 5 on Node verifies through a promisified crypto.verify, i.e. on the libuv thread
+ * pool: each call is a hop to a pool thread and back, which costs CPU and, when the other cores
+ * are busy, latency. That is why `jose` costs about twice `crypto-raw`, and varies with load.
  *
  * Usage: npm run build && node bench/jose-verify.js
  * Env:   BENCH_DURATION (s of measurement per case, split over the rounds; default 5),
@@ -129,12 +135,25 @@ async function main() {
     { name: 'tv-miss', label: 'TokenVerifier, cache miss', async: true, run: (t) => missVerifier.verify(t ?? ((flip = !flip) ? token : token2)) },
     { name: 'jsonwebtoken', label: `jsonwebtoken ${require('jsonwebtoken/package.json').version} (top-level)`, async: false, run: (t = token) => jsonwebtoken.verify(t, pem, jwtOptions) },
     {
+      name: 'crypto-raw',
+      label: 'node:crypto.verify, KeyObject (floor)',
+      async: false,
+      run: (t = token) => {
+        const dot = t.lastIndexOf('.');
+        if (!crypto.verify('sha256', Buffer.from(t.slice(0, dot)), publicKey, Buffer.from(t.slice(dot + 1), 'base64url'))) throw new Error('bad signature');
+        return JSON.parse(Buffer.from(t.slice(t.indexOf('.') + 1, dot), 'base64url').toString('utf8'));
+      },
+    },
+    {
       name: 'eg-jsonwebtoken',
       label: `jsonwebtoken ${require(require.resolve('jsonwebtoken/package.json', { paths: [path.dirname(require.resolve('passport-jwt/package.json'))] })).version} (used by EG jwt policy)`,
       async: false,
       run: (t = token) => egJsonwebtoken.verify(t, pem, jwtOptions),
     },
   ];
+
+  const ORDER = ['jose', 'tv-cached', 'tv-miss', 'jsonwebtoken', 'eg-jsonwebtoken', 'crypto-raw'];
+  cases.sort((a, b) => ORDER.indexOf(a.name) - ORDER.indexOf(b.name));
 
   // Every verifier must accept the token and reject a forged one, or its figure means nothing.
   for (const c of cases) {
@@ -181,6 +200,7 @@ async function main() {
     tvMissVsJose: faster('tv-miss', 'jose'),
     joseVsJsonwebtoken: faster('jose', 'jsonwebtoken'),
     joseVsEgJsonwebtoken: faster('jose', 'eg-jsonwebtoken'),
+    cryptoRawVsJose: faster('crypto-raw', 'jose'),
   };
 
   const rows = [['case', 'what', 'ops/s (wall, best)', 'ops/s (wall, median)', 'CPU us/op (median)', 'ops per CPU-s']];
@@ -197,6 +217,7 @@ async function main() {
   out.push(`TokenVerifier (cache miss) / jose         : ${ratios.tvMissVsJose.toFixed(3)}x`);
   out.push(`jose / jsonwebtoken (top-level)           : ${ratios.joseVsJsonwebtoken.toFixed(3)}x`);
   out.push(`jose / EG jsonwebtoken                    : ${ratios.joseVsEgJsonwebtoken.toFixed(3)}x`);
+  out.push(`crypto-raw (floor) / jose                 : ${ratios.cryptoRawVsJose.toFixed(3)}x`);
   process.stdout.write(out.join('\n') + '\n');
 
   const result = {

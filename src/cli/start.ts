@@ -1,6 +1,7 @@
 import { loadSettings } from '../config/load-settings';
 import { applyEnvironmentDefaults } from '../runtime/environment';
 import { useGatewayConfig } from '../runtime/express-gateway-config';
+import { quietDisabledGatewayLogs } from '../runtime/quiet-gateway-logs';
 import { startEchoUpstream } from '../sample/echo-upstream';
 
 export interface StartOptions {
@@ -27,6 +28,7 @@ export async function start(options: StartOptions): Promise<void> {
   // Loaded only now: Express Gateway reads its configuration when it is first required.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const gateway = require('express-gateway')();
+  quietDisabledGatewayLogs();
   await gateway.run();
   const { whenReady } = await import('../plugin/runtime-holder');
   const portcullis = await whenReady();

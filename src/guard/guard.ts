@@ -4,6 +4,13 @@ import { InsufficientScope, InvalidToken } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
 import { permissionsOf } from '../issuer/scope';
 import type { ClientStatus, UserStatus } from './client-status';
+
+/** What checks 3 needs besides the token: the client, the user (for user tokens), revocation. */
+interface Facts {
+  client: ClientStatus | null;
+  user?: UserStatus | null;
+  revoked: boolean;
+}
 import type { StatusCache } from './status-cache';
 import { extractBearer } from './extract-bearer';
 import { setIdentityHeaders } from './identity-headers';
@@ -46,6 +53,7 @@ export class Guard {
   private readonly routes: RouteMatcher;
   /** Every permission any role of this application grants. */
   private readonly permissions: Set<string>;
+  private readonly identities = new WeakMap<AccessTokenClaims, VerifiedIdentity>();
 
   constructor(private readonly deps: GuardDeps, private readonly options: GuardOptions) {
     this.routes = new RouteMatcher(options.settings.routes);
@@ -55,57 +63,102 @@ export class Guard {
   /** Runs checks 1-4 and returns who is calling; throws the protocol error otherwise. */
   async check(req: IncomingMessage): Promise<VerifiedIdentity> {
     const token = extractBearer(req);
-    const claims = await this.deps.verifier.verify(token);
-    await this.checkApplication(claims);
-    const permissions = this.grantedPermissions(claims);
-    const needed = this.routes.permissionFor(req.method ?? 'GET', originalPath(req));
-    if (needed === undefined) throw new InsufficientScope('no route rule allows this request', '');
-    if (!permissions.has(needed)) throw new InsufficientScope(`this request needs the ${needed} permission`, needed);
-    return {
-      application: this.options.application,
-      clientId: claims.client_id,
-      subject: claims.sub,
-      roles: claims.roles ?? [],
-      permissions,
-      scope: claims.scope,
-      claims,
-    };
+    const claims = this.deps.verifier.peek(token) ?? (await this.deps.verifier.verify(token));
+    const facts = this.peekFacts(claims) ?? (await this.loadFacts(claims));
+    return this.decide(req, claims, facts);
+  }
+
+  /**
+   * The same checks without waiting, when every answer they need is already in memory (the usual
+   * case for a token in use); undefined means "ask the store", never "allowed".
+   */
+  checkCached(req: IncomingMessage): VerifiedIdentity | undefined {
+    const claims = this.deps.verifier.peek(extractBearer(req));
+    const facts = claims && this.peekFacts(claims);
+    return facts && this.decide(req, claims, facts);
   }
 
   /** The guard as Connect/Express middleware: identity on success, the structured error otherwise. */
   middleware(): Middleware {
     return (req, res, next) => {
-      this.check(req).then(
-        (identity) => {
-          setIdentityHeaders(req, identity, this.options.headerPrefix, this.options.hideCredentials);
-          (req as IncomingMessage & { portcullis?: VerifiedIdentity }).portcullis = identity;
-          next();
-        },
-        (err) => sendError(req, res, err, this.deps.site),
-      );
+      const pass = (identity: VerifiedIdentity) => {
+        setIdentityHeaders(req, identity, this.options.headerPrefix, this.options.hideCredentials);
+        (req as IncomingMessage & { portcullis?: VerifiedIdentity }).portcullis = identity;
+        next();
+      };
+      const refuse = (err: unknown) => sendError(req, res, err, this.deps.site);
+      let identity: VerifiedIdentity | undefined;
+      try {
+        identity = this.checkCached(req);
+      } catch (err) {
+        return refuse(err);
+      }
+      if (identity) return pass(identity);
+      this.check(req).then(pass, refuse);
     };
   }
 
-  private async checkApplication(claims: AccessTokenClaims): Promise<void> {
-    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (!audiences.includes(this.options.settings.audience)) {
-      throw new InvalidToken('the access token is for another application');
+  /** Client, user and revocation answers from memory, or undefined if any must be read. */
+  private peekFacts(claims: AccessTokenClaims): Facts | undefined {
+    const client = this.deps.clients.peek(claims.client_id);
+    if (!client) return undefined;
+    let user: UserStatus | null | undefined;
+    if (claims.sub !== claims.client_id) {
+      const cached = this.deps.users.peek(claims.sub);
+      if (!cached) return undefined;
+      user = cached.value;
     }
-    const client = await this.deps.clients.get(claims.client_id);
+    const revoked = this.deps.revocations.peek(claims.jti);
+    return revoked === undefined ? undefined : { client: client.value, user, revoked };
+  }
+
+  private async loadFacts(claims: AccessTokenClaims): Promise<Facts> {
+    const [client, user, revoked] = await Promise.all([
+      this.deps.clients.get(claims.client_id),
+      claims.sub !== claims.client_id ? this.deps.users.get(claims.sub) : undefined,
+      this.deps.revocations.isRevoked(claims.jti),
+    ]);
+    return { client, user, revoked };
+  }
+
+  /** Checks 3 and 4 on a verified token; throws the protocol error or returns the identity. */
+  private decide(req: IncomingMessage, claims: AccessTokenClaims, facts: Facts): VerifiedIdentity {
+    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (!audiences.includes(this.options.settings.audience)) throw new InvalidToken('the access token is for another application');
+    const { client, user, revoked } = facts;
     if (!client) throw new InvalidToken('the client of this access token is unknown');
     if (client.status !== 'active') throw new InvalidToken('the client of this access token is disabled');
     if (client.tokensValidAfter !== undefined && claims.iat <= client.tokensValidAfter) {
       throw new InvalidToken('the access token was revoked when its client was deactivated');
     }
-    if (client.application !== this.options.application) {
-      throw new InvalidToken('the client of this access token is linked to another application');
-    }
+    if (client.application !== this.options.application) throw new InvalidToken('the client of this access token is linked to another application');
     // A user token (its subject is not the client itself): the user must still be active.
-    if (claims.sub !== claims.client_id) {
-      const user = await this.deps.users.get(claims.sub);
-      if (!user || user.status !== 'active') throw new InvalidToken('the user of this access token is disabled or unknown');
+    if (user !== undefined && (!user || user.status !== 'active')) throw new InvalidToken('the user of this access token is disabled or unknown');
+    if (revoked) throw new InvalidToken('the access token was revoked');
+
+    const identity = this.identityOf(claims);
+    const needed = this.routes.permissionFor(req.method ?? 'GET', originalPath(req));
+    if (needed === undefined) throw new InsufficientScope('no route rule allows this request', '');
+    if (!identity.permissions.has(needed)) throw new InsufficientScope(`this request needs the ${needed} permission`, needed);
+    return identity;
+  }
+
+  /** Who the token says is calling; computed once per verified token (claims objects are cached). */
+  private identityOf(claims: AccessTokenClaims): VerifiedIdentity {
+    let identity = this.identities.get(claims);
+    if (!identity) {
+      identity = {
+        application: this.options.application,
+        clientId: claims.client_id,
+        subject: claims.sub,
+        roles: claims.roles ?? [],
+        permissions: this.grantedPermissions(claims),
+        scope: claims.scope,
+        claims,
+      };
+      this.identities.set(claims, identity);
     }
-    if (await this.deps.revocations.isRevoked(claims.jti)) throw new InvalidToken('the access token was revoked');
+    return identity;
   }
 
   /**

@@ -20,9 +20,15 @@ export function setIdentityHeaders(req: IncomingMessage, identity: VerifiedIdent
 
 /** Removes every header starting with `prefix` (lower case), from the parsed and the raw list. */
 export function stripIdentityHeaders(req: IncomingMessage, prefix: string): void {
+  let found = false;
   for (const name of Object.keys(req.headers)) {
-    if (name.startsWith(prefix)) delete req.headers[name];
+    if (name.startsWith(prefix)) {
+      delete req.headers[name];
+      found = true;
+    }
   }
+  // The raw list holds the same headers: nothing parsed had the prefix, so nothing raw has it.
+  if (!found) return;
   // http-proxy copies parsed headers, but keep rawHeaders consistent for anything that reads them.
   const raw = req.rawHeaders;
   for (let i = raw.length - 2; i >= 0; i -= 2) {

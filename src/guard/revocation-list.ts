@@ -11,13 +11,18 @@ export class RevocationList {
   private readonly cache: LRUCache<string, { revoked: boolean }>;
 
   constructor(private readonly store: Store, ttlMs: number) {
-    this.cache = new LRUCache({ max: 50_000, ttl: Math.max(ttlMs, 1) });
+    this.cache = new LRUCache({ max: 50_000, ttl: Math.max(ttlMs, 1), ttlResolution: 20 });
   }
 
   /** Records that the token `jti` (expiring at `exp`, epoch seconds) must no longer be accepted. */
   async revoke(jti: string, exp: number): Promise<void> {
     await this.store.put(KIND, jti, { exp }, { expiresAt: exp * 1000 });
     this.cache.delete(jti);
+  }
+
+  /** The remembered answer without waiting, or undefined when the store must be asked. */
+  peek(jti: string): boolean | undefined {
+    return this.cache.get(jti)?.revoked;
   }
 
   async isRevoked(jti: string): Promise<boolean> {

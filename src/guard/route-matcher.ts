@@ -53,8 +53,14 @@ function compile(pattern: string): RegExp {
  * (dot segments, encoded slashes or dots, empty segments, bad escapes) is refused rather than
  * guessed at, so no spelling of a path can slip past its rule.
  */
+/** A path without `%`, `\\`, `//` or a `/.` segment start needs no decoding or checks. */
+const PLAIN_UNSAFE = /[%\\]|\/\/|\/\./;
+
 export function normalisePath(rawPath: string): string {
-  const path = rawPath.split('?')[0];
+  const q = rawPath.indexOf('?');
+  const path = q < 0 ? rawPath : rawPath.slice(0, q);
+  // Fast path: nothing to decode and no dot segment possible, so the path is already normal.
+  if (!PLAIN_UNSAFE.test(path)) return path;
   if (/%2f|%5c|%2e|%00/i.test(path) || path.includes('\\') || path.includes('//')) {
     throw new InvalidRequest('ambiguous request path');
   }

@@ -55,6 +55,12 @@ export class TokenVerifier {
     this.now = options.now ?? Date.now;
   }
 
+  /** The claims of an already verified, unexpired token, without waiting; undefined otherwise. */
+  peek(token: string): AccessTokenClaims | undefined {
+    const cached = this.cache.get(token);
+    return cached && cached.exp + this.options.leeway > this.now() / 1000 ? cached : undefined;
+  }
+
   async verify(token: string): Promise<AccessTokenClaims> {
     const nowSeconds = this.now() / 1000;
     const cached = this.cache.get(token);

@@ -67,13 +67,21 @@ export async function startGateway(extraEnv: NodeJS.ProcessEnv = {}): Promise<Ga
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  await waitFor(child, () => output.includes('ready'), () => output);
+  let stopping = false;
+  // A gateway that dies under a test says why in the test log, instead of a bare ECONNREFUSED.
+  child.on('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`\n[gateway on port ${env.PORT} exited: code=${code} signal=${signal}]\n${output}\n`);
+  });
+  await waitFor(child, () => output.includes('Portcullis issuer') && output.includes(' ready'), () => output);
   return {
     baseUrl: `http://127.0.0.1:${env.PORT}`,
     env,
     output: () => output,
     cli: (args) => runCli(args, env),
-    stop: () => stopChild(child),
+    stop: () => {
+      stopping = true;
+      return stopChild(child);
+    },
   };
 }
 
