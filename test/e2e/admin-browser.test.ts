@@ -3,11 +3,10 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Dialog, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium, SCREENSHOTS } from '../helpers/chromium';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process';
 import { createUser, startSampleClient, type CallbackResult, type CreatedUser, type SampleClient } from '../helpers/sample-client';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'test-output', 'screenshots');
 const ADMIN = { username: 'root-admin', password: 'bootstrap admin password' };
 
 /**
@@ -41,13 +40,7 @@ describe('e2e: the admin area in a real browser (Chromium)', function () {
     issuer = gw.env.PORTCULLIS_ISSUER ?? `http://localhost:${gw.env.PORT}`;
     // The sample client registers itself (CLI); it is pointed at the app created in the browser below.
     sample = await startSampleClient({ issuer, cli: gw.cli, name: 'Sample Client (CLI)' });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    browser = await launchChromium();
     admin = await newPage();
     admin.on('dialog', (dialog: Dialog) => {
       dialogs.push({ type: dialog.type(), message: dialog.message() });

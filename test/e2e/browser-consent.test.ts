@@ -2,11 +2,10 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium, SCREENSHOTS } from '../helpers/chromium';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process';
 import { createUser, startSampleClient, type CallbackResult, type CreatedUser, type SampleClient } from '../helpers/sample-client';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'test-output', 'screenshots');
 
 /**
  * The consent story in a real browser: headless Chromium (playwright-core, Debian's chromium)
@@ -31,13 +30,7 @@ describe('e2e: sign-in and consent in a real browser (Chromium)', function () {
     gw = await startGateway();
     issuer = gw.env.PORTCULLIS_ISSUER ?? `http://localhost:${gw.env.PORT}`;
     sample = await startSampleClient({ issuer, cli: gw.cli, name: 'Sample Client' });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    browser = await launchChromium();
   });
   after(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
