@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { acceptsTokenIssuedAt } from '../clients/client';
 import { extractBearer } from '../guard/extract-bearer';
+import { ADMIN_SCOPE } from '../issuer/authorize/authorization-request';
 import type { Portcullis } from '../runtime/portcullis';
 import type { Actor } from './admin-service';
 
@@ -19,8 +20,9 @@ function address(req: IncomingMessage): string {
  * Resolves the caller of the admin area: a bearer token of a service client (automation) that
  * holds an admin role, or else the signed-in user's session.
  *
- * A user's access token is never an admin credential: it was issued to some app for that app's
- * application, and accepting it here would let every app an admin signs in to administer the issuer.
+ * A user's access token is an admin credential only if it was granted the `portcullis:admin` scope,
+ * which the user consented to by name: otherwise every app an admin signs in to could administer
+ * the issuer with the token it received for its own application.
  */
 export async function resolveActor(req: IncomingMessage, p: Portcullis): Promise<ActorResult> {
   if (req.headers.authorization !== undefined) {
@@ -34,7 +36,13 @@ export async function resolveActor(req: IncomingMessage, p: Portcullis): Promise
     const client = await p.clients.find(claims.client_id);
     if (!client || !acceptsTokenIssuedAt(client, claims.iat)) return { kind: 'invalid-token', reason: 'the client of this access token is not active' };
     if (claims.sub !== claims.client_id) {
-      return { kind: 'invalid-token', reason: "a user's access token is for its application, not the admin API: sign in to /admin, or use a service client with an admin role" };
+      if (!(claims.scope ?? '').split(' ').includes(ADMIN_SCOPE)) {
+        return { kind: 'invalid-token', reason: `a user's access token needs the ${ADMIN_SCOPE} scope to call the admin API` };
+      }
+      const user = await p.users.find(claims.sub);
+      if (!user || user.status !== 'active') return { kind: 'invalid-token', reason: 'the user of this access token is not active' };
+      if (!user.adminRole) return { kind: 'not-admin', name: user.username };
+      return { kind: 'actor', via: 'bearer', actor: { type: 'user', id: user.userId, name: user.username, adminRole: user.adminRole, from: address(req) } };
     }
     if (!client.adminRole) return { kind: 'not-admin', name: client.name };
     return { kind: 'actor', via: 'bearer', actor: { type: 'client', id: client.clientId, name: client.name, adminRole: client.adminRole, from: address(req) } };

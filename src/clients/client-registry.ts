@@ -123,8 +123,21 @@ export class ClientRegistry {
 
   /** Disabling also stamps `tokensValidAfter`, so tokens from before stay dead after re-enabling. */
   async setStatus(clientId: string, status: Client['status']): Promise<ClientView> {
+    if (status === 'active') await this.leaveDeactivationSecond(clientId);
     const stamp = Math.floor(this.now() / 1000);
     return this.update(clientId, (c) => (status === 'disabled' && c.status !== 'disabled' ? { ...c, status, tokensValidAfter: stamp } : { ...c, status }));
+  }
+
+  /**
+   * `iat` has whole seconds: a token issued in the very second of a deactivation cannot be told
+   * from one issued before it. So reactivation waits (at most a second) until that second is over,
+   * and tokens issued after reactivation are never mistaken for pre-deactivation ones.
+   */
+  private async leaveDeactivationSecond(clientId: string): Promise<void> {
+    const client = await this.find(clientId);
+    if (client?.tokensValidAfter === undefined) return;
+    const wait = (client.tokensValidAfter + 1) * 1000 - this.now();
+    if (wait > 0 && wait <= 1000) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   /** Issues a new secret; the old one stops working at once. */

@@ -1,4 +1,4 @@
-import { OIDC_SCOPES } from './authorize/authorization-request';
+import { ISSUER_SCOPES } from './authorize/authorization-request';
 import { CLIENT_AUTH_METHODS } from './client-authentication';
 import type { GrantRegistry } from './grants/grant-registry';
 
@@ -36,7 +36,7 @@ export function serverMetadata({ issuer, grants, signingAlgorithms, permissions,
     jwks_uri: issuer + ENDPOINT_PATHS.jwks,
     revocation_endpoint: issuer + ENDPOINT_PATHS.revocation,
     introspection_endpoint: issuer + ENDPOINT_PATHS.introspection,
-    scopes_supported: [...OIDC_SCOPES, ...permissions],
+    scopes_supported: [...ISSUER_SCOPES, ...permissions],
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: grants.types(),

@@ -15,6 +15,7 @@ const DESCRIPTIONS: Record<string, string> = {
   profile: 'See your name and username',
   email: 'See your email address',
   offline_access: 'Stay connected when you are not using it (refresh tokens)',
+  'portcullis:admin': 'Administer Portcullis (apps, users, keys) with your admin role',
 };
 
 /** The consent screen: the app's name, the signed-in user, and what is asked. */

@@ -269,6 +269,18 @@ describe('admin API: /admin/api/v1', function () {
       expectApiError(res, 401, 'invalid_token');
       expectApiError(await call(server, bearer(tokens.access_token), 'get', '/apps'), 401, 'invalid_token');
     });
+
+    it("an admin user's token granted the portcullis:admin scope (consented by name) is an admin credential", async () => {
+      const { client, clientSecret } = await server.portcullis.clients.create({ name: 'admin console', application: 'echo', type: 'web', redirectUris: [REDIRECT_URI] });
+      SECRETS.add(clientSecret!);
+      const app: FlowApp = { clientId: client.clientId, clientSecret, name: 'admin console', type: 'web', redirectUri: REDIRECT_URI };
+      const tokens = await obtainTokens(server, { app, user: { ...superAdmin, password: superAdmin.password }, params: { scope: 'portcullis:admin' } });
+      const res = await call(server, bearer(tokens.access_token), 'get', '/session');
+      expect(res.status, res.text).to.equal(200);
+      expect(res.body.actor).to.include({ type: 'user', admin_role: 'super-admin' });
+      const audit = await call(server, bearer(tokens.access_token), 'get', '/apps');
+      expect(audit.status).to.equal(200);
+    });
   });
 
   describe('errors', () => {

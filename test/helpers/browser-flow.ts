@@ -36,7 +36,8 @@ export interface FlowApp {
 }
 
 let sequence = 0;
-const unique = (prefix: string) => `${prefix}${++sequence}`;
+// A random tail: several suites share one store in some files, and usernames must not collide.
+const unique = (prefix: string) => `${prefix}${++sequence}${randomBytes(3).toString('hex')}`;
 
 /** A user with the echo-reader role (unless `roles` says otherwise). */
 export async function createUser(server: TestServer, overrides: Partial<{ username: string; email: string; name: string; roles: Record<string, string[]> }> = {}): Promise<FlowUser> {

@@ -36,7 +36,8 @@ const UNSAFE = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 /**
  * `/admin/api/v1`: the admin REST API. Callers are admins by session (changes need the
- * X-CSRF-Token header) or by a bearer token of a service client that holds an admin role.
+ * X-CSRF-Token header) or by a bearer token whose subject holds an admin role (a service client
+ * with an admin role, or an admin user's token granted the `portcullis:admin` scope).
  */
 export function adminApiRouter(p: Portcullis): Router {
   const router = express.Router();

@@ -54,7 +54,7 @@ export function openApiDocument(issuer: string): OpenAPIV3_1.Document {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Portcullis admin API', version: '1.0.0', description: 'Everything the admin pages do. Authenticate with an admin session (plus X-CSRF-Token on changes) or a client_credentials bearer token of a service client that holds an admin role.' },
+    info: { title: 'Portcullis admin API', version: '1.0.0', description: 'Everything the admin pages do. Authenticate with an admin session (plus X-CSRF-Token on changes) or a bearer token of this issuer whose subject holds an admin role: a service client created with an admin role (client_credentials), or a user whose token was granted the portcullis:admin scope.' },
     servers: [{ url: `${issuer}/admin/api/v1` }],
     security: [{ bearer: [] }, { session: [] }],
     components: {

@@ -39,3 +39,13 @@ export interface PendingAuthorization {
 
 /** Scopes the issuer itself understands; an application's permissions are the others. */
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
+
+/**
+ * The scope that lets a user's token call the admin API (if the user holds an admin role). It
+ * must be asked for and consented to explicitly, so an ordinary app an admin signs in to never
+ * receives admin power.
+ */
+export const ADMIN_SCOPE = 'portcullis:admin';
+
+/** Every scope the issuer itself understands (an application's permissions are the others). */
+export const ISSUER_SCOPES: readonly string[] = [...OIDC_SCOPES, ADMIN_SCOPE];

@@ -1,6 +1,6 @@
 import { InvalidScope } from '../../../errors/oauth-errors';
 import { parseScope } from '../../scope';
-import { OIDC_SCOPES } from '../authorization-request';
+import { ISSUER_SCOPES } from '../authorization-request';
 import type { AuthorizeCheck } from './check';
 
 /**
@@ -12,7 +12,7 @@ export const checkScope: AuthorizeCheck = (request, deps) => {
   const scopes = parseScope(request.params.get('scope'));
   const application = deps.settings.applications[request.client!.application];
   const permissions = new Set(Object.values(application.roles).flat());
-  const unknown = scopes.filter((s) => !(OIDC_SCOPES as readonly string[]).includes(s) && !permissions.has(s));
+  const unknown = scopes.filter((s) => !ISSUER_SCOPES.includes(s) && !permissions.has(s));
   if (unknown.length) throw new InvalidScope(`unknown scope: ${unknown.join(' ')}`);
   request.scopes = scopes;
 };
