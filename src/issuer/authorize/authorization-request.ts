@@ -1,36 +1,33 @@
 import type { Client } from '../../clients/client';
 import type { FormParams } from '../../http/read-form';
 
+/** What a validated authorization request binds the code to (kept through sign-in and consent). */
+interface RequestedGrant {
+  redirectUriGiven: boolean;
+  state?: string;
+  scopes: string[];
+  codeChallenge?: string;
+  codeChallengeMethod?: 'S256' | 'plain';
+  nonce?: string;
+  maxAge?: number;
+}
+
 /** An authorization request as the checks build it up, in order. */
-export interface AuthorizationRequest {
+export interface AuthorizationRequest extends RequestedGrant {
   params: FormParams;
   /** Parameters sent more than once (RFC 6749 §3.1): refused once we know where errors may go. */
   repeated: Set<string>;
   client?: Client;
   /** Set once the redirect URI is trusted: from then on errors go back to the client. */
   redirectUri?: string;
-  redirectUriGiven: boolean;
-  state?: string;
-  scopes: string[];
-  codeChallenge?: string;
-  codeChallengeMethod?: 'S256' | 'plain';
-  nonce?: string;
   prompt: Set<string>;
-  maxAge?: number;
 }
 
 /** What survives between the authorize request, sign-in and consent (kept in the store). */
-export interface PendingAuthorization {
+export interface PendingAuthorization extends RequestedGrant {
   clientId: string;
   redirectUri: string;
-  redirectUriGiven: boolean;
-  state?: string;
-  scopes: string[];
-  codeChallenge?: string;
-  codeChallengeMethod?: 'S256' | 'plain';
-  nonce?: string;
   prompt: string[];
-  maxAge?: number;
   /** Set when the user signed in for this request (so prompt=login is satisfied). */
   signedInAt?: number;
   /** The user this request was resumed by; consent must come from the same user. */
