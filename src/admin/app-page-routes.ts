@@ -1,5 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import type { ClientView } from '../clients/client';
+import { appFormErrors } from '../clients/client-registry';
 import { redirect303, sendPage } from '../pages/security-headers';
 import type { Portcullis } from '../runtime/portcullis';
 import type { AdminPageContext, AdminPageHandler } from './admin-pages-router';
@@ -39,6 +40,8 @@ export function appPageRoutes(router: Router, p: Portcullis, wrap: (h: AdminPage
   }));
   router.post('/apps', wrap(async (ctx, _req, res) => {
     const values = valuesFrom(ctx.form);
+    const errors = appFormErrors({ ...values, redirectUris: lines(values.redirectUris), allowedOrigins: lines(values.allowedOrigins) });
+    if (Object.keys(errors).length) return sendPage(res, 422, createAppPage(ctx.actor, ctx.csrf, values, errors, apps), [], true);
     try {
       const created = await p.admin.createApp(ctx.actor, {
         name: values.name, description: values.description || undefined, type: values.type as ClientView['type'], application: values.application,
@@ -57,6 +60,8 @@ export function appPageRoutes(router: Router, p: Portcullis, wrap: (h: AdminPage
   router.post('/apps/:id', wrap(async (ctx, req, res) => {
     const app = await p.admin.getApp(req.params.id);
     const values = { ...valuesFrom(ctx.form), type: app.type, application: app.application };
+    const errors = appFormErrors({ ...values, redirectUris: lines(values.redirectUris), allowedOrigins: lines(values.allowedOrigins) });
+    if (Object.keys(errors).length) return detail(ctx, res, app, values, errors);
     try {
       await p.admin.updateApp(ctx.actor, app.clientId, {
         name: values.name, description: values.description, redirectUris: lines(values.redirectUris), allowedOrigins: lines(values.allowedOrigins),

@@ -205,3 +205,24 @@ function checkAdminRole(value: unknown): AdminRole {
   if (value !== 'admin' && value !== 'super-admin') throw new ValidationError('adminRole', 'adminRole must be admin or super-admin');
   return value;
 }
+
+/**
+ * Every problem of an app form at once (the registry stops at the first), so a person fixing the
+ * form sees all the fields to correct in one round.
+ */
+export function appFormErrors(input: { name: string; description?: string; type?: string; redirectUris: string[]; allowedOrigins: string[] }): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const attempt = (field: string, check: () => unknown) => {
+    try {
+      check();
+    } catch (err) {
+      if (err instanceof ValidationError) errors[err.field ?? field] ??= err.message;
+      else throw err;
+    }
+  };
+  attempt('name', () => checkText('name', input.name, 255, true));
+  if (input.description !== undefined) attempt('description', () => checkText('description', input.description, 500, false));
+  attempt('redirectUris', () => checkRedirectUris(input.redirectUris, input.type !== 'service'));
+  attempt('allowedOrigins', () => input.allowedOrigins.map((o) => checkOrigin(o)));
+  return errors;
+}

@@ -236,6 +236,14 @@ describe('admin pages: /admin', function () {
     }
   });
 
+  it('shows every invalid field of one submit at once, each next to its field', async () => {
+    const res = await submit(superAgent, '/admin/apps/new', '/admin/apps', {
+      name: '', description: 'D'.repeat(501), type: 'web', application: 'echo', redirectUris: 'https://*.app.example/cb', allowedOrigins: 'https://app.example/x',
+    });
+    expect(res.status).to.equal(422);
+    expect([...res.text.matchAll(/id="error-(\w+)"/g)].map((m) => m[1]).sort()).to.deep.equal(['allowedOrigins', 'description', 'name', 'redirectUris']);
+  });
+
   describe('the one-time secret dialog', () => {
     it('create → 303 to the app; the next GET shows #secret-dialog with #client-secret once, the second GET does not', async () => {
       const other = await signedIn(server, await makeUser(server, { adminRole: 'admin' }));
