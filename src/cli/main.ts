@@ -16,11 +16,12 @@ export function program(): Command {
     .command('start')
     .description('start the gateway and issuer with the configuration in PORTCULLIS_CONFIG_DIR (default: config/ of the package)')
     .option('--sample-upstream', 'also run the sample echo API the sample configuration protects')
+    .option('--json', 'once ready, print one JSON line {status, issuer, port} on stdout (for supervisors and scripts); start-up errors as JSON on stderr')
     .action(async (opts) => {
       try {
-        await start({ sampleUpstream: !!opts.sampleUpstream });
+        await start({ sampleUpstream: !!opts.sampleUpstream, json: !!opts.json });
       } catch (err) {
-        fail(err, false);
+        fail(err, !!opts.json);
         process.exit(Number(process.exitCode) || 1);
       }
     });

@@ -7,6 +7,8 @@ import { startEchoUpstream } from '../sample/echo-upstream';
 export interface StartOptions {
   /** Also run the sample echo API the sample config protects. */
   sampleUpstream: boolean;
+  /** Announce readiness as a JSON line on stdout. */
+  json?: boolean;
 }
 
 /**
@@ -33,4 +35,7 @@ export async function start(options: StartOptions): Promise<void> {
   const { whenReady } = await import('../plugin/runtime-holder');
   const portcullis = await whenReady();
   process.stderr.write(`Portcullis issuer ${portcullis.settings.issuer} ready\n`);
+  if (options.json) {
+    process.stdout.write(JSON.stringify({ status: 'ready', issuer: portcullis.settings.issuer, port: Number(process.env.PORT) }) + '\n');
+  }
 }
