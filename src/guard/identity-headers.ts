@@ -9,13 +9,26 @@ import type { VerifiedIdentity } from './verified-identity';
 export function setIdentityHeaders(req: IncomingMessage, identity: VerifiedIdentity, prefix: string, hideCredentials: boolean): void {
   stripIdentityHeaders(req, prefix);
   const h = req.headers;
-  h[`${prefix}application`] = identity.application;
-  h[`${prefix}client-id`] = identity.clientId;
-  h[`${prefix}subject`] = identity.subject;
-  h[`${prefix}roles`] = identity.roles.join(',');
-  h[`${prefix}permissions`] = [...identity.permissions].join(',');
-  if (identity.scope) h[`${prefix}scope`] = identity.scope;
+  for (const [name, value] of headerValues(identity, prefix)) h[name] = value;
   if (hideCredentials) delete h.authorization;
+}
+
+/** Header names and values per identity, built once (identities are cached per verified token). */
+const built = new WeakMap<VerifiedIdentity, { prefix: string; entries: Array<[string, string]> }>();
+
+function headerValues(identity: VerifiedIdentity, prefix: string): Array<[string, string]> {
+  const known = built.get(identity);
+  if (known?.prefix === prefix) return known.entries;
+  const entries: Array<[string, string]> = [
+    [`${prefix}application`, identity.application],
+    [`${prefix}client-id`, identity.clientId],
+    [`${prefix}subject`, identity.subject],
+    [`${prefix}roles`, identity.roles.join(',')],
+    [`${prefix}permissions`, [...identity.permissions].join(',')],
+  ];
+  if (identity.scope) entries.push([`${prefix}scope`, identity.scope]);
+  built.set(identity, { prefix, entries });
+  return entries;
 }
 
 /** Removes every header starting with `prefix` (lower case), from the parsed and the raw list. */

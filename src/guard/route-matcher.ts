@@ -23,8 +23,21 @@ export class RouteMatcher {
     }));
   }
 
+  /** Answers for recent (method, path) pairs: APIs see the same few paths over and over. */
+  private readonly memo = new Map<string, string | undefined>();
+
   /** The permission needed for `method` on `rawPath`, or undefined when no rule covers it. */
   permissionFor(method: string, rawPath: string): string | undefined {
+    const key = method + ' ' + rawPath;
+    if (this.memo.has(key)) return this.memo.get(key);
+    const permission = this.match(method, rawPath);
+    // Bounded: a flood of distinct paths only resets the memo, it never grows without limit.
+    if (this.memo.size >= 1000) this.memo.clear();
+    this.memo.set(key, permission);
+    return permission;
+  }
+
+  private match(method: string, rawPath: string): string | undefined {
     const path = normalisePath(rawPath);
     for (const rule of this.rules) {
       if ((!rule.methods || rule.methods.has(method)) && rule.pattern.test(path)) return rule.permission;
