@@ -13,7 +13,7 @@ interface Facts {
 }
 import type { StatusCache } from './status-cache';
 import { extractBearer } from './extract-bearer';
-import { setIdentityHeaders } from './identity-headers';
+import { setIdentityHeaders, type IdentityHeader } from './identity-headers';
 import type { RevocationList } from './revocation-list';
 import { RouteMatcher } from './route-matcher';
 import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
@@ -35,6 +35,8 @@ export interface GuardOptions {
   headerPrefix: string;
   /** Remove the Authorization header before the request goes upstream. */
   hideCredentials: boolean;
+  /** Which identity headers go upstream. */
+  identityHeaders: IdentityHeader[];
 }
 
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
@@ -82,7 +84,7 @@ export class Guard {
   middleware(): Middleware {
     return (req, res, next) => {
       const pass = (identity: VerifiedIdentity) => {
-        setIdentityHeaders(req, identity, this.options.headerPrefix, this.options.hideCredentials);
+        setIdentityHeaders(req, identity, this.options);
         (req as IncomingMessage & { portcullis?: VerifiedIdentity }).portcullis = identity;
         next();
       };

@@ -6,28 +6,44 @@ import type { VerifiedIdentity } from './verified-identity';
  * is removed first (a client could otherwise send its own `X-Portcullis-Roles`), then the verified
  * values are set. Values are plain ASCII tokens, so no header injection is possible.
  */
-export function setIdentityHeaders(req: IncomingMessage, identity: VerifiedIdentity, prefix: string, hideCredentials: boolean): void {
-  stripIdentityHeaders(req, prefix);
+export function setIdentityHeaders(req: IncomingMessage, identity: VerifiedIdentity, options: IdentityHeaderOptions): void {
+  stripIdentityHeaders(req, options.headerPrefix);
   const h = req.headers;
-  for (const [name, value] of headerValues(identity, prefix)) h[name] = value;
-  if (hideCredentials) delete h.authorization;
+  for (const [name, value] of headerValues(identity, options)) h[name] = value;
+  if (options.hideCredentials) delete h.authorization;
 }
 
-/** Header names and values per identity, built once (identities are cached per verified token). */
-const built = new WeakMap<VerifiedIdentity, { prefix: string; entries: Array<[string, string]> }>();
+/** The identity headers a guard can send (after its prefix). */
+export const IDENTITY_HEADERS = ['application', 'client-id', 'subject', 'roles', 'permissions', 'scope'] as const;
+export type IdentityHeader = (typeof IDENTITY_HEADERS)[number];
 
-function headerValues(identity: VerifiedIdentity, prefix: string): Array<[string, string]> {
+export interface IdentityHeaderOptions {
+  headerPrefix: string;
+  hideCredentials: boolean;
+  identityHeaders: readonly IdentityHeader[];
+}
+
+const VALUE: Record<IdentityHeader, (identity: VerifiedIdentity) => string | undefined> = {
+  application: (i) => i.application,
+  'client-id': (i) => i.clientId,
+  subject: (i) => i.subject,
+  roles: (i) => i.roles.join(','),
+  permissions: (i) => [...i.permissions].join(','),
+  scope: (i) => i.scope,
+};
+
+/** Header names and values per identity, built once (identities are cached per verified token). */
+const built = new WeakMap<VerifiedIdentity, { options: IdentityHeaderOptions; entries: Array<[string, string]> }>();
+
+function headerValues(identity: VerifiedIdentity, options: IdentityHeaderOptions): Array<[string, string]> {
   const known = built.get(identity);
-  if (known?.prefix === prefix) return known.entries;
-  const entries: Array<[string, string]> = [
-    [`${prefix}application`, identity.application],
-    [`${prefix}client-id`, identity.clientId],
-    [`${prefix}subject`, identity.subject],
-    [`${prefix}roles`, identity.roles.join(',')],
-    [`${prefix}permissions`, [...identity.permissions].join(',')],
-  ];
-  if (identity.scope) entries.push([`${prefix}scope`, identity.scope]);
-  built.set(identity, { prefix, entries });
+  if (known?.options === options) return known.entries;
+  const entries: Array<[string, string]> = [];
+  for (const header of options.identityHeaders) {
+    const value = VALUE[header](identity);
+    if (value !== undefined) entries.push([`${options.headerPrefix}${header}`, value]);
+  }
+  built.set(identity, { options, entries });
   return entries;
 }
 

@@ -6,6 +6,7 @@ import type { ErrorSite } from '../errors/send-error';
 import { clientStatusCache, userStatusCache, type ClientStatus, type UserStatus } from '../guard/client-status';
 import type { StatusCache } from '../guard/status-cache';
 import { Guard, type GuardOptions } from '../guard/guard';
+import { IDENTITY_HEADERS, type IdentityHeader } from '../guard/identity-headers';
 import { RevocationList } from '../guard/revocation-list';
 import { TokenVerifier } from '../guard/token-verifier';
 import { clientCredentialsGrant } from '../issuer/grants/client-credentials';
@@ -50,6 +51,8 @@ export interface GuardPolicyOptions {
   requiredClaims?: string[];
   headerPrefix?: string;
   hideCredentials?: boolean;
+  /** Which identity headers go upstream (all by default). */
+  identityHeaders?: IdentityHeader[];
 }
 
 /**
@@ -188,6 +191,7 @@ export class Portcullis {
       settings,
       headerPrefix: (options.headerPrefix ?? 'x-portcullis-').toLowerCase(),
       hideCredentials: options.hideCredentials ?? false,
+      identityHeaders: options.identityHeaders ?? [...IDENTITY_HEADERS],
     };
     return new Guard(
       { verifier: this.verifier(options.leeway ?? 30, options.requiredClaims ?? []), clients: this.clientStatus, users: this.userStatus, revocations: this.revocations, site: this.errorSite('resource') },

@@ -55,7 +55,7 @@ export async function startTestServer(options: { settings?: PortcullisSettings; 
     app.use(`/${application}`, portcullis.guard({ application, ...options.guard }).middleware());
     app.all(`/${application}*`, (req, res) => {
       const identity = Object.fromEntries(Object.entries(req.headers).filter(([name]) => name.startsWith('x-portcullis-')));
-      res.json({ method: req.method, path: req.originalUrl, identity, authorization: req.headers.authorization ?? null });
+      res.json({ method: req.method, path: req.originalUrl, identity, authorization: req.headers.authorization ?? null, headers: req.headers });
     });
   }
   return { portcullis, app, now, close: () => portcullis.close() };

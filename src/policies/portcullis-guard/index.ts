@@ -3,6 +3,7 @@ import type { PortcullisSettings } from '../../config/settings';
 import { TemporarilyUnavailable } from '../../errors/oauth-errors';
 import { sendError } from '../../errors/send-error';
 import type { Middleware } from '../../guard/guard';
+import type { IdentityHeader } from '../../guard/identity-headers';
 import type { Portcullis } from '../../runtime/portcullis';
 import schema from './schema.json';
 
@@ -13,6 +14,7 @@ export interface GuardAction {
   requiredClaims: string[];
   headerPrefix: string;
   hideCredentials: boolean;
+  identityHeaders: IdentityHeader[];
 }
 
 /**
