@@ -117,8 +117,8 @@ export class Portcullis {
 
   /** What the browser-facing endpoints need. */
   interactiveDeps(): InteractiveDeps {
-    const { settings, clients, users, sessions, csrf, pending, consents, codes, throttle, logger, now } = this;
-    return { settings, clients, users, sessions, csrf, pending, consents, codes, throttle, logger, now };
+    const { settings, clients, users, sessions, csrf, pending, consents, codes, throttle, logger, now, keys } = this;
+    return { settings, clients, users, sessions, csrf, pending, consents, codes, throttle, logger, now, keys };
   }
 
   /** Verifies bearer tokens presented to the admin API (any audience of this issuer). */

@@ -1,6 +1,7 @@
 import type { ClientRegistry } from '../../clients/client-registry';
 import type { PortcullisSettings } from '../../config/settings';
 import type { Csrf } from '../../http/csrf';
+import type { KeyRing } from '../../keys/key-ring';
 import type { Logger } from '../../logging/logger';
 import type { SessionManager } from '../../sessions/session-manager';
 import type { SignInThrottle } from '../../sessions/sign-in-throttle';
@@ -20,6 +21,8 @@ export interface InteractiveDeps {
   consents: Consents;
   codes: AuthorizationCodes;
   throttle: SignInThrottle;
+  /** To check an `id_token_hint` at sign-out. */
+  keys: KeyRing;
   logger: Logger;
   now: () => number;
 }

@@ -1,5 +1,7 @@
 import type { Request, Response } from 'express';
-import { readForm } from '../../http/read-form';
+import { parseParams, readForm } from '../../http/read-form';
+import { html } from '../../pages/html';
+import { postLogoutTarget, postLogoutUrl, type PostLogoutTarget } from './post-logout-redirect';
 import { loginPage } from '../../pages/login-page';
 import { messagePage } from '../../pages/message-page';
 import { redirect303, sendPage } from '../../pages/security-headers';
@@ -63,26 +65,37 @@ export function loginSubmit(deps: InteractiveDeps) {
   };
 }
 
-/** `GET /logout`: a confirmation form (sign-out is a POST, so a link cannot sign anyone out). */
+/**
+ * `GET /logout` (also the OIDC `end_session_endpoint`): a confirmation form, because sign-out is a
+ * POST (a link or an image cannot sign anyone out). A relying party's `post_logout_redirect_uri`,
+ * `state`, `client_id` and `id_token_hint` are checked now and carried through the form.
+ */
 export function logoutForm(deps: InteractiveDeps) {
-  return (req: Request, res: Response): void => {
+  return async (req: Request, res: Response): Promise<void> => {
+    const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
+    const target = await postLogoutTarget(parseParams(new URLSearchParams(query)), deps);
     const csrf = deps.csrf.token(req, res);
-    sendPage(res, 200, logoutPage(csrf));
+    sendPage(res, 200, logoutPage(csrf, target), target ? [new URL(target.redirectUri).origin] : []);
   };
 }
 
-/** `POST /logout`: ends the session. */
+/** `POST /logout`: ends the session, then returns to the relying party if it asked and may. */
 export function logoutSubmit(deps: InteractiveDeps) {
   return async (req: Request, res: Response): Promise<void> => {
     const form = await readForm(req);
     if (!deps.csrf.verify(req, form.get('csrf_token'))) return sendPage(res, 403, messagePage('Sign-out refused', 'Your session expired. Please try again.', 'invalid_csrf'));
+    const target = await postLogoutTarget(form, deps);
     await deps.sessions.end(req, res);
+    if (target) return redirect303(res, postLogoutUrl(target));
     sendPage(res, 200, messagePage('Signed out', 'You are signed out.'));
   };
 }
 
-function logoutPage(csrf: string): string {
+function logoutPage(csrf: string, target?: PostLogoutTarget): string {
   const page = messagePage('Sign out', 'Sign out of Portcullis on this browser?');
-  const form = `<form method="post" action="/logout" class="actions"><input type="hidden" name="csrf_token" value="${csrf}"><button type="submit">Sign out</button></form>`;
-  return page.replace('</main>', `${form}\n</main>`);
+  const hidden = target
+    ? html`<input type="hidden" name="post_logout_redirect_uri" value="${target.redirectUri}"><input type="hidden" name="client_id" value="${target.clientId}">${target.state !== undefined ? html`<input type="hidden" name="state" value="${target.state}">` : ''}`
+    : html``;
+  const form = html`<form method="post" action="/logout" class="actions"><input type="hidden" name="csrf_token" value="${csrf}">${hidden}<button type="submit" id="sign-out">Sign out</button></form>`;
+  return page.replace('</main>', `${form.value}\n</main>`);
 }
