@@ -4,13 +4,6 @@ import { InsufficientScope, InvalidToken } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
 import { permissionsOf } from '../issuer/scope';
 import type { ClientStatus, UserStatus } from './client-status';
-
-/** What checks 3 needs besides the token: the client, the user (for user tokens), revocation. */
-interface Facts {
-  client: ClientStatus | null;
-  user?: UserStatus | null;
-  revoked: boolean;
-}
 import type { StatusCache } from './status-cache';
 import { extractBearer } from './extract-bearer';
 import { setIdentityHeaders, type IdentityHeader } from './identity-headers';
@@ -18,6 +11,13 @@ import type { RevocationList } from './revocation-list';
 import { RouteMatcher } from './route-matcher';
 import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
 import type { VerifiedIdentity } from './verified-identity';
+
+/** What checks 3 needs besides the token: the client, the user (for user tokens), revocation. */
+interface Facts {
+  client: ClientStatus | null;
+  user?: UserStatus | null;
+  revoked: boolean;
+}
 
 export interface GuardDeps {
   verifier: TokenVerifier;
@@ -46,7 +46,8 @@ export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?
  * 1. the token is taken from the Authorization header only (RFC 6750 §2.1);
  * 2. the token is a valid access token of this issuer (signature, alg, typ, iss, exp/nbf/iat);
  * 3. one credential, one application: `aud` is this application's, the client exists, is active,
- *    is linked to this application, and the token is not revoked;
+ *    is linked to this application, its user (for a user token) is active, and the token is not
+ *    revoked;
  * 4. roles -> permissions: the route rule for (method, path) names the permission it needs;
  *    no rule means deny;
  * 5. identity headers for the upstream replace anything the caller sent.
