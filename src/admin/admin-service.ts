@@ -107,7 +107,10 @@ export class AdminService {
     let user = await this.p.users.update(id, rest);
     if (password !== undefined) {
       user = await this.p.users.setPassword(id, password);
+      // An admin sets a password after a loss or a compromise: every sign-in and every grant ends,
+      // so a stolen session or refresh token dies with the old password.
       await this.p.sessions.endAllOf(id);
+      await this.p.revoker.revokeAllOf('user', id);
     }
     if (status === 'disabled' && current.status !== 'disabled') await this.p.disableUser(id);
     if (status === 'active') user = await this.p.users.update(id, { status: 'active' });

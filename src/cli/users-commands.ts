@@ -111,7 +111,7 @@ export function usersCommand(): Command {
 
   users
     .command('set-password <userId>')
-    .description('set a new password (signs the user out everywhere)')
+    .description('set a new password (signs the user out everywhere and revokes their apps\' refresh tokens)')
     .option('--password-stdin', 'read the password from standard input')
     .option('--password <password>', 'the password (visible in shell history: prefer --password-stdin)')
     .option('--json', 'print JSON')
