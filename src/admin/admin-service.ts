@@ -104,21 +104,16 @@ export class AdminService {
     if (password !== undefined && (typeof password !== 'string' || password.length < 10 || password.length > 1024)) {
       throw new ValidationError('password', 'password must be 10 to 1024 characters');
     }
-    let user = await this.p.users.update(id, rest);
-    if (password !== undefined) {
-      user = await this.p.users.setPassword(id, password);
-      // An admin sets a password after a loss or a compromise: every sign-in and every grant ends,
-      // so a stolen session or refresh token dies with the old password.
-      await this.p.sessions.endAllOf(id);
-      await this.p.revoker.revokeAllOf('user', id);
-    }
-    if (status === 'disabled' && current.status !== 'disabled') await this.p.disableUser(id);
-    if (status === 'active') user = await this.p.users.update(id, { status: 'active' });
+    await this.p.users.update(id, status ? { ...rest, status } : rest);
+    if (password !== undefined) await this.p.users.setPassword(id, password);
+    // A password set by an admin follows a loss or a compromise, and a disabled user must lose
+    // access: either way every sign-in and every grant ends with it.
+    if (password !== undefined || (status === 'disabled' && current.status !== 'disabled')) await this.p.endUserAccess(id);
     const requested = (Object.keys(changes) as Array<keyof typeof changes>).filter((k) => changes[k] !== undefined);
     const after = await this.p.users.get(id);
     // The pages send every field: record only those whose value really changed (a password always counts).
     const changed = requested.filter((k) => k === 'password' || !sameValue(current[k], after[k]));
-    await this.logUser(actor, status === 'disabled' ? 'user.disable' : status === 'active' && requested.length === 1 ? 'user.enable' : 'user.update', user, changed);
+    await this.logUser(actor, status === 'disabled' ? 'user.disable' : status === 'active' && requested.length === 1 ? 'user.enable' : 'user.update', after, changed);
     return after;
   }
 
@@ -126,7 +121,7 @@ export class AdminService {
   async rotateSigningKey(actor: Actor, algorithm?: SigningAlgorithm) {
     this.requireSuperAdmin(actor, 'rotate signing keys');
     const key = await this.p.keys.rotate(algorithm);
-    await this.audit.record({ actor: { type: actor.type, id: actor.id, name: actor.name }, action: 'key.rotate', target: { type: 'key', id: key.kid, name: key.alg }, from: actor.from });
+    await this.record(actor, 'key.rotate', { type: 'key', id: key.kid, name: key.alg });
     return key;
   }
 
@@ -154,24 +149,23 @@ export class AdminService {
     return app;
   }
 
-  private async log(actor: Actor, action: string, app: ClientView, changed?: string[]): Promise<void> {
+  /** The one place an audit entry is written: who, what, which target, from where, never a value. */
+  private async record(actor: Actor, action: string, target: AuditEntry['target'], changed?: string[]): Promise<void> {
     await this.audit.record({
       actor: { type: actor.type, id: actor.id, name: actor.name },
       action,
-      target: { type: 'app', id: app.clientId, name: app.name },
-      from: actor.from,
-      ...(changed ? { changed } : {}),
-    });
-  }
-
-  private async logUser(actor: Actor, action: string, user: UserView, changed?: string[]): Promise<void> {
-    await this.audit.record({
-      actor: { type: actor.type, id: actor.id, name: actor.name },
-      action,
-      target: { type: 'user', id: user.userId, name: user.username },
+      target,
       from: actor.from,
       ...(changed ? { changed: changed.map((c) => (c === 'password' ? 'password (not recorded)' : c)) } : {}),
     });
+  }
+
+  private log(actor: Actor, action: string, app: ClientView, changed?: string[]): Promise<void> {
+    return this.record(actor, action, { type: 'app', id: app.clientId, name: app.name }, changed);
+  }
+
+  private logUser(actor: Actor, action: string, user: UserView, changed?: string[]): Promise<void> {
+    return this.record(actor, action, { type: 'user', id: user.userId, name: user.username }, changed);
   }
 }
 

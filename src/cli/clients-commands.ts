@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import type { ClientView } from '../clients/client';
 import type { CreatedClient } from '../clients/client-registry';
+import type { Actor } from '../admin/admin-service';
 import { clientJson } from '../clients/client-json';
+import type { Portcullis } from '../runtime/portcullis';
 import { print, table } from './output';
 import { cliActor, withRuntime } from './with-runtime';
 
@@ -19,6 +21,14 @@ function describe(client: ClientView): string {
     `status:       ${client.status}`,
     `created:      ${new Date(client.createdAt).toISOString()}`,
   ].join('\n');
+}
+
+/** Runs one change (audited as the CLI) and prints the client it leaves. */
+function showClient(opts: { json?: boolean }, change: (p: Portcullis, actor: Actor) => Promise<ClientView>): Promise<void> {
+  return withRuntime(!!opts.json, async (p) => {
+    const client = await change(p, cliActor());
+    print(clientJson(client), !!opts.json, () => describe(client));
+  });
 }
 
 const withSecret = ({ client, clientSecret }: CreatedClient) => clientJson(client, clientSecret);
@@ -84,24 +94,14 @@ export function clientsCommand(group: 'clients' | 'apps' = 'clients'): Command {
     .command('show <clientId>')
     .description('show one client')
     .option('--json', 'print JSON')
-    .action((clientId: string, opts) =>
-      withRuntime(!!opts.json, async (p) => {
-        const client = await p.clients.get(clientId);
-        print(clientJson(client), !!opts.json, () => describe(client));
-      }),
-    );
+    .action((clientId: string, opts) => showClient(opts, (p) => p.clients.get(clientId)));
 
   clients
     .command('roles <clientId>')
     .description('replace the roles of a client; tokens issued from now on carry them')
     .option('--role <role>', 'a role (repeat for several; none removes all)', collect, [])
     .option('--json', 'print JSON')
-    .action((clientId: string, opts) =>
-      withRuntime(!!opts.json, async (p) => {
-        const client = await p.admin.updateApp(cliActor(), clientId, { roles: opts.role });
-        print(clientJson(client), !!opts.json, () => describe(client));
-      }),
-    );
+    .action((clientId: string, opts) => showClient(opts, (p, actor) => p.admin.updateApp(actor, clientId, { roles: opts.role })));
 
   clients
     .command('update <clientId>')
@@ -111,34 +111,19 @@ export function clientsCommand(group: 'clients' | 'apps' = 'clients'): Command {
     .option('--redirect-uri <uri>', 'redirect URI (repeat; replaces the list)', collect)
     .option('--origin <origin>', 'allowed CORS origin (repeat; replaces the list)', collect)
     .option('--json', 'print JSON')
-    .action((clientId: string, opts) =>
-      withRuntime(!!opts.json, async (p) => {
-        const client = await p.admin.updateApp(cliActor(), clientId, { name: opts.name, description: opts.description, redirectUris: opts.redirectUri, allowedOrigins: opts.origin });
-        print(clientJson(client), !!opts.json, () => describe(client));
-      }),
-    );
+    .action((clientId: string, opts) => showClient(opts, (p, actor) => p.admin.updateApp(actor, clientId, { name: opts.name, description: opts.description, redirectUris: opts.redirectUri, allowedOrigins: opts.origin })));
 
   const [off, on] = apps ? ['deactivate', 'reactivate'] : ['disable', 'enable'];
   clients
     .command(`${off} <clientId>`)
     .description('it can no longer get tokens; its refresh tokens and consents are revoked, its access tokens refused within a second')
     .option('--json', 'print JSON')
-    .action((clientId: string, opts) =>
-      withRuntime(!!opts.json, async (p) => {
-        const client = await p.admin.deactivateApp(cliActor(), clientId);
-        print(clientJson(client), !!opts.json, () => describe(client));
-      }),
-    );
+    .action((clientId: string, opts) => showClient(opts, (p, actor) => p.admin.deactivateApp(actor, clientId)));
   clients
     .command(`${on} <clientId>`)
     .description('make it work again (users must authorize an app again)')
     .option('--json', 'print JSON')
-    .action((clientId: string, opts) =>
-      withRuntime(!!opts.json, async (p) => {
-        const client = await p.admin.reactivateApp(cliActor(), clientId);
-        print(clientJson(client), !!opts.json, () => describe(client));
-      }),
-    );
+    .action((clientId: string, opts) => showClient(opts, (p, actor) => p.admin.reactivateApp(actor, clientId)));
 
   clients
     .command('rotate-secret <clientId>')

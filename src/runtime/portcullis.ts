@@ -142,6 +142,11 @@ export class Portcullis {
   /** Disables a user's access: sessions ended, every grant (refresh tokens, their access tokens) revoked. */
   async disableUser(userId: string): Promise<void> {
     await this.users.update(userId, { status: 'disabled' });
+    await this.endUserAccess(userId);
+  }
+
+  /** Ends everything a user holds: sessions at the issuer, and every grant apps hold for them. */
+  async endUserAccess(userId: string): Promise<void> {
     await this.sessions.endAllOf(userId);
     await this.revoker.revokeAllOf('user', userId);
   }
