@@ -1,14 +1,13 @@
 import type { ApplicationSettings } from '../config/settings';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors';
 import type { Store } from '../store/store';
+import { updateRecord } from '../store/update-record';
 import type { AdminRole } from '../users/user';
 import { viewOf, type Client, type ClientView } from './client';
 import { generateClientId, generateSecret, hashSecret, verifySecret } from './client-secret';
 import { checkOrigin, checkRedirectUris } from './redirect-uri';
 
 const KIND = 'clients';
-/** Read-modify-write attempts before giving up with a ConflictError (see update()). */
-const UPDATE_ATTEMPTS = 50;
 
 export interface NewClient {
   name: string;
@@ -159,19 +158,8 @@ export class ClientRegistry {
 
   /** Read-modify-write with compare-and-set, retried, so concurrent edits never lose each other. */
   private async update(clientId: string, change: (c: Client) => Client): Promise<ClientView> {
-    // Fix: with a fixed 5 attempts and no pause, N concurrent writers retried in lockstep and only
-    // one won per round, so a burst of more than 5 edits (test: 10 parallel setRoles/setStatus)
-    // failed with ConflictError. Each failed compare-and-set means another write landed, so more
-    // attempts with a small random pause (spreading the retries) let every writer through.
-    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
-      const record = await this.store.get<Client>(KIND, clientId);
-      if (!record) throw new NotFoundError('client', clientId);
-      const next = { ...change(record.value), updatedAt: this.now() };
-      const written = await this.store.compareAndSet(KIND, clientId, record.version, next, { indexes: { application: next.application } });
-      if (written) return viewOf(next);
-    }
-    throw new ConflictError(`client ${clientId} is being changed by someone else; try again`);
+    const next = await updateRecord<Client>(this.store, KIND, clientId, 'client', (c) => ({ ...change(c), updatedAt: this.now() }), (c) => ({ indexes: { application: c.application } }));
+    return viewOf(next);
   }
 
   private checkApplication(application: string): string {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApplicationSettings } from '../config/settings';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors';
 import type { Store } from '../store/store';
+import { updateRecord } from '../store/update-record';
 import { dummyHash, hashPassword, verifyPassword } from './password';
 import { userView, type AdminRole, type User, type UserView } from './user';
 
@@ -112,13 +113,7 @@ export class UserRegistry {
   }
 
   private async change(userId: string, apply: (u: User) => User): Promise<UserView> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const record = await this.store.get<User>(KIND, userId);
-      if (!record) throw new NotFoundError('user', userId);
-      const next = { ...apply(record.value), updatedAt: this.now() };
-      if (await this.store.compareAndSet(KIND, userId, record.version, next)) return userView(next);
-    }
-    throw new ConflictError(`user ${userId} is being changed by someone else; try again`);
+    return userView(await updateRecord<User>(this.store, KIND, userId, 'user', (u) => ({ ...apply(u), updatedAt: this.now() })));
   }
 
   private checkRoles(roles: Record<string, string[]>): Record<string, string[]> {
