@@ -1,33 +1,29 @@
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload, type KeyLike } from 'jose';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type KeyLike } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { InvalidToken } from '../errors/oauth-errors';
 import { ACCESS_TOKEN_TYP } from '../tokens/access-token-issuer';
+import { checkAccessTokenClaims, type AccessTokenClaims } from './access-token-claims';
+import { assertCanonicalCompactJws } from './compact-jws';
+
+export type { AccessTokenClaims } from './access-token-claims';
 
 /** Where the guard finds the public key for a `kid`; the key ring, or a remote JWKS. */
 export interface KeySource {
-  /** A key already in memory (the fast path), or undefined. */
+  /**
+   * A published key already in memory (the fast path), or undefined: unknown, no longer
+   * published, or the in-memory key set is too old to be trusted without a re-read.
+   */
   cachedKey(kid: string): { alg: string; publicKey: KeyLike } | undefined;
-  /** The key, fetching if needed; undefined if no such published key. */
+  /** The published key, re-reading the key set if needed; undefined if no such published key. */
   verificationKey(kid: string): Promise<{ alg: string; publicKey: KeyLike } | undefined>;
-}
-
-/** The claims of a verified RFC 9068 access token. */
-export interface AccessTokenClaims extends JWTPayload {
-  iss: string;
-  sub: string;
-  aud: string | string[];
-  exp: number;
-  iat: number;
-  jti: string;
-  client_id: string;
-  roles?: string[];
-  scope?: string;
 }
 
 export interface VerifierOptions {
   issuer: string;
   /** Clock skew allowed on exp/nbf/iat, in seconds. */
   leeway: number;
+  /** The longest lifetime (`exp - iat`, seconds) a token may claim; longer ones are refused. */
+  maxTokenLifetime: number;
   /** Claims every token must carry, beyond those RFC 9068 §2.2 already requires. */
   requiredClaims?: string[];
   now?: () => number;
@@ -35,17 +31,30 @@ export interface VerifierOptions {
   cacheSize?: number;
 }
 
+/** A verified token as remembered: its claims and the key that verified it. */
+interface Verified {
+  claims: AccessTokenClaims;
+  kid: string;
+}
+
 /** RFC 9068 §2.2: claims an access token must carry. */
 const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
 
+const KEY_GONE = 'the signing key of this access token is no longer published';
+
 /**
- * Verifies access tokens: signature by a published key, algorithm pinned by that key (RFC 8725
- * §3.1: never taken from the token), `typ` at+jwt (RFC 9068 §4: an ID token is not an access
- * token), exact `iss`, and exp/nbf/iat within the leeway. Verified tokens are cached until
- * they expire, keyed by the whole token, so a changed byte is a cache miss and a full check.
+ * Verifies access tokens: one canonical compact serialization (RFC 7515 §2, §7.1), signature by a
+ * published key, algorithm pinned by that key (RFC 8725 §3.1: never taken from the token), `typ`
+ * at+jwt (RFC 9068 §4: an ID token is not an access token), exact `iss`, exp/nbf/iat within the
+ * leeway, and every claim the product reads of the right type (access-token-claims.ts).
+ *
+ * Verified tokens are cached, keyed by the whole token (one spelling per token, so a changed byte
+ * is a miss and a full check). A cached verification is only as good as what it was based on:
+ * every hit re-checks `exp` (+ leeway) and that the key which verified it is still published
+ * (a map lookup in the key ring), so retiring a key ends its tokens here too.
  */
 export class TokenVerifier {
-  private readonly cache: LRUCache<string, AccessTokenClaims>;
+  private readonly cache: LRUCache<string, Verified>;
   private readonly required: string[];
   private readonly now: () => number;
 
@@ -55,26 +64,39 @@ export class TokenVerifier {
     this.now = options.now ?? Date.now;
   }
 
-  /** The claims of an already verified, unexpired token, without waiting; undefined otherwise. */
+  /**
+   * The claims of an already verified, unexpired token whose key is still published, without
+   * waiting; undefined otherwise (then `verify` gives the answer and the reason).
+   */
   peek(token: string): AccessTokenClaims | undefined {
     const cached = this.cache.get(token);
-    return cached && cached.exp + this.options.leeway > this.now() / 1000 ? cached : undefined;
+    if (!cached || !this.alive(cached, this.now() / 1000)) return undefined;
+    return this.keys.cachedKey(cached.kid) ? cached.claims : undefined;
   }
 
   async verify(token: string): Promise<AccessTokenClaims> {
     const nowSeconds = this.now() / 1000;
     const cached = this.cache.get(token);
     if (cached) {
-      if (cached.exp + this.options.leeway > nowSeconds) return cached;
+      if (!this.alive(cached, nowSeconds)) {
+        this.cache.delete(token);
+        throw new InvalidToken('the access token expired');
+      }
+      if (this.keys.cachedKey(cached.kid) ?? (await this.keys.verificationKey(cached.kid))) return cached.claims;
       this.cache.delete(token);
-      throw new InvalidToken('the access token expired');
+      throw new InvalidToken(KEY_GONE);
     }
-    const claims = await this.verifyFully(token, nowSeconds);
-    this.cache.set(token, claims);
-    return claims;
+    const verified = await this.verifyFully(token, nowSeconds);
+    this.cache.set(token, verified);
+    return verified.claims;
   }
 
-  private async verifyFully(token: string, nowSeconds: number): Promise<AccessTokenClaims> {
+  private alive(cached: Verified, nowSeconds: number): boolean {
+    return cached.claims.exp + this.options.leeway > nowSeconds;
+  }
+
+  private async verifyFully(token: string, nowSeconds: number): Promise<Verified> {
+    assertCanonicalCompactJws(token);
     let header;
     try {
       header = decodeProtectedHeader(token);
@@ -82,7 +104,8 @@ export class TokenVerifier {
       throw new InvalidToken('the access token is malformed');
     }
     if (typeof header.kid !== 'string') throw new InvalidToken('the access token names no signing key');
-    const key = this.keys.cachedKey(header.kid) ?? (await this.keys.verificationKey(header.kid));
+    const kid = header.kid;
+    const key = this.keys.cachedKey(kid) ?? (await this.keys.verificationKey(kid));
     if (!key) throw new InvalidToken('the access token was not signed by a key of this issuer');
     try {
       const { payload } = await jwtVerify(token, key.publicKey, {
@@ -93,16 +116,8 @@ export class TokenVerifier {
         requiredClaims: this.required,
         currentDate: new Date(nowSeconds * 1000),
       });
-      if (typeof payload.iat === 'number' && payload.iat > nowSeconds + this.options.leeway) {
-        throw new InvalidToken('the access token was issued in the future');
-      }
-      if (typeof payload.client_id !== 'string' || typeof payload.jti !== 'string' || typeof payload.sub !== 'string') {
-        throw new InvalidToken('the access token has malformed claims');
-      }
-      if (payload.roles !== undefined && !(Array.isArray(payload.roles) && payload.roles.every((r) => typeof r === 'string'))) {
-        throw new InvalidToken('the access token has malformed roles');
-      }
-      return payload as AccessTokenClaims;
+      const claims = checkAccessTokenClaims(payload, { nowSeconds, leeway: this.options.leeway, maxLifetime: this.options.maxTokenLifetime });
+      return { claims, kid };
     } catch (err) {
       throw toInvalidToken(err);
     }
@@ -115,7 +130,7 @@ function toInvalidToken(err: unknown): InvalidToken {
   if (err instanceof joseErrors.JWTExpired) return new InvalidToken('the access token expired');
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
     if (err.claim === 'typ') return new InvalidToken('not an access token (typ must be at+jwt)');
-    if (err.claim === 'nbf') return new InvalidToken('the access token is not valid yet');
+    if (err.claim === 'nbf' && err.reason === 'check_failed') return new InvalidToken('the access token is not valid yet');
     return new InvalidToken(`the access token has an invalid ${err.claim} claim`);
   }
   if (err instanceof joseErrors.JOSEAlgNotAllowed) return new InvalidToken('the access token uses an algorithm not allowed for its key');

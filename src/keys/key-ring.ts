@@ -58,8 +58,13 @@ export class KeyRing {
     return key;
   }
 
-  /** The published key with this kid, re-reading the store (rate-limited) if it is unknown. */
+  /**
+   * The published key with this kid, re-reading the store first if the key set in memory is older
+   * than the refresh interval (so a retirement made by another node or the CLI is seen), and
+   * (rate-limited) if the kid is unknown.
+   */
   async verificationKey(kid: string): Promise<LoadedKey | undefined> {
+    if (this.stale()) await this.reloadOnce();
     let key = this.keys.get(kid);
     if (!key && this.now() - this.loadedAt > UNKNOWN_KID_RELOAD_MS) {
       await this.reloadOnce();
@@ -68,8 +73,17 @@ export class KeyRing {
     return key && this.isPublished(key.stored) ? key : undefined;
   }
 
-  /** A known, published key without touching the store (the guard's fast path). */
+  /**
+   * A known, published key without touching the store (the guard's fast path, also on every hit
+   * of its verified-token cache). Undefined once the key set in memory is older than the refresh
+   * interval: the caller then waits for `verificationKey`, which re-reads it, so no decision rests
+   * on a key set older than that (a key retired elsewhere fails here within REFRESH_MS).
+   */
   cachedKey(kid: string): LoadedKey | undefined {
+    if (this.stale()) {
+      void this.reloadOnce();
+      return undefined;
+    }
     const key = this.keys.get(kid);
     return key && this.isPublished(key.stored) ? key : undefined;
   }
@@ -121,6 +135,10 @@ export class KeyRing {
     for (const record of await this.store.list<StoredSigningKey>(KEYS)) {
       if (!this.isPublished(record.value)) await this.store.delete(KEYS, record.id);
     }
+  }
+
+  private stale(): boolean {
+    return this.now() - this.loadedAt > REFRESH_MS;
   }
 
   private isPublished(key: StoredSigningKey): boolean {

@@ -49,6 +49,8 @@ export interface GuardPolicyOptions {
   application: string;
   leeway?: number;
   requiredClaims?: string[];
+  /** The longest token lifetime (`exp - iat`, seconds) accepted; default `tokens.accessTokenTtl` + leeway. */
+  maxTokenLifetime?: number;
   headerPrefix?: string;
   hideCredentials?: boolean;
   /** Which identity headers go upstream (all by default). */
@@ -123,13 +125,13 @@ export class Portcullis {
 
   /** Verifies bearer tokens presented to the admin API (any audience of this issuer). */
   adminVerifier(): TokenVerifier {
-    return this.verifier(30, []);
+    return this.verifier(30, [], this.settings.tokens.accessTokenTtl + 30);
   }
 
   /** What revocation, introspection and userinfo need to recognise a token. */
   tokenLookupDeps(): TokenLookupDeps {
     return {
-      verifier: this.verifier(0, []),
+      verifier: this.verifier(0, [], this.settings.tokens.accessTokenTtl),
       revocations: this.revocations,
       refreshTokens: this.refreshTokens,
       revoker: this.revoker,
@@ -198,8 +200,13 @@ export class Portcullis {
       hideCredentials: options.hideCredentials ?? false,
       identityHeaders: options.identityHeaders ?? [...IDENTITY_HEADERS],
     };
+    const leeway = options.leeway ?? 30;
+    const maxTokenLifetime = options.maxTokenLifetime ?? this.settings.tokens.accessTokenTtl + leeway;
+    if (!Number.isInteger(maxTokenLifetime) || maxTokenLifetime < 1) {
+      throw new Error(`portcullis guard for ${options.application}: maxTokenLifetime must be a positive integer (seconds), got ${JSON.stringify(options.maxTokenLifetime)}`);
+    }
     return new Guard(
-      { verifier: this.verifier(options.leeway ?? 30, options.requiredClaims ?? []), clients: this.clientStatus, users: this.userStatus, revocations: this.revocations, site: this.errorSite('resource') },
+      { verifier: this.verifier(leeway, options.requiredClaims ?? [], maxTokenLifetime), clients: this.clientStatus, users: this.userStatus, revocations: this.revocations, site: this.errorSite('resource') },
       guardOptions,
     );
   }
@@ -209,11 +216,11 @@ export class Portcullis {
   }
 
   /** Verifiers are shared between guards with the same settings, so they share one token cache. */
-  private verifier(leeway: number, requiredClaims: string[]): TokenVerifier {
-    const key = JSON.stringify([leeway, requiredClaims]);
+  private verifier(leeway: number, requiredClaims: string[], maxTokenLifetime: number): TokenVerifier {
+    const key = JSON.stringify([leeway, requiredClaims, maxTokenLifetime]);
     let verifier = this.verifiers.get(key);
     if (!verifier) {
-      verifier = new TokenVerifier(this.keys, { issuer: this.settings.issuer, leeway, requiredClaims, now: this.now });
+      verifier = new TokenVerifier(this.keys, { issuer: this.settings.issuer, leeway, requiredClaims, maxTokenLifetime, now: this.now });
       this.verifiers.set(key, verifier);
     }
     return verifier;

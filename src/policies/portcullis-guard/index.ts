@@ -12,6 +12,8 @@ export interface GuardAction {
   application: string;
   leeway: number;
   requiredClaims: string[];
+  /** No schema default: it follows the issuer's `tokens.accessTokenTtl` (see Portcullis.guard). */
+  maxTokenLifetime?: number;
   headerPrefix: string;
   hideCredentials: boolean;
   identityHeaders: IdentityHeader[];

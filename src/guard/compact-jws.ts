@@ -1,0 +1,27 @@
+import { InvalidToken } from '../errors/oauth-errors';
+
+/** RFC 7515 §2 Base64url Encoding: the URL-safe alphabet (RFC 4648 §5), all padding omitted. */
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Refuses any spelling of a JWS other than the one RFC 7515 allows, before anything is decoded,
+ * so one token has exactly one spelling (a cache, a revocation or a log line keyed by the token
+ * string can then not be sidestepped by re-spelling it):
+ * - RFC 7515 §7.1: the compact serialization is exactly three parts joined by `.`, none empty
+ *   (an access token always has a payload and a signature);
+ * - RFC 7515 §2: each part is base64url without padding: no `+`, `/`, `=`, whitespace or anything
+ *   else, which Node's lenient decoder would otherwise skip or map to the same bytes;
+ * - each part is canonical: decoding and re-encoding it gives it back. This also refuses a part
+ *   whose length leaves a lone character (length % 4 == 1) and a last character whose unused
+ *   low bits are not zero (RFC 4648 §3.5), both of which decode to the same bytes as another spelling.
+ */
+export function assertCanonicalCompactJws(token: string): void {
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new InvalidToken('the access token is malformed (a JWS has exactly three parts)');
+  for (const part of parts) {
+    if (!SEGMENT.test(part)) throw new InvalidToken('the access token is malformed (only unpadded base64url is allowed)');
+    if (Buffer.from(part, 'base64url').toString('base64url') !== part) {
+      throw new InvalidToken('the access token is malformed (a part is not canonical base64url)');
+    }
+  }
+}
