@@ -259,6 +259,8 @@ describe('KeyRing (src/keys/key-ring.ts)', function () {
       expect(r.jwks().keys.map((k) => k.kid)).to.include(oldKid);
       clock.ms = publishUntil - 1;
       expect(r.jwks().keys.map((k) => k.kid)).to.include(oldKid);
+      // The key set in memory is an hour old: verificationKey re-reads it, then cachedKey trusts it.
+      expect(await r.verificationKey(oldKid)).to.have.property('kid', oldKid);
       expect(r.cachedKey(oldKid)).to.not.equal(undefined);
 
       clock.ms = publishUntil + 1;
@@ -385,6 +387,24 @@ describe('KeyRing (src/keys/key-ring.ts)', function () {
       const publishUntil = (await a.describe()).find((k) => k.kid === oldKid)!.publishUntil!;
       clock.ms = publishUntil + 1;
       expect(b.jwks().keys.map((k) => k.kid)).to.deep.equal([next.kid]);
+    });
+
+    it('a key set older than the refresh interval is not trusted: cachedKey is undefined, verificationKey re-reads the store', async function () {
+      const a = ring();
+      await a.init();
+      const b = ring();
+      await b.init();
+      const oldKid = b.active().kid;
+      expect(b.cachedKey(oldKid)).to.have.property('kid', oldKid);
+      await a.rotate();
+      const publishUntil = (await a.describe()).find((k) => k.kid === oldKid)!.publishUntil!;
+
+      // b never re-read the store, so it does not know that the key was retired; past the refresh
+      // interval it must not answer from memory (a retirement must reach it within that interval).
+      clock.ms = publishUntil + 1;
+      expect(b.cachedKey(oldKid), 'an old key set is not trusted').to.equal(undefined);
+      expect(await b.verificationKey(oldKid), 'after the re-read: retired and past publishUntil').to.equal(undefined);
+      expect(b.cachedKey(oldKid), 'the fresh key set says the same').to.equal(undefined);
     });
 
     it('the JWKS alone also triggers the refresh', async function () {
