@@ -1,11 +1,20 @@
 import { LRUCache } from 'lru-cache';
+import guardSchema from '../policies/portcullis-guard/schema.json';
 import type { Store } from '../store/store';
 
 const KIND = 'revoked-access-tokens';
+/**
+ * A guard accepts a token until `exp` plus its `leeway` (at most the schema's maximum), so a
+ * revocation is kept that much longer: forgetting it at `exp` would let a revoked token back in
+ * for the rest of the leeway.
+ */
+const LONGEST_LEEWAY_S = guardSchema.properties.leeway.maximum;
 
 /**
- * Revoked access tokens, by `jti`, kept until the token would have expired anyway. The guard's
- * answers are remembered for at most `ttlMs`, so a revocation reaches every node within a second.
+ * Revoked access tokens, by `jti`, kept until no guard would accept the token anyway (`exp` plus
+ * the longest leeway). The guard's answers are remembered for at most `ttlMs` (`cacheMs`, by
+ * design the one bound by which a guard may lag behind the store), so a revocation reaches every
+ * node within a second.
  */
 export class RevocationList {
   private readonly cache: LRUCache<string, { revoked: boolean }>;
@@ -16,7 +25,7 @@ export class RevocationList {
 
   /** Records that the token `jti` (expiring at `exp`, epoch seconds) must no longer be accepted. */
   async revoke(jti: string, exp: number): Promise<void> {
-    await this.store.put(KIND, jti, { exp }, { expiresAt: exp * 1000 });
+    await this.store.put(KIND, jti, { exp }, { expiresAt: (exp + LONGEST_LEEWAY_S) * 1000 });
     this.cache.delete(jti);
   }
 
