@@ -1,6 +1,10 @@
 import type { ClientRegistry } from './client-registry';
 
-/** How long the union of allowed origins is reused (preflights are frequent, edits rare). */
+/**
+ * How long the union of allowed origins is reused (preflights are frequent, edits rare). By
+ * design an origin removed (or its client disabled) may still pass a preflight for this long; it
+ * grants nothing: the actual request is checked against its own client's current origins.
+ */
 const TTL_MS = 1000;
 
 /**

@@ -56,6 +56,11 @@ export class Guard {
   private readonly routes: RouteMatcher;
   /** Every permission any role of this application grants. */
   private readonly permissions: Set<string>;
+  /**
+   * Identities per verified claims object. An identity depends only on the claims and on this
+   * guard's fixed settings, and the verifier hands a claims object out only while the token is
+   * unexpired and its key published, so an identity cannot outlive what it was built from.
+   */
   private readonly identities = new WeakMap<AccessTokenClaims, VerifiedIdentity>();
 
   constructor(private readonly deps: GuardDeps, private readonly options: GuardOptions) {

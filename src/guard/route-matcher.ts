@@ -23,7 +23,11 @@ export class RouteMatcher {
     }));
   }
 
-  /** Answers for recent (method, path) pairs: APIs see the same few paths over and over. */
+  /**
+   * Answers for recent (method, path) pairs: APIs see the same few paths over and over. An answer
+   * depends only on the route rules, fixed for this matcher's life (a reload builds a new guard),
+   * so it can never go stale.
+   */
   private readonly memo = new Map<string, string | undefined>();
 
   /** The permission needed for `method` on `rawPath`, or undefined when no rule covers it. */

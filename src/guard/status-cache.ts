@@ -4,6 +4,8 @@ import { LRUCache } from 'lru-cache';
  * Records the guard reads on every request (a client's or a user's status), remembered for at
  * most `ttlMs` (< 1 s), so that disabling takes effect on every node within a second without a
  * store read per request. A store failure propagates: the guard fails closed.
+ * This lag is by design and documented (`cacheMs` in docs/ops-guide.md): it is the one bound by
+ * which a guard's decision may trail the store; nothing else the guard remembers outlives its basis.
  */
 export class StatusCache<V> {
   private readonly cache: LRUCache<string, { value: V | null }>;
