@@ -4,9 +4,9 @@ import { InvalidToken } from '../errors/oauth-errors';
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 
 /**
- * Refuses any spelling of a JWS other than the one RFC 7515 allows, before anything is decoded,
- * so one token has exactly one spelling (a cache, a revocation or a log line keyed by the token
- * string can then not be sidestepped by re-spelling it):
+ * What is wrong with the spelling of a compact JWS, or undefined. Checked before anything is
+ * decoded: only the spelling RFC 7515 allows passes, so one token has exactly one spelling (a
+ * cache, a revocation or a log line keyed by the token string cannot be sidestepped by re-spelling):
  * - RFC 7515 §7.1: the compact serialization is exactly three parts joined by `.`, none empty
  *   (an access token always has a payload and a signature);
  * - RFC 7515 §2: each part is base64url without padding: no `+`, `/`, `=`, whitespace or anything
@@ -15,13 +15,18 @@ const SEGMENT = /^[A-Za-z0-9_-]+$/;
  *   whose length leaves a lone character (length % 4 == 1) and a last character whose unused
  *   low bits are not zero (RFC 4648 §3.5), both of which decode to the same bytes as another spelling.
  */
-export function assertCanonicalCompactJws(token: string): void {
+export function compactJwsProblem(token: string): string | undefined {
   const parts = token.split('.');
-  if (parts.length !== 3) throw new InvalidToken('the access token is malformed (a JWS has exactly three parts)');
+  if (parts.length !== 3) return 'a JWS has exactly three parts';
   for (const part of parts) {
-    if (!SEGMENT.test(part)) throw new InvalidToken('the access token is malformed (only unpadded base64url is allowed)');
-    if (Buffer.from(part, 'base64url').toString('base64url') !== part) {
-      throw new InvalidToken('the access token is malformed (a part is not canonical base64url)');
-    }
+    if (!SEGMENT.test(part)) return 'only unpadded base64url is allowed';
+    if (Buffer.from(part, 'base64url').toString('base64url') !== part) return 'a part is not canonical base64url';
   }
+  return undefined;
+}
+
+/** `compactJwsProblem` for an access token: `invalid_token` naming the problem. */
+export function assertCanonicalCompactJws(token: string): void {
+  const problem = compactJwsProblem(token);
+  if (problem) throw new InvalidToken(`the access token is malformed (${problem})`);
 }

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { automationClient, type AutomationClient } from '../helpers/admin-session';
+import { obtainTokens, REDIRECT_URI, startFlowServer } from '../helpers/browser-flow';
+import { expectPage } from '../helpers/wire-expect';
 import { expectAdminInvalidToken, expectInvalidToken } from '../helpers/bearer-expect';
 import { startTestServer, type TestServer } from '../helpers/test-portcullis';
 
@@ -115,4 +117,37 @@ describe('RFC 7515 §2, §7.1: one compact serialization per token', () => {
     expect(res.body.error).to.equal('invalid_request');
     expect(res.body.error_description).to.equal('malformed Bearer credentials');
   });
+});
+
+describe('RFC 7515 §2 for the id_token_hint of RP-Initiated Logout (OpenID Connect RP-Initiated Logout 1.0 §2)', () => {
+  let server: TestServer;
+  let idToken: string;
+
+  before(async () => {
+    const flow = await startFlowServer();
+    server = flow.server;
+    idToken = (await obtainTokens(server, { app: flow.web, user: flow.user, params: { scope: 'openid' } })).id_token;
+    for (let i = 0; i < 20 && !/[-_]/.test(idToken); i++) {
+      idToken = (await obtainTokens(server, { app: flow.web, user: flow.user, params: { scope: 'openid' } })).id_token;
+    }
+    expect(idToken).to.match(/[-_]/);
+  });
+  after(() => server.close());
+
+  const logout = (hint: string) => request(server.app).get('/logout').query({ id_token_hint: hint, post_logout_redirect_uri: REDIRECT_URI });
+
+  it('the ID token as issued is a valid hint', async () => {
+    expectPage(await logout(idToken), 200);
+  });
+
+  for (const [label, respell] of [
+    ['the standard base64 alphabet', () => idToken.replace(/-/g, '+').replace(/_/g, '/')],
+    ['= padding on the signature', () => { const [h, p, s] = partsOf(idToken); return `${h}.${p}.${padded(s)}`; }],
+    ['a last signature character with non-zero unused bits', () => { const [h, p, s] = partsOf(idToken); return `${h}.${p}.${withDirtyTrailingBits(s)}`; }],
+    ['trailing characters after padding', () => { const [h, p, s] = partsOf(idToken); return `${h}.${p}.${padded(s)}garbage`; }],
+  ] as Array<[string, () => string]>) {
+    it(`${label} -> 400 invalid_request page, no redirect`, async () => {
+      expectPage(await logout(respell()), 400, 'invalid_request');
+    });
+  }
 });

@@ -1,5 +1,6 @@
 import { compactVerify, decodeProtectedHeader } from 'jose';
 import { InvalidRequest } from '../../errors/oauth-errors';
+import { compactJwsProblem } from '../../guard/compact-jws';
 import type { FormParams } from '../../http/read-form';
 import type { KeyRing } from '../../keys/key-ring';
 import type { InteractiveDeps } from './interactive-deps';
@@ -14,6 +15,8 @@ export interface PostLogoutTarget {
 /** The client an `id_token_hint` was issued to: our signature and issuer, expiry ignored (§2). */
 async function clientOfHint(hint: string, keys: KeyRing, issuer: string): Promise<string> {
   try {
+    // RFC 7515 §2: one spelling per token, as for access tokens.
+    if (compactJwsProblem(hint)) throw new Error('not a canonical compact JWS');
     const { kid } = decodeProtectedHeader(hint);
     const key = kid ? await keys.verificationKey(kid) : undefined;
     if (!key) throw new Error('unknown key');
