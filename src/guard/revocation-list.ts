@@ -8,7 +8,7 @@ const KIND = 'revoked-access-tokens';
  * revocation is kept that much longer: forgetting it at `exp` would let a revoked token back in
  * for the rest of the leeway.
  */
-const LONGEST_LEEWAY_S = guardSchema.properties.leeway.maximum;
+export const LONGEST_LEEWAY_S = guardSchema.properties.leeway.maximum;
 
 /**
  * Revoked access tokens, by `jti`, kept until no guard would accept the token anyway (`exp` plus

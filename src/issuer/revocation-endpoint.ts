@@ -20,7 +20,7 @@ export function revocationEndpoint(deps: TokenLookupDeps & { site: ErrorSite }) 
       allowOrigin(req, res, client.allowedOrigins);
       const token = params.get('token');
       if (!token) throw new InvalidRequest('token is required');
-      const found = await findToken(deps, token, params.get('token_type_hint'));
+      const found = await findToken(deps, token, params.get('token_type_hint'), deps.revocationVerifier);
       if (found && ownerOf(found) === client.clientId) {
         if (found.kind === 'refresh_token') await deps.revoker.revokeGrant(found.stored.token.grantId);
         else await deps.revocations.revoke(found.claims.jti, found.claims.exp);

@@ -7,6 +7,11 @@ import type { RefreshTokens, StoredRefreshToken } from '../tokens/refresh-tokens
 
 export interface TokenLookupDeps {
   verifier: TokenVerifier;
+  /**
+   * Recognises access tokens a guard may still accept (the longest guard leeway past `exp`), so
+   * that revocation (RFC 7009) can reach every token that still works somewhere.
+   */
+  revocationVerifier: TokenVerifier;
   revocations: RevocationList;
   refreshTokens: RefreshTokens;
   revoker: GrantRevoker;
@@ -23,9 +28,10 @@ export type FoundToken =
 /**
  * Finds what a presented token is, for revocation and introspection: one of our refresh tokens
  * (by its prefix and store record), or a live access token of ours. Anything else is undefined.
- * `hint` (RFC 7009 §2.1) only decides the order of the lookups.
+ * `hint` (RFC 7009 §2.1) only decides the order of the lookups. `verifier` decides which access
+ * tokens count as live: introspection's (no leeway) or revocation's (any guard's leeway).
  */
-export async function findToken(deps: TokenLookupDeps, token: string, hint?: string): Promise<FoundToken | undefined> {
+export async function findToken(deps: TokenLookupDeps, token: string, hint?: string, verifier = deps.verifier): Promise<FoundToken | undefined> {
   const asRefresh = async (): Promise<FoundToken | undefined> => {
     if (!token.startsWith('pcr_')) return undefined;
     const stored = await deps.refreshTokens.find(token);
@@ -35,7 +41,7 @@ export async function findToken(deps: TokenLookupDeps, token: string, hint?: str
   const asAccess = async (): Promise<FoundToken | undefined> => {
     if (token.split('.').length !== 3) return undefined;
     try {
-      const claims = await deps.verifier.verify(token);
+      const claims = await verifier.verify(token);
       if (await deps.revocations.isRevoked(claims.jti)) return undefined;
       return { kind: 'access_token', claims };
     } catch {

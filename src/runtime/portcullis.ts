@@ -7,7 +7,7 @@ import { clientStatusCache, userStatusCache, type ClientStatus, type UserStatus 
 import type { StatusCache } from '../guard/status-cache';
 import { Guard, type GuardOptions } from '../guard/guard';
 import { IDENTITY_HEADERS, type IdentityHeader } from '../guard/identity-headers';
-import { RevocationList } from '../guard/revocation-list';
+import { LONGEST_LEEWAY_S, RevocationList } from '../guard/revocation-list';
 import { TokenVerifier } from '../guard/token-verifier';
 import { clientCredentialsGrant } from '../issuer/grants/client-credentials';
 import { GrantRegistry } from '../issuer/grants/grant-registry';
@@ -132,6 +132,7 @@ export class Portcullis {
   tokenLookupDeps(): TokenLookupDeps {
     return {
       verifier: this.verifier(0, [], this.settings.tokens.accessTokenTtl),
+      revocationVerifier: this.verifier(LONGEST_LEEWAY_S, [], this.settings.tokens.accessTokenTtl + LONGEST_LEEWAY_S),
       revocations: this.revocations,
       refreshTokens: this.refreshTokens,
       revoker: this.revoker,

@@ -29,4 +29,20 @@ describe('RFC 7009 §2: a revocation outlives the token, leeway included', () =>
     server.now.ms = (decodeJwt(token).exp! + 100) * 1000;
     expectInvalidToken(await guard(), /^the access token was revoked$/);
   });
+
+  it('a token past exp but inside a guard\'s leeway can still be revoked, and the guard then refuses it', async () => {
+    server = await startTestServer({ guard: { leeway: 300 } });
+    const { clientId, clientSecret } = await createServiceClient(server);
+    const token = await clientCredentialsToken(server, clientId, clientSecret);
+    const guard = () => request(server.app).get('/echo/hello').set('Authorization', `Bearer ${token}`);
+
+    server.now.ms = (decodeJwt(token).exp! + 100) * 1000;
+    expect((await guard()).status, 'expired, but inside this guard\'s leeway').to.equal(200);
+    const revoked = await request(server.app).post('/oauth2/revoke').auth(clientId, clientSecret).type('form').send({ token });
+    expect(revoked.status, revoked.text).to.equal(200);
+    expectInvalidToken(await guard(), /^the access token was revoked$/);
+    // Introspection keeps RFC 7662 §2.2: a token past exp is not active.
+    const introspected = await request(server.app).post('/oauth2/introspect').auth(clientId, clientSecret).type('form').send({ token });
+    expect(introspected.body).to.deep.equal({ active: false });
+  });
 });
