@@ -117,11 +117,14 @@ export class AdminService {
     return after;
   }
 
-  /** Makes a new signing key active (the old one stays published until its tokens expire). */
-  async rotateSigningKey(actor: Actor, algorithm?: SigningAlgorithm) {
+  /**
+   * Makes a new signing key active (the old one stays published until its tokens expire, or with
+   * `retireNow`, for a leaked key, is withdrawn at once).
+   */
+  async rotateSigningKey(actor: Actor, algorithm?: SigningAlgorithm, options: { retireNow?: boolean } = {}) {
     this.requireSuperAdmin(actor, 'rotate signing keys');
-    const key = await this.p.keys.rotate(algorithm);
-    await this.record(actor, 'key.rotate', { type: 'key', id: key.kid, name: key.alg });
+    const key = await this.p.keys.rotate(algorithm, options);
+    await this.record(actor, 'key.rotate', { type: 'key', id: key.kid, name: key.alg }, options.retireNow ? ['previous key withdrawn at once'] : undefined);
     return key;
   }
 

@@ -34,10 +34,11 @@ export function keysCommand(): Command {
     .command('rotate')
     .description('make a new signing key active; the old public key stays published until its tokens expire')
     .addOption(new Option('--algorithm <alg>', 'algorithm of the new key (default: the configured one)').choices(['RS256', 'ES256', 'EdDSA']))
+    .option('--retire-now', 'withdraw the old key at once (a leaked key): every token it signed is refused within 30 seconds')
     .option('--json', 'print JSON')
     .action((opts) =>
       withRuntime(!!opts.json, async (p) => {
-        const key = await p.admin.rotateSigningKey(cliActor(), opts.algorithm);
+        const key = await p.admin.rotateSigningKey(cliActor(), opts.algorithm, { retireNow: !!opts.retireNow });
         const view = { kid: key.kid, alg: key.alg, created_at: new Date(key.createdAt).toISOString() };
         print(view, !!opts.json, () => `new signing key ${key.kid} (${key.alg}) is active`);
       }),

@@ -97,8 +97,10 @@ export class KeyRing {
   /**
    * Makes a new key the active one. The old key keeps being published until every token it may
    * have signed has expired (its lifetime, plus the time other nodes take to notice, plus a margin).
+   * With `retireNow` (a leaked key) it is withdrawn at once instead: every token it signed is
+   * refused here now and on other nodes within REFRESH_MS, cached verifications included.
    */
-  async rotate(algorithm: SigningAlgorithm = this.options.algorithm): Promise<StoredSigningKey> {
+  async rotate(algorithm: SigningAlgorithm = this.options.algorithm, options: { retireNow?: boolean } = {}): Promise<StoredSigningKey> {
     const pointer = await this.store.get<{ kid: string }>(META, ACTIVE);
     const next = await generateSigningKey(algorithm, this.now());
     await this.store.create(KEYS, next.kid, next);
@@ -109,7 +111,7 @@ export class KeyRing {
       await this.store.delete(KEYS, next.kid);
       throw new Error('another rotation happened at the same time; try again');
     }
-    if (pointer) await this.retire(pointer.value.kid);
+    if (pointer) await this.retire(pointer.value.kid, options.retireNow ?? false);
     await this.pruneExpired();
     await this.reload();
     this.options.logger?.info('rotated signing key', { kid: next.kid, alg: next.alg, previous: pointer?.value.kid });
@@ -123,11 +125,11 @@ export class KeyRing {
     return records.map(({ value: { privateJwk: _secret, ...rest } }) => ({ ...rest, active: rest.kid === pointer?.value.kid }));
   }
 
-  private async retire(kid: string): Promise<void> {
+  private async retire(kid: string, now: boolean): Promise<void> {
     const record = await this.store.get<StoredSigningKey>(KEYS, kid);
     if (!record || record.value.retiredAt) return;
     const retiredAt = this.now();
-    const publishUntil = retiredAt + (this.options.maxTokenLifetime * 1000) + REFRESH_MS + 60_000;
+    const publishUntil = now ? retiredAt : retiredAt + (this.options.maxTokenLifetime * 1000) + REFRESH_MS + 60_000;
     await this.store.put(KEYS, kid, { ...record.value, retiredAt, publishUntil });
   }
 

@@ -275,7 +275,7 @@ describe('portcullis CLI (src/cli/*)', function () {
       [['clients', 'rotate-secret'], ['<clientId>', '--json']],
       [['keys'], ['list', 'rotate']],
       [['keys', 'list'], ['--json']],
-      [['keys', 'rotate'], ['--algorithm', 'RS256', 'ES256', 'EdDSA', '--json']],
+      [['keys', 'rotate'], ['--algorithm', 'RS256', 'ES256', 'EdDSA', '--retire-now', '--json']],
     ];
     for (const [command, mentions] of cases) {
       it(`portcullis ${[...command, '--help'].join(' ')}`, async function () {
@@ -338,6 +338,15 @@ describe('portcullis CLI (src/cli/*)', function () {
       const human = await cli('keys', 'list');
       expect(human.code).to.equal(0);
       expect(human.stdout).to.include(before.kid).and.to.include(rotated.kid);
+    });
+
+    it('keys rotate --retire-now withdraws the old key at once: keys list no longer shows it', async function () {
+      const before = json<KeyJson[]>(await cli('keys', 'list', '--json'));
+      const active = before.find((k) => k.active)!;
+      const rotated = json<{ kid: string }>(await cli('keys', 'rotate', '--retire-now', '--json'));
+      const after = json<KeyJson[]>(await cli('keys', 'list', '--json')).map((k) => k.kid);
+      expect(after).to.include(rotated.kid);
+      expect(after, 'the leaked key is gone from the store and the JWKS').to.not.include(active.kid);
     });
 
     it('keys rotate --algorithm switches algorithm; an unsupported one is refused', async function () {

@@ -63,6 +63,24 @@ describe('RFC 9068 §4: a cached verification does not outlive its signing key',
     expect(await jwksKids()).to.not.include(kid());
   });
 
+  it('`portcullis keys rotate --retire-now` (a leaked key) in this process: cached tokens are refused at once', async () => {
+    expect((await guard()).status, 'verified and cached').to.equal(200);
+    await server.portcullis.admin.rotateSigningKey(cliActor(), undefined, { retireNow: true });
+    expect(await jwksKids()).to.not.include(kid());
+    expectInvalidToken(await guard(), /^the signing key of this access token is no longer published$/);
+  });
+
+  it('`keys rotate --retire-now` from another process: refused on this one once its key set is older than 30 s', async () => {
+    expect((await guard()).status, 'verified and cached').to.equal(200);
+    const cli = new KeyRing(server.portcullis.store, { algorithm: server.portcullis.settings.keys.algorithm, maxTokenLifetime: server.portcullis.settings.tokens.accessTokenTtl, now: () => server.now.ms });
+    await cli.init();
+    await cli.rotate(undefined, { retireNow: true });
+    // The key ring's refresh interval (src/keys/key-ring.ts): no decision rests on an older key set.
+    server.now.ms += 30_001;
+    expectInvalidToken(await guard(), /^the signing key of this access token is no longer published$/);
+    expect(await jwksKids()).to.not.include(kid());
+  });
+
   it('never past exp + leeway: a cached token is refused as expired', async () => {
     expect((await guard()).status).to.equal(200);
     const exp = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).exp as number;
