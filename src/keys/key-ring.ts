@@ -28,6 +28,8 @@ export class KeyRing {
   private keys = new Map<string, LoadedKey>();
   private activeKid?: string;
   private loadedAt = 0;
+  /** When a re-read last failed: while the store is down, retry at most every UNKNOWN_KID_RELOAD_MS. */
+  private failedAt = -Infinity;
   private reloading?: Promise<void>;
   private readonly now: () => number;
 
@@ -64,7 +66,7 @@ export class KeyRing {
    * (rate-limited) if the kid is unknown.
    */
   async verificationKey(kid: string): Promise<LoadedKey | undefined> {
-    if (this.stale()) await this.reloadOnce();
+    if (this.stale() && this.mayRetry()) await this.reloadOnce();
     let key = this.keys.get(kid);
     if (!key && this.now() - this.loadedAt > UNKNOWN_KID_RELOAD_MS) {
       await this.reloadOnce();
@@ -81,7 +83,7 @@ export class KeyRing {
    */
   cachedKey(kid: string): LoadedKey | undefined {
     if (this.stale()) {
-      void this.reloadOnce();
+      if (this.mayRetry()) void this.reloadOnce();
       return undefined;
     }
     const key = this.keys.get(kid);
@@ -143,13 +145,20 @@ export class KeyRing {
     return this.now() - this.loadedAt > REFRESH_MS;
   }
 
+  private mayRetry(): boolean {
+    return this.now() - this.failedAt > UNKNOWN_KID_RELOAD_MS;
+  }
+
   private isPublished(key: StoredSigningKey): boolean {
     return key.publishUntil === undefined || key.publishUntil > this.now();
   }
 
   private reloadOnce(): Promise<void> {
     this.reloading ??= this.reload()
-      .catch((err) => this.options.logger?.warn('could not reload signing keys', { cause: String(err) }))
+      .catch((err) => {
+        this.failedAt = this.now();
+        this.options.logger?.warn('could not reload signing keys', { cause: String(err) });
+      })
       .finally(() => { this.reloading = undefined; });
     return this.reloading;
   }

@@ -407,6 +407,38 @@ describe('KeyRing (src/keys/key-ring.ts)', function () {
       expect(b.cachedKey(oldKid), 'the fresh key set says the same').to.equal(undefined);
     });
 
+    it('while the store is down, a stale key ring re-reads at most every 5 s and verificationKey answers from memory', async function () {
+      let down = false;
+      let lists = 0;
+      const flaky = new Proxy(store, {
+        get(target, prop) {
+          const value = Reflect.get(target, prop, target);
+          if (prop !== 'list' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+          return (...args: unknown[]) => {
+            lists++;
+            if (down) return Promise.reject(new Error('store down'));
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      const r = ring({}, flaky);
+      await r.init();
+      const kid = r.active().kid;
+      down = true;
+      clock.ms += REFRESH_MS + 1;
+      const before = lists;
+      expect(await r.verificationKey(kid), 'the last key set read, while the store is down').to.have.property('kid', kid);
+      expect(lists - before, 'one failed re-read').to.equal(1);
+      for (let i = 0; i < 10; i++) await r.verificationKey(kid);
+      expect(r.cachedKey(kid), 'still stale').to.equal(undefined);
+      expect(lists - before, 'no retry within 5 s of the failure').to.equal(1);
+      clock.ms += UNKNOWN_KID_RELOAD_MS + 1;
+      down = false;
+      await r.verificationKey(kid);
+      expect(lists - before, 'retried after 5 s').to.equal(2);
+      expect(r.cachedKey(kid), 'fresh again').to.have.property('kid', kid);
+    });
+
     it('the JWKS alone also triggers the refresh', async function () {
       const a = ring();
       await a.init();
