@@ -54,6 +54,7 @@ describe('RFC 7515 §2, §7.1: one compact serialization per token', () => {
 
   const guard = (t: string) => request(server.app).get('/echo/hello').set('Authorization', `Bearer ${t}`);
   const admin = (t: string) => request(server.app).get('/admin/api/v1/apps').set('Authorization', `Bearer ${t}`);
+  const userinfo = (t: string) => request(server.app).get('/oauth2/userinfo').set('Authorization', `Bearer ${t}`);
   const introspect = (t: string) => request(server.app).post('/oauth2/introspect').auth(bot.clientId, bot.clientSecret).type('form').send({ token: t });
 
   /** Spellings that the Authorization header's b64token syntax (RFC 6750 §2.1) lets through to the verifier. */
@@ -74,6 +75,8 @@ describe('RFC 7515 §2, §7.1: one compact serialization per token', () => {
   it('the token as issued is accepted everywhere (so the refusals below are about the spelling)', async () => {
     expect((await guard(token)).status).to.equal(200);
     expect((await admin(token)).status).to.equal(200);
+    // A service token carries no openid scope: verified, then refused for its scope, not its spelling.
+    expect((await userinfo(token)).body.error).to.equal('insufficient_scope');
     expect((await introspect(token)).body.active).to.equal(true);
   });
 
@@ -85,6 +88,10 @@ describe('RFC 7515 §2, §7.1: one compact serialization per token', () => {
 
     it(`${label} -> admin API 401 invalid_token`, async () => {
       expectAdminInvalidToken(await admin(respell()), /^the access token is malformed/);
+    });
+
+    it(`${label} -> userinfo 401 invalid_token`, async () => {
+      expectInvalidToken(await userinfo(respell()), /^the access token is malformed/);
     });
 
     it(`${label} -> introspection {"active": false}`, async () => {
