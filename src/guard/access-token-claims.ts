@@ -66,7 +66,6 @@ export function checkAccessTokenClaims(payload: JWTPayload, limits: ClaimLimits)
   if (iat > limits.nowSeconds + limits.leeway) throw new InvalidToken('the access token was issued in the future');
   if (exp <= iat) throw claimError('exp', 'must be after iat');
   if (exp - iat > limits.maxLifetime) throw new InvalidToken('the access token lives longer than this issuer allows (exp - iat)');
-  if (typeof p.auth_time === 'number' && p.auth_time > iat + limits.leeway) throw claimError('auth_time', 'must not be after iat');
   if (p.scope !== undefined && !isString(p.scope, SCOPE)) throw claimError('scope', 'must be a string of space-separated scope tokens');
   if (p.roles !== undefined && !(Array.isArray(p.roles) && p.roles.every((r) => isString(r, ROLE)))) {
     throw new InvalidToken('the access token has malformed roles');

@@ -85,7 +85,6 @@ const BAD_DATES: Case[] = [
   ['nbf negative', () => ({ nbf: -1 }), /invalid nbf claim/],
   ['auth_time 1e309', () => ({ auth_time: raw('1e309') }), /invalid auth_time claim/],
   ['auth_time negative', () => ({ auth_time: -1 }), /invalid auth_time claim/],
-  ['auth_time after iat', (iat) => ({ auth_time: iat + 3600 }), /invalid auth_time claim/],
   ['exp not after iat', (iat) => ({ exp: iat }), /invalid exp claim|expired/],
   ['a lifetime one second over accessTokenTtl + leeway (3631 s)', (iat) => ({ exp: iat + 3631 }), /lives longer than this issuer allows/],
   ['issued ten days ago, expiring in an hour', (iat) => ({ iat: iat - 864_000, exp: iat + 3600 }), /lives longer than this issuer allows/],
