@@ -37,5 +37,5 @@ export function loadSettings(configDir = process.env.PORTCULLIS_CONFIG_DIR ?? 'c
   }
   const raw = doc?.plugins?.portcullis;
   if (!raw) throw new SettingsError(`${file} has no plugins.portcullis section`);
-  return resolveSettings(raw, installationHome());
+  return resolveSettings(raw, installationHome(), { file, at: 'plugins.portcullis' });
 }

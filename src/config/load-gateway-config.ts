@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import yaml from 'js-yaml';
+import Ajv from 'ajv';
+import { replaceEnv } from './load-settings';
+import { formatSchemaErrors } from './schema-errors';
+import { SettingsError } from './settings';
+
+/** The parts of gateway.config.yml that Portcullis checks (Express Gateway's own shape). */
+export interface GatewayConfig {
+  apiEndpoints?: Record<string, unknown>;
+  policies?: string[];
+  pipelines?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+// Express Gateway's own schema of the file, so its errors get the same sentences as ours
+// (Express Gateway itself reports only "data.http.port should be number", without the file).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const egSchema = require('express-gateway/lib/config/schemas/gateway.config.json') as object;
+const validateShape = new Ajv({ allErrors: true, verbose: true, strict: false, validateFormats: false, coerceTypes: true }).compile(egSchema);
+
+/**
+ * Reads `<configDir>/gateway.config.yml` as Express Gateway will (same `${VAR:-default}`
+ * replacement) and checks it against Express Gateway's schema, before Express Gateway is loaded.
+ */
+export function loadGatewayConfig(configDir: string): { file: string; config: GatewayConfig } {
+  const file = path.join(configDir, 'gateway.config.yml');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new SettingsError(`cannot read ${file}`);
+  }
+  let config: unknown;
+  try {
+    config = yaml.load(replaceEnv(text));
+  } catch (err) {
+    throw new SettingsError(`${file} is not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!config || typeof config !== 'object') throw new SettingsError(`${file}: must be a YAML mapping with http, apiEndpoints, policies and pipelines`);
+  const copy = structuredClone(config);
+  if (!validateShape(copy)) {
+    throw new SettingsError(`invalid gateway configuration: ${formatSchemaErrors(validateShape.errors, { file, at: '' }).join('; ')}`);
+  }
+  return { file, config: config as GatewayConfig };
+}
