@@ -1,0 +1,128 @@
+import { expect } from 'chai';
+import { checkPipelines, HARMLESS_BEFORE_GUARD } from '../../src/config/pipeline-check';
+import { resolveSettings } from '../../src/config/settings';
+
+const FILES = { gateway: 'config/gateway.config.yml', system: 'config/system.config.yml' };
+const app = (name: string) => ({ audience: `urn:portcullis:application:${name}`, roles: { reader: [`${name}:read`] }, routes: [{ path: `/${name}/**`, permission: `${name}:read` }] });
+const settings = (extra: Record<string, unknown> = {}) => resolveSettings({ issuer: 'https://auth.example.com', applications: { echo: app('echo'), reports: app('reports') }, ...extra }, '/srv');
+
+const guard = (action: Record<string, unknown> = { application: 'echo' }, extra: Record<string, unknown> = {}) => ({ 'portcullis-guard': [{ action, ...extra }] });
+const proxy = { proxy: [{ action: { serviceEndpoint: 'echo' } }] };
+
+/** A gateway.config.yml with the given pipelines (each on its own apiEndpoint unless it names one). */
+function gateway(pipelines: Record<string, unknown[]>, endpoints?: Record<string, string[]>) {
+  return {
+    apiEndpoints: { echo: { paths: ['/echo/*'] }, reports: { paths: ['/reports/*'] }, other: { paths: ['/other'] } },
+    policies: ['cors', 'log', 'rate-limit', 'headers', 'expression', 'terminate', 'request-transformer', 'response-transformer', 'key-auth', 'portcullis-guard', 'proxy', 'custom'],
+    pipelines: Object.fromEntries(Object.entries(pipelines).map(([name, policies]) => [name, { apiEndpoints: endpoints?.[name] ?? [name], policies }])),
+  };
+}
+
+const check = (g: Record<string, unknown>, s = settings()) => checkPipelines(g, s, FILES);
+
+describe('pipeline check (src/config/pipeline-check.ts)', () => {
+  it('accepts the guard before proxy, with harmless policies before it', () => {
+    expect(check(gateway({ echo: [{ cors: [{ action: { origin: '*' } }] }, { log: [] }, { 'rate-limit': [] }, guard(), proxy] }))).to.deep.equal([]);
+    expect(Object.keys(HARMLESS_BEFORE_GUARD)).to.deep.equal(['cors', 'log', 'rate-limit']);
+  });
+
+  it('refuses proxy before the guard, naming file, pipeline and position', () => {
+    expect(check(gateway({ echo: [proxy, guard()] }))).to.deep.equal([
+      'config/gateway.config.yml: pipelines.echo.policies[0]: proxy comes before portcullis-guard (position 1 of 2, the guard is at position 2), so it would run for unauthenticated requests; only cors, log, rate-limit may come before the guard',
+    ]);
+  });
+
+  for (const policy of ['headers', 'expression', 'terminate', 'request-transformer', 'response-transformer', 'key-auth', 'custom']) {
+    it(`refuses ${policy} before the guard (not known to be harmless)`, () => {
+      const problems = check(gateway({ echo: [{ log: [] }, { [policy]: [{ action: {} }] }, guard(), proxy] }));
+      expect(problems).to.have.length(1);
+      expect(problems[0]).to.contain(`pipelines.echo.policies[1]: ${policy} comes before portcullis-guard (position 2 of 4, the guard is at position 3)`);
+    });
+  }
+
+  it('accepts anything after the guard', () => {
+    expect(check(gateway({ echo: [guard(), { headers: [] }, { expression: [] }, { terminate: [] }, proxy] }))).to.deep.equal([]);
+  });
+
+  it('refuses a pipeline that proxies with no guard, unless publicPipelines names it', () => {
+    const g = gateway({ echo: [guard(), proxy], reports: [{ cors: [] }, proxy] });
+    const problems = check(g);
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.match(/^config\/gateway\.config\.yml: pipelines\.reports: has no portcullis-guard, but proxy \(policies\[1\]\) forwards/);
+    expect(problems[0]).to.contain('plugins.portcullis.publicPipelines of config/system.config.yml');
+    expect(check(g, settings({ publicPipelines: ['reports'] }))).to.deep.equal([]);
+  });
+
+  it('accepts a pipeline without guard that neither forwards nor answers', () => {
+    expect(check(gateway({ echo: [{ log: [] }] }))).to.deep.equal([]);
+  });
+
+  it('refuses a publicPipelines entry that names no pipeline (a typo), suggesting the closest', () => {
+    const problems = check(gateway({ echo: [guard(), proxy], reports: [proxy] }), settings({ publicPipelines: ['reprots'] }));
+    expect(problems).to.include('config/system.config.yml: plugins.portcullis.publicPipelines[0]: no pipeline "reprots" in config/gateway.config.yml (did you mean "reports"?); pipelines: echo, reports');
+  });
+
+  it('refuses a public pipeline that also has a guard (one of the two is a mistake)', () => {
+    const problems = check(gateway({ echo: [guard(), proxy] }), settings({ publicPipelines: ['echo'] }));
+    expect(problems).to.deep.equal([
+      'config/system.config.yml: plugins.portcullis.publicPipelines: "echo" is listed as public but has a portcullis-guard (policies[0] of config/gateway.config.yml); remove one of the two',
+    ]);
+  });
+
+  it('refuses a guard with a condition, but not Express Gateway\'s default "always"', () => {
+    const conditional = check(gateway({ echo: [guard({ application: 'echo' }, { condition: { name: 'pathExact', path: '/echo/private' } }), proxy] }));
+    expect(conditional).to.have.length(1);
+    expect(conditional[0]).to.match(/pipelines\.echo\.policies\[0\]\.portcullis-guard\[0\]\.condition: portcullis-guard must run on every request/);
+    expect(check(gateway({ echo: [guard({ application: 'echo' }, { condition: { name: 'always' } }), proxy] }))).to.deep.equal([]);
+  });
+
+  it('refuses a second guard in one pipeline (two steps, or two entries)', () => {
+    const twoSteps = check(gateway({ echo: [{ 'portcullis-guard': [{ action: { application: 'echo' } }, { action: { application: 'reports' } }] }, proxy] }));
+    expect(twoSteps).to.have.length(1);
+    expect(twoSteps[0]).to.contain('pipelines.echo.policies[0].portcullis-guard[1]: a second portcullis-guard in pipeline "echo" (the first is policies[0])');
+    const twoEntries = check(gateway({ echo: [guard(), guard(), proxy] }));
+    expect(twoEntries[0]).to.contain('pipelines.echo.policies[1].portcullis-guard[0]: a second portcullis-guard');
+  });
+
+  it('validates each guard action against its schema: unknown field with the allowed ones, type, enum values', () => {
+    const problems = check(gateway({ echo: [guard({ application: 'echo', hideCredential: true, leeway: 'abc', identityHeaders: ['subject', 'sub'] }), proxy] }));
+    const at = 'config/gateway.config.yml: pipelines.echo.policies[0].portcullis-guard[0].action';
+    expect(problems).to.deep.equal([
+      `${at}.hideCredential: unknown field (did you mean hideCredentials?); allowed fields: application, leeway, requiredClaims, headerPrefix, hideCredentials, identityHeaders`,
+      `${at}.leeway: must be integer`,
+      `${at}.identityHeaders[1]: must be one of: application, client-id, subject, roles, permissions, scope`,
+    ]);
+  });
+
+  it('refuses a guard with no action, or an application that is not declared', () => {
+    expect(check(gateway({ echo: [{ 'portcullis-guard': [{}] }, proxy] }))).to.deep.equal([
+      'config/gateway.config.yml: pipelines.echo.policies[0].portcullis-guard[0].action.application: missing required field',
+    ]);
+    expect(check(gateway({ echo: [{ 'portcullis-guard': null }, proxy] }))[0]).to.contain('pipelines.echo.policies[0].portcullis-guard: needs a step with action.application (one of: echo, reports)');
+    expect(check(gateway({ echo: [guard({ application: 'ecoh' }), proxy] }))).to.deep.equal([
+      'config/gateway.config.yml: pipelines.echo.policies[0].portcullis-guard[0].action.application: "ecoh" is not declared in plugins.portcullis.applications (did you mean "echo"?); declared: echo, reports',
+    ]);
+  });
+
+  it('refuses a step field other than action and condition (a misspelt action is silently empty)', () => {
+    const problems = check(gateway({ echo: [{ 'portcullis-guard': [{ acton: { application: 'echo' } }] }, proxy] }));
+    expect(problems[0]).to.equal('config/gateway.config.yml: pipelines.echo.policies[0].portcullis-guard[0].acton: unknown field; allowed fields: action');
+  });
+
+  it('refuses missing or undeclared apiEndpoints, and one apiEndpoint served by two pipelines', () => {
+    const g = gateway({ echo: [guard(), proxy], shadow: [{ log: [] }], none: [{ log: [] }], typo: [{ log: [] }] }, { shadow: ['echo'], none: [], typo: ['ehco'] });
+    expect(check(g)).to.deep.equal([
+      'config/gateway.config.yml: pipelines.shadow.apiEndpoints[0]: "echo" is already served by pipeline "echo"; Express Gateway would silently use only one of them',
+      'config/gateway.config.yml: pipelines.none.apiEndpoints: missing: the pipeline serves nothing; name one or more of the apiEndpoints: echo, reports, other',
+      'config/gateway.config.yml: pipelines.typo.apiEndpoints[0]: "ehco" is not declared under apiEndpoints (declared: echo, reports, other)',
+    ]);
+  });
+
+  it('refuses a policy that is not listed under policies, and an entry that is not one policy', () => {
+    const g = { ...gateway({ echo: [guard(), proxy, { a: [], b: [] }] }), policies: ['portcullis-guard'] };
+    expect(check(g)).to.deep.equal([
+      'config/gateway.config.yml: pipelines.echo.policies[1]: policy "proxy" is not listed under policies (listed: portcullis-guard)',
+      'config/gateway.config.yml: pipelines.echo.policies[2]: must be one policy name with its steps, e.g. "- proxy: [{action: {serviceEndpoint: echo}}]"',
+    ]);
+  });
+});
