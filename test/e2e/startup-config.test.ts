@@ -74,6 +74,31 @@ describe('e2e: a misconfiguration stops start-up', function () {
       }
     });
 
+    it('a hot reload that moves proxy before the guard: every request gets 503, nothing is forwarded', async () => {
+      const dir = configWith('gateway.config.yml', (t) => t);
+      // Express Gateway watches the YAML files unless EG_DISABLE_CONFIG_WATCH is set (to anything non-empty).
+      const gw = await startGateway({ PORTCULLIS_CONFIG_DIR: dir, EG_DISABLE_CONFIG_WATCH: '' });
+      try {
+        const before = await fetch(`${gw.baseUrl}/echo/secret`, { method: 'DELETE' });
+        expect(before.status).to.equal(401);
+        const file = path.join(dir, 'gateway.config.yml');
+        fs.writeFileSync(file, proxyFirst(fs.readFileSync(file, 'utf8')));
+        // Wait for the reload (its debounce is Express Gateway's): the answer changes from 401.
+        let res = before;
+        for (let i = 0; i < 200 && res.status === 401; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          res = await fetch(`${gw.baseUrl}/echo/secret`, { method: 'DELETE' });
+        }
+        expect(res.status, 'the unguarded pipeline must never forward').to.equal(503);
+        expect(res.headers.get('retry-after')).to.equal('5');
+        expect(res.headers.get('cache-control')).to.equal('no-store');
+        expect((await res.json()).error).to.equal('temporarily_unavailable');
+        expect(gw.output()).to.match(/refusing the gateway configuration.*pipelines\.echo\.policies\[0\]: proxy comes before portcullis-guard/);
+      } finally {
+        await gw.stop();
+      }
+    });
+
     it('refuses a guard with a condition (non-matching requests would pass unchecked)', async () => {
       const dir = configWith('gateway.config.yml', (t) => t.replace(GUARD_ECHO, GUARD_ECHO.replace('          - action:\n', "          - condition:\n              name: pathExact\n              path: /echo/private\n            action:\n")));
       await expectStartFailure(dir, [/pipelines\.echo\.policies\[0\]\.portcullis-guard\[0\]\.condition: portcullis-guard must run on every request/]);
