@@ -1,6 +1,7 @@
 import Ajv from 'ajv';
 import guardSchema from '../policies/portcullis-guard/schema.json';
 import { closestName } from './closest-name';
+import { routesCanMatch } from './route-reach-check';
 import { formatSchemaErrors, joinPath } from './schema-errors';
 import type { PortcullisSettings } from './settings';
 
@@ -94,7 +95,9 @@ export function checkPipelines(gateway: Record<string, unknown>, settings: Portc
           if (guardAt !== undefined) {
             at(stepPath, `a second portcullis-guard in pipeline ${JSON.stringify(name)} (the first is policies[${guardAt}]); use one guard per pipeline: each guard needs a token for its own application`);
           } else guardAt = i;
-          problems.push(...checkGuardStep(step, stepPath, applications, files.gateway));
+          const stepProblems = checkGuardStep(step, stepPath, applications, files.gateway);
+          problems.push(...stepProblems);
+          if (stepProblems.length === 0) problems.push(...checkReach(step, stepPath, endpoints.map(String), gateway, settings, files.gateway));
         });
       } else if (!Object.hasOwn(HARMLESS_BEFORE_GUARD, policy)) {
         unsafe.push(i);
@@ -148,4 +151,32 @@ function checkGuardStep(step: unknown, path: string, applications: string[], fil
     );
   }
   return problems;
+}
+
+/** The paths an apiEndpoint matches (undefined: every path), as Express Gateway reads them. */
+function endpointPaths(definition: unknown): string[] | undefined {
+  const paths: string[] = [];
+  for (const d of asArray(definition) as Array<{ paths?: unknown; path?: unknown; pathRegex?: unknown }>) {
+    const p = asArray(d?.paths ?? d?.path).map(String);
+    if (d?.pathRegex !== undefined || p.length === 0) return undefined;
+    paths.push(...p);
+  }
+  return paths;
+}
+
+/** A guard whose application has no route rule that any path of the pipeline could match refuses everyone. */
+function checkReach(step: unknown, path: string, endpoints: string[], gateway: Record<string, unknown>, settings: PortcullisSettings, file: string): string[] {
+  const application = String((step as { action: { application: string } }).action.application);
+  const app = settings.applications[application];
+  const declared = (gateway.apiEndpoints ?? {}) as Record<string, unknown>;
+  const known = endpoints.filter((e) => Object.hasOwn(declared, e));
+  if (known.length === 0) return [];
+  const paths = known.map((e) => endpointPaths(declared[e]));
+  const all = paths.some((p) => p === undefined) ? undefined : paths.flat() as string[];
+  if (routesCanMatch(app, all)) return [];
+  return [
+    `${file}: ${joinPath(path, 'action')}.application: no route rule of application ${JSON.stringify(application)} ` +
+      `(${app.routes.map((r) => r.path).join(', ') || 'none'}) can match a path of apiEndpoints ${known.join(', ')}` +
+      `${all ? ` (${all.join(', ')})` : ''}, so the guard would refuse every request; is it the right application?`,
+  ];
 }

@@ -77,7 +77,7 @@ describe('pipeline check (src/config/pipeline-check.ts)', () => {
   });
 
   it('refuses a second guard in one pipeline (two steps, or two entries)', () => {
-    const twoSteps = check(gateway({ echo: [{ 'portcullis-guard': [{ action: { application: 'echo' } }, { action: { application: 'reports' } }] }, proxy] }));
+    const twoSteps = check(gateway({ echo: [{ 'portcullis-guard': [{ action: { application: 'echo' } }, { action: { application: 'echo', leeway: 0 } }] }, proxy] }));
     expect(twoSteps).to.have.length(1);
     expect(twoSteps[0]).to.contain('pipelines.echo.policies[0].portcullis-guard[1]: a second portcullis-guard in pipeline "echo" (the first is policies[0])');
     const twoEntries = check(gateway({ echo: [guard(), guard(), proxy] }));
@@ -102,6 +102,19 @@ describe('pipeline check (src/config/pipeline-check.ts)', () => {
     expect(check(gateway({ echo: [guard({ application: 'ecoh' }), proxy] }))).to.deep.equal([
       'config/gateway.config.yml: pipelines.echo.policies[0].portcullis-guard[0].action.application: "ecoh" is not declared in plugins.portcullis.applications (did you mean "echo"?); declared: echo, reports',
     ]);
+  });
+
+  it('refuses a guard whose application has no route rule that a path of the pipeline could match (the wrong application)', () => {
+    expect(check(gateway({ echo: [guard({ application: 'reports' }), proxy] }))).to.deep.equal([
+      'config/gateway.config.yml: pipelines.echo.policies[0].portcullis-guard[0].action.application: no route rule of application "reports" (/reports/**) can match a path of apiEndpoints echo (/echo/*), so the guard would refuse every request; is it the right application?',
+    ]);
+    const everywhere = settings({ applications: { echo: app('echo'), reports: { ...app('reports'), routes: [{ path: '/**', permission: 'reports:read' }] } } });
+    expect(check(gateway({ echo: [guard({ application: 'reports' }), proxy] }), everywhere)).to.deep.equal([]);
+    const prefixed = settings({ applications: { echo: { ...app('echo'), routes: [{ path: '/ECHO/v1/*', permission: 'echo:read' }] }, reports: app('reports') } });
+    expect(check(gateway({ echo: [guard(), proxy] }), prefixed), 'a rule below the endpoint path can match').to.deep.equal([]);
+    const g = gateway({ echo: [guard({ application: 'reports' }), proxy] });
+    (g.apiEndpoints as Record<string, unknown>).echo = { host: 'echo.example.com' };
+    expect(check(g), 'an endpoint without paths matches every path').to.deep.equal([]);
   });
 
   it('refuses a step field other than action and condition (a misspelt action is silently empty)', () => {
