@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { checkEnvironment } from '../config/environment-check';
-import { loadGatewayConfig } from '../config/load-gateway-config';
-import { loadSettings } from '../config/load-settings';
+import { knownPolicies, loadGatewayConfig } from '../config/load-gateway-config';
+import { loadSettings, readSystemConfig } from '../config/load-settings';
 import { checkPipelines } from '../config/pipeline-check';
 import { SettingsError } from '../config/settings';
 import { applyEnvironmentDefaults } from '../runtime/environment';
@@ -29,8 +28,9 @@ export async function start(options: StartOptions): Promise<void> {
   const envProblems = checkEnvironment(process.env, { sampleUpstream: options.sampleUpstream });
   if (envProblems.length) throw new SettingsError(`invalid environment: ${envProblems.join('; ')}`);
   const settings = loadSettings();
+  const system = readSystemConfig();
   const gateway = loadGatewayConfig(process.env.PORTCULLIS_CONFIG_DIR!);
-  const pipelineProblems = checkPipelines(gateway.config, settings, { gateway: gateway.file, system: path.join(process.env.PORTCULLIS_CONFIG_DIR!, 'system.config.yml') });
+  const pipelineProblems = checkPipelines(gateway.config, settings, { gateway: gateway.file, system: system.file }, knownPolicies(system.doc?.plugins));
   if (pipelineProblems.length) throw new SettingsError(`invalid gateway configuration: ${pipelineProblems.join('; ')}`);
   if (options.sampleUpstream) {
     const echoPort = Number(process.env.PORTCULLIS_ECHO_PORT ?? 8081);

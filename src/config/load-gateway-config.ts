@@ -45,3 +45,15 @@ export function loadGatewayConfig(configDir: string): { file: string; config: Ga
   }
   return { file, config: config as GatewayConfig };
 }
+
+/**
+ * The policies a gateway with only the Portcullis plugin can resolve: Express Gateway's own (one
+ * folder each in lib/policies) and `portcullis-guard`. Undefined when `system.config.yml` loads
+ * other plugins, which may register more.
+ */
+export function knownPolicies(plugins: Record<string, unknown> | undefined): Set<string> | undefined {
+  if (Object.keys(plugins ?? {}).some((name) => name !== 'portcullis')) return undefined;
+  const dir = path.dirname(require.resolve('express-gateway/lib/policies/index.js'));
+  const core = fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  return new Set([...core, 'portcullis-guard']);
+}

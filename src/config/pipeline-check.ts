@@ -54,11 +54,20 @@ const list = (names: Iterable<string>) => [...names].join(', ') || 'none';
  *   application that is not declared;
  * - a pipeline with no apiEndpoints, one naming an apiEndpoint that is not declared, or an
  *   apiEndpoint claimed by two pipelines (Express Gateway silently uses the last one);
- * - a policy missing from the `policies` list, a `publicPipelines` entry naming no pipeline.
+ * - a policy missing from the `policies` list, a `publicPipelines` entry naming no pipeline;
+ * - with `knownPolicies`, a name in the `policies` list that no loaded code provides.
  */
-export function checkPipelines(gateway: Record<string, unknown>, settings: PortcullisSettings, files: ConfigFiles): string[] {
+export function checkPipelines(gateway: Record<string, unknown>, settings: PortcullisSettings, files: ConfigFiles, knownPolicies?: ReadonlySet<string>): string[] {
   const problems: string[] = [];
   const at = (path: string, problem: string) => problems.push(`${files.gateway}: ${path}: ${problem}`);
+  // Express Gateway would stop with a bare POLICY_NOT_FOUND; known only when no other plugin can add policies.
+  if (knownPolicies) {
+    asArray(gateway.policies).forEach((policy, i) => {
+      if (knownPolicies.has(String(policy))) return;
+      const guess = closestName(String(policy), knownPolicies);
+      at(`policies[${i}]`, `unknown policy ${JSON.stringify(policy)}${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ''}; known: ${list([...knownPolicies].sort())}`);
+    });
+  }
   const pipelines = (gateway.pipelines ?? {}) as Record<string, Record<string, unknown> | null>;
   const declaredEndpoints = new Set(Object.keys((gateway.apiEndpoints ?? {}) as object));
   const declaredPolicies = new Set(asArray(gateway.policies).map(String));

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { knownPolicies } from '../../src/config/load-gateway-config';
 import { checkPipelines, HARMLESS_BEFORE_GUARD } from '../../src/config/pipeline-check';
 import { resolveSettings } from '../../src/config/settings';
 
@@ -136,6 +137,16 @@ describe('pipeline check (src/config/pipeline-check.ts)', () => {
     expect(check(g)).to.deep.equal([
       'config/gateway.config.yml: pipelines.echo.policies[1]: policy "proxy" is not listed under policies (listed: portcullis-guard)',
       'config/gateway.config.yml: pipelines.echo.policies[2]: must be one policy name with its steps, e.g. "- proxy: [{action: {serviceEndpoint: echo}}]"',
+    ]);
+  });
+
+  it('refuses a listed policy that nothing provides, when only the Portcullis plugin is loaded', () => {
+    const known = knownPolicies({ portcullis: {} });
+    expect([...known!]).to.include.members(['proxy', 'cors', 'rate-limit', 'portcullis-guard']);
+    expect(knownPolicies({ portcullis: {}, other: {} }), 'another plugin may register more').to.equal(undefined);
+    const g = { ...gateway({ echo: [guard(), proxy] }), policies: ['portcullis-guard', 'proxxy', 'proxy'] };
+    expect(checkPipelines(g, settings(), FILES, known)).to.deep.equal([
+      `config/gateway.config.yml: policies[1]: unknown policy "proxxy" (did you mean "proxy"?); known: ${[...known!].sort().join(', ')}`,
     ]);
   });
 });
