@@ -98,7 +98,10 @@ export function checkPipelines(gateway: Record<string, unknown>, settings: Portc
       if (!declaredPolicies.has(policy)) at(path, `policy ${JSON.stringify(policy)} is not listed under policies (listed: ${list(declaredPolicies)})`);
       if (policy === GUARD) {
         const steps = asArray((entry as Record<string, unknown>)[GUARD]);
-        if (steps.length === 0) at(joinPath(path, GUARD), `needs a step with action.application (one of: ${list(applications)})`);
+        if (steps.length === 0) {
+          at(joinPath(path, GUARD), `needs a step with action.application (one of: ${list(applications)})`);
+          guardAt ??= i;
+        }
         steps.forEach((step, j) => {
           const stepPath = joinPath(joinPath(path, GUARD), j);
           if (guardAt !== undefined) {
