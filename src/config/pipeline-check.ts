@@ -1,5 +1,6 @@
 import Ajv from 'ajv';
 import guardSchema from '../policies/portcullis-guard/schema.json';
+import { ACCESS_TOKEN_CLAIMS } from '../tokens/access-token-issuer';
 import { closestName } from './closest-name';
 import { routesCanMatch } from './route-reach-check';
 import { formatSchemaErrors, joinPath } from './schema-errors';
@@ -155,7 +156,14 @@ function checkGuardStep(step: unknown, path: string, applications: string[], fil
   const action = structuredClone((s.action ?? {}) as object) as Record<string, unknown>;
   if (!validateGuardAction(action)) {
     problems.push(...formatSchemaErrors(validateGuardAction.errors, { file, at: joinPath(path, 'action') }));
-  } else if (!applications.includes(String(action.application))) {
+    return problems;
+  }
+  // A claim Portcullis never issues can never be present: the guard would refuse every token.
+  (action.requiredClaims as string[]).forEach((claim, i) => {
+    if ((ACCESS_TOKEN_CLAIMS as readonly string[]).includes(claim)) return;
+    problems.push(`${file}: ${joinPath(path, 'action')}.requiredClaims[${i}]: Portcullis never puts ${JSON.stringify(claim)} in an access token, so the guard would refuse every request; must be one of: ${ACCESS_TOKEN_CLAIMS.join(', ')}`);
+  });
+  if (!applications.includes(String(action.application))) {
     const guess = closestName(String(action.application), applications);
     problems.push(
       `${file}: ${joinPath(path, 'action')}.application: ${JSON.stringify(action.application)} is not declared in plugins.portcullis.applications` +

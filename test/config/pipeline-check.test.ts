@@ -118,6 +118,12 @@ describe('pipeline check (src/config/pipeline-check.ts)', () => {
     expect(check(g), 'an endpoint without paths matches every path').to.deep.equal([]);
   });
 
+  it('refuses a required claim that Portcullis never issues (the guard would refuse every token)', () => {
+    expect(check(gateway({ echo: [guard({ application: 'echo', requiredClaims: ['auth_time', 'email'] }), proxy] }))).to.deep.equal([
+      'config/gateway.config.yml: pipelines.echo.policies[0].portcullis-guard[0].action.requiredClaims[1]: Portcullis never puts "email" in an access token, so the guard would refuse every request; must be one of: iss, sub, aud, iat, exp, jti, client_id, roles, scope, auth_time',
+    ]);
+  });
+
   it('refuses a step field other than action and condition (a misspelt action is silently empty)', () => {
     const problems = check(gateway({ echo: [{ 'portcullis-guard': [{ acton: { application: 'echo' } }] }, proxy] }));
     expect(problems[0]).to.equal('config/gateway.config.yml: pipelines.echo.policies[0].portcullis-guard[0].acton: unknown field; allowed fields: action');
