@@ -2,6 +2,7 @@ import Ajv from 'ajv';
 import guardSchema from '../policies/portcullis-guard/schema.json';
 import { ACCESS_TOKEN_CLAIMS } from '../tokens/access-token-issuer';
 import { closestName } from './closest-name';
+import { checkCorePolicyStep } from './core-policy-params';
 import { routesCanMatch } from './route-reach-check';
 import { formatSchemaErrors, joinPath } from './schema-errors';
 import type { PortcullisSettings } from './settings';
@@ -112,7 +113,12 @@ export function checkPipelines(gateway: Record<string, unknown>, settings: Portc
           problems.push(...stepProblems);
           if (stepProblems.length === 0) problems.push(...checkReach(step, stepPath, endpoints.map(String), gateway, settings, files.gateway));
         });
-      } else if (!Object.hasOwn(HARMLESS_BEFORE_GUARD, policy)) {
+      } else {
+        // Express Gateway runs a policy without steps once, with an empty action.
+        const steps = asArray((entry as Record<string, unknown>)[policy]);
+        (steps.length ? steps : [{}]).forEach((step, j) => problems.push(...checkCorePolicyStep(policy, step, joinPath(joinPath(path, policy), j), gateway, files.gateway)));
+      }
+      if (policy !== GUARD && !Object.hasOwn(HARMLESS_BEFORE_GUARD, policy)) {
         unsafe.push(i);
         if (guardAt === undefined && policies.slice(i + 1).some((p) => p && typeof p === 'object' && Object.hasOwn(p, GUARD))) {
           const g = policies.findIndex((p) => p && typeof p === 'object' && Object.hasOwn(p, GUARD));

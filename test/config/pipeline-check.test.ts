@@ -9,11 +9,13 @@ const settings = (extra: Record<string, unknown> = {}) => resolveSettings({ issu
 
 const guard = (action: Record<string, unknown> = { application: 'echo' }, extra: Record<string, unknown> = {}) => ({ 'portcullis-guard': [{ action, ...extra }] });
 const proxy = { proxy: [{ action: { serviceEndpoint: 'echo' } }] };
+const log = { log: [{ action: { message: 'request' } }] };
 
 /** A gateway.config.yml with the given pipelines (each on its own apiEndpoint unless it names one). */
 function gateway(pipelines: Record<string, unknown[]>, endpoints?: Record<string, string[]>) {
   return {
     apiEndpoints: { echo: { paths: ['/echo/*'] }, reports: { paths: ['/reports/*'] }, other: { paths: ['/other'] } },
+    serviceEndpoints: { echo: { url: 'http://127.0.0.1:8081' } },
     policies: ['cors', 'log', 'rate-limit', 'headers', 'expression', 'terminate', 'request-transformer', 'response-transformer', 'key-auth', 'portcullis-guard', 'proxy', 'custom'],
     pipelines: Object.fromEntries(Object.entries(pipelines).map(([name, policies]) => [name, { apiEndpoints: endpoints?.[name] ?? [name], policies }])),
   };
@@ -23,7 +25,7 @@ const check = (g: Record<string, unknown>, s = settings()) => checkPipelines(g, 
 
 describe('pipeline check (src/config/pipeline-check.ts)', () => {
   it('accepts the guard before proxy, with harmless policies before it', () => {
-    expect(check(gateway({ echo: [{ cors: [{ action: { origin: '*' } }] }, { log: [] }, { 'rate-limit': [] }, guard(), proxy] }))).to.deep.equal([]);
+    expect(check(gateway({ echo: [{ cors: [{ action: { origin: '*' } }] }, log, { 'rate-limit': [] }, guard(), proxy] }))).to.deep.equal([]);
     expect(Object.keys(HARMLESS_BEFORE_GUARD)).to.deep.equal(['cors', 'log', 'rate-limit']);
   });
 
@@ -35,14 +37,14 @@ describe('pipeline check (src/config/pipeline-check.ts)', () => {
 
   for (const policy of ['headers', 'expression', 'terminate', 'request-transformer', 'response-transformer', 'key-auth', 'custom']) {
     it(`refuses ${policy} before the guard (not known to be harmless)`, () => {
-      const problems = check(gateway({ echo: [{ log: [] }, { [policy]: [{ action: {} }] }, guard(), proxy] }));
+      const problems = check(gateway({ echo: [log, { [policy]: [{ action: {} }] }, guard(), proxy] })).filter((p) => p.includes('comes before'));
       expect(problems).to.have.length(1);
       expect(problems[0]).to.contain(`pipelines.echo.policies[1]: ${policy} comes before portcullis-guard (position 2 of 4, the guard is at position 3)`);
     });
   }
 
   it('accepts anything after the guard', () => {
-    expect(check(gateway({ echo: [guard(), { headers: [] }, { expression: [] }, { terminate: [] }, proxy] }))).to.deep.equal([]);
+    expect(check(gateway({ echo: [guard(), { headers: [{ action: { forwardHeaders: { 'x-a': 'b' } } }] }, { expression: [{ action: { jscode: 'req.x = 1' } }] }, { terminate: [] }, proxy] }))).to.deep.equal([]);
   });
 
   it('refuses a pipeline that proxies with no guard, unless publicPipelines names it', () => {
@@ -55,7 +57,7 @@ describe('pipeline check (src/config/pipeline-check.ts)', () => {
   });
 
   it('accepts a pipeline without guard that neither forwards nor answers', () => {
-    expect(check(gateway({ echo: [{ log: [] }] }))).to.deep.equal([]);
+    expect(check(gateway({ echo: [log] }))).to.deep.equal([]);
   });
 
   it('refuses a publicPipelines entry that names no pipeline (a typo), suggesting the closest', () => {
@@ -130,7 +132,7 @@ describe('pipeline check (src/config/pipeline-check.ts)', () => {
   });
 
   it('refuses missing or undeclared apiEndpoints, and one apiEndpoint served by two pipelines', () => {
-    const g = gateway({ echo: [guard(), proxy], shadow: [{ log: [] }], none: [{ log: [] }], typo: [{ log: [] }] }, { shadow: ['echo'], none: [], typo: ['ehco'] });
+    const g = gateway({ echo: [guard(), proxy], shadow: [log], none: [log], typo: [log] }, { shadow: ['echo'], none: [], typo: ['ehco'] });
     expect(check(g)).to.deep.equal([
       'config/gateway.config.yml: pipelines.shadow.apiEndpoints[0]: "echo" is already served by pipeline "echo"; Express Gateway would silently use only one of them',
       'config/gateway.config.yml: pipelines.none.apiEndpoints: missing: the pipeline serves nothing; name one or more of the apiEndpoints: echo, reports, other',
@@ -153,6 +155,15 @@ describe('pipeline check (src/config/pipeline-check.ts)', () => {
     const g = { ...gateway({ echo: [guard(), proxy] }), policies: ['portcullis-guard', 'proxxy', 'proxy'] };
     expect(checkPipelines(g, settings(), FILES, known)).to.deep.equal([
       `config/gateway.config.yml: policies[1]: unknown policy "proxxy" (did you mean "proxy"?); known: ${[...known!].sort().join(', ')}`,
+    ]);
+  });
+
+  it("checks Express Gateway's own policies' parameters too, and proxy's serviceEndpoint", () => {
+    const g = gateway({ echo: [{ log: [] }, { 'rate-limit': [{ action: { max: 'many' } }] }, guard(), { terminate: [{ action: { statusCode: 'teapot' } }] }, { proxy: [{ action: { serviceEndpoint: 'ehco' } }] }] });
+    expect(check(g)).to.deep.equal([
+      'config/gateway.config.yml: pipelines.echo.policies[0].log[0].action.message: missing required field',
+      'config/gateway.config.yml: pipelines.echo.policies[3].terminate[0].action.statusCode: must be number',
+      'config/gateway.config.yml: pipelines.echo.policies[4].proxy[0].action.serviceEndpoint: "ehco" is not declared under serviceEndpoints (did you mean "echo"?); declared: echo',
     ]);
   });
 });

@@ -138,6 +138,11 @@ describe('e2e: a misconfiguration stops start-up', function () {
       await expectStartFailure(dir, [/pipelines\.echo\.policies\[0\]\.portcullis-guard\[0\]\.action\.application: "inventory" is not declared/]);
     });
 
+    it("an Express Gateway policy's parameter: proxy naming a serviceEndpoint that is not declared", async () => {
+      const dir = configWith('gateway.config.yml', (t) => t.replace('serviceEndpoint: echo', 'serviceEndpoint: ehco'));
+      await expectStartFailure(dir, [/gateway\.config\.yml: pipelines\.echo\.policies\[1\]\.proxy\[0\]\.action\.serviceEndpoint: "ehco" is not declared under serviceEndpoints \(did you mean "echo"\?\); declared: echo/]);
+    });
+
     it('plugin settings with a missing audience', async () => {
       const dir = configWith('system.config.yml', (t) => t.replace('audience: urn:portcullis:application:echo', 'audiense: urn:portcullis:application:echo'));
       await expectStartFailure(dir, [/system\.config\.yml: plugins\.portcullis\.applications\.echo\.audience: missing required field/, /audiense: unknown field \(did you mean audience\?\)/]);
