@@ -29,7 +29,9 @@ export const HARMLESS_BEFORE_GUARD: Record<string, string> = {
   // A browser's CORS preflight carries no credentials (Fetch standard §3.2.2), so it must be
   // answered before authentication; the policy answers only OPTIONS preflights, with CORS headers.
   cors: 'answers only CORS preflights, which carry no credentials',
-  // Writes a log line and calls next(); it sees the request, it does not change it.
+  // Writes a log line and calls next(); it sees the request, it does not change it. (Its message,
+  // like rate-limit's rateLimitBy, is a JavaScript template: one written to assign to the request
+  // is code, and belongs in an `expression` after the guard.)
   log: 'only writes a log line',
   // Can only refuse (429); limiting before authentication also shields the guard from floods.
   'rate-limit': 'can only refuse, with 429',
