@@ -1,4 +1,5 @@
 import { checkEnvironment } from '../config/environment-check';
+import { expressGatewaySchemaProblems } from '../config/express-gateway-schemas';
 import { knownPolicies, loadGatewayConfig } from '../config/load-gateway-config';
 import { loadSettings, readSystemConfig } from '../config/load-settings';
 import { checkPipelines } from '../config/pipeline-check';
@@ -27,8 +28,10 @@ export async function start(options: StartOptions): Promise<void> {
   // after the store was opened would leave a signing key behind.
   const envProblems = checkEnvironment(process.env, { sampleUpstream: options.sampleUpstream });
   if (envProblems.length) throw new SettingsError(`invalid environment: ${envProblems.join('; ')}`);
-  const settings = loadSettings();
   const system = readSystemConfig();
+  const systemProblems = expressGatewaySchemaProblems('system', system.doc, system.file);
+  if (systemProblems.length) throw new SettingsError(`invalid system configuration: ${systemProblems.join('; ')}`);
+  const settings = loadSettings();
   const gateway = loadGatewayConfig(process.env.PORTCULLIS_CONFIG_DIR!);
   const pipelineProblems = checkPipelines(gateway.config, settings, { gateway: gateway.file, system: system.file }, knownPolicies(system.doc?.plugins));
   if (pipelineProblems.length) throw new SettingsError(`invalid gateway configuration: ${pipelineProblems.join('; ')}`);

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import Ajv from 'ajv';
 import { replaceEnv } from './load-settings';
-import { formatSchemaErrors } from './schema-errors';
+import { expressGatewaySchemaProblems } from './express-gateway-schemas';
 import { SettingsError } from './settings';
 
 /** The parts of gateway.config.yml that Portcullis checks (Express Gateway's own shape). */
@@ -13,12 +12,6 @@ export interface GatewayConfig {
   pipelines?: Record<string, unknown>;
   [key: string]: unknown;
 }
-
-// Express Gateway's own schema of the file, so its errors get the same sentences as ours
-// (Express Gateway itself reports only "data.http.port should be number", without the file).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const egSchema = require('express-gateway/lib/config/schemas/gateway.config.json') as object;
-const validateShape = new Ajv({ allErrors: true, verbose: true, strict: false, validateFormats: false, coerceTypes: true }).compile(egSchema);
 
 /**
  * Reads `<configDir>/gateway.config.yml` as Express Gateway will (same `${VAR:-default}`
@@ -39,10 +32,8 @@ export function loadGatewayConfig(configDir: string): { file: string; config: Ga
     throw new SettingsError(`${file} is not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (!config || typeof config !== 'object') throw new SettingsError(`${file}: must be a YAML mapping with http, apiEndpoints, policies and pipelines`);
-  const copy = structuredClone(config);
-  if (!validateShape(copy)) {
-    throw new SettingsError(`invalid gateway configuration: ${formatSchemaErrors(validateShape.errors, { file, at: '' }).join('; ')}`);
-  }
+  const problems = expressGatewaySchemaProblems('gateway', config, file);
+  if (problems.length) throw new SettingsError(`invalid gateway configuration: ${problems.join('; ')}`);
   return { file, config: config as GatewayConfig };
 }
 

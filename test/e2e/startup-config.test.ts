@@ -143,6 +143,11 @@ describe('e2e: a misconfiguration stops start-up', function () {
       await expectStartFailure(dir, [/gateway\.config\.yml: pipelines\.echo\.policies\[1\]\.proxy\[0\]\.action\.serviceEndpoint: "ehco" is not declared under serviceEndpoints \(did you mean "echo"\?\); declared: echo/]);
     });
 
+    it("Express Gateway's own sections: system.config.yml without db, gateway.config.yml with a bad port", async () => {
+      await expectStartFailure(configWith('system.config.yml', (t) => t.replace(/^db:/m, 'dbx:')), [/invalid system configuration: .*system\.config\.yml: db: missing required field/]);
+      await expectStartFailure(configWith('gateway.config.yml', (t) => t.replace('port: ${PORT:-8080}', 'port: eighty')), [/invalid gateway configuration: .*gateway\.config\.yml: http\.port: must be number/]);
+    });
+
     it('plugin settings with a missing audience', async () => {
       const dir = configWith('system.config.yml', (t) => t.replace('audience: urn:portcullis:application:echo', 'audiense: urn:portcullis:application:echo'));
       await expectStartFailure(dir, [/system\.config\.yml: plugins\.portcullis\.applications\.echo\.audience: missing required field/, /audiense: unknown field \(did you mean audience\?\)/]);
