@@ -1,4 +1,9 @@
-import { loadSettings } from '../config/load-settings';
+import { checkEnvironment } from '../config/environment-check';
+import { expressGatewaySchemaProblems } from '../config/express-gateway-schemas';
+import { knownPolicies, loadGatewayConfig } from '../config/load-gateway-config';
+import { loadSettings, readSystemConfig } from '../config/load-settings';
+import { checkPipelines } from '../config/pipeline-check';
+import { SettingsError } from '../config/settings';
 import { applyEnvironmentDefaults } from '../runtime/environment';
 import { useGatewayConfig } from '../runtime/express-gateway-config';
 import { quietDisabledGatewayLogs } from '../runtime/quiet-gateway-logs';
@@ -18,8 +23,18 @@ export interface StartOptions {
  */
 export async function start(options: StartOptions): Promise<void> {
   applyEnvironmentDefaults();
-  // Validate our settings first: Express Gateway would only log the first problem and go on.
-  loadSettings();
+  // Validate everything first, before Express Gateway is loaded and before anything is opened,
+  // written or bound: Express Gateway would only log the first problem and go on, and a refusal
+  // after the store was opened would leave a signing key behind.
+  const envProblems = checkEnvironment(process.env, { sampleUpstream: options.sampleUpstream });
+  if (envProblems.length) throw new SettingsError(`invalid environment: ${envProblems.join('; ')}`);
+  const system = readSystemConfig();
+  const systemProblems = expressGatewaySchemaProblems('system', system.doc, system.file);
+  if (systemProblems.length) throw new SettingsError(`invalid system configuration: ${systemProblems.join('; ')}`);
+  const settings = loadSettings();
+  const gateway = loadGatewayConfig(process.env.PORTCULLIS_CONFIG_DIR!);
+  const pipelineProblems = checkPipelines(gateway.config, settings, { gateway: gateway.file, system: system.file }, knownPolicies(system.doc?.plugins));
+  if (pipelineProblems.length) throw new SettingsError(`invalid gateway configuration: ${pipelineProblems.join('; ')}`);
   if (options.sampleUpstream) {
     const echoPort = Number(process.env.PORTCULLIS_ECHO_PORT ?? 8081);
     process.env.PORTCULLIS_ECHO_URL ??= `http://127.0.0.1:${echoPort}`;
@@ -29,9 +44,9 @@ export async function start(options: StartOptions): Promise<void> {
   useGatewayConfig(process.env.PORTCULLIS_CONFIG_DIR!);
   // Loaded only now: Express Gateway reads its configuration when it is first required.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const gateway = require('express-gateway')();
+  const eg = require('express-gateway')();
   quietDisabledGatewayLogs();
-  await gateway.run();
+  await eg.run();
   const { whenReady } = await import('../plugin/runtime-holder');
   const portcullis = await whenReady();
   process.stderr.write(`Portcullis issuer ${portcullis.settings.issuer} ready\n`);

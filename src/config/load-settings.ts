@@ -18,8 +18,8 @@ export function replaceEnv(text: string, env: NodeJS.ProcessEnv = process.env): 
   });
 }
 
-/** Reads `plugins.portcullis` from `<PORTCULLIS_CONFIG_DIR>/system.config.yml` and validates it. */
-export function loadSettings(configDir = process.env.PORTCULLIS_CONFIG_DIR ?? 'config'): PortcullisSettings {
+/** Reads `<configDir>/system.config.yml` as Express Gateway will (same variable replacement). */
+export function readSystemConfig(configDir = process.env.PORTCULLIS_CONFIG_DIR ?? 'config'): { file: string; doc: { plugins?: Record<string, unknown> } | undefined } {
   const file = path.join(configDir, 'system.config.yml');
   let text: string;
   try {
@@ -29,13 +29,17 @@ export function loadSettings(configDir = process.env.PORTCULLIS_CONFIG_DIR ?? 'c
   }
   // Fix: a YAML syntax error escaped as a plain YAMLException, so the CLI reported an "unexpected
   // failure" with exit code 1 instead of an invalid configuration (exit code 2).
-  let doc: { plugins?: Record<string, unknown> } | undefined;
   try {
-    doc = yaml.load(replaceEnv(text)) as { plugins?: Record<string, unknown> } | undefined;
+    return { file, doc: yaml.load(replaceEnv(text)) as { plugins?: Record<string, unknown> } | undefined };
   } catch (err) {
     throw new SettingsError(`${file} is not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** Reads `plugins.portcullis` from `<PORTCULLIS_CONFIG_DIR>/system.config.yml` and validates it. */
+export function loadSettings(configDir = process.env.PORTCULLIS_CONFIG_DIR ?? 'config'): PortcullisSettings {
+  const { file, doc } = readSystemConfig(configDir);
   const raw = doc?.plugins?.portcullis;
   if (!raw) throw new SettingsError(`${file} has no plugins.portcullis section`);
-  return resolveSettings(raw, installationHome());
+  return resolveSettings(raw, installationHome(), { file, at: 'plugins.portcullis' });
 }

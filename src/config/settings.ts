@@ -1,5 +1,7 @@
 import path from 'node:path';
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv from 'ajv';
+import { checkRoutePermissions } from './route-permissions-check';
+import { formatSchemaErrors, type ConfigSite } from './schema-errors';
 import schema from './settings.schema.json';
 
 /** HTTP methods a route rule can name. */
@@ -35,44 +37,44 @@ export interface PortcullisSettings {
   signIn: { maxFailures: number; lockoutSeconds: number };
   cacheMs: number;
   applications: Record<string, ApplicationSettings>;
+  /** Pipelines of gateway.config.yml that deliberately have no portcullis-guard (see pipeline-check.ts). */
+  publicPipelines: string[];
+  /** Timeouts of the gateway's HTTP server, in milliseconds (see server-timeouts.ts). */
+  server: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
 }
 
 /** The JSON Schema of the settings, also handed to Express Gateway as the plugin's schema. */
 export const settingsSchema = schema;
 
-const ajv = new Ajv({ useDefaults: true, coerceTypes: true, allErrors: true, strict: false });
+const ajv = new Ajv({ useDefaults: true, coerceTypes: true, allErrors: true, verbose: true, strict: false });
 const validate = ajv.compile(schema);
 
 /** Thrown when settings do not match the schema; the message names every bad field. */
 export class SettingsError extends Error {}
 
+/** Where the plugin settings are, when the caller does not say: the sample layout. */
+const DEFAULT_SITE: ConfigSite = { file: 'system.config.yml', at: 'plugins.portcullis' };
+
 /**
  * Validates raw settings (as read from YAML), fills defaults, and resolves a relative SQLite path
  * against `home` (the installation folder) so the CLI and the server agree from any directory.
+ * Every problem names `site.file` and the full settings path (`plugins.portcullis.tokens.accessTokenTtl`).
  */
-export function resolveSettings(raw: unknown, home: string): PortcullisSettings {
+export function resolveSettings(raw: unknown, home: string, site: ConfigSite = DEFAULT_SITE): PortcullisSettings {
   const copy = structuredClone(raw ?? {}) as Record<string, unknown>;
   if (!validate(copy)) {
-    const problems = (validate.errors ?? []).map(describeProblem);
-    throw new SettingsError(`invalid Portcullis settings: ${problems.join('; ')}`);
+    throw new SettingsError(`invalid Portcullis settings: ${formatSchemaErrors(validate.errors, site).join('; ')}`);
   }
   const settings = copy as unknown as PortcullisSettings;
+  const problems = checkRoutePermissions(settings.applications, site);
+  // Node refuses a request timeout shorter than the headers timeout (the headers are part of the request).
+  if (settings.server.requestTimeoutMs < settings.server.headersTimeoutMs) {
+    problems.push(`${site.file}: ${site.at}.server.requestTimeoutMs: must be >= server.headersTimeoutMs (${settings.server.headersTimeoutMs})`);
+  }
+  if (problems.length) throw new SettingsError(`invalid Portcullis settings: ${problems.join('; ')}`);
   const { sqlitePath } = settings.store;
   if (sqlitePath !== ':memory:' && !path.isAbsolute(sqlitePath)) {
     settings.store.sqlitePath = path.resolve(home, sqlitePath);
   }
   return settings;
-}
-
-/** One schema violation as a sentence that names the field, e.g. `/applications/echo: unknown field "audiense"`. */
-function describeProblem(e: ErrorObject): string {
-  const at = e.instancePath || '/';
-  const params = e.params as Record<string, unknown>;
-  if (e.keyword === 'additionalProperties') return `${at}: unknown field ${JSON.stringify(params.additionalProperty)}`;
-  if (e.keyword === 'required') return `${at}: missing field ${JSON.stringify(params.missingProperty)}`;
-  // Fix: a bad key (application or role name, checked by propertyNames) was reported only as
-  // "/applications must match pattern ...", without saying which name; name it.
-  if (e.propertyName !== undefined) return `${at}: name ${JSON.stringify(e.propertyName)} ${e.message}`;
-  if (e.keyword === 'propertyNames') return `${at}: name ${JSON.stringify(params.propertyName)} is not valid`;
-  return `${at} ${e.message}`;
 }

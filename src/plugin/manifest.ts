@@ -1,10 +1,13 @@
 import type { Application, RequestHandler } from 'express';
-import { resolveSettings, settingsSchema } from '../config/settings';
+import { resolveSettings, SettingsError, settingsSchema } from '../config/settings';
 import { TemporarilyUnavailable } from '../errors/oauth-errors';
 import { sendError } from '../errors/send-error';
 import { issuerRouter } from '../issuer/issuer-router';
 import { guardPolicy } from '../policies/portcullis-guard';
+import { createLogger } from '../logging/logger';
 import { installationHome } from '../runtime/home';
+import { useServerTimeouts } from '../runtime/server-timeouts';
+import { gatewayConfigProblems, type LoadedGatewayConfig } from './gateway-config-gate';
 import { runtimeFor } from './runtime-holder';
 
 /** What Express Gateway hands to a plugin's init() (the parts we use). */
@@ -12,6 +15,8 @@ interface PluginContext {
   settings: unknown;
   registerPolicy(policy: unknown): void;
   registerGatewayRoute(extend: (app: Application) => void): void;
+  /** Express Gateway's loaded configuration (absent in unit tests that fake the context). */
+  config?: LoadedGatewayConfig;
 }
 
 /** Gateway apps our routes are mounted on; init() runs again on reload and must not stack routes. */
@@ -26,11 +31,21 @@ export const manifest = {
   version: '1.2.0',
   schema: settingsSchema,
   init(context: PluginContext): void {
-    const settings = resolveSettings(context.settings, installationHome());
+    const settings = resolveSettings(context.settings, installationHome(), { file: context.config?.systemConfigPath ?? 'system.config.yml', at: 'plugins.portcullis' });
     const runtime = () => runtimeFor(settings);
     const routes = runtime().then((p) => issuerRouter(p));
     routes.catch(() => undefined);
     currentRoutes = routes;
+    if (context.config) useServerTimeouts(settings.server);
+    // An unsafe pipeline (proxy before the guard...) loaded some other way than `portcullis start`,
+    // or by a hot reload: Express Gateway ignores a plugin that throws and would serve the new
+    // pipelines anyway, so fail closed instead: every request gets 503 until the YAML is fixed.
+    const problems = gatewayConfigProblems(context.config, settings);
+    if (problems.length) {
+      createLogger().error('refusing the gateway configuration: every request is answered 503 until it is fixed', { problems });
+      currentRoutes = Promise.reject(new SettingsError(problems.join('; ')));
+      currentRoutes.catch(() => undefined);
+    }
     context.registerPolicy(guardPolicy(settings, runtime));
     context.registerGatewayRoute((app) => {
       if (mounted.has(app)) return;

@@ -1,7 +1,9 @@
 import { createHmac } from 'node:crypto';
 import type { PortcullisSettings } from '../config/settings';
 import { ClientRegistry } from '../clients/client-registry';
-import { loadSecretHashKey } from '../clients/secret-hash-key';
+import { loadSecretHashKey, parseSecretHashKey } from '../clients/secret-hash-key';
+import { checkBootstrapAdmin } from '../config/environment-check';
+import { SettingsError } from '../config/settings';
 import type { ErrorSite } from '../errors/send-error';
 import { clientStatusCache, userStatusCache, type ClientStatus, type UserStatus } from '../guard/client-status';
 import type { StatusCache } from '../guard/status-cache';
@@ -163,6 +165,11 @@ export class Portcullis {
 
   /** Opens the store, loads (or creates) the signing keys and the secret hash key. */
   static async open(settings: PortcullisSettings, options: RuntimeOptions = {}): Promise<Portcullis> {
+    // Everything that can refuse the environment runs first: once the store is open, keys.init()
+    // writes a signing key, and a refusal after that would leave a half-initialised store.
+    parseSecretHashKey(process.env.PORTCULLIS_SECRET_HASH_KEY);
+    const adminProblems = checkBootstrapAdmin(process.env);
+    if (adminProblems.length) throw new SettingsError(`invalid environment: ${adminProblems.join('; ')}`);
     const logger = options.logger ?? createLogger();
     const now = options.now ?? Date.now;
     const store = failClosed(options.store ?? (await openStore(settings.store)));

@@ -24,6 +24,12 @@ export interface IssuedAccessToken {
   exp: number;
 }
 
+/**
+ * Every claim an access token from issue() can carry (scope and auth_time only for some grants).
+ * A guard that requires any other claim would refuse every token; start-up checks against this.
+ */
+export const ACCESS_TOKEN_CLAIMS = ['iss', 'sub', 'aud', 'iat', 'exp', 'jti', 'client_id', 'roles', 'scope', 'auth_time'] as const;
+
 /** The header `typ` of RFC 9068 §2.1: it tells an access token apart from an ID token. */
 export const ACCESS_TOKEN_TYP = 'at+jwt';
 

@@ -130,20 +130,20 @@ export class UserRegistry {
   }
 }
 
-function checkUsername(value: unknown): string {
+export function checkUsername(value: unknown): string {
   if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$/.test(value.trim())) {
     throw new ValidationError('username', 'username must be 2-64 characters: letters, digits, . _ @ -');
   }
   return value.trim();
 }
 
-function checkPassword(value: unknown): void {
+export function checkPassword(value: unknown): void {
   if (typeof value !== 'string' || value.length < MIN_PASSWORD || value.length > 1024) {
     throw new ValidationError('password', `password must be ${MIN_PASSWORD} to 1024 characters`);
   }
 }
 
-function checkEmail(value: unknown): string {
+export function checkEmail(value: unknown): string {
   if (typeof value !== 'string' || value.length > 254 || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
     throw new ValidationError('email', 'email must be a valid address');
   }

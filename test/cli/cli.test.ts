@@ -375,10 +375,10 @@ describe('portcullis CLI (src/cli/*)', function () {
       const human = await runCli(['clients', 'list'], env);
       expect(human.code).to.equal(2);
       expect(human.stdout).to.equal('');
-      expect(human.stderr).to.match(/^error: invalid Portcullis settings: .*\/cacheMs/);
+      expect(human.stderr).to.match(/^error: invalid Portcullis settings: .*system\.config\.yml: plugins\.portcullis\.cacheMs: must be <= 1000/);
       const err = jsonError(await runCli(['keys', 'list', '--json'], env));
       expect(err.error).to.equal('invalid_settings');
-      expect(err.message).to.include('/cacheMs');
+      expect(err.message).to.include('plugins.portcullis.cacheMs');
       expect((await runCli(['keys', 'list', '--json'], env)).code).to.equal(2);
     });
 

@@ -152,7 +152,7 @@ describe('loadSettings / replaceEnv (src/config/load-settings.ts)', function () 
 
     it('a missing variable without default becomes null and is reported as an invalid issuer', function () {
       write(SYSTEM_CONFIG);
-      expectSettingsError(() => loadSettings(dir), /\/issuer/);
+      expectSettingsError(() => loadSettings(dir), /plugins\.portcullis\.issuer:/);
     });
 
     it('fails clearly on a missing file, naming it', function () {
@@ -177,7 +177,7 @@ describe('loadSettings / replaceEnv (src/config/load-settings.ts)', function () 
     it('reports invalid settings inside the section as a SettingsError naming the field', function () {
       write(SYSTEM_CONFIG.replace('cacheMs: ${LS_TEST_CACHE:-250}', 'cacheMs: 5000'));
       process.env.LS_TEST_ISSUER = 'https://auth.example.com';
-      expectSettingsError(() => loadSettings(dir), /\/cacheMs/);
+      expectSettingsError(() => loadSettings(dir), /system\.config\.yml: plugins\.portcullis\.cacheMs: must be <= 1000/);
     });
 
     it('reports a YAML syntax error as a SettingsError naming the file', function () {

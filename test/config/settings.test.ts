@@ -93,97 +93,117 @@ describe('settings (src/config/settings.ts)', function () {
 
   describe('invalid settings name the field at fault', function () {
     it('nothing at all, or not an object', function () {
-      refused(undefined, /missing field "issuer"/);
-      refused(null, /missing field "issuer"/);
+      refused(undefined, /plugins\.portcullis\.issuer: missing required field/);
+      refused(null, /plugins\.portcullis\.issuer: missing required field/);
       refused('issuer: x', /must be object/);
     });
 
     it('issuer: missing, trailing slash, query, fragment, not http(s)', function () {
-      refused({ applications: { echo: app() } }, 'missing field "issuer"');
-      refused(minimal({ issuer: 'https://auth.example.com/' }), '/issuer');
-      refused(minimal({ issuer: 'https://auth.example.com/tenant/' }), '/issuer');
-      refused(minimal({ issuer: 'https://auth.example.com?x=1' }), '/issuer');
-      refused(minimal({ issuer: 'https://auth.example.com/a?x=1' }), '/issuer');
-      refused(minimal({ issuer: 'https://auth.example.com#frag' }), '/issuer');
-      refused(minimal({ issuer: 'ftp://auth.example.com' }), '/issuer');
-      refused(minimal({ issuer: 'auth.example.com' }), '/issuer');
+      refused({ applications: { echo: app() } }, 'plugins.portcullis.issuer: missing required field');
+      refused(minimal({ issuer: 'https://auth.example.com/' }), 'plugins.portcullis.issuer');
+      refused(minimal({ issuer: 'https://auth.example.com/tenant/' }), 'plugins.portcullis.issuer');
+      refused(minimal({ issuer: 'https://auth.example.com?x=1' }), 'plugins.portcullis.issuer');
+      refused(minimal({ issuer: 'https://auth.example.com/a?x=1' }), 'plugins.portcullis.issuer');
+      refused(minimal({ issuer: 'https://auth.example.com#frag' }), 'plugins.portcullis.issuer');
+      refused(minimal({ issuer: 'ftp://auth.example.com' }), 'plugins.portcullis.issuer');
+      refused(minimal({ issuer: 'auth.example.com' }), 'plugins.portcullis.issuer');
       // and the valid ones are accepted (so the checks above are about the defect only)
       expect(resolveSettings(minimal({ issuer: 'http://localhost:8080' }), HOME).issuer).to.equal('http://localhost:8080');
       expect(resolveSettings(minimal({ issuer: 'https://auth.example.com/tenant' }), HOME).issuer).to.equal('https://auth.example.com/tenant');
     });
 
     it('store: unknown type, empty sqlitePath, bad redisUrl, unknown field', function () {
-      refused(minimal({ store: { type: 'mongodb' } }), '/store/type');
-      refused(minimal({ store: { sqlitePath: '' } }), '/store/sqlitePath');
-      refused(minimal({ store: { redisUrl: 'http://127.0.0.1:6379' } }), '/store/redisUrl');
-      refused(minimal({ store: { path: 'x.db' } }), /\/store: unknown field "path"/);
+      refused(minimal({ store: { type: 'mongodb' } }), 'plugins.portcullis.store.type');
+      refused(minimal({ store: { sqlitePath: '' } }), 'plugins.portcullis.store.sqlitePath');
+      refused(minimal({ store: { redisUrl: 'http://127.0.0.1:6379' } }), 'plugins.portcullis.store.redisUrl');
+      refused(minimal({ store: { path: 'x.db' } }), /plugins\.portcullis\.store\.path: unknown field/);
     });
 
     it('keys: unknown algorithm', function () {
-      refused(minimal({ keys: { algorithm: 'HS256' } }), '/keys/algorithm');
-      refused(minimal({ keys: { algorithm: 'none' } }), '/keys/algorithm');
+      refused(minimal({ keys: { algorithm: 'HS256' } }), 'plugins.portcullis.keys.algorithm');
+      refused(minimal({ keys: { algorithm: 'none' } }), 'plugins.portcullis.keys.algorithm');
     });
 
     it('tokens: out of range or not integers', function () {
-      refused(minimal({ tokens: { accessTokenTtl: 59 } }), '/tokens/accessTokenTtl');
-      refused(minimal({ tokens: { accessTokenTtl: 86401 } }), '/tokens/accessTokenTtl');
-      refused(minimal({ tokens: { accessTokenTtl: 90.5 } }), '/tokens/accessTokenTtl');
-      refused(minimal({ tokens: { authorizationCodeTtl: 601 } }), '/tokens/authorizationCodeTtl');
-      refused(minimal({ tokens: { refreshTokenTtl: 10 } }), '/tokens/refreshTokenTtl');
+      refused(minimal({ tokens: { accessTokenTtl: 59 } }), 'plugins.portcullis.tokens.accessTokenTtl');
+      refused(minimal({ tokens: { accessTokenTtl: 86401 } }), 'plugins.portcullis.tokens.accessTokenTtl');
+      refused(minimal({ tokens: { accessTokenTtl: 90.5 } }), 'plugins.portcullis.tokens.accessTokenTtl');
+      refused(minimal({ tokens: { authorizationCodeTtl: 601 } }), 'plugins.portcullis.tokens.authorizationCodeTtl');
+      refused(minimal({ tokens: { refreshTokenTtl: 10 } }), 'plugins.portcullis.tokens.refreshTokenTtl');
     });
 
     it('cacheMs above 1000 or negative', function () {
-      refused(minimal({ cacheMs: 1001 }), '/cacheMs');
-      refused(minimal({ cacheMs: -1 }), '/cacheMs');
+      refused(minimal({ cacheMs: 1001 }), 'plugins.portcullis.cacheMs');
+      refused(minimal({ cacheMs: -1 }), 'plugins.portcullis.cacheMs');
       expect(resolveSettings(minimal({ cacheMs: 1000 }), HOME).cacheMs).to.equal(1000);
     });
 
     it('application names: uppercase, leading dash, too long; no applications at all', function () {
-      const err = refused(minimal({ applications: { Echo: app() } }), '/applications');
+      const err = refused(minimal({ applications: { Echo: app() } }), 'plugins.portcullis.applications');
       expect(err.message, 'which name is wrong').to.include('"Echo"');
       refused(minimal({ applications: { echo: app(), '-x': app() } }), '"-x"');
-      refused(minimal({ applications: { ['a'.repeat(65)]: app() } }), '/applications');
-      refused(minimal({ applications: {} }), '/applications');
-      refused({ issuer: 'https://auth.example.com' }, 'missing field "applications"');
+      refused(minimal({ applications: { ['a'.repeat(65)]: app() } }), 'plugins.portcullis.applications');
+      refused(minimal({ applications: {} }), 'plugins.portcullis.applications');
+      refused({ issuer: 'https://auth.example.com' }, 'plugins.portcullis.applications: missing required field');
     });
 
     it('an application: missing routes, roles or audience; unknown field', function () {
       const { routes: _r, ...noRoutes } = app();
-      refused(minimal({ applications: { echo: noRoutes } }), /\/applications\/echo: missing field "routes"/);
+      refused(minimal({ applications: { echo: noRoutes } }), /plugins\.portcullis\.applications\.echo\.routes: missing required field/);
       const { roles: _o, ...noRoles } = app();
-      refused(minimal({ applications: { echo: noRoles } }), /\/applications\/echo: missing field "roles"/);
+      refused(minimal({ applications: { echo: noRoles } }), /plugins\.portcullis\.applications\.echo\.roles: missing required field/);
       const { audience: _a, ...noAudience } = app();
-      refused(minimal({ applications: { echo: noAudience } }), /\/applications\/echo: missing field "audience"/);
-      refused(minimal({ applications: { echo: { ...app(), audiense: 'x' } } }), /\/applications\/echo: unknown field "audiense"/);
-      refused(minimal({ applications: { echo: { ...app(), audience: '' } } }), '/applications/echo/audience');
+      refused(minimal({ applications: { echo: noAudience } }), /plugins\.portcullis\.applications\.echo\.audience: missing required field/);
+      refused(minimal({ applications: { echo: { ...app(), audiense: 'x' } } }), /plugins\.portcullis\.applications\.echo\.audiense: unknown field \(did you mean audience\?\)/);
+      refused(minimal({ applications: { echo: { ...app(), audience: '' } } }), 'plugins.portcullis.applications.echo.audience');
     });
 
     it('roles: bad role name, permission with spaces or quotes', function () {
       refused(minimal({ applications: { echo: { ...app(), roles: { 'bad role': ['x'] } } } }), '"bad role"');
-      refused(minimal({ applications: { echo: { ...app(), roles: { r: ['has space'] } } } }), '/applications/echo/roles/r/0');
-      refused(minimal({ applications: { echo: { ...app(), roles: { r: ['quo"te'] } } } }), '/applications/echo/roles/r/0');
+      refused(minimal({ applications: { echo: { ...app(), roles: { r: ['has space'] } } } }), 'plugins.portcullis.applications.echo.roles.r[0]');
+      refused(minimal({ applications: { echo: { ...app(), roles: { r: ['quo"te'] } } } }), 'plugins.portcullis.applications.echo.roles.r[0]');
     });
 
     it('routes: method not in the enum, lowercase method, empty methods, bad path, bad permission, unknown field', function () {
       const route = (r: Record<string, unknown>) => minimal({ applications: { echo: { ...app(), routes: [{ path: '/echo', permission: 'echo:read', ...r }] } } });
-      refused(route({ methods: ['FETCH'] }), '/applications/echo/routes/0/methods/0');
-      refused(route({ methods: ['GET', 'get'] }), '/applications/echo/routes/0/methods/1');
-      refused(route({ methods: ['TRACE'] }), '/applications/echo/routes/0/methods/0');
-      refused(route({ methods: [] }), '/applications/echo/routes/0/methods');
-      refused(route({ path: 'echo/**' }), '/applications/echo/routes/0/path');
-      refused(route({ permission: 'echo read' }), '/applications/echo/routes/0/permission');
-      refused(route({ permision: 'x' }), /\/applications\/echo\/routes\/0: unknown field "permision"/);
-      refused(minimal({ applications: { echo: { ...app(), routes: [{ path: '/echo' }] } } }), /\/applications\/echo\/routes\/0: missing field "permission"/);
+      refused(route({ methods: ['FETCH'] }), 'plugins.portcullis.applications.echo.routes[0].methods[0]');
+      refused(route({ methods: ['GET', 'get'] }), 'plugins.portcullis.applications.echo.routes[0].methods[1]');
+      refused(route({ methods: ['TRACE'] }), 'plugins.portcullis.applications.echo.routes[0].methods[0]');
+      refused(route({ methods: [] }), 'plugins.portcullis.applications.echo.routes[0].methods');
+      refused(route({ path: 'echo/**' }), 'plugins.portcullis.applications.echo.routes[0].path');
+      refused(route({ permission: 'echo read' }), 'plugins.portcullis.applications.echo.routes[0].permission');
+      refused(route({ permision: 'x' }), /plugins\.portcullis\.applications\.echo\.routes\[0\]\.permision: unknown field \(did you mean permission\?\); allowed fields: methods, path, permission/);
+      refused(minimal({ applications: { echo: { ...app(), routes: [{ path: 'plugins.portcullis.echo' }] } } }), /plugins\.portcullis\.applications\.echo\.routes\[0\]\.permission: missing required field/);
     });
 
     it('an unknown top-level field', function () {
-      refused(minimal({ issuerUrl: 'https://x' }), /\/: unknown field "issuerUrl"/);
-      refused(minimal({ cachems: 500 }), 'unknown field "cachems"');
+      refused(minimal({ issuerUrl: 'https://x' }), /system\.config\.yml: plugins\.portcullis\.issuerUrl: unknown field/);
+      refused(minimal({ cachems: 500 }), 'plugins.portcullis.cachems: unknown field (did you mean cacheMs?)');
     });
 
     it('lists every problem, not only the first', function () {
-      const err = refused(minimal({ issuer: 'https://x/', cacheMs: 5000, store: { type: 'mongo' } }), '/issuer');
-      expect(err.message).to.include('/cacheMs').and.to.include('/store/type');
+      const err = refused(minimal({ issuer: 'https://x/', cacheMs: 5000, store: { type: 'mongo' } }), 'plugins.portcullis.issuer');
+      expect(err.message).to.include('plugins.portcullis.cacheMs').and.to.include('plugins.portcullis.store.type');
     });
+  });
+});
+
+describe('settings: route permissions that no role grants (src/config/route-permissions-check.ts)', function () {
+  it('refuses a route whose permission no role grants, naming application, route and permission, with the closest one', function () {
+    const typo = { ...app(), routes: [{ path: '/echo/**', permission: 'echo:read' }, { methods: ['POST'], path: '/echo/items', permission: 'echo:raed' }] };
+    refused(
+      minimal({ applications: { echo: typo } }),
+      'system.config.yml: plugins.portcullis.applications.echo.routes[1].permission: route 1 (/echo/items) of application "echo" needs permission "echo:raed", which no role of "echo" grants, so every caller would be refused; did you mean "echo:read"?',
+    );
+  });
+
+  it('lists the declared permissions when none is close, and checks each application against its own roles', function () {
+    const other = { ...app(), audience: 'urn:x', roles: { r: ['reports:read'] }, routes: [{ path: '/r', permission: 'echo:read' }] };
+    refused(minimal({ applications: { echo: app(), reports: other } }), /applications\.reports\.routes\[0\]\.permission: .*no role of "reports" grants.*declared permissions: reports:read/);
+  });
+
+  it('refuses a request timeout shorter than the headers timeout', function () {
+    refused(minimal({ server: { headersTimeoutMs: 5000, requestTimeoutMs: 1000 } }), 'plugins.portcullis.server.requestTimeoutMs: must be >= server.headersTimeoutMs (5000)');
+    expect(resolveSettings(minimal(), HOME).server).to.deep.equal({ headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000 });
   });
 });
