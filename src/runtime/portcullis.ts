@@ -7,6 +7,7 @@ import { clientStatusCache, userStatusCache, type ClientStatus, type UserStatus 
 import type { StatusCache } from '../guard/status-cache';
 import { Guard, type GuardOptions } from '../guard/guard';
 import { IDENTITY_HEADERS, type IdentityHeader } from '../guard/identity-headers';
+import { DEFAULT_REMOVE_HEADERS, RemovedHeaders } from '../guard/removed-headers';
 import { RevocationList } from '../guard/revocation-list';
 import { TokenVerifier } from '../guard/token-verifier';
 import { clientCredentialsGrant } from '../issuer/grants/client-credentials';
@@ -53,6 +54,8 @@ export interface GuardPolicyOptions {
   hideCredentials?: boolean;
   /** Which identity headers go upstream (all by default). */
   identityHeaders?: IdentityHeader[];
+  /** Incoming headers removed before the upstream (`*` ends a prefix); replaces DEFAULT_REMOVE_HEADERS. */
+  removeHeaders?: readonly string[];
 }
 
 /**
@@ -197,6 +200,7 @@ export class Portcullis {
       headerPrefix: (options.headerPrefix ?? 'x-portcullis-').toLowerCase(),
       hideCredentials: options.hideCredentials ?? false,
       identityHeaders: options.identityHeaders ?? [...IDENTITY_HEADERS],
+      removeHeaders: new RemovedHeaders(options.removeHeaders ?? DEFAULT_REMOVE_HEADERS),
     };
     return new Guard(
       { verifier: this.verifier(options.leeway ?? 30, options.requiredClaims ?? []), clients: this.clientStatus, users: this.userStatus, revocations: this.revocations, site: this.errorSite('resource') },

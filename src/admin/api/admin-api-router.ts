@@ -1,5 +1,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../../errors/domain-errors';
+import { InvalidRequest } from '../../errors/oauth-errors';
+import { bearerChallenge } from '../../errors/send-error';
 import { requestId } from '../../http/request-id';
 import type { Portcullis } from '../../runtime/portcullis';
 import { StoreUnavailableError } from '../../store/store';
@@ -56,6 +58,10 @@ export function adminApiRouter(p: Portcullis): Router {
           res.set('WWW-Authenticate', `Bearer realm="${p.settings.realm}"`);
           return fail(req, res, 401, 'unauthorized', 'sign in as an admin or send a bearer token');
         }
+        if (who.kind === 'invalid-token' && who.malformed) {
+          res.set('WWW-Authenticate', bearerChallenge(new InvalidRequest(who.reason), p.settings.realm));
+          return fail(req, res, 400, 'invalid_request', who.reason);
+        }
         if (who.kind === 'invalid-token') {
           res.set('WWW-Authenticate', `Bearer realm="${p.settings.realm}", error="invalid_token"`);
           return fail(req, res, 401, 'invalid_token', who.reason);
@@ -75,5 +81,10 @@ export function adminApiRouter(p: Portcullis): Router {
     });
   }
   router.use((req, res) => fail(req, res, 404, 'not_found', `no admin API route ${req.method} ${req.path}`));
+  // Express throws a URIError while it decodes `:id` from a malformed path (`/apps/%zz`).
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof URIError) return fail(req, res, 400, 'invalid_request', 'malformed request path');
+    sendDomainError(req, res, err, p);
+  });
   return router;
 }

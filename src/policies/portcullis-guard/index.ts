@@ -15,6 +15,7 @@ export interface GuardAction {
   headerPrefix: string;
   hideCredentials: boolean;
   identityHeaders: IdentityHeader[];
+  removeHeaders: string[];
 }
 
 /**
