@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../../errors/domain-errors';
 import { InvalidRequest } from '../../errors/oauth-errors';
 import { bearerChallenge } from '../../errors/send-error';
+import { isMalformedPath } from '../../http/malformed-path';
 import { requestId } from '../../http/request-id';
 import type { Portcullis } from '../../runtime/portcullis';
 import { StoreUnavailableError } from '../../store/store';
@@ -43,6 +44,8 @@ const UNSAFE = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
  */
 export function adminApiRouter(p: Portcullis): Router {
   const router = express.Router();
+  // Before any route decodes `:id`: a path with a bad `%` escape is a bad request (RFC 3986 §2.1).
+  router.use((req, res, next) => (isMalformedPath(req.originalUrl) ? fail(req, res, 400, 'invalid_request', 'malformed request path') : next()));
   router.get('/openapi.json', (_req, res) => res.json(openApiDocument(p.settings.issuer)));
   router.use(express.json({ limit: '64kb', strict: true }));
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
