@@ -59,24 +59,24 @@ export const DEFAULT_REMOVE_HEADERS: readonly string[] = [
 
 /**
  * Header names to remove before the request goes upstream, compiled once per guard: exact names in a
- * Set, `*` prefixes in a short list. Method override headers are always removed (a same-method one
- * passed `refuseOverrides`; the upstream has no use for it).
+ * Set, `*` prefixes in one anchored regular expression (the guard is on every request's path).
+ * Method override headers are always removed (a same-method one passed `refuseOverrides`; the
+ * upstream has no use for it).
  */
 export class RemovedHeaders {
   private readonly exact: Set<string>;
-  private readonly prefixes: string[];
+  private readonly prefixes: RegExp | undefined;
 
   constructor(names: readonly string[]) {
     const lower = names.map((n) => n.toLowerCase());
     this.exact = new Set([...lower.filter((n) => !n.endsWith('*')), ...METHOD_OVERRIDE_HEADERS]);
-    this.prefixes = lower.filter((n) => n.endsWith('*')).map((n) => n.slice(0, -1));
+    const prefixes = lower.filter((n) => n.endsWith('*')).map((n) => n.slice(0, -1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    this.prefixes = prefixes.length ? new RegExp(`^(?:${prefixes.join('|')})`) : undefined;
   }
 
   /** `name` must be lower case (as Node's parsed header names are). */
   has(name: string): boolean {
-    if (this.exact.has(name)) return true;
-    for (const prefix of this.prefixes) if (name.startsWith(prefix)) return true;
-    return false;
+    return this.exact.has(name) || (this.prefixes !== undefined && this.prefixes.test(name));
   }
 }
 

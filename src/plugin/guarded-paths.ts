@@ -31,7 +31,9 @@ function expressPathPattern(path: string): RegExp {
       while (/\w/.test(path[i + 1] ?? '')) i++;
       const optional = path[i + 1] === '?';
       if (optional) i++;
-      source += optional ? '(?:[^/]+?)?' : '[^/]+?';
+      // As path-to-regexp 0.1: `/:id?` makes the slash before it optional too.
+      if (optional && source.endsWith('\\/')) source = source.slice(0, -2) + '(?:\\/[^/]+?)?';
+      else source += optional ? '(?:[^/]+?)?' : '[^/]+?';
     } else source += c.replace(/[.+?^${}()|[\]\\/]/g, '\\$&');
   }
   return new RegExp(`^${source}\\/?$`, 'i');

@@ -42,7 +42,8 @@ export const manifest = {
     currentRoutes = routes;
     currentGuarded = guardedPaths(context.config?.gatewayConfig);
     currentSite = { kind: 'endpoint', realm: settings.realm };
-    runtime().then((p) => (currentSite = p.errorSite('endpoint')), () => undefined);
+    // Only the newest init's runtime may set the site (an older one could open later on reload).
+    runtime().then((p) => routes === currentRoutes && (currentSite = p.errorSite('endpoint')), () => undefined);
     context.registerPolicy(guardPolicy(settings, runtime));
     context.registerGatewayRoute((app) => {
       if (mounted.has(app)) return;
