@@ -66,8 +66,8 @@ function compile(pattern: string): RegExp {
  * (dot segments, encoded slashes or dots, empty segments, bad escapes) is refused rather than
  * guessed at, so no spelling of a path can slip past its rule.
  */
-/** A path without `%`, `\\`, `//` or a `/.` segment start needs no decoding or checks. */
-const PLAIN_UNSAFE = /[%\\]|\/\/|\/\./;
+/** A path without `%`, `\\`, non-ASCII, `//` or a `/.` segment start needs no decoding or checks. */
+const PLAIN_UNSAFE = /[%\\\u0080-\uffff]|\/\/|\/\./;
 /** Escapes that decode to a separator, a NUL or another control character (any case). */
 const UNSAFE_ESCAPE = /%(?:2f|5c|[01][0-9a-f]|7f)/i;
 /** Overlong UTF-8 lead bytes (RFC 3629 §3 forbids them): lenient decoders read `%c0%ae` as `.`. */
@@ -95,13 +95,13 @@ export function normalisePath(rawPath: string): string {
   } catch {
     throw new InvalidRequest('malformed request path');
   }
-  if (hasDotSegment(decoded)) throw new InvalidRequest('ambiguous request path');
+  if (hasDotSegment(decoded) || unsafeWhenNormalised(decoded)) throw new InvalidRequest('ambiguous request path');
   let again = decoded;
   for (let i = 0; i < EXTRA_DECODINGS && again.includes('%'); i++) {
     if (UNSAFE_ESCAPE.test(again) || OVERLONG_ESCAPE.test(again)) throw new InvalidRequest('ambiguous request path');
     const next = decodeLeniently(again);
-    if (next === again) break;
-    if (hasDotSegment(next) || next.includes('\\')) throw new InvalidRequest('ambiguous request path');
+    if (next === again && !/%[89a-f][0-9a-f]/i.test(again)) break;
+    if (hasDotSegment(next) || next.includes('\\') || unsafeWhenNormalised(decodeFully(again))) throw new InvalidRequest('ambiguous request path');
     again = next;
   }
   // Still encoded after every decoding checked: too deep to say what an upstream would read.
@@ -117,6 +117,29 @@ export function normalisePath(rawPath: string): string {
  */
 function hasDotSegment(path: string): boolean {
   return CONTROL.test(path) || path.split('/').some((segment) => ['.', '..'].includes(segment.split(';')[0]));
+}
+
+/**
+ * Whether Unicode compatibility normalisation (NFKC, which some upstreams and file systems apply)
+ * turns the path into another one: fullwidth `．．` (U+FF0E) or `‥` (U+2025) into a dot segment,
+ * `／` (U+FF0F) into a separator, `＼` (U+FF3C) into a backslash. Raw bytes of the request line
+ * arrive as latin1 characters, and an upstream reads them as UTF-8, so that reading is checked too.
+ */
+function unsafeWhenNormalised(path: string): boolean {
+  if (!/[^\x00-\x7f]/.test(path)) return false;
+  const forms = [path.normalize('NFKC')];
+  if (!/[^\x00-\xff]/.test(path)) forms.push(Buffer.from(path, 'latin1').toString('utf8').normalize('NFKC'));
+  const slashes = path.split('/').length;
+  return forms.some((form) => hasDotSegment(form) || form.includes('\\') || form.split('/').length !== slashes);
+}
+
+/** Every escape decoded (UTF-8 included) where possible, else the ASCII ones alone. */
+function decodeFully(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return decodeLeniently(path);
+  }
 }
 
 /** Decodes ASCII escapes one by one, as a lenient decoder does (a bad escape stays as it is). */

@@ -216,6 +216,14 @@ describe('RouteMatcher (src/guard/route-matcher.ts)', function () {
       }
     });
 
+    it('refuses paths that Unicode compatibility normalisation (NFKC) turns into a dot segment, a separator or a backslash', function () {
+      for (const path of ['/echo/%EF%BC%8E%EF%BC%8E/admin', '/echo/%E2%80%A5/admin', '/echo/x%EF%BC%8Fadmin', '/echo/x%EF%BC%BCadmin', '/echo/%25EF%25BC%258E%25EF%25BC%258E/admin', '/echo/\u00ef\u00bc\u008e\u00ef\u00bc\u008e/admin']) {
+        expect(refuses(m, path).description, path).to.equal('ambiguous request path');
+      }
+      expect(m.permissionFor('GET', '/echo/r%C3%A9sum%C3%A9'), 'ordinary non-ASCII is fine').to.equal('echo:read');
+      expect(m.permissionFor('GET', '/echo/caf\u00e9'), 'raw latin1 that is not UTF-8 of a dot or separator').to.equal('echo:read');
+    });
+
     it('refuses control characters on the first decoding too', function () {
       for (const path of ['/echo/a%09b', '/echo/a%0Ab', '/echo/a%0d', '/echo/a%1f', '/echo/a%7F']) refuses(m, path);
     });
