@@ -70,7 +70,7 @@ export class Guard {
     this.permissions = new Set(Object.values(options.settings.roles).flat());
   }
 
-  /** Runs checks 1-4 and returns who is calling; throws the protocol error otherwise. */
+  /** Runs checks 0-4 and returns who is calling; throws the protocol error otherwise. */
   async check(req: IncomingMessage): Promise<VerifiedIdentity> {
     const needed = this.requestShape(req);
     const token = extractBearer(req);
