@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { cgiName } from './cgi-name';
 import { METHOD_OVERRIDE_HEADERS } from './request-overrides';
 
 /**
@@ -81,13 +82,18 @@ export class RemovedHeaders {
 }
 
 /**
- * Removes every header that starts with `prefix` or that `removed` names, from the parsed and the
- * raw list: http-proxy copies the parsed headers, but anything reading rawHeaders must agree.
+ * Removes every header that starts with `prefix` or that `removed` names (in any spelling a
+ * CGI-style backend reads as the same, see `cgiName`), from the parsed and the raw list:
+ * http-proxy copies the parsed headers, but anything reading rawHeaders must agree.
  */
 export function removeHeaders(req: IncomingMessage, prefix: string, removed: RemovedHeaders): void {
+  const matches = (lowerName: string) => {
+    const name = cgiName(lowerName);
+    return name.startsWith(prefix) || removed.has(name);
+  };
   let found = false;
   for (const name of Object.keys(req.headers)) {
-    if (name.startsWith(prefix) || removed.has(name)) {
+    if (matches(name)) {
       delete req.headers[name];
       found = true;
     }
@@ -96,7 +102,6 @@ export function removeHeaders(req: IncomingMessage, prefix: string, removed: Rem
   if (!found) return;
   const raw = req.rawHeaders;
   for (let i = raw.length - 2; i >= 0; i -= 2) {
-    const name = raw[i].toLowerCase();
-    if (name.startsWith(prefix) || removed.has(name)) raw.splice(i, 2);
+    if (matches(raw[i].toLowerCase())) raw.splice(i, 2);
   }
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { InvalidRequest } from '../errors/oauth-errors';
+import { cgiName } from './cgi-name';
 
 /**
  * Headers that make an upstream treat a request as another method: Google/Express
@@ -27,12 +28,11 @@ const METHOD_PARAM = '_method';
 export function refuseOverrides(req: IncomingMessage): void {
   const method = req.method ?? 'GET';
   const h = req.headers;
-  for (const name of METHOD_OVERRIDE_HEADERS) {
-    const value = h[name];
-    if (value !== undefined && !sameMethod(value, method)) throw new InvalidRequest(`the ${name} header names another method than ${method}; send the request with that method`);
-  }
-  for (const name of PATH_OVERRIDE_HEADERS) {
-    if (h[name] !== undefined) throw new InvalidRequest(`the ${name} header is not accepted; send the request to that path`);
+  for (const name of METHOD_OVERRIDE_HEADERS) checkHeader(name, h[name], method);
+  for (const name of PATH_OVERRIDE_HEADERS) checkHeader(name, h[name], method);
+  // CGI-style backends read `X_HTTP_Method_Override` as `X-HTTP-Method-Override` (see cgiName).
+  for (const name of Object.keys(h)) {
+    if (name.includes('_')) checkHeader(cgiName(name), h[name], method);
   }
   const url = req.url ?? '';
   const q = url.indexOf('?');
@@ -42,6 +42,16 @@ export function refuseOverrides(req: IncomingMessage): void {
       if (!sameMethod(value, method)) throw new InvalidRequest(`the ${METHOD_PARAM} query parameter names another method than ${method}; send the request with that method`);
     }
   }
+}
+
+const METHOD_HEADERS: ReadonlySet<string> = new Set(METHOD_OVERRIDE_HEADERS);
+const PATH_HEADERS: ReadonlySet<string> = new Set(PATH_OVERRIDE_HEADERS);
+
+/** Throws if header `name` (lower case, hyphens) with `value` overrides the method or the path. */
+function checkHeader(name: string, value: string | string[] | undefined, method: string): void {
+  if (value === undefined) return;
+  if (METHOD_HEADERS.has(name) && !sameMethod(value, method)) throw new InvalidRequest(`the ${name} header names another method than ${method}; send the request with that method`);
+  if (PATH_HEADERS.has(name)) throw new InvalidRequest(`the ${name} header is not accepted; send the request to that path`);
 }
 
 /** Each comma-separated value names `method` (methods are compared case-insensitively, as frameworks do). */

@@ -93,6 +93,12 @@ describe('guard: identity headers', () => {
       expect(seen['x-portcullis-application']).to.equal('echo');
     });
 
+    it('underscore spellings that CGI-style backends read as the same header are removed too (X_User_Id, X_Portcullis_Roles)', async () => {
+      const seen = await upstreamHeaders({}, { X_User_Id: 'admin', X_Forwarded_User: 'admin', X_Portcullis_Roles: 'admin', X_Consumer_Id: 'c' });
+      for (const name of ['x_user_id', 'x_forwarded_user', 'x_portcullis_roles', 'x_consumer_id']) expect(seen, name).to.not.have.property(name);
+      expect(seen['x-portcullis-roles']).to.equal('echo-reader');
+    });
+
     it('a custom list replaces the default: only its headers (exact names and `*` prefixes) are removed', async () => {
       const seen = await upstreamHeaders({ removeHeaders: ['X-Tenant-User', 'x-acme-*'] }, { 'X-Tenant-User': 'admin', 'X-Acme-Role': 'admin', 'X-ACME-Group': 'g', 'X-User-Id': 'kept' });
       expect(seen).to.not.have.property('x-tenant-user');

@@ -484,6 +484,14 @@ describe('RFC 6750 bearer tokens at the guard', () => {
       });
     }
 
+    it('an underscore spelling (X_HTTP_Method_Override, read as the same header by CGI, PHP, WSGI, Rack) is refused the same way', async () => {
+      const { token } = await tokenFor(['echo-reader']);
+      const res = await rawRequest(port, 'GET', '/echo/x', [['Authorization', `Bearer ${token}`], ['X_HTTP_Method_Override', 'DELETE']]);
+      expectInvalidRequest(res, /x-http-method-override header names another method/);
+      const path = await rawRequest(port, 'GET', '/echo/x', [['Authorization', `Bearer ${token}`], ['X_Original_URL', '/billing/x']]);
+      expectInvalidRequest(path, /x-original-url header is not accepted/);
+    });
+
     it('an override without any token is refused the same way (checked before the token)', async () => {
       expectInvalidRequest(await call('/echo/x').set('X-HTTP-Method-Override', 'DELETE'), /another method/);
     });
