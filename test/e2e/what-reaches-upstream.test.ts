@@ -87,6 +87,10 @@ describe('e2e: what reaches the upstream through the real gateway', function () 
     });
   }
 
+  it('an underscore spelling (X_HTTP_Method_Override: DELETE, one header to CGI-style backends) -> 400', async () => {
+    expectRefused(await asReader('GET', '/echo/x', [['X_HTTP_Method_Override', 'DELETE']]), /x-http-method-override header names another method/);
+  });
+
   it('a reader\'s GET with ?_method=DELETE (Rails, Laravel, method-override) -> 400', async () => {
     expectRefused(await asReader('GET', '/echo/x?_method=DELETE'), /_method query parameter names another method/);
     expectRefused(await asReader('GET', '/echo/x?a=1&%5Fmethod=delete'), /_method query parameter/);
@@ -114,7 +118,8 @@ describe('e2e: what reaches the upstream through the real gateway', function () 
       ['X-Remote-User', 'admin'], ['Remote-User', 'admin'], ['X-Consumer-Id', 'c1'], ['X-Consumer-Username', 'admin'],
       ['X-Credential-Identifier', 'k'], ['X-Forwarded-Email', 'a@b'], ['X-Forwarded-Groups', 'admins'], ['X-Auth-Request-User', 'admin'],
       ['X-Amzn-Oidc-Identity', 'admin'], ['X-MS-CLIENT-PRINCIPAL-NAME', 'admin'], ['X-Goog-Authenticated-User-Email', 'a@b'],
-      ['Cf-Access-Authenticated-User-Email', 'a@b'], ['X-Forwarded-Client-Cert', 'Hash=1'], ['X-Forwarded-For', '203.0.113.9'],
+      ['Cf-Access-Authenticated-User-Email', 'a@b'], ['X-Forwarded-Client-Cert', 'Hash=1'], ['X_User_Id', 'admin'], ['X_Portcullis_Roles', 'admin'],
+      ['X-Forwarded-For', '203.0.113.9'],
     ];
     const res = await asReader('GET', '/echo/hello', spoofed);
     expect(res.status, res.text).to.equal(200);
