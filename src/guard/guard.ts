@@ -41,6 +41,8 @@ export interface GuardOptions {
   identityHeaders: IdentityHeader[];
   /** Identity headers of other products (and method overrides), removed before the upstream. */
   removeHeaders: RemovedHeaders;
+  /** The issuer's cookies (session, CSRF), never sent upstream. */
+  issuerCookies: ReadonlySet<string>;
 }
 
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
@@ -57,7 +59,7 @@ export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?
  * 4. roles -> permissions: the route rule for (method, path) names the permission it needs;
  *    no rule means deny;
  * 5. identity headers for the upstream replace anything the caller sent, and other products'
- *    identity headers (`removeHeaders`) are removed.
+ *    identity headers (`removeHeaders`) and the issuer's own cookies are removed.
  */
 export class Guard {
   private readonly routes: RouteMatcher;

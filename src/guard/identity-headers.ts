@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { removeIssuerCookies } from './issuer-cookies';
 import { removeHeaders, type RemovedHeaders } from './removed-headers';
 import type { VerifiedIdentity } from './verified-identity';
 
@@ -10,6 +11,7 @@ import type { VerifiedIdentity } from './verified-identity';
  */
 export function setIdentityHeaders(req: IncomingMessage, identity: VerifiedIdentity, options: IdentityHeaderOptions): void {
   removeHeaders(req, options.headerPrefix, options.removeHeaders);
+  removeIssuerCookies(req, options.issuerCookies);
   const h = req.headers;
   for (const [name, value] of headerValues(identity, options)) h[name] = value;
   if (options.hideCredentials) delete h.authorization;
@@ -25,6 +27,8 @@ export interface IdentityHeaderOptions {
   identityHeaders: readonly IdentityHeader[];
   /** Other headers removed before the request goes upstream. */
   removeHeaders: RemovedHeaders;
+  /** The issuer's cookies (session, CSRF), removed from the Cookie header. */
+  issuerCookies: ReadonlySet<string>;
 }
 
 const VALUE: Record<IdentityHeader, (identity: VerifiedIdentity) => string | undefined> = {

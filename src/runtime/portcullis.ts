@@ -19,7 +19,7 @@ import { openStore } from '../store/open-store';
 import type { Store } from '../store/store';
 import { AccessTokenIssuer } from '../tokens/access-token-issuer';
 import { OriginIndex } from '../clients/origin-index';
-import { Csrf } from '../http/csrf';
+import { Csrf, CSRF_COOKIE } from '../http/csrf';
 import { authorizationCodeGrant } from '../issuer/grants/authorization-code';
 import { refreshTokenGrant } from '../issuer/grants/refresh-token';
 import { PendingAuthorizations } from '../issuer/authorize/pending-authorizations';
@@ -201,6 +201,7 @@ export class Portcullis {
       hideCredentials: options.hideCredentials ?? false,
       identityHeaders: options.identityHeaders ?? [...IDENTITY_HEADERS],
       removeHeaders: new RemovedHeaders(options.removeHeaders ?? DEFAULT_REMOVE_HEADERS),
+      issuerCookies: new Set([this.settings.sessions.cookieName, CSRF_COOKIE]),
     };
     return new Guard(
       { verifier: this.verifier(options.leeway ?? 30, options.requiredClaims ?? []), clients: this.clientStatus, users: this.userStatus, revocations: this.revocations, site: this.errorSite('resource') },

@@ -132,4 +132,11 @@ describe('e2e: what reaches the upstream through the real gateway', function () 
     expect(seen.headers['x-portcullis-application']).to.equal('echo');
     expect(DEFAULT_REMOVE_HEADERS.some((n) => n.startsWith('x-forwarded-f') || n === 'x-forwarded-*')).to.equal(false);
   });
+
+  it('the issuer\'s session and CSRF cookies never reach the upstream (browsers send them to every path of the host)', async () => {
+    const res = await asReader('GET', '/echo/hello', [['Cookie', 'portcullis_session=live-session; app=1'], ['Cookie', 'portcullis_csrf=c']]);
+    expect(res.status, res.text).to.equal(200);
+    expect(received[0].headers.cookie).to.equal('app=1');
+    expect(received[0].rawHeaders.join('\n')).to.not.include('portcullis_session').and.not.include('portcullis_csrf');
+  });
 });

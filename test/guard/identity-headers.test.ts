@@ -121,4 +121,27 @@ describe('guard: identity headers', () => {
       }
     });
   });
+
+  describe('the issuer\'s own cookies never reach the upstream', () => {
+    async function upstreamCookie(cookie: string) {
+      server = await startTestServer();
+      const { clientId, clientSecret } = await createServiceClient(server);
+      const token = (await request(server.app).post('/oauth2/token').auth(clientId, clientSecret).type('form').send({ grant_type: 'client_credentials' })).body.access_token;
+      const res = await request(server.app).get('/echo/x').set('Authorization', `Bearer ${token}`).set('Cookie', cookie);
+      expect(res.status, res.text).to.equal(200);
+      return res.body.headers.cookie as string | undefined;
+    }
+
+    it('the session and CSRF cookies are removed; the API\'s own cookies pass', async () => {
+      expect(await upstreamCookie('portcullis_session=s3cret; theme=dark; portcullis_csrf=c; lang=en')).to.equal('theme=dark; lang=en');
+    });
+
+    it('a Cookie header with only the issuer\'s cookies is removed', async () => {
+      expect(await upstreamCookie('portcullis_session=s3cret')).to.equal(undefined);
+    });
+
+    it('a cookie whose name only contains the session cookie\'s name passes', async () => {
+      expect(await upstreamCookie('my_portcullis_session=1')).to.equal('my_portcullis_session=1');
+    });
+  });
 });
