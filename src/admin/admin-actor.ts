@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { acceptsTokenIssuedAt } from '../clients/client';
+import { InvalidRequest, MissingToken } from '../errors/oauth-errors';
 import { extractBearer } from '../guard/extract-bearer';
 import { ADMIN_SCOPE } from '../issuer/authorize/authorization-request';
 import type { Portcullis } from '../runtime/portcullis';
@@ -10,7 +11,7 @@ export type ActorResult =
   | { kind: 'actor'; actor: Actor; via: 'session' | 'bearer' }
   | { kind: 'anonymous' }
   | { kind: 'not-admin'; name: string }
-  | { kind: 'invalid-token'; reason: string };
+  | { kind: 'invalid-token'; reason: string; /** RFC 6750 §3.1: malformed bearer credentials (400 invalid_request). */ malformed?: boolean };
 
 function address(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
@@ -30,7 +31,9 @@ export async function resolveActor(req: IncomingMessage, p: Portcullis): Promise
     try {
       claims = await p.adminVerifier().verify(extractBearer(req));
     } catch (err) {
-      return { kind: 'invalid-token', reason: err instanceof Error ? err.message : 'invalid token' };
+      // RFC 6750 §3.1: another scheme (Basic) is no bearer credential at all; a malformed one is a bad request.
+      if (err instanceof MissingToken) return { kind: 'anonymous' };
+      return { kind: 'invalid-token', reason: err instanceof Error ? err.message : 'invalid token', malformed: err instanceof InvalidRequest };
     }
     if (await p.revocations.isRevoked(claims.jti)) return { kind: 'invalid-token', reason: 'the access token was revoked' };
     const client = await p.clients.find(claims.client_id);

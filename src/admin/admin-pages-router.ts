@@ -1,6 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../errors/domain-errors';
 import { OAuthError } from '../errors/oauth-errors';
+import { isMalformedPath } from '../http/malformed-path';
 import { readFormValues } from '../http/read-form';
 import { messagePage } from '../pages/message-page';
 import { redirect303, sendPage } from '../pages/security-headers';
@@ -63,6 +64,11 @@ export function adminPagesRouter(p: Portcullis): Router {
     }
   };
 
+  // Before any route decodes `:id`: a path with a bad `%` escape or a control character is refused.
+  router.use((req, res, next) => {
+    if (!isMalformedPath(req.originalUrl)) return next();
+    sendPage(res, 400, messagePage('Request refused', 'malformed request path', 'invalid_request'), [], true);
+  });
   router.get('/', wrap(async (_ctx, _req, res) => redirect303(res, '/admin/apps')));
   appPageRoutes(router, p, wrap);
   userPageRoutes(router, p, wrap);

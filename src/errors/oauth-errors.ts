@@ -129,3 +129,12 @@ export class ServerError extends OAuthError {
   readonly error: string = 'server_error';
   readonly status: number = 500;
 }
+
+/**
+ * Nothing is served at this path: no issuer endpoint and no gateway pipeline. Not an OAuth code;
+ * it keeps the gateway's unknown paths in the product's JSON error shape.
+ */
+export class NotFound extends OAuthError {
+  readonly error: string = 'not_found';
+  readonly status: number = 404;
+}

@@ -63,7 +63,8 @@ export function sendError(req: IncomingMessage, res: ServerResponse, thrown: unk
     Pragma: 'no-cache',
     ...err.headers,
   };
-  if (site.kind === 'resource' && (err.status === 401 || err.status === 403)) {
+  // RFC 6750 §3: a resource answers every client error (400 invalid_request too) with a challenge.
+  if (site.kind === 'resource' && err.status >= 400 && err.status < 500) {
     headers['WWW-Authenticate'] = bearerChallenge(err, site.realm);
   }
   const body: Record<string, string> = { error: err.error, error_description: err.description };

@@ -7,6 +7,8 @@ import type { ClientStatus, UserStatus } from './client-status';
 import type { StatusCache } from './status-cache';
 import { extractBearer } from './extract-bearer';
 import { setIdentityHeaders, type IdentityHeader } from './identity-headers';
+import type { RemovedHeaders } from './removed-headers';
+import { refuseOverrides } from './request-overrides';
 import type { RevocationList } from './revocation-list';
 import { RouteMatcher } from './route-matcher';
 import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
@@ -37,12 +39,18 @@ export interface GuardOptions {
   hideCredentials: boolean;
   /** Which identity headers go upstream. */
   identityHeaders: IdentityHeader[];
+  /** Identity headers of other products (and method overrides), removed before the upstream. */
+  removeHeaders: RemovedHeaders;
+  /** The issuer's cookies (session, CSRF), never sent upstream. */
+  issuerCookies: ReadonlySet<string>;
 }
 
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 /**
  * The guard in front of one application. Its checks run in this order, each throwing a typed error:
+ * 0. the request means what it says (RFC 6750 §3.1 `invalid_request` otherwise): its path has one
+ *    reading (`normalisePath`), and no override header or `_method` names another method or path;
  * 1. the token is taken from the Authorization header only (RFC 6750 §2.1);
  * 2. the token is a valid access token of this issuer (signature, alg, typ, iss, exp/nbf/iat);
  * 3. one credential, one application: `aud` is this application's, the client exists, is active,
@@ -50,7 +58,8 @@ export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?
  *    revoked;
  * 4. roles -> permissions: the route rule for (method, path) names the permission it needs;
  *    no rule means deny;
- * 5. identity headers for the upstream replace anything the caller sent.
+ * 5. identity headers for the upstream replace anything the caller sent, and other products'
+ *    identity headers (`removeHeaders`) and the issuer's own cookies are removed.
  */
 export class Guard {
   private readonly routes: RouteMatcher;
@@ -68,12 +77,13 @@ export class Guard {
     this.permissions = new Set(Object.values(options.settings.roles).flat());
   }
 
-  /** Runs checks 1-4 and returns who is calling; throws the protocol error otherwise. */
+  /** Runs checks 0-4 and returns who is calling; throws the protocol error otherwise. */
   async check(req: IncomingMessage): Promise<VerifiedIdentity> {
+    const needed = this.requestShape(req);
     const token = extractBearer(req);
     const claims = this.deps.verifier.peek(token) ?? (await this.deps.verifier.verify(token));
     const facts = this.peekFacts(claims) ?? (await this.loadFacts(claims));
-    return this.decide(req, claims, facts);
+    return this.decide(claims, facts, needed);
   }
 
   /**
@@ -81,9 +91,19 @@ export class Guard {
    * case for a token in use); undefined means "ask the store", never "allowed".
    */
   checkCached(req: IncomingMessage): VerifiedIdentity | undefined {
+    const needed = this.requestShape(req);
     const claims = this.deps.verifier.peek(extractBearer(req));
     const facts = claims && this.peekFacts(claims);
-    return facts && this.decide(req, claims, facts);
+    return facts && this.decide(claims, facts, needed);
+  }
+
+  /**
+   * Check 0, before the token: a request whose path or method could be read another way upstream
+   * is malformed whoever sends it. Returns the permission the route needs (undefined: no rule).
+   */
+  private requestShape(req: IncomingMessage): string | undefined {
+    refuseOverrides(req);
+    return this.routes.permissionFor(req.method ?? 'GET', originalPath(req));
   }
 
   /** The guard as Connect/Express middleware: identity on success, the structured error otherwise. */
@@ -130,7 +150,7 @@ export class Guard {
   }
 
   /** Checks 3 and 4 on a verified token; throws the protocol error or returns the identity. */
-  private decide(req: IncomingMessage, claims: AccessTokenClaims, facts: Facts): VerifiedIdentity {
+  private decide(claims: AccessTokenClaims, facts: Facts, needed: string | undefined): VerifiedIdentity {
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!audiences.includes(this.options.settings.audience)) throw new InvalidToken('the access token is for another application');
     const { client, user, revoked } = facts;
@@ -145,7 +165,6 @@ export class Guard {
     if (revoked) throw new InvalidToken('the access token was revoked');
 
     const identity = this.identityOf(claims);
-    const needed = this.routes.permissionFor(req.method ?? 'GET', originalPath(req));
     if (needed === undefined) throw new InsufficientScope('no route rule allows this request', '');
     if (!identity.permissions.has(needed)) throw new InsufficientScope(`this request needs the ${needed} permission`, needed);
     return identity;

@@ -1,13 +1,17 @@
 import type { IncomingMessage } from 'node:http';
+import { removeIssuerCookies } from './issuer-cookies';
+import { removeHeaders, type RemovedHeaders } from './removed-headers';
 import type { VerifiedIdentity } from './verified-identity';
 
 /**
  * Makes the upstream see only identity the guard verified: every incoming header with the prefix
  * is removed first (a client could otherwise send its own `X-Portcullis-Roles`), then the verified
- * values are set. Values are plain ASCII tokens, so no header injection is possible.
+ * values are set. Identity headers of other products (`removeHeaders`) go in the same pass.
+ * Values are plain ASCII tokens, so no header injection is possible.
  */
 export function setIdentityHeaders(req: IncomingMessage, identity: VerifiedIdentity, options: IdentityHeaderOptions): void {
-  stripIdentityHeaders(req, options.headerPrefix);
+  removeHeaders(req, options.headerPrefix, options.removeHeaders);
+  removeIssuerCookies(req, options.issuerCookies);
   const h = req.headers;
   for (const [name, value] of headerValues(identity, options)) h[name] = value;
   if (options.hideCredentials) delete h.authorization;
@@ -21,6 +25,10 @@ export interface IdentityHeaderOptions {
   headerPrefix: string;
   hideCredentials: boolean;
   identityHeaders: readonly IdentityHeader[];
+  /** Other headers removed before the request goes upstream. */
+  removeHeaders: RemovedHeaders;
+  /** The issuer's cookies (session, CSRF), removed from the Cookie header. */
+  issuerCookies: ReadonlySet<string>;
 }
 
 const VALUE: Record<IdentityHeader, (identity: VerifiedIdentity) => string | undefined> = {
@@ -45,22 +53,4 @@ function headerValues(identity: VerifiedIdentity, options: IdentityHeaderOptions
   }
   built.set(identity, { options, entries });
   return entries;
-}
-
-/** Removes every header starting with `prefix` (lower case), from the parsed and the raw list. */
-export function stripIdentityHeaders(req: IncomingMessage, prefix: string): void {
-  let found = false;
-  for (const name of Object.keys(req.headers)) {
-    if (name.startsWith(prefix)) {
-      delete req.headers[name];
-      found = true;
-    }
-  }
-  // The raw list holds the same headers: nothing parsed had the prefix, so nothing raw has it.
-  if (!found) return;
-  // http-proxy copies parsed headers, but keep rawHeaders consistent for anything that reads them.
-  const raw = req.rawHeaders;
-  for (let i = raw.length - 2; i >= 0; i -= 2) {
-    if (raw[i].toLowerCase().startsWith(prefix)) raw.splice(i, 2);
-  }
 }

@@ -70,15 +70,27 @@ function compile(pattern: string): RegExp {
  * (dot segments, encoded slashes or dots, empty segments, bad escapes) is refused rather than
  * guessed at, so no spelling of a path can slip past its rule.
  */
-/** A path without `%`, `\\`, `//` or a `/.` segment start needs no decoding or checks. */
-const PLAIN_UNSAFE = /[%\\]|\/\/|\/\./;
+/** A path without `%`, `\\`, non-ASCII, `//` or a `/.` segment start needs no decoding or checks. */
+const PLAIN_UNSAFE = /[%\\\u0080-\uffff]|\/\/|\/\./;
+/** Escapes that decode to a separator, a NUL or another control character (any case). */
+const UNSAFE_ESCAPE = /%(?:2f|5c|[01][0-9a-f]|7f)/i;
+/** Overlong UTF-8 lead bytes (RFC 3629 §3 forbids them): lenient decoders read `%c0%ae` as `.`. */
+const OVERLONG_ESCAPE = /%(?:c[01]|e0%[89]|f0%8)/i;
+/** Control characters (C0 and DEL) in a decoded path. */
+const CONTROL = /[\x00-\x1f\x7f]/;
+/**
+ * How many more decodings are checked after the first. An upstream (or a framework behind it) that
+ * decodes again would read `%252e%252e` as `..`: RFC 3986 §2.4 says never to decode twice, but
+ * some do, so a path whose second (third, fourth) decoding changes its meaning is refused.
+ */
+const EXTRA_DECODINGS = 3;
 
 export function normalisePath(rawPath: string): string {
   const q = rawPath.indexOf('?');
   const path = q < 0 ? rawPath : rawPath.slice(0, q);
   // Fast path: nothing to decode and no dot segment possible, so the path is already normal.
   if (!PLAIN_UNSAFE.test(path)) return path;
-  if (/%2f|%5c|%2e|%00/i.test(path) || path.includes('\\') || path.includes('//')) {
+  if (/%2e/i.test(path) || UNSAFE_ESCAPE.test(path) || path.includes('\\') || path.includes('//')) {
     throw new InvalidRequest('ambiguous request path');
   }
   let decoded: string;
@@ -87,11 +99,54 @@ export function normalisePath(rawPath: string): string {
   } catch {
     throw new InvalidRequest('malformed request path');
   }
-  // Fix: `/public/..;/admin` passed as a `/public/**` path, but servlet containers (Tomcat, Jetty)
-  // drop `;params` from a segment and then resolve `..`, reaching `/admin`. A dot segment with path
-  // parameters is a dot segment too.
-  if (decoded.split('/').some((segment) => ['.', '..'].includes(segment.split(';')[0]))) {
-    throw new InvalidRequest('ambiguous request path');
+  if (hasDotSegment(decoded) || unsafeWhenNormalised(decoded)) throw new InvalidRequest('ambiguous request path');
+  let again = decoded;
+  for (let i = 0; i < EXTRA_DECODINGS && again.includes('%'); i++) {
+    if (UNSAFE_ESCAPE.test(again) || OVERLONG_ESCAPE.test(again)) throw new InvalidRequest('ambiguous request path');
+    const next = decodeLeniently(again);
+    if (next === again && !/%[89a-f][0-9a-f]/i.test(again)) break;
+    if (hasDotSegment(next) || next.includes('\\') || unsafeWhenNormalised(decodeFully(again))) throw new InvalidRequest('ambiguous request path');
+    again = next;
   }
+  // Still encoded after every decoding checked: too deep to say what an upstream would read.
+  if (/%25/i.test(again)) throw new InvalidRequest('ambiguous request path');
   return decoded;
+}
+
+/**
+ * A `.` or `..` segment. Fix: `/public/..;/admin` passed as a `/public/**` path, but servlet
+ * containers (Tomcat, Jetty) drop `;params` from a segment and then resolve `..`, reaching
+ * `/admin`. A dot segment with path parameters is a dot segment too. Control characters are
+ * refused with them: no path means anything by them, and upstreams truncate or split on them.
+ */
+function hasDotSegment(path: string): boolean {
+  return CONTROL.test(path) || path.split('/').some((segment) => ['.', '..'].includes(segment.split(';')[0]));
+}
+
+/**
+ * Whether Unicode compatibility normalisation (NFKC, which some upstreams and file systems apply)
+ * turns the path into another one: fullwidth `．．` (U+FF0E) or `‥` (U+2025) into a dot segment,
+ * `／` (U+FF0F) into a separator, `＼` (U+FF3C) into a backslash. Raw bytes of the request line
+ * arrive as latin1 characters, and an upstream reads them as UTF-8, so that reading is checked too.
+ */
+function unsafeWhenNormalised(path: string): boolean {
+  if (!/[^\x00-\x7f]/.test(path)) return false;
+  const forms = [path.normalize('NFKC')];
+  if (!/[^\x00-\xff]/.test(path)) forms.push(Buffer.from(path, 'latin1').toString('utf8').normalize('NFKC'));
+  const slashes = path.split('/').length;
+  return forms.some((form) => hasDotSegment(form) || form.includes('\\') || form.split('/').length !== slashes);
+}
+
+/** Every escape decoded (UTF-8 included) where possible, else the ASCII ones alone. */
+function decodeFully(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return decodeLeniently(path);
+  }
+}
+
+/** Decodes ASCII escapes one by one, as a lenient decoder does (a bad escape stays as it is). */
+function decodeLeniently(path: string): string {
+  return path.replace(/%([0-7][0-9a-f])/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }

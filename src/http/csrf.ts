@@ -2,7 +2,9 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readCookies, setCookie } from './cookies';
 
-const COOKIE = 'portcullis_csrf';
+/** The CSRF cookie's name (the guard keeps it from upstreams). */
+export const CSRF_COOKIE = 'portcullis_csrf';
+const COOKIE = CSRF_COOKIE;
 
 /**
  * CSRF protection for every form: a signed double-submit token. A random value lives in an

@@ -1,4 +1,4 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { InvalidRequest } from '../errors/oauth-errors';
 import { sendError, toOAuthError } from '../errors/send-error';
 import { handlePreflight } from '../http/cors';
@@ -107,5 +107,10 @@ export function issuerRouter(portcullis: Portcullis): Router {
   router.post('/logout', page(logoutSubmit(interactive)));
   router.get('/oauth2/consent', page(consentForm(interactive)));
   router.post('/oauth2/consent', page(consentSubmit(interactive)));
+  // Last: an error no handler answered (Express throws a URIError while it decodes the route
+  // parameter of `/admin/apps/%zz`) gets the JSON error, never Express's HTML stack trace.
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    sendError(req, res, err instanceof URIError ? new InvalidRequest('malformed request path') : err, site);
+  });
   return router;
 }

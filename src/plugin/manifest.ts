@@ -1,13 +1,16 @@
 import type { Application, RequestHandler } from 'express';
 import { resolveSettings, SettingsError, settingsSchema } from '../config/settings';
 import { TemporarilyUnavailable } from '../errors/oauth-errors';
-import { sendError } from '../errors/send-error';
+import { sendError, type ErrorSite } from '../errors/send-error';
 import { issuerRouter } from '../issuer/issuer-router';
 import { guardPolicy } from '../policies/portcullis-guard';
 import { createLogger } from '../logging/logger';
 import { installationHome } from '../runtime/home';
 import { useServerTimeouts } from '../runtime/server-timeouts';
 import { gatewayConfigProblems, type LoadedGatewayConfig } from './gateway-config-gate';
+import { guardedPaths, type GatewayConfig } from './guarded-paths';
+import { installLastResort } from './last-resort-handler';
+import { checkRequestTarget } from './request-target-check';
 import { runtimeFor } from './runtime-holder';
 
 /** What Express Gateway hands to a plugin's init() (the parts we use). */
@@ -22,6 +25,10 @@ interface PluginContext {
 /** Gateway apps our routes are mounted on; init() runs again on reload and must not stack routes. */
 const mounted = new WeakSet<Application>();
 let currentRoutes: Promise<RequestHandler> | undefined;
+/** Which raw paths a guarded pipeline covers, from the newest gateway.config.yml. */
+let currentGuarded: (path: string) => boolean = () => false;
+/** How the gateway's last-resort answers are made: the newest runtime's site (its logger), once open. */
+let currentSite: ErrorSite | undefined;
 
 /**
  * The Express Gateway plugin: registers the `portcullis-guard` policy and mounts the issuer's
@@ -46,14 +53,25 @@ export const manifest = {
       currentRoutes = Promise.reject(new SettingsError(problems.join('; ')));
       currentRoutes.catch(() => undefined);
     }
+    currentGuarded = guardedPaths(context.config?.gatewayConfig as GatewayConfig | undefined);
+    currentSite = { kind: 'endpoint', realm: settings.realm };
+    // Only the newest init's runtime may set the site (an older one could open later on reload).
+    runtime().then((p) => routes === currentRoutes && (currentSite = p.errorSite('endpoint')), () => undefined);
     context.registerPolicy(guardPolicy(settings, runtime));
     context.registerGatewayRoute((app) => {
       if (mounted.has(app)) return;
       mounted.add(app);
+      // Unrouted requests and uncaught errors get the product's JSON error, never Express's HTML page.
+      installLastResort(app, () => currentSite!);
       // Always delegate to the newest router, so a reload swaps endpoints without re-mounting.
       app.use((req, res, next) => {
         currentRoutes!.then(
-          (router) => router(req, res, next),
+          (router) =>
+            router(req, res, (err?: unknown) => {
+              if (err) return next(err);
+              // Not an issuer path: check the path before the pipelines' routes try to decode it.
+              if (checkRequestTarget(req, res, currentGuarded, currentSite!.realm)) next();
+            }),
           () => sendError(req, res, new TemporarilyUnavailable('the issuer is not available'), { kind: 'endpoint', realm: settings.realm }),
         );
       });

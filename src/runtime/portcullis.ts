@@ -9,6 +9,7 @@ import { clientStatusCache, userStatusCache, type ClientStatus, type UserStatus 
 import type { StatusCache } from '../guard/status-cache';
 import { Guard, type GuardOptions } from '../guard/guard';
 import { IDENTITY_HEADERS, type IdentityHeader } from '../guard/identity-headers';
+import { DEFAULT_REMOVE_HEADERS, RemovedHeaders } from '../guard/removed-headers';
 import { LONGEST_LEEWAY_S, RevocationList } from '../guard/revocation-list';
 import { TokenVerifier } from '../guard/token-verifier';
 import { clientCredentialsGrant } from '../issuer/grants/client-credentials';
@@ -20,7 +21,7 @@ import { openStore } from '../store/open-store';
 import type { Store } from '../store/store';
 import { AccessTokenIssuer } from '../tokens/access-token-issuer';
 import { OriginIndex } from '../clients/origin-index';
-import { Csrf } from '../http/csrf';
+import { Csrf, CSRF_COOKIE } from '../http/csrf';
 import { authorizationCodeGrant } from '../issuer/grants/authorization-code';
 import { refreshTokenGrant } from '../issuer/grants/refresh-token';
 import { PendingAuthorizations } from '../issuer/authorize/pending-authorizations';
@@ -57,6 +58,8 @@ export interface GuardPolicyOptions {
   hideCredentials?: boolean;
   /** Which identity headers go upstream (all by default). */
   identityHeaders?: IdentityHeader[];
+  /** Incoming headers removed before the upstream (`*` ends a prefix); replaces DEFAULT_REMOVE_HEADERS. */
+  removeHeaders?: readonly string[];
 }
 
 /**
@@ -207,6 +210,8 @@ export class Portcullis {
       headerPrefix: (options.headerPrefix ?? 'x-portcullis-').toLowerCase(),
       hideCredentials: options.hideCredentials ?? false,
       identityHeaders: options.identityHeaders ?? [...IDENTITY_HEADERS],
+      removeHeaders: new RemovedHeaders(options.removeHeaders ?? DEFAULT_REMOVE_HEADERS),
+      issuerCookies: new Set([this.settings.sessions.cookieName, CSRF_COOKIE]),
     };
     const leeway = options.leeway ?? 30;
     const maxTokenLifetime = options.maxTokenLifetime ?? this.settings.tokens.accessTokenTtl + leeway;

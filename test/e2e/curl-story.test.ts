@@ -183,10 +183,19 @@ describe('e2e: the curl story through the real gateway', function () {
     await expectInvalidToken(await call('/echo/hello', idToken), /not an access token/);
   });
 
-  it('refuses a token in the query string', async () => {
+  it('treats a token only in the query string as no credentials: 401 with the bare challenge (RFC 6750 §3.1)', async () => {
     const token = await tokenFor(await createClient('echo', 'echo-reader'));
     const res = await call(`/echo/hello?access_token=${token}`);
+    expect(res.status).to.equal(401);
+    expect(res.headers.get('www-authenticate')).to.equal('Bearer realm="portcullis"');
+    expect((await res.json()).error).to.equal('unauthorized');
+  });
+
+  it('refuses a token in the query string and the header with 400 and the invalid_request challenge (RFC 6750 §3)', async () => {
+    const token = await tokenFor(await createClient('echo', 'echo-reader'));
+    const res = await call(`/echo/hello?access_token=${token}`, token);
     expect(res.status).to.equal(400);
+    expect(res.headers.get('www-authenticate')).to.equal('Bearer realm="portcullis", error="invalid_request", error_description="the access token was sent in more than one way"');
     expect((await res.json()).error).to.equal('invalid_request');
   });
 });

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
+import { DEFAULT_REMOVE_HEADERS } from '../../src/guard/removed-headers';
+import guardSchema from '../../src/policies/portcullis-guard/schema.json';
 import { createServiceClient, startTestServer, type TestServer } from '../helpers/test-portcullis';
 
 /** src/guard/identity-headers.ts: what the upstream receives about the caller. */
@@ -42,5 +44,104 @@ describe('guard: identity headers', () => {
     expect(res.body.identity).to.deep.equal({});
     expect(res.body.headers['x-caller-client-id']).to.equal(clientId);
     expect(res.body.authorization).to.equal(`Bearer ${token}`);
+  });
+
+  describe('removeHeaders: identity headers of other products never reach the upstream', () => {
+    /** Identity headers that Kong, oauth2-proxy, Apache/CGI, AWS, Azure, Google IAP, Cloudflare... set. */
+    const FOREIGN: Record<string, string> = {
+      'X-User-Id': 'admin',
+      'X-User-Roles': 'admin',
+      'X-User': 'admin',
+      'X-User-Email': 'a@example.com',
+      'X-Forwarded-User': 'admin',
+      'X-Forwarded-Email': 'a@example.com',
+      'X-Forwarded-Groups': 'admins',
+      'X-Forwarded-Preferred-Username': 'admin',
+      'X-Auth-Request-User': 'admin',
+      'X-Authenticated-Userid': 'admin',
+      'X-Authenticated-Scope': 'all',
+      'X-Remote-User': 'admin',
+      'Remote-User': 'admin',
+      'X-Consumer-Id': 'c-1',
+      'X-Consumer-Custom-Id': 'admin',
+      'X-Consumer-Username': 'admin',
+      'X-Credential-Identifier': 'key-1',
+      'X-Amzn-Oidc-Identity': 'admin',
+      'X-Amzn-Oidc-Data': 'eyJ',
+      'X-MS-CLIENT-PRINCIPAL': 'eyJ',
+      'X-MS-CLIENT-PRINCIPAL-NAME': 'admin',
+      'X-Goog-Authenticated-User-Email': 'accounts.google.com:a@example.com',
+      'Cf-Access-Authenticated-User-Email': 'a@example.com',
+      'X-Forwarded-Client-Cert': 'Hash=1;Subject="CN=admin"',
+    };
+    /** Headers proxies need: never removed by default. */
+    const KEPT = { 'X-Forwarded-For': '203.0.113.9', 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'api.example.com', 'X-Request-Id': 'trace-1' };
+
+    async function upstreamHeaders(guard: Parameters<typeof startTestServer>[0]['guard'], headers: Record<string, string>) {
+      server = await startTestServer({ guard });
+      const { clientId, clientSecret } = await createServiceClient(server);
+      const token = (await request(server.app).post('/oauth2/token').auth(clientId, clientSecret).type('form').send({ grant_type: 'client_credentials' })).body.access_token;
+      const res = await request(server.app).get('/echo/x').set('Authorization', `Bearer ${token}`).set(headers);
+      expect(res.status, res.text).to.equal(200);
+      return res.body.headers as Record<string, string>;
+    }
+
+    it('by default the upstream sees none of the common identity headers, and still X-Forwarded-For/-Proto/-Host', async () => {
+      const seen = await upstreamHeaders({}, { ...FOREIGN, ...KEPT });
+      for (const name of Object.keys(FOREIGN)) expect(seen, name).to.not.have.property(name.toLowerCase());
+      for (const [name, value] of Object.entries(KEPT)) expect(seen[name.toLowerCase()], name).to.equal(value);
+      expect(seen['x-portcullis-application']).to.equal('echo');
+    });
+
+    it('underscore spellings that CGI-style backends read as the same header are removed too (X_User_Id, X_Portcullis_Roles)', async () => {
+      const seen = await upstreamHeaders({}, { X_User_Id: 'admin', X_Forwarded_User: 'admin', X_Portcullis_Roles: 'admin', X_Consumer_Id: 'c' });
+      for (const name of ['x_user_id', 'x_forwarded_user', 'x_portcullis_roles', 'x_consumer_id']) expect(seen, name).to.not.have.property(name);
+      expect(seen['x-portcullis-roles']).to.equal('echo-reader');
+    });
+
+    it('a custom list replaces the default: only its headers (exact names and `*` prefixes) are removed', async () => {
+      const seen = await upstreamHeaders({ removeHeaders: ['X-Tenant-User', 'x-acme-*'] }, { 'X-Tenant-User': 'admin', 'X-Acme-Role': 'admin', 'X-ACME-Group': 'g', 'X-User-Id': 'kept' });
+      expect(seen).to.not.have.property('x-tenant-user');
+      expect(seen).to.not.have.property('x-acme-role');
+      expect(seen).to.not.have.property('x-acme-group');
+      expect(seen['x-user-id'], 'not in the custom list').to.equal('kept');
+    });
+
+    it('an empty list removes nothing but the prefix headers', async () => {
+      const seen = await upstreamHeaders({ removeHeaders: [] }, { 'X-User-Id': 'kept', 'X-Portcullis-Roles': 'admin' });
+      expect(seen['x-user-id']).to.equal('kept');
+      expect(seen['x-portcullis-roles']).to.equal('echo-reader');
+    });
+
+    it('the policy schema\'s default is the documented DEFAULT_REMOVE_HEADERS, without X-Forwarded-For/-Proto/-Host', () => {
+      expect(guardSchema.properties.removeHeaders.default).to.deep.equal(DEFAULT_REMOVE_HEADERS);
+      const removed = (name: string) => DEFAULT_REMOVE_HEADERS.some((n) => (n.endsWith('*') ? name.startsWith(n.slice(0, -1)) : n === name));
+      for (const name of ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'forwarded', 'authorization', 'x-request-id']) {
+        expect(removed(name), name).to.equal(false);
+      }
+    });
+  });
+
+  describe('the issuer\'s own cookies never reach the upstream', () => {
+    async function upstreamCookie(cookie: string) {
+      server = await startTestServer();
+      const { clientId, clientSecret } = await createServiceClient(server);
+      const token = (await request(server.app).post('/oauth2/token').auth(clientId, clientSecret).type('form').send({ grant_type: 'client_credentials' })).body.access_token;
+      const res = await request(server.app).get('/echo/x').set('Authorization', `Bearer ${token}`).set('Cookie', cookie);
+      expect(res.status, res.text).to.equal(200);
+      return res.body.headers.cookie as string | undefined;
+    }
+
+    it('the session and CSRF cookies are removed; the API\'s own cookies pass', async () => {
+      expect(await upstreamCookie('portcullis_session=s3cret; theme=dark; portcullis_csrf=c; lang=en')).to.equal('theme=dark; lang=en');
+    });
+
+    it('a Cookie header with only the issuer\'s cookies is removed', async () => {
+      expect(await upstreamCookie('portcullis_session=s3cret')).to.equal(undefined);
+    });
+
+    it('a cookie whose name only contains the session cookie\'s name passes', async () => {
+      expect(await upstreamCookie('my_portcullis_session=1')).to.equal('my_portcullis_session=1');
+    });
   });
 });

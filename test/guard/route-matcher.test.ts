@@ -193,6 +193,50 @@ describe('RouteMatcher (src/guard/route-matcher.ts)', function () {
       }
     });
 
+    it('refuses paths that decode to a dot segment, a separator, NUL or a control character on a second (or later) decoding (RFC 3986 §2.4)', function () {
+      for (const path of [
+        '/echo/%252e%252e/admin',
+        '/echo/%252E%252E/admin',
+        '/echo/.%252e/admin',
+        '/echo/%252e/x',
+        '/echo%252fadmin',
+        '/echo/a%252Fb',
+        '/echo%255cadmin',
+        '/echo/x%2500',
+        '/echo/x%2509y',
+        '/echo/x%257f',
+        '/echo/%25252e%25252e/admin',
+        '/echo/%2525252e%2525252e/admin',
+        '/echo/..%253b/admin',
+        '/echo/%25c0%25ae%25c0%25ae/admin',
+        '/echo/%25e0%2580%25ae/admin',
+        '/echo/%25252525252e',
+      ]) {
+        expect(refuses(m, path).description, path).to.equal('ambiguous request path');
+      }
+    });
+
+    it('refuses paths that Unicode compatibility normalisation (NFKC) turns into a dot segment, a separator or a backslash', function () {
+      for (const path of ['/echo/%EF%BC%8E%EF%BC%8E/admin', '/echo/%E2%80%A5/admin', '/echo/x%EF%BC%8Fadmin', '/echo/x%EF%BC%BCadmin', '/echo/%25EF%25BC%258E%25EF%25BC%258E/admin', '/echo/\u00ef\u00bc\u008e\u00ef\u00bc\u008e/admin']) {
+        expect(refuses(m, path).description, path).to.equal('ambiguous request path');
+      }
+      expect(m.permissionFor('GET', '/echo/r%C3%A9sum%C3%A9'), 'ordinary non-ASCII is fine').to.equal('echo:read');
+      expect(m.permissionFor('GET', '/echo/caf\u00e9'), 'raw latin1 that is not UTF-8 of a dot or separator').to.equal('echo:read');
+    });
+
+    it('refuses control characters on the first decoding too', function () {
+      for (const path of ['/echo/a%09b', '/echo/a%0Ab', '/echo/a%0d', '/echo/a%1f', '/echo/a%7F']) refuses(m, path);
+    });
+
+    it('a second decoding that yields only ordinary characters is fine, and the path is decoded once', function () {
+      expect(normalisePath('/echo/file%252etxt')).to.equal('/echo/file%2etxt');
+      expect(normalisePath('/echo/100%25')).to.equal('/echo/100%');
+      expect(normalisePath('/echo/100%2525')).to.equal('/echo/100%25');
+      expect(normalisePath('/echo/%25zz')).to.equal('/echo/%zz');
+      expect(normalisePath('/echo/caf%25C3%25A9')).to.equal('/echo/caf%C3%A9');
+      expect(m.permissionFor('GET', '/echo/file%252etxt')).to.equal('echo:read');
+    });
+
     it('refuses empty segments and backslashes', function () {
       for (const path of ['//echo/x', '/echo//x', '/echo/x//', '/echo\\..\\admin', '/echo\\x']) refuses(m, path);
     });

@@ -157,13 +157,23 @@ describe('Bad input never breaks the issuer', () => {
         expectJsonError(res, res.status, res.body.error);
         expect([[401, 'invalid_token'], [400, 'invalid_request']]).to.deep.include([res.status, res.body.error]);
         if (res.status === 401) expect(res.headers['www-authenticate']).to.match(/^Bearer realm="portcullis", error="invalid_token"/);
+        if (res.status === 400) expect(res.headers['www-authenticate']).to.match(/^Bearer realm="portcullis", error="invalid_request", error_description="[^"]+"$/);
       });
     }
 
-    it('the token in the query, or two Authorization headers: 400 invalid_request', async () => {
-      expectJsonError(await request(server.app).get(`/oauth2/userinfo?access_token=${kept.access_token}`), 400, 'invalid_request');
+    it('the token only in the query: 401 with the bare challenge (RFC 6750 §3.1: no credentials)', async () => {
+      const res = await request(server.app).get(`/oauth2/userinfo?access_token=${kept.access_token}`);
+      expectJsonError(res, 401, 'unauthorized');
+      expect(res.headers['www-authenticate']).to.equal('Bearer realm="portcullis"');
+    });
+
+    it('the token in the query and the header, or two Authorization headers: 400 invalid_request with the Bearer challenge (RFC 6750 §3)', async () => {
+      const both = await request(server.app).get(`/oauth2/userinfo?access_token=${kept.access_token}`).set('Authorization', `Bearer ${kept.access_token}`);
+      expectJsonError(both, 400, 'invalid_request');
+      expect(both.headers['www-authenticate']).to.match(/^Bearer realm="portcullis", error="invalid_request", error_description="the access token was sent in more than one way"$/);
       const twice = await request(server.app).get('/oauth2/userinfo').set('Authorization', [`Bearer ${kept.access_token}`, `Bearer ${kept.access_token}`] as unknown as string);
       expectJsonError(twice, 400, 'invalid_request');
+      expect(twice.headers['www-authenticate']).to.match(/^Bearer realm="portcullis", error="invalid_request", error_description="more than one Authorization header"$/);
     });
 
     it('a POST with a broken body is answered from the header alone', async () => {

@@ -55,6 +55,17 @@ function expectInvalidToken(res: WireResponse, description?: RegExp): void {
   if (description) expect(body.error_description).to.match(description);
 }
 
+/**
+ * RFC 6750 §3 / §3.1 `invalid_request`: 400 with the code and the description in the challenge too
+ * (§3: the resource server includes the WWW-Authenticate header in every error response).
+ */
+function expectInvalidRequest(res: WireResponse, description?: RegExp): Record<string, string> {
+  const body = expectError(res, 400, 'invalid_request');
+  expect(res.headers['www-authenticate']).to.equal(`Bearer realm="${REALM}", error="invalid_request", error_description="${body.error_description}"`);
+  if (description) expect(body.error_description).to.match(description);
+  return body;
+}
+
 /** RFC 6750 §3.1: a request without credentials gets the bare challenge and no error code in it. */
 function expectBareChallenge(res: WireResponse): void {
   expectError(res, 401, 'unauthorized');
@@ -152,15 +163,16 @@ describe('RFC 6750 bearer tokens at the guard', () => {
       });
     }
 
-    it('a token in the query string (?access_token=) -> 400 invalid_request, even a valid one', async () => {
+    it('a token only in the query string (?access_token=, a method this guard does not support) -> 401 with the bare challenge (§3.1: no credentials)', async () => {
       const { token } = await tokenFor();
-      expectError(await call(`/echo/hello?access_token=${token}`), 400, 'invalid_request');
+      const res = await call(`/echo/hello?access_token=${token}`);
+      expectBareChallenge(res);
+      expect(res.body.error_description).to.equal('access tokens are accepted only in the Authorization header');
     });
 
-    it('a token in both the header and the query -> 400 invalid_request (§3.1: more than one method)', async () => {
+    it('a token in both the header and the query -> 400 invalid_request with the Bearer challenge (§3.1: more than one method)', async () => {
       const { token } = await tokenFor();
-      const body = expectError(await bearer(`/echo/hello?access_token=${token}`, token), 400, 'invalid_request');
-      expect(body.error_description).to.match(/more than one/);
+      expectInvalidRequest(await bearer(`/echo/hello?access_token=${token}`, token), /more than one/);
     });
 
     it('the raw helper really sends two Authorization header lines', async () => {
@@ -181,14 +193,13 @@ describe('RFC 6750 bearer tokens at the guard', () => {
     it('two Authorization headers -> 400 invalid_request, even if the first is valid', async () => {
       const { token } = await tokenFor();
       const res = await rawRequest(port, 'GET', '/echo/hello', [['Authorization', `Bearer ${token}`], ['Authorization', 'Bearer other']]);
-      const body = expectError(res, 400, 'invalid_request');
-      expect(body.error_description).to.match(/more than one Authorization/);
+      expectInvalidRequest(res, /more than one Authorization/);
     });
 
     for (const value of ['Bearer', 'Bearer    ', 'Bearer a b', 'Bearer a,b', 'Bearer ä']) {
-      it(`malformed Bearer credentials ${JSON.stringify(value)} -> 400 invalid_request`, async () => {
+      it(`malformed Bearer credentials ${JSON.stringify(value)} -> 400 invalid_request with the Bearer challenge`, async () => {
         const res = await rawRequest(port, 'GET', '/echo/hello', [['Authorization', value]]);
-        expectError(res, 400, 'invalid_request');
+        expectInvalidRequest(res, /malformed Bearer credentials/);
       });
     }
 
@@ -426,13 +437,88 @@ describe('RFC 6750 bearer tokens at the guard', () => {
     });
   });
 
-  describe('path tricks are refused, never passed through', () => {
-    for (const path of ['/echo/../billing/x', '/echo/%2e%2e/x', '/echo/%2E%2E/billing/x', '/echo/.%2e/x', '/echo//x', '/echo/x/%2F..%2Fbilling', '/echo/x/./y', '/echo/..;/billing/x', '/echo/x\\..\\y', '/echo/%zz']) {
-      it(`${path} -> 400 invalid_request`, async () => {
-        const { token } = await tokenFor(['echo-reader', 'echo-writer']);
-        const res = await rawRequest(port, 'GET', path, [['Authorization', `Bearer ${token}`]]);
-        expectError(res, 400, 'invalid_request');
+  describe('§3.1 invalid_request: a request that means more than the guard checked', () => {
+    for (const header of ['X-HTTP-Method-Override', 'X-HTTP-Method', 'X-Method-Override']) {
+      it(`a reader's GET with ${header}: DELETE -> 400 invalid_request, the upstream never called`, async () => {
+        const { token } = await tokenFor(['echo-reader']);
+        const res = await bearer('/echo/x', token).set(header, 'DELETE');
+        expectInvalidRequest(res, /names another method than GET/);
+        expect(res.body).to.not.have.property('method');
+      });
+
+      it(`${header} naming the request's own method passes, and the upstream does not see the header`, async () => {
+        const { token } = await tokenFor(['echo-reader']);
+        const res = await bearer('/echo/x', token).set(header, 'Get');
+        expect(res.status, res.text).to.equal(200);
+        expect(res.body.method).to.equal('GET');
+        expect(res.body.headers).to.not.have.property(header.toLowerCase());
       });
     }
+
+    it('an override with several values, one of them another method -> 400', async () => {
+      const { token } = await tokenFor(['echo-reader']);
+      expectInvalidRequest(await bearer('/echo/x', token).set('X-HTTP-Method-Override', 'GET, DELETE'), /another method/);
+    });
+
+    it('a writer\'s POST with X-HTTP-Method-Override: DELETE is refused too (the rule for DELETE was not checked)', async () => {
+      const { token } = await tokenFor(['echo-reader', 'echo-writer']);
+      expectInvalidRequest(await bearer('/echo/x', token, 'post').set('X-HTTP-Method-Override', 'DELETE'), /another method than POST/);
+    });
+
+    for (const query of ['_method=DELETE', 'x=1&_method=put', '%5Fmethod=DELETE', '_method=GET&_method=DELETE']) {
+      it(`?${query} -> 400 invalid_request`, async () => {
+        const { token } = await tokenFor(['echo-reader']);
+        expectInvalidRequest(await bearer(`/echo/x?${query}`, token), /_method query parameter names another method/);
+      });
+    }
+
+    it('?_method=GET on a GET passes', async () => {
+      const { token } = await tokenFor(['echo-reader']);
+      expect((await bearer('/echo/x?_method=GET', token)).status).to.equal(200);
+    });
+
+    for (const header of ['X-Original-URL', 'X-Rewrite-URL']) {
+      it(`${header} -> 400 invalid_request, whatever it names`, async () => {
+        const { token } = await tokenFor(['echo-reader']);
+        expectInvalidRequest(await bearer('/echo/x', token).set(header, '/billing/x'), new RegExp(`${header.toLowerCase()} header is not accepted`));
+      });
+    }
+
+    it('an underscore spelling (X_HTTP_Method_Override, read as the same header by CGI, PHP, WSGI, Rack) is refused the same way', async () => {
+      const { token } = await tokenFor(['echo-reader']);
+      const res = await rawRequest(port, 'GET', '/echo/x', [['Authorization', `Bearer ${token}`], ['X_HTTP_Method_Override', 'DELETE']]);
+      expectInvalidRequest(res, /x-http-method-override header names another method/);
+      const path = await rawRequest(port, 'GET', '/echo/x', [['Authorization', `Bearer ${token}`], ['X_Original_URL', '/billing/x']]);
+      expectInvalidRequest(path, /x-original-url header is not accepted/);
+    });
+
+    it('an override without any token is refused the same way (checked before the token)', async () => {
+      expectInvalidRequest(await call('/echo/x').set('X-HTTP-Method-Override', 'DELETE'), /another method/);
+    });
+  });
+
+  describe('path tricks are refused, never passed through', () => {
+    const TRICKS = ['/echo/../billing/x', '/echo/%2e%2e/x', '/echo/%2E%2E/billing/x', '/echo/.%2e/x', '/echo//x', '/echo/x/%2F..%2Fbilling', '/echo/x/./y', '/echo/..;/billing/x', '/echo/x\\..\\y', '/echo/%zz'];
+    /** RFC 3986 §2.4: decoded a second time (by an upstream that should not), or NFKC-normalised, these are `..`, `/`, `\\`, NUL. */
+    const DOUBLE_ENCODED = ['/echo/%252e%252e/billing/x', '/echo/%252E%252E/billing/x', '/echo/.%252e/x', '/echo/x%252fbilling', '/echo/x%252F..%252Fbilling', '/echo/x%255c..%255cy', '/echo/x%2500', '/echo/%25252e%25252e/x', '/echo/%25c0%25ae%25c0%25ae/x', '/echo/x%2509y', '/echo/%EF%BC%8E%EF%BC%8E/billing/x', '/echo/x%EF%BC%8Fbilling'];
+    for (const path of [...TRICKS, ...DOUBLE_ENCODED]) {
+      it(`${path} -> 400 invalid_request with the Bearer challenge`, async () => {
+        const { token } = await tokenFor(['echo-reader', 'echo-writer']);
+        const res = await rawRequest(port, 'GET', path, [['Authorization', `Bearer ${token}`]]);
+        expectInvalidRequest(res, /ambiguous request path|malformed request path/);
+      });
+    }
+
+    for (const path of ['/echo/%252e%252e/billing/x', '/echo/%zz', '/echo/../billing/x']) {
+      it(`${path} without a token -> the same 400 (the request is malformed whoever sends it)`, async () => {
+        expectInvalidRequest(await rawRequest(port, 'GET', path), /ambiguous request path|malformed request path/);
+      });
+    }
+
+    it('a double-encoded name that decodes to no separator or dot segment passes (file%252etxt)', async () => {
+      const { token } = await tokenFor();
+      const res = await rawRequest(port, 'GET', '/echo/file%252etxt', [['Authorization', `Bearer ${token}`]]);
+      expect(res.status, res.text).to.equal(200);
+    });
   });
 });

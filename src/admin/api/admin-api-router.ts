@@ -1,5 +1,8 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../../errors/domain-errors';
+import { InvalidRequest } from '../../errors/oauth-errors';
+import { bearerChallenge } from '../../errors/send-error';
+import { isMalformedPath } from '../../http/malformed-path';
 import { requestId } from '../../http/request-id';
 import type { Portcullis } from '../../runtime/portcullis';
 import { StoreUnavailableError } from '../../store/store';
@@ -41,6 +44,8 @@ const UNSAFE = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
  */
 export function adminApiRouter(p: Portcullis): Router {
   const router = express.Router();
+  // Before any route decodes `:id`: a path with a bad `%` escape is a bad request (RFC 3986 §2.1).
+  router.use((req, res, next) => (isMalformedPath(req.originalUrl) ? fail(req, res, 400, 'invalid_request', 'malformed request path') : next()));
   router.get('/openapi.json', (_req, res) => res.json(openApiDocument(p.settings.issuer)));
   router.use(express.json({ limit: '64kb', strict: true }));
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
@@ -55,6 +60,10 @@ export function adminApiRouter(p: Portcullis): Router {
         if (who.kind === 'anonymous') {
           res.set('WWW-Authenticate', `Bearer realm="${p.settings.realm}"`);
           return fail(req, res, 401, 'unauthorized', 'sign in as an admin or send a bearer token');
+        }
+        if (who.kind === 'invalid-token' && who.malformed) {
+          res.set('WWW-Authenticate', bearerChallenge(new InvalidRequest(who.reason), p.settings.realm));
+          return fail(req, res, 400, 'invalid_request', who.reason);
         }
         if (who.kind === 'invalid-token') {
           res.set('WWW-Authenticate', `Bearer realm="${p.settings.realm}", error="invalid_token"`);
@@ -75,5 +84,10 @@ export function adminApiRouter(p: Portcullis): Router {
     });
   }
   router.use((req, res) => fail(req, res, 404, 'not_found', `no admin API route ${req.method} ${req.path}`));
+  // Express throws a URIError while it decodes `:id` from a malformed path (`/apps/%zz`).
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof URIError) return fail(req, res, 400, 'invalid_request', 'malformed request path');
+    sendDomainError(req, res, err, p);
+  });
   return router;
 }

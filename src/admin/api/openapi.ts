@@ -5,7 +5,7 @@ const ERROR_SCHEMA: OpenAPIV3_1.SchemaObject = {
   type: 'object',
   required: ['error', 'message'],
   properties: {
-    error: { type: 'string', description: 'Stable code: unauthorized, invalid_token, forbidden, csrf, not_found, conflict, invalid_field, invalid_json' },
+    error: { type: 'string', description: 'Stable code: unauthorized, invalid_token, invalid_request, forbidden, csrf, not_found, conflict, invalid_field, invalid_json' },
     message: { type: 'string' },
     field: { type: 'string', description: 'The field at fault (invalid_field)' },
   },
@@ -25,6 +25,7 @@ export function openApiDocument(issuer: string): OpenAPIV3_1.Document {
       operationId: `${route.method}${route.path.replace(/[{}]/g, '').replace(/\/(\w)/g, (_m, c: string) => c.toUpperCase())}`,
       responses: {
         [route.status]: { description: 'Success', content: { 'application/json': { schema: { type: 'object' } } } },
+        400: errorResponse('Malformed path or bearer credentials (invalid_request), or a body that is not a JSON object (invalid_json)'),
         401: errorResponse('No valid session or bearer token'),
         403: errorResponse('Not an admin, missing admin power, or bad CSRF token'),
         ...(route.path.includes('{id}') ? { 404: errorResponse('Unknown id') } : {}),

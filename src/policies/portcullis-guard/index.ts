@@ -17,6 +17,7 @@ export interface GuardAction {
   headerPrefix: string;
   hideCredentials: boolean;
   identityHeaders: IdentityHeader[];
+  removeHeaders: string[];
 }
 
 /**
