@@ -1,0 +1,90 @@
+import { SlowDown } from '../errors/oauth-errors';
+import type { Logger } from '../logging/logger';
+import type { Store } from '../store/store';
+import { FailureThrottle, type ThrottleKey } from './failure-throttle';
+
+/** The `clientAuthentication` settings. */
+export interface ClientAuthenticationSettings {
+  maxFailures: number;
+  windowSeconds: number;
+  maxLockoutSeconds: number;
+}
+
+/** One client authentication in progress: say how it ended. */
+export interface ClientAuthAttempt {
+  /** The secret was right: the attempt is refunded, the address becomes known for the client. */
+  succeeded(clientId: string): Promise<void>;
+  /** The credentials were wrong (the attempt stays counted). */
+  failed(): void;
+}
+
+/** One address (a NAT, a proxy) may serve several clients: it gets more room than one client id. */
+const ADDRESS_FACTOR = 4;
+/** How long an address that authenticated a client stays "known" for it (refreshed on use). */
+const KNOWN_MS = 30 * 24 * 3600 * 1000;
+const REFRESH_KNOWN_MS = 24 * 3600 * 1000;
+const KNOWN_KIND = 'client-auth-known';
+
+/**
+ * RFC 6749 §2.3.1: the token, revocation and introspection endpoints must be protected against
+ * brute force of client secrets. Attempts are counted per claimed client id and per peer address
+ * ({@link FailureThrottle}, shared by every instance through the store).
+ *
+ * - An address with too many failures is refused for every client: this is what stops one attacker.
+ * - A client id with too many failures is refused from every address except those that have
+ *   authenticated it successfully within the last 30 days (their attempts are not counted under
+ *   the client id either). So guessing from many addresses is stopped, but failures sent by
+ *   someone else cannot lock a known client's servers out: client ids are not secret, and that
+ *   would be a denial of service for free.
+ * - A success resets the client id's counter (unless it is locked) and refunds the attempt on
+ *   the address: it never clears the address's failures, so an attacker cannot clear their own
+ *   count by authenticating a client of their own.
+ */
+export class ClientAuthThrottle {
+  private readonly failures: FailureThrottle;
+
+  constructor(
+    private readonly store: Store,
+    private readonly settings: ClientAuthenticationSettings,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.failures = new FailureThrottle(store, 'client-auth-failures', settings, now);
+  }
+
+  /**
+   * Begins an authentication of `clientId` (as claimed; undefined for malformed credentials) from
+   * `address`. Throws `slow_down` (429 with Retry-After) if the client id or the address is locked.
+   */
+  async begin(clientId: string | undefined, address: string): Promise<ClientAuthAttempt> {
+    const known = clientId !== undefined && (await this.store.get(KNOWN_KIND, knownKey(clientId, address))) !== undefined;
+    const keys: ThrottleKey[] = [{ id: addressKey(address), limit: this.settings.maxFailures * ADDRESS_FACTOR }];
+    if (clientId !== undefined && !known) keys.push({ id: clientKey(clientId), limit: this.settings.maxFailures });
+    const wait = await this.failures.begin(keys);
+    if (wait > 0) {
+      this.logger.info('client authentication throttled', { client_id: clientId?.slice(0, 64), address, retry_after: wait });
+      throw new SlowDown('too many failed client authentications; retry after the time in Retry-After', wait);
+    }
+    return {
+      succeeded: async (authenticated: string) => {
+        await this.failures.succeeded([addressKey(address)]);
+        await this.failures.resetUnlessLocked(clientKey(authenticated));
+        if (!known) await this.store.put(KNOWN_KIND, knownKey(authenticated, address), { at: this.now() }, { expiresAt: this.now() + KNOWN_MS });
+        else await this.refreshKnown(authenticated, address);
+      },
+      failed: () => this.logger.info('client authentication failed', { client_id: clientId?.slice(0, 64), address }),
+    };
+  }
+
+  /** Keeps a known address known while it is used, writing at most once a day. */
+  private async refreshKnown(clientId: string, address: string): Promise<void> {
+    const known = await this.store.get<{ at: number }>(KNOWN_KIND, knownKey(clientId, address));
+    if (!known || this.now() - known.value.at > REFRESH_KNOWN_MS) {
+      await this.store.put(KNOWN_KIND, knownKey(clientId, address), { at: this.now() }, { expiresAt: this.now() + KNOWN_MS });
+    }
+  }
+}
+
+const clientKey = (clientId: string) => `client:${clientId}`;
+const addressKey = (address: string) => `addr:${address}`;
+const knownKey = (clientId: string, address: string) => `${clientId}@${address}`;
