@@ -105,7 +105,7 @@ export class Portcullis {
     this.refreshTokens = new RefreshTokens(store, ttl.refreshTokenTtl, now);
     this.revoker = new GrantRevoker(this.refreshTokens, this.revocations);
     this.sessions = new SessionManager(store, { cookieName: settings.sessions.cookieName, ttlSeconds: settings.sessions.ttl, secure, now });
-    this.csrf = new Csrf(createHmac('sha256', hashKey).update('csrf-key').digest(), secure);
+    this.csrf = new Csrf(createHmac('sha256', hashKey).update('csrf-key').digest(), secure, new URL(settings.issuer).origin);
     this.pending = new PendingAuthorizations(store, now);
     this.throttle = new SignInThrottle(store, settings.signIn.maxFailures, settings.signIn.lockoutSeconds, now);
     this.clientAuthThrottle = new ClientAuthThrottle(store, settings.clientAuthentication, logger, now);

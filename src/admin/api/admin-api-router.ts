@@ -62,7 +62,7 @@ export function adminApiRouter(p: Portcullis): Router {
         }
         if (who.kind === 'not-admin') return fail(req, res, 403, 'forbidden', `${who.name} is not an admin`);
         if (who.via === 'session' && UNSAFE.has(req.method) && !p.csrf.verify(req, req.get('X-CSRF-Token'))) {
-          return fail(req, res, 403, 'csrf', 'missing or wrong X-CSRF-Token header (GET /admin/api/v1/session gives one)');
+          return fail(req, res, 403, 'csrf', 'missing or wrong X-CSRF-Token header (GET /admin/api/v1/session gives one), or a cross-site request (Origin or Sec-Fetch-Site)');
         }
         if (req.body !== undefined && UNSAFE.has(req.method) && (typeof req.body !== 'object' || Array.isArray(req.body))) {
           return fail(req, res, 400, 'invalid_json', 'the request body must be a JSON object');
