@@ -17,12 +17,12 @@ export class SignInThrottle {
     this.failures = new FailureThrottle(store, 'sign-in-failures', { windowSeconds: lockoutSeconds, maxLockoutSeconds: lockoutSeconds }, now);
   }
 
-  /** Begins a sign-in attempt: true if it may go on (and is counted), false while locked. */
-  async begin(username: string, address: string): Promise<boolean> {
+  /** Begins a sign-in attempt: 0 if it may go on (and is counted), else the seconds to wait. */
+  async begin(username: string, address: string): Promise<number> {
     const [user, addr] = keys(username, address);
     // One address (a proxy, an office) is shared by many people: it gets more room before it
     // is locked than one username does, but password spraying from it is still stopped.
-    return (await this.failures.begin([{ id: user, limit: this.maxFailures }, { id: addr, limit: this.maxFailures * ADDRESS_FACTOR }])) === 0;
+    return this.failures.begin([{ id: user, limit: this.maxFailures }, { id: addr, limit: this.maxFailures * ADDRESS_FACTOR }]);
   }
 
   /** The attempt succeeded: the username's failures are forgotten, the address's attempt refunded. */

@@ -42,7 +42,10 @@ export function loginSubmit(deps: InteractiveDeps) {
       sendPage(res, status, loginPage({ csrf: deps.csrf.token(req, res), interaction: pending ? interaction : undefined, returnTo, username, error }), formTargets(pending));
 
     if (!deps.csrf.verify(req, form.get('csrf_token'))) return again(403, 'Your session expired. Please try again.');
-    if (!(await deps.throttle.begin(username, peerAddress(req)))) {
+    const wait = await deps.throttle.begin(username, peerAddress(req));
+    if (wait > 0) {
+      // RFC 6585 §4: a 429 may say how long to wait.
+      res.setHeader('Retry-After', String(wait));
       return again(429, 'Too many failed attempts. Please wait a few minutes and try again.');
     }
     const user = await deps.users.authenticate(username, form.get('password') ?? '');
