@@ -1,8 +1,15 @@
 import { expect } from 'chai';
+import express from 'express';
+import { randomBytes } from 'node:crypto';
+import { createClient } from 'redis';
+import { issuerRouter } from '../../src/issuer/issuer-router';
+import { createLogger } from '../../src/logging/logger';
+import { Portcullis } from '../../src/runtime/portcullis';
+import { RedisStore } from '../../src/store/redis-store';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expectNoInternals } from '../helpers/wire-expect';
-import { createServiceClient, startTestServer, type TestServer } from '../helpers/test-portcullis';
+import { createServiceClient, startTestServer, testSettings, type TestServer } from '../helpers/test-portcullis';
 
 /**
  * RFC 6749 §2.3.1 ("the authorization server MUST protect any endpoint utilizing [password
@@ -18,6 +25,7 @@ import { createServiceClient, startTestServer, type TestServer } from '../helper
 const MAX_FAILURES = 10;
 const WINDOW_MS = 300_000;
 const CC = 'grant_type=client_credentials';
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
 interface WireResponse {
   status: number;
@@ -26,50 +34,63 @@ interface WireResponse {
   body: Record<string, unknown>;
 }
 
+/** A form POST to `path` on 127.0.0.1:`port` from the loopback address `from`, with HTTP Basic client credentials. */
+function postTo(port: number, from: string, path: string, id: string, secret: string, form = CC): Promise<WireResponse> {
+  const basic = Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, localAddress: from, method: 'POST', path, agent: false, headers: { Authorization: `Basic ${basic}`, 'Content-Type': 'application/x-www-form-urlencoded' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => {
+          let body: Record<string, unknown> = {};
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // not JSON (a 200 from revocation has no body)
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(form);
+  });
+}
+
+/** Serves `app` on a free loopback port. */
+async function listen(app: http.RequestListener): Promise<{ port: number; close(): Promise<void> }> {
+  const listener = http.createServer(app);
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (listener.address() as AddressInfo).port,
+    close: async () => {
+      listener.closeAllConnections();
+      await new Promise((resolve) => listener.close(resolve));
+    },
+  };
+}
+
 describe('RFC 6749 §2.3.1 client authentication throttling', () => {
   let server: TestServer;
-  let listener: http.Server;
+  let listener: { port: number; close(): Promise<void> };
   let port: number;
   let client: { clientId: string; clientSecret: string };
 
   beforeEach(async () => {
     server = await startTestServer();
-    listener = http.createServer(server.app);
-    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-    port = (listener.address() as AddressInfo).port;
+    listener = await listen(server.app);
+    port = listener.port;
     client = await createServiceClient(server);
   });
   afterEach(async () => {
-    listener.closeAllConnections();
-    await new Promise((resolve) => listener.close(resolve));
+    await listener.close();
     await server.close();
   });
 
-  /** A form POST to `path` from the loopback address `from`, with HTTP Basic client credentials. */
-  function post(from: string, path: string, id: string, secret: string, form = CC): Promise<WireResponse> {
-    const basic = Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        { host: '127.0.0.1', port, localAddress: from, method: 'POST', path, agent: false, headers: { Authorization: `Basic ${basic}`, 'Content-Type': 'application/x-www-form-urlencoded' } },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk) => (text += chunk));
-          res.on('end', () => {
-            let body: Record<string, unknown> = {};
-            try {
-              body = JSON.parse(text);
-            } catch {
-              // not JSON (a 200 from revocation has no body)
-            }
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(form);
-    });
-  }
+  const post = (from: string, path: string, id: string, secret: string, form = CC) => postTo(port, from, path, id, secret, form);
 
   const token = (from: string, secret = client.clientSecret, id = client.clientId) => post(from, '/oauth2/token', id, secret);
   const wrong = (from: string, i: number, id = client.clientId) => token(from, `wrong secret ${i}`, id);
@@ -168,5 +189,48 @@ describe('RFC 6749 §2.3.1 client authentication throttling', () => {
     expectThrottled(await post('127.0.0.2', '/oauth2/revoke', client.clientId, client.clientSecret, 'token=x'));
     expectThrottled(await post('127.0.0.2', '/oauth2/introspect', client.clientId, client.clientSecret, 'token=x'));
     expectThrottled(await token('127.0.0.2'));
+  });
+});
+
+describe('RFC 6749 §2.3.1 client authentication throttling: two gateway instances on one Redis store', () => {
+  const prefix = `portcullis-test:${randomBytes(6).toString('hex')}:`;
+  const instances: { portcullis: Portcullis; listener: { port: number; close(): Promise<void> } }[] = [];
+
+  before(async () => {
+    for (let i = 0; i < 2; i++) {
+      const portcullis = await Portcullis.open(testSettings({ store: { type: 'redis', redisUrl: REDIS_URL, redisKeyPrefix: prefix } }), {
+        store: await RedisStore.open({ url: REDIS_URL, keyPrefix: prefix }),
+        logger: createLogger('error', () => undefined),
+      });
+      const app = express();
+      app.use(issuerRouter(portcullis));
+      instances.push({ portcullis, listener: await listen(app) });
+    }
+  });
+  after(async () => {
+    for (const { portcullis, listener } of instances) {
+      await listener.close();
+      await portcullis.close();
+    }
+    const client = createClient({ url: REDIS_URL });
+    client.on('error', () => undefined);
+    await client.connect();
+    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) if (keys.length > 0) await client.del(keys);
+    await client.close();
+  });
+
+  it('failures on one instance count on the other: N split between them lock the client id on both', async () => {
+    const { client, clientSecret } = await instances[0].portcullis.clients.create({ name: 'shared', application: 'echo', roles: ['echo-reader'] });
+    const [one, two] = instances.map((i) => i.listener.port);
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      const res = await postTo(i % 2 ? one : two, '127.0.0.2', '/oauth2/token', client.clientId, `wrong ${i}`);
+      expect(res.status, res.text).to.equal(401);
+    }
+    for (const port of [one, two]) {
+      const res = await postTo(port, '127.0.0.2', '/oauth2/token', client.clientId, clientSecret!);
+      expect(res.status, res.text).to.equal(429);
+      expect(res.body.error).to.equal('slow_down');
+      expect(Number(res.headers['retry-after'])).to.be.within(299, 300);
+    }
   });
 });
