@@ -66,7 +66,7 @@ export async function authenticateClient(
   if (header !== undefined) throw new InvalidRequest('unsupported Authorization scheme for client authentication');
 
   if (bodyId === undefined) throw new InvalidClient('client authentication required', false, realm);
-  const attempt = await throttle.begin(bodyId, address);
+  const attempt = await throttle.begin(bodyId, address, bodySecret !== undefined);
   if (bodySecret !== undefined) {
     const client = await clients.authenticate(bodyId, bodySecret);
     if (!client) throw refused(attempt, false);

@@ -55,11 +55,16 @@ export class ClientAuthThrottle {
   /**
    * Begins an authentication of `clientId` (as claimed; undefined for malformed credentials) from
    * `address`. Throws `slow_down` (429 with Retry-After) if the client id or the address is locked.
+   *
+   * `withSecret` is false for a public client's request (client_id only, RFC 6749 §2.1): there is
+   * no secret to guess, so it is neither counted under nor refused by the client id's lock, and
+   * wrong secrets sent for a public client's id cannot lock its users out.
    */
-  async begin(clientId: string | undefined, address: string): Promise<ClientAuthAttempt> {
-    const known = clientId !== undefined && (await this.store.get(KNOWN_KIND, knownKey(clientId, address))) !== undefined;
+  async begin(clientId: string | undefined, address: string, withSecret = true): Promise<ClientAuthAttempt> {
+    const byId = clientId !== undefined && withSecret;
+    const known = byId && (await this.store.get(KNOWN_KIND, knownKey(clientId, address))) !== undefined;
     const keys: ThrottleKey[] = [{ id: addressKey(address), limit: this.settings.maxFailures * ADDRESS_FACTOR }];
-    if (clientId !== undefined && !known) keys.push({ id: clientKey(clientId), limit: this.settings.maxFailures });
+    if (byId && !known) keys.push({ id: clientKey(clientId), limit: this.settings.maxFailures });
     const wait = await this.failures.begin(keys);
     if (wait > 0) {
       this.logger.info('client authentication throttled', { client_id: clientId?.slice(0, 64), address, retry_after: wait });
@@ -68,6 +73,7 @@ export class ClientAuthThrottle {
     return {
       succeeded: async (authenticated: string) => {
         await this.failures.succeeded([addressKey(address)]);
+        if (!byId) return;
         await this.failures.resetUnlessLocked(clientKey(authenticated));
         if (!known) await this.store.put(KNOWN_KIND, knownKey(authenticated, address), { at: this.now() }, { expiresAt: this.now() + KNOWN_MS });
         else await this.refreshKnown(authenticated, address);

@@ -8,6 +8,7 @@ import { Portcullis } from '../../src/runtime/portcullis';
 import { RedisStore } from '../../src/store/redis-store';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createApp } from '../helpers/browser-flow';
 import { expectNoInternals } from '../helpers/wire-expect';
 import { createServiceClient, startTestServer, testSettings, type TestServer } from '../helpers/test-portcullis';
 
@@ -178,6 +179,21 @@ describe('RFC 6749 §2.3.1 client authentication throttling', () => {
     expect(statuses.filter((s) => s === 401)).to.have.length(MAX_FAILURES);
     expect(statuses.filter((s) => s === 429)).to.have.length(2 * MAX_FAILURES);
     expectThrottled(await token('127.0.0.2'));
+  });
+
+  it('wrong secrets sent for a public client id do not lock its users out (a public client has no secret to guess)', async () => {
+    const pub = await createApp(server, { type: 'public' });
+    await failTimes('127.0.0.2', MAX_FAILURES, pub.clientId);
+    expectThrottled(await wrong('127.0.0.2', 99, pub.clientId));
+    const res = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, localAddress: '127.0.0.4', method: 'POST', path: '/oauth2/revoke', agent: false, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }, (r) => {
+        r.resume();
+        r.on('end', () => resolve(r.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(`client_id=${encodeURIComponent(pub.clientId)}&token=x`);
+    });
+    expect(res, 'the public client (client_id only) from another address').to.equal(200);
   });
 
   it('revocation and introspection count failures too and are throttled the same way (one counter)', async () => {

@@ -1,8 +1,8 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../../errors/domain-errors';
+import { toOAuthError } from '../../errors/send-error';
 import { requestId } from '../../http/request-id';
 import type { Portcullis } from '../../runtime/portcullis';
-import { StoreUnavailableError } from '../../store/store';
 import { resolveActor } from '../admin-actor';
 import { Forbidden } from '../admin-service';
 import { openApiDocument } from './openapi';
@@ -23,12 +23,12 @@ function sendDomainError(req: Request, res: Response, err: unknown, p: Portculli
   if (err instanceof ValidationError) return fail(req, res, 422, err.code, err.message, err.field && (API_FIELDS[err.field] ?? err.field));
   if (err instanceof Forbidden) return fail(req, res, 403, err.code, err.message);
   if (err instanceof DomainError) return fail(req, res, 400, err.code, err.message);
-  if (err instanceof StoreUnavailableError) {
-    res.set('Retry-After', '5');
-    return fail(req, res, 503, 'temporarily_unavailable', 'the service is temporarily unavailable; try again shortly');
-  }
-  p.logger.error('admin api failed', { request_id: requestId(req, res), cause: err instanceof Error ? err.message : String(err) });
-  fail(req, res, 500, 'server_error', 'The server could not complete the request.');
+  // Everything else through the one mapping of any failure to a protocol error: an outage is 503
+  // with Retry-After, anything unexpected a detail-free 500, as at every other endpoint.
+  const error = toOAuthError(err);
+  if (error.status >= 500) p.logger.error('admin api failed', { request_id: requestId(req, res), cause: err instanceof Error ? err.message : String(err) });
+  res.set(error.headers);
+  fail(req, res, error.status, error.error, error.description);
 }
 
 const toExpressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
