@@ -146,6 +146,13 @@ describe('RFC 6454 / Fetch Metadata: state-changing browser requests must be sam
     expect(res.status, res.text).to.equal(303);
   });
 
+  it('the pages use Referrer-Policy: same-origin (under no-referrer browsers send Origin: null on their own forms)', async () => {
+    const page = await request(server.app).get('/login');
+    expect(page.headers['referrer-policy']).to.equal('same-origin');
+    expect(page.text).to.include('<meta name="referrer" content="same-origin">');
+    expect(page.text).to.not.include('no-referrer');
+  });
+
   it('Sec-Fetch-Site: none (typed in the address bar, a bookmark) is accepted', async () => {
     const agent = request.agent(server.app);
     const { fields } = await signInForm(agent);
