@@ -47,8 +47,8 @@ export async function authenticateClient(
   const bodyId = params.get('client_id');
   const bodySecret = params.get('client_secret');
   const address = peerAddress(req);
-  const refused = (attempt: ClientAuthAttempt, usedBasic: boolean, description = 'client authentication failed') => {
-    attempt.failed();
+  const refused = async (attempt: ClientAuthAttempt, usedBasic: boolean, description = 'client authentication failed') => {
+    await attempt.failed();
     return new InvalidClient(description, usedBasic, realm);
   };
 
@@ -57,9 +57,9 @@ export async function authenticateClient(
     const basic = parseBasic(header);
     if (basic && bodyId !== undefined && bodyId !== basic.id) throw new InvalidRequest('client_id does not match the authenticated client');
     const attempt = await throttle.begin(basic?.id, address);
-    if (!basic) throw refused(attempt, true, 'malformed Basic credentials');
+    if (!basic) throw await refused(attempt, true, 'malformed Basic credentials');
     const client = await clients.authenticate(basic.id, basic.secret);
-    if (!client) throw refused(attempt, true);
+    if (!client) throw await refused(attempt, true);
     await attempt.succeeded(client.clientId);
     return { client, method: 'client_secret_basic' };
   }
@@ -69,13 +69,13 @@ export async function authenticateClient(
   const attempt = await throttle.begin(bodyId, address, bodySecret !== undefined);
   if (bodySecret !== undefined) {
     const client = await clients.authenticate(bodyId, bodySecret);
-    if (!client) throw refused(attempt, false);
+    if (!client) throw await refused(attempt, false);
     await attempt.succeeded(client.clientId);
     return { client, method: 'client_secret_post' };
   }
   // No secret: only a public client may go on, and only with grants that protect themselves (PKCE).
   const client = await clients.find(bodyId);
-  if (!client || client.type !== 'public' || client.status !== 'active') throw refused(attempt, false);
+  if (!client || client.type !== 'public' || client.status !== 'active') throw await refused(attempt, false);
   await attempt.succeeded(client.clientId);
   return { client, method: 'none' };
 }

@@ -15,7 +15,7 @@ export interface ClientAuthAttempt {
   /** The secret was right: the attempt is refunded, the address becomes known for the client. */
   succeeded(clientId: string): Promise<void>;
   /** The credentials were wrong (the attempt stays counted). */
-  failed(): void;
+  failed(): Promise<void> | void;
 }
 
 /** One address (a NAT, a proxy) may serve several clients: it gets more room than one client id. */
@@ -62,32 +62,52 @@ export class ClientAuthThrottle {
    */
   async begin(clientId: string | undefined, address: string, withSecret = true): Promise<ClientAuthAttempt> {
     const byId = clientId !== undefined && withSecret;
-    const known = byId && (await this.store.get(KNOWN_KIND, knownKey(clientId, address))) !== undefined;
+    const known = byId ? await this.store.get<{ at: number }>(KNOWN_KIND, knownKey(clientId, address)) : undefined;
+    if (known) return this.beginKnown(clientId!, address, known.value.at);
     const keys: ThrottleKey[] = [{ id: addressKey(address), limit: this.settings.maxFailures * ADDRESS_FACTOR }];
-    if (byId && !known) keys.push({ id: clientKey(clientId), limit: this.settings.maxFailures });
-    const wait = await this.failures.begin(keys);
-    if (wait > 0) {
-      this.logger.info('client authentication throttled', { client_id: clientId?.slice(0, 64), address, retry_after: wait });
-      throw new SlowDown('too many failed client authentications; retry after the time in Retry-After', wait);
-    }
+    if (byId) keys.push({ id: clientKey(clientId), limit: this.settings.maxFailures });
+    this.refuseFor(await this.failures.begin(keys), clientId, address);
     return {
       succeeded: async (authenticated: string) => {
         await this.failures.succeeded([addressKey(address)]);
         if (!byId) return;
         await this.failures.resetUnlessLocked(clientKey(authenticated));
-        if (!known) await this.store.put(KNOWN_KIND, knownKey(authenticated, address), { at: this.now() }, { expiresAt: this.now() + KNOWN_MS });
-        else await this.refreshKnown(authenticated, address);
+        await this.store.put(KNOWN_KIND, knownKey(authenticated, address), { at: this.now() }, { expiresAt: this.now() + KNOWN_MS });
       },
-      failed: () => this.logger.info('client authentication failed', { client_id: clientId?.slice(0, 64), address }),
+      failed: () => this.failed(clientId, address),
     };
   }
 
-  /** Keeps a known address known while it is used, writing at most once a day. */
-  private async refreshKnown(clientId: string, address: string): Promise<void> {
-    const known = await this.store.get<{ at: number }>(KNOWN_KIND, knownKey(clientId, address));
-    if (!known || this.now() - known.value.at > REFRESH_KNOWN_MS) {
-      await this.store.put(KNOWN_KIND, knownKey(clientId, address), { at: this.now() }, { expiresAt: this.now() + KNOWN_MS });
-    }
+  /**
+   * An address that authenticated this client before: the client id's lock does not apply, and
+   * the common case (the right secret) costs reads only, no write. Only the address lock applies;
+   * a failure is counted on the address afterwards.
+   */
+  private async beginKnown(clientId: string, address: string, knownSince: number): Promise<ClientAuthAttempt> {
+    this.refuseFor(await this.failures.lockedFor(addressKey(address)), clientId, address);
+    return {
+      succeeded: async () => {
+        await this.failures.resetUnlessLocked(clientKey(clientId));
+        // Keeps a known address known while it is used, writing at most once a day.
+        if (this.now() - knownSince > REFRESH_KNOWN_MS) {
+          await this.store.put(KNOWN_KIND, knownKey(clientId, address), { at: this.now() }, { expiresAt: this.now() + KNOWN_MS });
+        }
+      },
+      failed: () => {
+        this.failed(clientId, address);
+        return this.failures.recordFailure([{ id: addressKey(address), limit: this.settings.maxFailures * ADDRESS_FACTOR }]);
+      },
+    };
+  }
+
+  private refuseFor(wait: number, clientId: string | undefined, address: string): void {
+    if (wait === 0) return;
+    this.logger.info('client authentication throttled', { client_id: clientId?.slice(0, 64), address, retry_after: wait });
+    throw new SlowDown('too many failed client authentications; retry after the time in Retry-After', wait);
+  }
+
+  private failed(clientId: string | undefined, address: string): void {
+    this.logger.info('client authentication failed', { client_id: clientId?.slice(0, 64), address });
   }
 }
 

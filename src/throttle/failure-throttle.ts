@@ -68,9 +68,9 @@ export class FailureThrottle {
         const counter = this.inWindow(current, now);
         counter.count += 1;
         if (counter.count > key.limit) {
-          const lockSeconds = Math.min(this.options.windowSeconds * 2 ** counter.lockouts, this.options.maxLockoutSeconds);
-          wait = lockSeconds;
-          return { count: 0, windowEndsAt: now, lockedUntil: now + lockSeconds * 1000, lockouts: counter.lockouts + 1 };
+          const locked = this.lock(counter, now);
+          wait = seconds(locked.lockedUntil - now);
+          return locked;
         }
         return counter;
       });
@@ -84,6 +84,30 @@ export class FailureThrottle {
     return 0;
   }
 
+  /** Seconds until `id` is unlocked (rounded up), or 0 when it is not locked. Reads only. */
+  async lockedFor(id: string): Promise<number> {
+    const counter = (await this.store.get<Counter>(this.kind, id))?.value;
+    const left = (counter?.lockedUntil ?? 0) - this.now();
+    return left > 0 ? seconds(left) : 0;
+  }
+
+  /**
+   * Counts a failure of an attempt that was not begun with {@link begin} (a caller trusted enough
+   * to skip the counting in advance). The `limit`-th failure locks the key at once, so, as with
+   * `begin`, every attempt after the `limit`-th failure is refused.
+   */
+  async recordFailure(keys: ThrottleKey[]): Promise<void> {
+    for (const key of keys) {
+      await this.update(key.id, (current) => {
+        const now = this.now();
+        if (current && current.lockedUntil > now) return undefined;
+        const counter = this.inWindow(current, now);
+        counter.count += 1;
+        return counter.count >= key.limit ? this.lock(counter, now) : counter;
+      });
+    }
+  }
+
   /** The attempt begun under `ids` succeeded: it is refunded, it was not a failure. */
   async succeeded(ids: string[]): Promise<void> {
     for (const id of ids) {
@@ -95,6 +119,12 @@ export class FailureThrottle {
   async resetUnlessLocked(id: string): Promise<void> {
     const record = await this.store.get<Counter>(this.kind, id);
     if (record && record.value.lockedUntil <= this.now()) await this.store.delete(this.kind, id);
+  }
+
+  /** Locks a counter: the first lock lasts windowSeconds, each further one twice as long, up to the cap. */
+  private lock(counter: Counter, now: number): Counter {
+    const lockSeconds = Math.min(this.options.windowSeconds * 2 ** counter.lockouts, this.options.maxLockoutSeconds);
+    return { count: 0, windowEndsAt: now, lockedUntil: now + lockSeconds * 1000, lockouts: counter.lockouts + 1 };
   }
 
   /** The counter as it stands for an attempt at `now`: a new window once the old one has ended. */

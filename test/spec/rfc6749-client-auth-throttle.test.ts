@@ -142,6 +142,13 @@ describe('RFC 6749 §2.3.1 client authentication throttling', () => {
     expect(res.status, res.text).to.equal(200);
   });
 
+  it('a known address that sends wrong secrets is still stopped by its address limit (four times N)', async () => {
+    expect((await token('127.0.0.3')).status).to.equal(200);
+    await failTimes('127.0.0.3', 4 * MAX_FAILURES);
+    expectThrottled(await token('127.0.0.3'), 300);
+    expect((await token('127.0.0.4')).status, 'the client id is not locked by failures from its known address').to.equal(200);
+  });
+
   it('the per-address limit: four times N failures from one address lock that address for every client, not others', async () => {
     for (let i = 0; i < 4 * MAX_FAILURES; i++) {
       const res = await wrong('127.0.0.2', i, `pcc_guess_${i}`);

@@ -126,6 +126,15 @@ for (const backend of [sqliteBackend(), redisBackend()]) {
       expect(await b.begin(key(1, 'y')), 'y was not counted').to.equal(0);
     });
 
+    it('recordFailure (counted after the fact): the limit-th failure locks, as with begin', async () => {
+      await a.recordFailure(key(3));
+      await b.recordFailure(key(3));
+      expect(await a.lockedFor('k')).to.equal(0);
+      await b.recordFailure(key(3));
+      expect(await a.lockedFor('k')).to.equal(60);
+      expect(await b.begin(key(3))).to.equal(60);
+    });
+
     it('resetUnlessLocked forgets an unlocked key, and leaves a locked one alone', async () => {
       await a.begin(key(1));
       await b.resetUnlessLocked('k');
