@@ -1,9 +1,15 @@
 import { expect } from 'chai';
+import express from 'express';
+import { issuerRouter } from '../../src/issuer/issuer-router';
+import { createLogger } from '../../src/logging/logger';
+import { Portcullis } from '../../src/runtime/portcullis';
+import { RedisStore } from '../../src/store/redis-store';
 import request from 'supertest';
 import { API, makeUser, pageCsrf, signedIn } from '../helpers/admin-session';
 import { authorizeParams, createApp, query, type Agent, type FlowApp } from '../helpers/browser-flow';
 import { expectNoInternals, expectPageHeaders } from '../helpers/wire-expect';
-import { createServiceClient, startTestServer, type TestServer } from '../helpers/test-portcullis';
+import { hasRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server';
+import { createServiceClient, startTestServer, testSettings, type TestServer } from '../helpers/test-portcullis';
 
 /**
  * RFC 9110 §15.6.4 (503 Service Unavailable) and §10.2.3 (Retry-After) during a store outage:
@@ -16,7 +22,41 @@ import { createServiceClient, startTestServer, type TestServer } from '../helper
 /** A well-formed interaction id (32 base64url characters), so the store is asked for it. */
 const INTERACTION = 'a'.repeat(32);
 
-describe('RFC 9110 §15.6.4 every endpoint answers 503 with Retry-After during a store outage', () => {
+/** A running issuer over a store that `breakStore` makes fail for real. */
+interface Backend {
+  name: string;
+  start(): Promise<TestServer>;
+  breakStore(server: TestServer): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+const sqlite: Backend = {
+  name: 'SQLite (the store is closed)',
+  start: () => startTestServer(),
+  breakStore: (server) => server.portcullis.store.close(),
+  cleanup: async () => undefined,
+};
+
+function redis(): Backend {
+  let redisServer: RedisServer | undefined;
+  return {
+    name: 'Redis (the redis-server process is killed)',
+    async start() {
+      redisServer = await startRedisServer();
+      const portcullis = await Portcullis.open(testSettings({ store: { type: 'redis', redisUrl: redisServer.url } }), {
+        store: await RedisStore.open({ url: redisServer.url, keyPrefix: 'outage:', commandTimeoutMs: 2000 }),
+        logger: createLogger('error', () => undefined),
+      });
+      const app = express();
+      app.use(issuerRouter(portcullis));
+      return { portcullis, app, now: { ms: Date.now() }, close: () => portcullis.close() };
+    },
+    breakStore: () => redisServer!.kill(),
+    cleanup: async () => redisServer?.kill(),
+  };
+}
+
+for (const backend of [sqlite, ...(hasRedisServer() ? [redis()] : [])]) describe(`RFC 9110 §15.6.4 every endpoint answers 503 with Retry-After during a store outage: ${backend.name}`, () => {
   let server: TestServer;
   let web: FlowApp;
   let admin: Agent;
@@ -26,16 +66,19 @@ describe('RFC 9110 §15.6.4 every endpoint answers 503 with Retry-After during a
   let service: { clientId: string; clientSecret: string };
 
   before(async () => {
-    server = await startTestServer();
+    server = await backend.start();
     web = await createApp(server);
     service = await createServiceClient(server);
     admin = await signedIn(server, await makeUser(server, { adminRole: 'super-admin' }));
     adminCsrf = pageCsrf((await admin.get('/admin/apps/new')).text);
     browser = request.agent(server.app);
     browserCsrf = pageCsrf((await browser.get('/login')).text);
-    await server.portcullis.store.close();
+    await backend.breakStore(server);
   });
-  after(() => server.close());
+  after(async () => {
+    await server.close().catch(() => undefined);
+    await backend.cleanup();
+  });
 
   /** An HTML page with status 503, Retry-After, the page security headers and nothing internal. */
   function expectOutagePage(res: request.Response, what: string): void {
