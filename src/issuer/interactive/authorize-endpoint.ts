@@ -25,7 +25,7 @@ export function authorizeEndpoint(deps: InteractiveDeps) {
     } catch (thrown) {
       // Until the client and its redirect URI are trusted, an error (an outage too: 503) is a page.
       if (!request.redirectUri) {
-        return sendErrorPage(res, thrown, { title: 'Sign-in request refused', logger: deps.logger, log: { message: 'authorize failed', context: {} } });
+        return sendErrorPage(res, thrown, { title: 'Sign-in request refused', logger: deps.logger, log: { message: 'authorize failed', context: { path: req.path } } });
       }
       const error = toOAuthError(thrown);
       if (error.status >= 500) deps.logger.error('authorize failed', { cause: String(thrown) });
