@@ -1,3 +1,4 @@
+import { addressBucket } from '../http/peer-address';
 import type { Store } from '../store/store';
 import { FailureThrottle } from '../throttle/failure-throttle';
 
@@ -33,4 +34,4 @@ export class SignInThrottle {
   }
 }
 
-const keys = (username: string, address: string) => [`user:${username.toLowerCase()}`, `addr:${address}`];
+const keys = (username: string, address: string) => [`user:${username.toLowerCase()}`, `addr:${addressBucket(address)}`];

@@ -1,4 +1,5 @@
 import { SlowDown } from '../errors/oauth-errors';
+import { addressBucket } from '../http/peer-address';
 import type { Logger } from '../logging/logger';
 import type { Store } from '../store/store';
 import { FailureThrottle, type ThrottleKey } from './failure-throttle';
@@ -112,5 +113,5 @@ export class ClientAuthThrottle {
 }
 
 const clientKey = (clientId: string) => `client:${clientId}`;
-const addressKey = (address: string) => `addr:${address}`;
-const knownKey = (clientId: string, address: string) => `${clientId}@${address}`;
+const addressKey = (address: string) => `addr:${addressBucket(address)}`;
+const knownKey = (clientId: string, address: string) => `${clientId}@${addressBucket(address)}`;

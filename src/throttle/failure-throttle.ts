@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Store, StoredRecord } from '../store/store';
 
 /** One counter: attempts counted in the current window, and the lock they caused. */
@@ -86,7 +87,7 @@ export class FailureThrottle {
 
   /** Seconds until `id` is unlocked (rounded up), or 0 when it is not locked. Reads only. */
   async lockedFor(id: string): Promise<number> {
-    const counter = (await this.store.get<Counter>(this.kind, id))?.value;
+    const counter = (await this.store.get<Counter>(this.kind, storeId(id)))?.value;
     const left = (counter?.lockedUntil ?? 0) - this.now();
     return left > 0 ? seconds(left) : 0;
   }
@@ -117,8 +118,8 @@ export class FailureThrottle {
 
   /** Forgets `id`'s failures and lock history unless it is locked now (a success that proves the secret). */
   async resetUnlessLocked(id: string): Promise<void> {
-    const record = await this.store.get<Counter>(this.kind, id);
-    if (record && record.value.lockedUntil <= this.now()) await this.store.delete(this.kind, id);
+    const record = await this.store.get<Counter>(this.kind, storeId(id));
+    if (record && record.value.lockedUntil <= this.now()) await this.store.delete(this.kind, storeId(id));
   }
 
   /** Locks a counter: the first lock lasts windowSeconds, each further one twice as long, up to the cap. */
@@ -137,7 +138,8 @@ export class FailureThrottle {
    * Applies `change` atomically (compare-and-set, retried); `change` returning undefined writes
    * nothing. False if the update could not be applied for contention.
    */
-  private async update(id: string, change: (current: Counter | undefined) => Counter | undefined): Promise<boolean> {
+  private async update(key: string, change: (current: Counter | undefined) => Counter | undefined): Promise<boolean> {
+    const id = storeId(key);
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const record: StoredRecord<Counter> | undefined = await this.store.get<Counter>(this.kind, id);
       const next = change(record?.value);
@@ -153,3 +155,6 @@ export class FailureThrottle {
 }
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+/** Keys come from requests (a username, a claimed client id): long ones are stored as a hash, so no request makes a huge record id. */
+const storeId = (key: string) => (key.length <= 128 ? key : `sha256:${createHash('sha256').update(key).digest('base64url')}`);

@@ -135,6 +135,15 @@ for (const backend of [sqliteBackend(), redisBackend()]) {
       expect(await b.begin(key(3))).to.equal(60);
     });
 
+    it('a very long key (a username or client id from a request) works and is stored under a short id', async () => {
+      const long = 'x'.repeat(10_000);
+      expect(await a.begin(key(1, long))).to.equal(0);
+      expect(await b.begin(key(1, long))).to.equal(60);
+      const ids = (await stores[0].list('test-failures')).map((r) => r.id);
+      expect(ids).to.have.length(1);
+      expect(ids[0].length).to.be.below(100);
+    });
+
     it('resetUnlessLocked forgets an unlocked key, and leaves a locked one alone', async () => {
       await a.begin(key(1));
       await b.resetUnlessLocked('k');
