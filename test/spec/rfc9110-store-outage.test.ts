@@ -5,7 +5,7 @@ import { createLogger } from '../../src/logging/logger';
 import { Portcullis } from '../../src/runtime/portcullis';
 import { RedisStore } from '../../src/store/redis-store';
 import request from 'supertest';
-import { API, makeUser, pageCsrf, signedIn } from '../helpers/admin-session';
+import { API, clientCredentialsToken, makeUser, pageCsrf, signedIn } from '../helpers/admin-session';
 import { authorizeParams, createApp, query, type Agent, type FlowApp } from '../helpers/browser-flow';
 import { expectNoInternals, expectPageHeaders } from '../helpers/wire-expect';
 import { hasRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server';
@@ -64,11 +64,13 @@ for (const backend of [sqlite, ...(hasRedisServer() ? [redis()] : [])]) describe
   let browser: Agent;
   let browserCsrf: string;
   let service: { clientId: string; clientSecret: string };
+  let accessToken: string;
 
   before(async () => {
     server = await backend.start();
     web = await createApp(server);
     service = await createServiceClient(server);
+    accessToken = await clientCredentialsToken(server, service.clientId, service.clientSecret);
     admin = await signedIn(server, await makeUser(server, { adminRole: 'super-admin' }));
     adminCsrf = pageCsrf((await admin.get('/admin/apps/new')).text);
     browser = request.agent(server.app);
@@ -127,6 +129,7 @@ for (const backend of [sqlite, ...(hasRedisServer() ? [redis()] : [])]) describe
     ['POST /oauth2/introspect', () => request(server.app).post('/oauth2/introspect').auth(basic().user, basic().pass).type('form').send('token=x')],
     ['OPTIONS /oauth2/token (CORS preflight)', () => request(server.app).options('/oauth2/token').set('Origin', 'https://app.example').set('Access-Control-Request-Method', 'POST')],
     ['GET /admin/api/v1/apps (session)', () => admin.get(`${API}/apps`)],
+    ['GET /oauth2/userinfo', () => request(server.app).get('/oauth2/userinfo').set('Authorization', `Bearer ${accessToken}`)],
   ];
   for (const [what, send] of json) {
     it(`${what} -> JSON temporarily_unavailable, 503, Retry-After: 5, no-store`, async () => expectOutageJson(await send(), what));
