@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { acceptsTokenIssuedAt } from '../clients/client';
 import { InvalidRequest, MissingToken } from '../errors/oauth-errors';
 import { extractBearer } from '../guard/extract-bearer';
+import { peerAddress } from '../http/peer-address';
 import { ADMIN_SCOPE } from '../issuer/authorize/authorization-request';
 import type { Portcullis } from '../runtime/portcullis';
 import type { Actor } from './admin-service';
@@ -12,10 +13,6 @@ export type ActorResult =
   | { kind: 'anonymous' }
   | { kind: 'not-admin'; name: string }
   | { kind: 'invalid-token'; reason: string; /** RFC 6750 §3.1: malformed bearer credentials (400 invalid_request). */ malformed?: boolean };
-
-function address(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? 'unknown';
-}
 
 /**
  * Resolves the caller of the admin area: a bearer token of a service client (automation) that
@@ -45,14 +42,14 @@ export async function resolveActor(req: IncomingMessage, p: Portcullis): Promise
       const user = await p.users.find(claims.sub);
       if (!user || user.status !== 'active') return { kind: 'invalid-token', reason: 'the user of this access token is not active' };
       if (!user.adminRole) return { kind: 'not-admin', name: user.username };
-      return { kind: 'actor', via: 'bearer', actor: { type: 'user', id: user.userId, name: user.username, adminRole: user.adminRole, from: address(req) } };
+      return { kind: 'actor', via: 'bearer', actor: { type: 'user', id: user.userId, name: user.username, adminRole: user.adminRole, from: peerAddress(req) } };
     }
     if (!client.adminRole) return { kind: 'not-admin', name: client.name };
-    return { kind: 'actor', via: 'bearer', actor: { type: 'client', id: client.clientId, name: client.name, adminRole: client.adminRole, from: address(req) } };
+    return { kind: 'actor', via: 'bearer', actor: { type: 'client', id: client.clientId, name: client.name, adminRole: client.adminRole, from: peerAddress(req) } };
   }
   const session = await p.sessions.read(req);
   const user = session ? await p.users.find(session.userId) : undefined;
   if (!user || user.status !== 'active') return { kind: 'anonymous' };
   if (!user.adminRole) return { kind: 'not-admin', name: user.username };
-  return { kind: 'actor', via: 'session', actor: { type: 'user', id: user.userId, name: user.username, adminRole: user.adminRole, from: address(req) } };
+  return { kind: 'actor', via: 'session', actor: { type: 'user', id: user.userId, name: user.username, adminRole: user.adminRole, from: peerAddress(req) } };
 }

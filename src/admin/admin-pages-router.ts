@@ -1,8 +1,8 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../errors/domain-errors';
-import { OAuthError } from '../errors/oauth-errors';
 import { isMalformedPath } from '../http/malformed-path';
 import { readFormValues } from '../http/read-form';
+import { sendErrorPage } from '../pages/error-page';
 import { messagePage } from '../pages/message-page';
 import { redirect303, sendPage } from '../pages/security-headers';
 import type { Portcullis } from '../runtime/portcullis';
@@ -58,9 +58,8 @@ export function adminPagesRouter(p: Portcullis): Router {
       if (err instanceof Forbidden) return sendPage(res, 403, messagePage('Forbidden', err.message, 'forbidden'), [], true);
       if (err instanceof ConflictError) return sendPage(res, 409, messagePage('Not possible', err.message, err.code), [], true);
       if (err instanceof DomainError) return sendPage(res, 422, messagePage('Not possible', err.message, err.code), [], true);
-      if (err instanceof OAuthError && err.status < 500) return sendPage(res, 400, messagePage('Request refused', err.description, err.error), [], true);
-      p.logger.error('admin page failed', { path: req.path, cause: err instanceof Error ? err.message : String(err) });
-      sendPage(res, 500, messagePage('Something went wrong', 'Please try again later.', 'server_error'), [], true);
+      // Protocol errors, an outage (503 with Retry-After) and anything unexpected: the pages' one mapping.
+      sendErrorPage(res, err, { title: 'Request refused', withScript: true, logger: p.logger, log: { message: 'admin page failed', context: { path: req.path } } });
     }
   };
 

@@ -35,6 +35,7 @@ export interface PortcullisSettings {
   pkce: { allowPlain: boolean };
   sessions: { ttl: number; cookieName: string };
   signIn: { maxFailures: number; lockoutSeconds: number };
+  clientAuthentication: { maxFailures: number; windowSeconds: number; maxLockoutSeconds: number };
   cacheMs: number;
   applications: Record<string, ApplicationSettings>;
   /** Pipelines of gateway.config.yml that deliberately have no portcullis-guard (see pipeline-check.ts). */

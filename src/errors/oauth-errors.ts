@@ -138,3 +138,19 @@ export class NotFound extends OAuthError {
   readonly error: string = 'not_found';
   readonly status: number = 404;
 }
+
+/**
+ * Too many failed client authentications (RFC 6749 §2.3.1: protect the endpoint against brute
+ * force): 429 with `Retry-After`. The code is `slow_down`, registered for the token endpoint in the
+ * IANA "OAuth Extensions Error" registry (RFC 8628 §3.5) with the meaning "retry, but later": it
+ * tells the client that waiting helps, unlike `invalid_client` (would suggest rotating the secret)
+ * or `temporarily_unavailable` (reserved here for a store outage, 503).
+ */
+export class SlowDown extends OAuthError {
+  readonly error: string = 'slow_down';
+  readonly status: number = 429;
+  constructor(description: string, retryAfterSeconds: number) {
+    super(description);
+    this.headers['Retry-After'] = String(retryAfterSeconds);
+  }
+}

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readCookies, setCookie } from './cookies';
+import { isSameOrigin } from './same-origin';
 
 /** The CSRF cookie's name (the guard keeps it from upstreams). */
 export const CSRF_COOKIE = 'portcullis_csrf';
@@ -11,9 +12,13 @@ const COOKIE = CSRF_COOKIE;
  * `HttpOnly`, `SameSite=Lax` cookie; the form carries its HMAC under a server key. A cross-site
  * page can neither read the cookie nor compute the HMAC, and a cookie planted by a sibling domain
  * is useless without the matching signature.
+ *
+ * Every check of a token also checks that the browser did not flag the request as cross-site
+ * (`Origin`, `Sec-Fetch-Site`: {@link isSameOrigin}), so every form and every session call of the
+ * admin API that is protected by a token gets that second line of defence too.
  */
 export class Csrf {
-  constructor(private readonly key: Buffer, private readonly secure: boolean) {}
+  constructor(private readonly key: Buffer, private readonly secure: boolean, private readonly issuerOrigin: string) {}
 
   /** The token to put in a form; sets the cookie if the browser has none yet. */
   token(req: IncomingMessage, res: ServerResponse): string {
@@ -27,8 +32,9 @@ export class Csrf {
     return this.sign(value);
   }
 
-  /** True if the submitted token matches this browser's cookie. */
+  /** True if the request is not cross-site and the submitted token matches this browser's cookie. */
   verify(req: IncomingMessage, submitted: string | undefined): boolean {
+    if (!isSameOrigin(req, this.issuerOrigin)) return false;
     const value = readCookies(req)[COOKIE];
     if (!value || !submitted) return false;
     const expected = Buffer.from(this.sign(value));

@@ -2,7 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Client } from '../clients/client';
 import type { ClientRegistry } from '../clients/client-registry';
 import { InvalidClient, InvalidRequest } from '../errors/oauth-errors';
+import { peerAddress } from '../http/peer-address';
 import type { FormParams } from '../http/read-form';
+import type { ClientAuthAttempt, ClientAuthThrottle } from '../throttle/client-auth-throttle';
 
 /** Client authentication methods this issuer implements (advertised in discovery). */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
@@ -31,38 +33,49 @@ function parseBasic(header: string): { id: string; secret: string } | undefined 
  * Authenticates the client of a token, revocation or introspection request.
  * RFC 6749 §2.3: a client must not use more than one method in one request. Every failure is the
  * same `invalid_client`, so an attacker learns nothing about which part was wrong.
+ * RFC 6749 §2.3.1: failures are counted and throttled (`slow_down`, 429) per claimed client id and
+ * per peer address before any secret is checked, so a locked client id cannot be guessed further.
  */
 export async function authenticateClient(
   req: IncomingMessage,
   params: FormParams,
   clients: ClientRegistry,
   realm: string,
+  throttle: ClientAuthThrottle,
 ): Promise<AuthenticatedClient> {
   const header = req.headers.authorization;
   const bodyId = params.get('client_id');
   const bodySecret = params.get('client_secret');
+  const address = peerAddress(req);
+  const refused = async (attempt: ClientAuthAttempt, usedBasic: boolean, description = 'client authentication failed') => {
+    await attempt.failed();
+    return new InvalidClient(description, usedBasic, realm);
+  };
 
   if (header !== undefined && /^basic\b/i.test(header)) {
     if (bodySecret !== undefined) throw new InvalidRequest('use one client authentication method, not Basic and client_secret together');
     const basic = parseBasic(header);
-    if (!basic) throw new InvalidClient('malformed Basic credentials', true, realm);
-    if (bodyId !== undefined && bodyId !== basic.id) throw new InvalidRequest('client_id does not match the authenticated client');
+    if (basic && bodyId !== undefined && bodyId !== basic.id) throw new InvalidRequest('client_id does not match the authenticated client');
+    const attempt = await throttle.begin(basic?.id, address);
+    if (!basic) throw await refused(attempt, true, 'malformed Basic credentials');
     const client = await clients.authenticate(basic.id, basic.secret);
-    if (!client) throw new InvalidClient('client authentication failed', true, realm);
+    if (!client) throw await refused(attempt, true);
+    await attempt.succeeded(client.clientId);
     return { client, method: 'client_secret_basic' };
   }
   if (header !== undefined) throw new InvalidRequest('unsupported Authorization scheme for client authentication');
 
   if (bodyId === undefined) throw new InvalidClient('client authentication required', false, realm);
+  const attempt = await throttle.begin(bodyId, address, bodySecret !== undefined);
   if (bodySecret !== undefined) {
     const client = await clients.authenticate(bodyId, bodySecret);
-    if (!client) throw new InvalidClient('client authentication failed', false, realm);
+    if (!client) throw await refused(attempt, false);
+    await attempt.succeeded(client.clientId);
     return { client, method: 'client_secret_post' };
   }
   // No secret: only a public client may go on, and only with grants that protect themselves (PKCE).
   const client = await clients.find(bodyId);
-  if (!client || client.type !== 'public' || client.status !== 'active') {
-    throw new InvalidClient('client authentication failed', false, realm);
-  }
+  if (!client || client.type !== 'public' || client.status !== 'active') throw await refused(attempt, false);
+  await attempt.succeeded(client.clientId);
   return { client, method: 'none' };
 }

@@ -1,13 +1,12 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { InvalidRequest } from '../errors/oauth-errors';
-import { sendError, toOAuthError } from '../errors/send-error';
+import { sendError } from '../errors/send-error';
 import { handlePreflight } from '../http/cors';
 import { STYLESHEET } from '../pages/layout';
 import { adminApiRouter } from '../admin/api/admin-api-router';
 import { adminPagesRouter } from '../admin/admin-pages-router';
 import { ADMIN_SCRIPT, ADMIN_STYLES } from '../admin/pages/admin-layout';
-import { messagePage } from '../pages/message-page';
-import { sendPage } from '../pages/security-headers';
+import { sendErrorPage } from '../pages/error-page';
 import type { Portcullis } from '../runtime/portcullis';
 import { ENDPOINT_PATHS, serverMetadata } from './discovery';
 import { authorizeEndpoint, continueEndpoint } from './interactive/authorize-endpoint';
@@ -42,6 +41,7 @@ export function issuerRouter(portcullis: Portcullis): Router {
   const resourceSite = portcullis.errorSite('resource');
   const interactive = portcullis.interactiveDeps();
   const lookup = portcullis.tokenLookupDeps();
+  const throttle = portcullis.clientAuthThrottle;
   const permissions = [...new Set(Object.values(settings.applications).flatMap((a) => Object.values(a.roles).flat()))];
   // The algorithms of every published key: after `keys rotate --algorithm EdDSA` the metadata
   // must say so, or relying parties that trust it would refuse the new ID tokens.
@@ -52,8 +52,14 @@ export function issuerRouter(portcullis: Portcullis): Router {
     permissions,
     allowPlainPkce: settings.pkce.allowPlain,
   });
+  // Express 4 does not catch a rejected handler: without the catch a preflight during an outage
+  // never got an answer (and the rejection went unhandled).
   const corsFor = (methods: string): Handler => async (req, res) => {
-    await handlePreflight(req, res, methods, (origin) => portcullis.origins.allows(origin));
+    try {
+      await handlePreflight(req, res, methods, (origin) => portcullis.origins.allows(origin));
+    } catch (err) {
+      sendError(req, res, err, site);
+    }
   };
   const postOnly: Handler = (req, res) => {
     res.set('Allow', 'POST');
@@ -64,9 +70,7 @@ export function issuerRouter(portcullis: Portcullis): Router {
     try {
       await handler(req, res);
     } catch (thrown) {
-      const error = toOAuthError(thrown);
-      if (error.status >= 500) logger.error('page failed', { path: req.path, cause: thrown instanceof Error ? thrown.message : String(thrown) });
-      if (!res.headersSent) sendPage(res, error.status >= 500 ? 500 : 400, messagePage('Something went wrong', error.status >= 500 ? 'Please try again later.' : error.description, error.error));
+      sendErrorPage(res, thrown, { logger, log: { message: 'page failed', context: { path: req.path } } });
     }
   };
 
@@ -86,12 +90,12 @@ export function issuerRouter(portcullis: Portcullis): Router {
   router.use('/admin', adminPagesRouter(portcullis));
 
   router.options(ENDPOINT_PATHS.token, corsFor('POST'));
-  router.post(ENDPOINT_PATHS.token, tokenEndpoint({ grants: portcullis.grants, clients: portcullis.clients, site }));
+  router.post(ENDPOINT_PATHS.token, tokenEndpoint({ grants: portcullis.grants, clients: portcullis.clients, site, throttle }));
   router.all(ENDPOINT_PATHS.token, postOnly);
   router.options(ENDPOINT_PATHS.revocation, corsFor('POST'));
-  router.post(ENDPOINT_PATHS.revocation, revocationEndpoint({ ...lookup, site }));
+  router.post(ENDPOINT_PATHS.revocation, revocationEndpoint({ ...lookup, site, throttle }));
   router.all(ENDPOINT_PATHS.revocation, postOnly);
-  router.post(ENDPOINT_PATHS.introspection, introspectionEndpoint({ ...lookup, site }));
+  router.post(ENDPOINT_PATHS.introspection, introspectionEndpoint({ ...lookup, site, throttle }));
   router.all(ENDPOINT_PATHS.introspection, postOnly);
   router.options(ENDPOINT_PATHS.userinfo, corsFor('GET, POST'));
   const userinfo = userinfoEndpoint({ verifier: lookup.verifier, revocations: portcullis.revocations, clients: portcullis.clients, users: portcullis.users, site: resourceSite });

@@ -3,6 +3,7 @@ import { InvalidRequest } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
 import { allowOrigin } from '../http/cors';
 import { readForm } from '../http/read-form';
+import type { ClientAuthThrottle } from '../throttle/client-auth-throttle';
 import { authenticateClient } from './client-authentication';
 import { findToken, ownerOf, type TokenLookupDeps } from './token-lookup';
 
@@ -12,11 +13,11 @@ import { findToken, ownerOf, type TokenLookupDeps } from './token-lookup';
  * token is refused by the gateway within a second). Unknown, foreign or already invalid tokens
  * get the same 200 (§2.2), so the endpoint tells nothing about other clients' tokens.
  */
-export function revocationEndpoint(deps: TokenLookupDeps & { site: ErrorSite }) {
+export function revocationEndpoint(deps: TokenLookupDeps & { site: ErrorSite; throttle: ClientAuthThrottle }) {
   return async (req: Request, res: Response): Promise<void> => {
     try {
       const params = await readForm(req);
-      const { client } = await authenticateClient(req, params, deps.clients, deps.site.realm);
+      const { client } = await authenticateClient(req, params, deps.clients, deps.site.realm, deps.throttle);
       allowOrigin(req, res, client.allowedOrigins);
       const token = params.get('token');
       if (!token) throw new InvalidRequest('token is required');

@@ -4,6 +4,7 @@ import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../err
 import { sendError, type ErrorSite } from '../errors/send-error';
 import { allowOrigin } from '../http/cors';
 import { readForm } from '../http/read-form';
+import type { ClientAuthThrottle } from '../throttle/client-auth-throttle';
 import { authenticateClient } from './client-authentication';
 import type { GrantRegistry } from './grants/grant-registry';
 
@@ -11,19 +12,20 @@ export interface TokenEndpointDeps {
   grants: GrantRegistry;
   clients: ClientRegistry;
   site: ErrorSite;
+  throttle: ClientAuthThrottle;
 }
 
 /**
  * `POST /oauth2/token` (RFC 6749 §3.2). Authenticates the client, finds the grant in the registry
  * and lets it answer. Every response, success or error, carries `Cache-Control: no-store` (§5.1).
  */
-export function tokenEndpoint({ grants, clients, site }: TokenEndpointDeps) {
+export function tokenEndpoint({ grants, clients, site, throttle }: TokenEndpointDeps) {
   return async (req: Request, res: Response): Promise<void> => {
     try {
       const params = await readForm(req);
       const grantType = params.get('grant_type');
       if (!grantType) throw new InvalidRequest('grant_type is required');
-      const client = await authenticateClient(req, params, clients, site.realm);
+      const client = await authenticateClient(req, params, clients, site.realm, throttle);
       allowOrigin(req, res, client.client.allowedOrigins);
       const grant = grants.find(grantType);
       if (!grant) throw new UnsupportedGrantType(`grant_type ${grantType} is not supported`);

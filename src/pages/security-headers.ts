@@ -16,7 +16,10 @@ export function setPageHeaders(res: ServerResponse, formTargets: string[] = [], 
   );
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
+  // `same-origin`, not `no-referrer`: nothing (no code, no interaction id) is sent to another origin
+  // either way, but under `no-referrer` browsers send `Origin: null` on our own form posts (Fetch
+  // §3.1 "append a request Origin header"), which the cross-site check (same-origin.ts) refuses.
+  res.setHeader('Referrer-Policy', 'same-origin');
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
 }

@@ -29,6 +29,7 @@ import type { InteractiveDeps } from '../issuer/interactive/interactive-deps';
 import type { TokenLookupDeps } from '../issuer/token-lookup';
 import { SessionManager } from '../sessions/session-manager';
 import { SignInThrottle } from '../sessions/sign-in-throttle';
+import { ClientAuthThrottle } from '../throttle/client-auth-throttle';
 import { AuthorizationCodes } from '../tokens/authorization-codes';
 import { GrantRevoker } from '../tokens/grant-revoker';
 import { IdTokenIssuer } from '../tokens/id-token-issuer';
@@ -81,6 +82,8 @@ export class Portcullis {
   readonly admin: AdminService;
   readonly secretReveal: SecretReveal;
   readonly csrf: Csrf;
+  /** RFC 6749 §2.3.1: brute-force protection of client secrets (token, revocation, introspection). */
+  readonly clientAuthThrottle: ClientAuthThrottle;
   private readonly pending: PendingAuthorizations;
   private readonly throttle: SignInThrottle;
   private readonly clientStatus: StatusCache<ClientStatus>;
@@ -109,9 +112,10 @@ export class Portcullis {
     this.refreshTokens = new RefreshTokens(store, ttl.refreshTokenTtl, now);
     this.revoker = new GrantRevoker(this.refreshTokens, this.revocations);
     this.sessions = new SessionManager(store, { cookieName: settings.sessions.cookieName, ttlSeconds: settings.sessions.ttl, secure, now });
-    this.csrf = new Csrf(createHmac('sha256', hashKey).update('csrf-key').digest(), secure);
+    this.csrf = new Csrf(createHmac('sha256', hashKey).update('csrf-key').digest(), secure, new URL(settings.issuer).origin);
     this.pending = new PendingAuthorizations(store, now);
     this.throttle = new SignInThrottle(store, settings.signIn.maxFailures, settings.signIn.lockoutSeconds, now);
+    this.clientAuthThrottle = new ClientAuthThrottle(store, settings.clientAuthentication, logger, now);
     this.origins = new OriginIndex(clients, now);
     this.admin = new AdminService(this, new AuditLog(store, now));
     this.secretReveal = new SecretReveal(store, secure, now);

@@ -1,47 +1,37 @@
+import { addressBucket } from '../http/peer-address';
 import type { Store } from '../store/store';
+import { FailureThrottle } from '../throttle/failure-throttle';
 
-const KIND = 'sign-in-failures';
 const ADDRESS_FACTOR = 4;
 
 /**
- * Throttles password guessing: failures are counted per username and per client address; past
- * `maxFailures` for a username (four times that for an address) within `lockoutSeconds`, sign-in is refused until the window passes, even with
- * the right password. Counts live in the store so every gateway node shares them.
+ * Throttles password guessing: attempts are counted per username and per client address; past
+ * `maxFailures` failures for a username (four times that for an address) within `lockoutSeconds`,
+ * sign-in is refused for `lockoutSeconds`, even with the right password. The counting is the
+ * shared {@link FailureThrottle} (counted before the password is checked, refunded on success),
+ * so every gateway node sees the same counts and a burst of parallel guesses is counted too.
  */
 export class SignInThrottle {
-  constructor(
-    private readonly store: Store,
-    private readonly maxFailures: number,
-    private readonly lockoutSeconds: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+  private readonly failures: FailureThrottle;
 
-  async isLocked(username: string, address: string): Promise<boolean> {
+  constructor(store: Store, private readonly maxFailures: number, lockoutSeconds: number, now: () => number = Date.now) {
+    this.failures = new FailureThrottle(store, 'sign-in-failures', { windowSeconds: lockoutSeconds, maxLockoutSeconds: lockoutSeconds }, now);
+  }
+
+  /** Begins a sign-in attempt: 0 if it may go on (and is counted), else the seconds to wait. */
+  async begin(username: string, address: string): Promise<number> {
     const [user, addr] = keys(username, address);
-    const userCount = (await this.store.get<{ count: number }>(KIND, user))?.value.count ?? 0;
     // One address (a proxy, an office) is shared by many people: it gets more room before it
     // is locked than one username does, but password spraying from it is still stopped.
-    const addrCount = (await this.store.get<{ count: number }>(KIND, addr))?.value.count ?? 0;
-    return userCount >= this.maxFailures || addrCount >= this.maxFailures * ADDRESS_FACTOR;
+    return this.failures.begin([{ id: user, limit: this.maxFailures }, { id: addr, limit: this.maxFailures * ADDRESS_FACTOR }]);
   }
 
-  async recordFailure(username: string, address: string): Promise<void> {
-    const expiresAt = this.now() + this.lockoutSeconds * 1000;
-    for (const key of keys(username, address)) {
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const record = await this.store.get<{ count: number }>(KIND, key);
-        if (!record) {
-          if (await this.store.create(KIND, key, { count: 1 }, { expiresAt })) break;
-        } else if (await this.store.compareAndSet(KIND, key, record.version, { count: record.value.count + 1 }, { expiresAt })) {
-          break;
-        }
-      }
-    }
-  }
-
-  async reset(username: string): Promise<void> {
-    await this.store.delete(KIND, `user:${username.toLowerCase()}`);
+  /** The attempt succeeded: the username's failures are forgotten, the address's attempt refunded. */
+  async succeeded(username: string, address: string): Promise<void> {
+    const [user, addr] = keys(username, address);
+    await this.failures.succeeded([addr]);
+    await this.failures.resetUnlessLocked(user);
   }
 }
 
-const keys = (username: string, address: string) => [`user:${username.toLowerCase()}`, `addr:${address}`];
+const keys = (username: string, address: string) => [`user:${username.toLowerCase()}`, `addr:${addressBucket(address)}`];

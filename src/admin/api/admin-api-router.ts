@@ -1,11 +1,10 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../../errors/domain-errors';
 import { InvalidRequest } from '../../errors/oauth-errors';
-import { bearerChallenge } from '../../errors/send-error';
+import { bearerChallenge, toOAuthError } from '../../errors/send-error';
 import { isMalformedPath } from '../../http/malformed-path';
 import { requestId } from '../../http/request-id';
 import type { Portcullis } from '../../runtime/portcullis';
-import { StoreUnavailableError } from '../../store/store';
 import { resolveActor } from '../admin-actor';
 import { Forbidden } from '../admin-service';
 import { openApiDocument } from './openapi';
@@ -26,12 +25,12 @@ function sendDomainError(req: Request, res: Response, err: unknown, p: Portculli
   if (err instanceof ValidationError) return fail(req, res, 422, err.code, err.message, err.field && (API_FIELDS[err.field] ?? err.field));
   if (err instanceof Forbidden) return fail(req, res, 403, err.code, err.message);
   if (err instanceof DomainError) return fail(req, res, 400, err.code, err.message);
-  if (err instanceof StoreUnavailableError) {
-    res.set('Retry-After', '5');
-    return fail(req, res, 503, 'temporarily_unavailable', 'the service is temporarily unavailable; try again shortly');
-  }
-  p.logger.error('admin api failed', { request_id: requestId(req, res), cause: err instanceof Error ? err.message : String(err) });
-  fail(req, res, 500, 'server_error', 'The server could not complete the request.');
+  // Everything else through the one mapping of any failure to a protocol error: an outage is 503
+  // with Retry-After, anything unexpected a detail-free 500, as at every other endpoint.
+  const error = toOAuthError(err);
+  if (error.status >= 500) p.logger.error('admin api failed', { request_id: requestId(req, res), cause: err instanceof Error ? err.message : String(err) });
+  res.set(error.headers);
+  fail(req, res, error.status, error.error, error.description);
 }
 
 const toExpressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
@@ -71,7 +70,7 @@ export function adminApiRouter(p: Portcullis): Router {
         }
         if (who.kind === 'not-admin') return fail(req, res, 403, 'forbidden', `${who.name} is not an admin`);
         if (who.via === 'session' && UNSAFE.has(req.method) && !p.csrf.verify(req, req.get('X-CSRF-Token'))) {
-          return fail(req, res, 403, 'csrf', 'missing or wrong X-CSRF-Token header (GET /admin/api/v1/session gives one)');
+          return fail(req, res, 403, 'csrf', 'missing or wrong X-CSRF-Token header (GET /admin/api/v1/session gives one), or a cross-site request (Origin or Sec-Fetch-Site)');
         }
         if (req.body !== undefined && UNSAFE.has(req.method) && (typeof req.body !== 'object' || Array.isArray(req.body))) {
           return fail(req, res, 400, 'invalid_json', 'the request body must be a JSON object');

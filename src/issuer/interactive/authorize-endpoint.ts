@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { toOAuthError } from '../../errors/send-error';
 import { parseParams, readForm } from '../../http/read-form';
+import { sendErrorPage } from '../../pages/error-page';
 import { messagePage } from '../../pages/message-page';
 import { redirect303, sendPage } from '../../pages/security-headers';
 import type { AuthorizationRequest } from '../authorize/authorization-request';
@@ -22,11 +23,12 @@ export function authorizeEndpoint(deps: InteractiveDeps) {
       request.params = req.method === 'POST' ? await readForm(req, request.repeated) : parseParams(new URLSearchParams(query), request.repeated);
       for (const check of AUTHORIZE_CHECKS) await check(request, deps);
     } catch (thrown) {
+      // Until the client and its redirect URI are trusted, an error (an outage too: 503) is a page.
+      if (!request.redirectUri) {
+        return sendErrorPage(res, thrown, { title: 'Sign-in request refused', logger: deps.logger, log: { message: 'authorize failed', context: { path: req.path } } });
+      }
       const error = toOAuthError(thrown);
       if (error.status >= 500) deps.logger.error('authorize failed', { cause: String(thrown) });
-      if (!request.redirectUri) {
-        return sendPage(res, error.status >= 500 ? 500 : 400, messagePage('Sign-in request refused', error.description, error.error));
-      }
       return redirect303(res, redirectBack(request.redirectUri, deps.settings.issuer, request.state, { error }));
     }
     const pending = {

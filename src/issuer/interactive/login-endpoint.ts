@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { peerAddress } from '../../http/peer-address';
 import { parseParams, readForm } from '../../http/read-form';
 import { html } from '../../pages/html';
 import { postLogoutTarget, postLogoutUrl, type PostLogoutTarget } from './post-logout-redirect';
@@ -13,10 +14,6 @@ const GENERIC_FAILURE = 'Invalid username or password.';
 /** Only local paths may be returned to after sign-in (no open redirect). */
 function safeReturnTo(value: unknown): string | undefined {
   return typeof value === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(value) && value.length < 1000 ? value : undefined;
-}
-
-function clientAddress(req: Request): string {
-  return req.socket.remoteAddress ?? 'unknown';
 }
 
 /** `GET /login`: the sign-in form, for a pending authorization or a local page. */
@@ -45,16 +42,18 @@ export function loginSubmit(deps: InteractiveDeps) {
       sendPage(res, status, loginPage({ csrf: deps.csrf.token(req, res), interaction: pending ? interaction : undefined, returnTo, username, error }), formTargets(pending));
 
     if (!deps.csrf.verify(req, form.get('csrf_token'))) return again(403, 'Your session expired. Please try again.');
-    if (await deps.throttle.isLocked(username, clientAddress(req))) {
+    const wait = await deps.throttle.begin(username, peerAddress(req));
+    if (wait > 0) {
+      // RFC 6585 §4: a 429 may say how long to wait.
+      res.setHeader('Retry-After', String(wait));
       return again(429, 'Too many failed attempts. Please wait a few minutes and try again.');
     }
     const user = await deps.users.authenticate(username, form.get('password') ?? '');
     if (!user) {
-      await deps.throttle.recordFailure(username, clientAddress(req));
-      deps.logger.info('sign-in failed', { username: username.slice(0, 64), address: clientAddress(req) });
+      deps.logger.info('sign-in failed', { username: username.slice(0, 64), address: peerAddress(req) });
       return again(401, GENERIC_FAILURE);
     }
-    await deps.throttle.reset(username);
+    await deps.throttle.succeeded(username, peerAddress(req));
     await deps.sessions.start(res, user.userId);
     if (pending && interaction) {
       await deps.pending.update(interaction, { ...pending, signedInAt: deps.now(), userId: user.userId });

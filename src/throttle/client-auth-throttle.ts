@@ -1,0 +1,117 @@
+import { SlowDown } from '../errors/oauth-errors';
+import { addressBucket } from '../http/peer-address';
+import type { Logger } from '../logging/logger';
+import type { Store } from '../store/store';
+import { FailureThrottle, type ThrottleKey } from './failure-throttle';
+
+/** The `clientAuthentication` settings. */
+export interface ClientAuthenticationSettings {
+  maxFailures: number;
+  windowSeconds: number;
+  maxLockoutSeconds: number;
+}
+
+/** One client authentication in progress: say how it ended. */
+export interface ClientAuthAttempt {
+  /** The secret was right: the attempt is refunded, the address becomes known for the client. */
+  succeeded(clientId: string): Promise<void>;
+  /** The credentials were wrong (the attempt stays counted). */
+  failed(): Promise<void> | void;
+}
+
+/** One address (a NAT, a proxy) may serve several clients: it gets more room than one client id. */
+const ADDRESS_FACTOR = 4;
+/** How long an address that authenticated a client stays "known" for it (refreshed on use). */
+const KNOWN_MS = 30 * 24 * 3600 * 1000;
+const REFRESH_KNOWN_MS = 24 * 3600 * 1000;
+const KNOWN_KIND = 'client-auth-known';
+
+/**
+ * RFC 6749 §2.3.1: the token, revocation and introspection endpoints must be protected against
+ * brute force of client secrets. Attempts are counted per claimed client id and per peer address
+ * ({@link FailureThrottle}, shared by every instance through the store).
+ *
+ * - An address with too many failures is refused for every client: this is what stops one attacker.
+ * - A client id with too many failures is refused from every address except those that have
+ *   authenticated it successfully within the last 30 days (their attempts are not counted under
+ *   the client id either). So guessing from many addresses is stopped, but failures sent by
+ *   someone else cannot lock a known client's servers out: client ids are not secret, and that
+ *   would be a denial of service for free.
+ * - A success resets the client id's counter (unless it is locked) and refunds the attempt on
+ *   the address: it never clears the address's failures, so an attacker cannot clear their own
+ *   count by authenticating a client of their own.
+ */
+export class ClientAuthThrottle {
+  private readonly failures: FailureThrottle;
+
+  constructor(
+    private readonly store: Store,
+    private readonly settings: ClientAuthenticationSettings,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.failures = new FailureThrottle(store, 'client-auth-failures', settings, now);
+  }
+
+  /**
+   * Begins an authentication of `clientId` (as claimed; undefined for malformed credentials) from
+   * `address`. Throws `slow_down` (429 with Retry-After) if the client id or the address is locked.
+   *
+   * `withSecret` is false for a public client's request (client_id only, RFC 6749 §2.1): there is
+   * no secret to guess, so it is neither counted under nor refused by the client id's lock, and
+   * wrong secrets sent for a public client's id cannot lock its users out.
+   */
+  async begin(clientId: string | undefined, address: string, withSecret = true): Promise<ClientAuthAttempt> {
+    const byId = clientId !== undefined && withSecret;
+    const known = byId ? await this.store.get<{ at: number }>(KNOWN_KIND, knownKey(clientId, address)) : undefined;
+    if (known) return this.beginKnown(clientId!, address, known.value.at);
+    const keys: ThrottleKey[] = [{ id: addressKey(address), limit: this.settings.maxFailures * ADDRESS_FACTOR }];
+    if (byId) keys.push({ id: clientKey(clientId), limit: this.settings.maxFailures });
+    this.refuseFor(await this.failures.begin(keys), clientId, address);
+    return {
+      succeeded: async (authenticated: string) => {
+        await this.failures.succeeded([addressKey(address)]);
+        if (!byId) return;
+        await this.failures.resetUnlessLocked(clientKey(authenticated));
+        await this.store.put(KNOWN_KIND, knownKey(authenticated, address), { at: this.now() }, { expiresAt: this.now() + KNOWN_MS });
+      },
+      failed: () => this.failed(clientId, address),
+    };
+  }
+
+  /**
+   * An address that authenticated this client before: the client id's lock does not apply, and
+   * the common case (the right secret) costs reads only, no write. Only the address lock applies;
+   * a failure is counted on the address afterwards.
+   */
+  private async beginKnown(clientId: string, address: string, knownSince: number): Promise<ClientAuthAttempt> {
+    this.refuseFor(await this.failures.lockedFor(addressKey(address)), clientId, address);
+    return {
+      succeeded: async () => {
+        await this.failures.resetUnlessLocked(clientKey(clientId));
+        // Keeps a known address known while it is used, writing at most once a day.
+        if (this.now() - knownSince > REFRESH_KNOWN_MS) {
+          await this.store.put(KNOWN_KIND, knownKey(clientId, address), { at: this.now() }, { expiresAt: this.now() + KNOWN_MS });
+        }
+      },
+      failed: () => {
+        this.failed(clientId, address);
+        return this.failures.recordFailure([{ id: addressKey(address), limit: this.settings.maxFailures * ADDRESS_FACTOR }]);
+      },
+    };
+  }
+
+  private refuseFor(wait: number, clientId: string | undefined, address: string): void {
+    if (wait === 0) return;
+    this.logger.info('client authentication throttled', { client_id: clientId?.slice(0, 64), address, retry_after: wait });
+    throw new SlowDown('too many failed client authentications; retry after the time in Retry-After', wait);
+  }
+
+  private failed(clientId: string | undefined, address: string): void {
+    this.logger.info('client authentication failed', { client_id: clientId?.slice(0, 64), address });
+  }
+}
+
+const clientKey = (clientId: string) => `client:${clientId}`;
+const addressKey = (address: string) => `addr:${addressBucket(address)}`;
+const knownKey = (clientId: string, address: string) => `${clientId}@${addressBucket(address)}`;

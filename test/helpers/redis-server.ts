@@ -1,0 +1,58 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+
+/**
+ * A throwaway redis-server of a test's own, on a random loopback port, to be killed (a real
+ * outage, not a mock). The same approach as test/store/redis-store.test.ts.
+ */
+export interface RedisServer {
+  url: string;
+  /** Kills this server (by its own handle, i.e. its PID) and waits until it has exited. */
+  kill(): Promise<void>;
+}
+
+/** True when `redis-server` can be started on this machine. */
+export const hasRedisServer = () => !spawnSync('redis-server', ['--version']).error;
+
+function startOn(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => fail(new Error(`redis-server did not start:\n${output}`)), 10_000);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    child.once('error', fail);
+    child.once('exit', (code) => fail(new Error(`redis-server exited with ${code}:\n${output}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve(child);
+      }
+    });
+  });
+}
+
+/** Starts a redis-server on a random port (a few attempts, in case a port is taken). */
+export async function startRedisServer(): Promise<RedisServer> {
+  for (let attempt = 0; ; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    try {
+      const child = await startOn(port);
+      return {
+        url: `redis://127.0.0.1:${port}`,
+        kill: async () => {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGKILL');
+          await exited;
+        },
+      };
+    } catch (error) {
+      if (attempt >= 4) throw error;
+    }
+  }
+}

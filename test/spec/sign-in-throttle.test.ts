@@ -1,0 +1,41 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { authorizeParams, formFields, locationOf, query, startAuthorization, startFlowServer, type FlowApp, type FlowUser } from '../helpers/browser-flow';
+import { expectPage } from '../helpers/wire-expect';
+import type { TestServer } from '../helpers/test-portcullis';
+
+/**
+ * Password guessing at `POST /login` (RFC 6749 §10.10 / RFC 9700 §4.6 credential guessing): the
+ * sign-in throttle shares the failure counter of client authentication, so a burst of parallel
+ * guesses is counted before any password is checked, and the 429 says how long to wait
+ * (`Retry-After`, RFC 6585 §4). Defaults: 5 failures per username, 300-second lock.
+ */
+describe('Sign-in throttling against parallel guessing', () => {
+  let server: TestServer;
+  let web: FlowApp;
+  let user: FlowUser;
+
+  beforeEach(async () => {
+    ({ server, web, user } = await startFlowServer());
+  });
+  afterEach(() => server.close());
+
+  it('20 parallel wrong passwords: at most 5 are checked (401), the rest get 429 with Retry-After', async () => {
+    const agent = request.agent(server.app);
+    const page = await agent.get(locationOf(await startAuthorization(agent, authorizeParams(web))));
+    const fields = formFields(page.text);
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+      agent.post('/login').type('form').send(query({ ...fields, username: user.username, password: `wrong password ${i}` }))));
+    expect(answers.filter((r) => r.status === 401)).to.have.length(5);
+    const refused = answers.filter((r) => r.status === 429);
+    expect(refused).to.have.length(15);
+    for (const res of refused) {
+      expectPage(res, 429);
+      expect(res.headers['retry-after']).to.match(/^[1-9]\d*$/);
+      expect(Number(res.headers['retry-after'])).to.be.at.most(300);
+    }
+    const right = await agent.post('/login').type('form').send(query({ ...fields, username: user.username, password: user.password }));
+    expectPage(right, 429);
+    expect(right.headers['retry-after']).to.equal('300');
+  });
+});
