@@ -2,6 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../errors/domain-errors';
 import { OAuthError } from '../errors/oauth-errors';
 import { readFormValues } from '../http/read-form';
+import { sendErrorPage } from '../pages/error-page';
 import { messagePage } from '../pages/message-page';
 import { redirect303, sendPage } from '../pages/security-headers';
 import type { Portcullis } from '../runtime/portcullis';
@@ -57,7 +58,7 @@ export function adminPagesRouter(p: Portcullis): Router {
       if (err instanceof Forbidden) return sendPage(res, 403, messagePage('Forbidden', err.message, 'forbidden'), [], true);
       if (err instanceof ConflictError) return sendPage(res, 409, messagePage('Not possible', err.message, err.code), [], true);
       if (err instanceof DomainError) return sendPage(res, 422, messagePage('Not possible', err.message, err.code), [], true);
-      if (err instanceof OAuthError && err.status < 500) return sendPage(res, 400, messagePage('Request refused', err.description, err.error), [], true);
+      if (err instanceof OAuthError && err.status < 500) return sendErrorPage(res, err, 'Request refused', true);
       p.logger.error('admin page failed', { path: req.path, cause: err instanceof Error ? err.message : String(err) });
       sendPage(res, 500, messagePage('Something went wrong', 'Please try again later.', 'server_error'), [], true);
     }

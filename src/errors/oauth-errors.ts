@@ -24,6 +24,19 @@ export class InvalidRequest extends OAuthError {
 }
 
 /**
+ * RFC 9110 §15.5.14: the request body is over the endpoint's limit. The body stays the protocol's
+ * `invalid_request` (RFC 6749 §5.2); the status says why. The rest of the body is not read, so the
+ * connection is closed after the answer rather than reused mid-body.
+ */
+export class ContentTooLarge extends InvalidRequest {
+  override readonly status: number = 413;
+  constructor(description = 'request body too large') {
+    super(description);
+    this.headers.Connection = 'close';
+  }
+}
+
+/**
  * RFC 6749 §5.2: client authentication failed. Always 401 with a `Basic` challenge: §5.2 requires
  * it when the client used Basic, and RFC 9110 §15.5.2 requires a challenge on every 401.
  */

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { InvalidRequest } from '../errors/oauth-errors';
+import { ContentTooLarge, InvalidRequest } from '../errors/oauth-errors';
 
 /** Form bodies of the protocol endpoints are small; anything larger is refused before parsing. */
 const MAX_BODY_BYTES = 16 * 1024;
@@ -45,16 +45,24 @@ export function parseParams(search: URLSearchParams, repeated?: Set<string>): Fo
   return params;
 }
 
+/**
+ * RFC 9110 §15.5.14: a body over the limit is a 413, whether its Content-Length says so up front
+ * (refused before reading a byte) or a chunked body grows past it. What is left of it is read and
+ * dropped, never buffered, so the answer can be written; `Connection: close` then ends the socket.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   const declared = Number(req.headers['content-length']);
-  if (declared > MAX_BODY_BYTES) return Promise.reject(new InvalidRequest('request body too large'));
+  if (declared > MAX_BODY_BYTES) {
+    req.resume();
+    return Promise.reject(new ContentTooLarge());
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new InvalidRequest('request body too large'));
+        reject(new ContentTooLarge());
         req.removeAllListeners('data');
         req.resume();
         return;

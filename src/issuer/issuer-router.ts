@@ -6,8 +6,7 @@ import { STYLESHEET } from '../pages/layout';
 import { adminApiRouter } from '../admin/api/admin-api-router';
 import { adminPagesRouter } from '../admin/admin-pages-router';
 import { ADMIN_SCRIPT, ADMIN_STYLES } from '../admin/pages/admin-layout';
-import { messagePage } from '../pages/message-page';
-import { sendPage } from '../pages/security-headers';
+import { sendErrorPage } from '../pages/error-page';
 import type { Portcullis } from '../runtime/portcullis';
 import { ENDPOINT_PATHS, serverMetadata } from './discovery';
 import { authorizeEndpoint, continueEndpoint } from './interactive/authorize-endpoint';
@@ -66,7 +65,7 @@ export function issuerRouter(portcullis: Portcullis): Router {
     } catch (thrown) {
       const error = toOAuthError(thrown);
       if (error.status >= 500) logger.error('page failed', { path: req.path, cause: thrown instanceof Error ? thrown.message : String(thrown) });
-      if (!res.headersSent) sendPage(res, error.status >= 500 ? 500 : 400, messagePage('Something went wrong', error.status >= 500 ? 'Please try again later.' : error.description, error.error));
+      if (!res.headersSent) sendErrorPage(res, error, 'Something went wrong');
     }
   };
 

@@ -44,6 +44,11 @@ export function adminApiRouter(p: Portcullis): Router {
   router.get('/openapi.json', (_req, res) => res.json(openApiDocument(p.settings.issuer)));
   router.use(express.json({ limit: '64kb', strict: true }));
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    // RFC 9110 §15.5.14: over the limit is 413 (body-parser has drained the rest); close the socket.
+    if ((err as { type?: string } | undefined)?.type === 'entity.too.large') {
+      res.set('Connection', 'close');
+      return fail(req, res, 413, 'invalid_request', 'request body too large (at most 64 KiB)');
+    }
     if (err) return fail(req, res, 400, 'invalid_json', 'the request body must be a JSON object of at most 64 KiB');
     next();
   });

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { toOAuthError } from '../../errors/send-error';
 import { parseParams, readForm } from '../../http/read-form';
+import { sendErrorPage } from '../../pages/error-page';
 import { messagePage } from '../../pages/message-page';
 import { redirect303, sendPage } from '../../pages/security-headers';
 import type { AuthorizationRequest } from '../authorize/authorization-request';
@@ -25,7 +26,7 @@ export function authorizeEndpoint(deps: InteractiveDeps) {
       const error = toOAuthError(thrown);
       if (error.status >= 500) deps.logger.error('authorize failed', { cause: String(thrown) });
       if (!request.redirectUri) {
-        return sendPage(res, error.status >= 500 ? 500 : 400, messagePage('Sign-in request refused', error.description, error.error));
+        return sendErrorPage(res, error, 'Sign-in request refused');
       }
       return redirect303(res, redirectBack(request.redirectUri, deps.settings.issuer, request.state, { error }));
     }

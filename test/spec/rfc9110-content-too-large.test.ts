@@ -1,0 +1,107 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { API, ADMIN_PASSWORD, makeUser, signInAt } from '../helpers/admin-session';
+import { startFlowServer, type FlowApp } from '../helpers/browser-flow';
+import { bigForm, rawRequest, type RawAnswer } from '../helpers/raw-http';
+import type { TestServer } from '../helpers/test-portcullis';
+import { expectNoInternals } from '../helpers/wire-expect';
+
+/**
+ * RFC 9110 §15.5.14 (413 Content Too Large): every body reader of the product refuses a body over
+ * its limit with 413, in the endpoint's own format: the protocol endpoints with an RFC 6749 §5.2
+ * `invalid_request` JSON body, the browser pages with an HTML page, the admin API with its JSON
+ * error. Both framings: a declared Content-Length over the limit (refused before reading) and a
+ * chunked body that grows too large. The answer always arrives: the socket is never left hanging.
+ */
+
+const TEN_MB = 10 * 1024 * 1024;
+const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
+
+function expect413Json(answer: RawAnswer): Record<string, string> {
+  expect(answer.status, answer.body).to.equal(413);
+  expect(answer.headers['content-type']).to.match(/^application\/json/);
+  expect(answer.headers['cache-control']).to.equal('no-store');
+  expect(answer.headers.connection).to.equal('close');
+  expectNoInternals(answer.body);
+  return JSON.parse(answer.body) as Record<string, string>;
+}
+
+function expect413Page(answer: RawAnswer): void {
+  expect(answer.status, answer.body).to.equal(413);
+  expect(answer.headers['content-type']).to.match(/^text\/html; charset=utf-8/);
+  expect(answer.headers['cache-control']).to.equal('no-store');
+  expect(answer.headers['x-frame-options']).to.equal('DENY');
+  expect(answer.headers.connection).to.equal('close');
+  expect(answer.body).to.include('<code id="error-code">invalid_request</code>');
+  expect(answer.body).to.include('request body too large');
+  expectNoInternals(answer.body);
+}
+
+describe('RFC 9110 §15.5.14: a body over the limit is 413 Content Too Large', () => {
+  let server: TestServer;
+  let web: FlowApp;
+  let basic: Record<string, string>;
+
+  before(async () => {
+    ({ server, web } = await startFlowServer());
+    basic = { Authorization: `Basic ${Buffer.from(`${web.clientId}:${web.clientSecret}`).toString('base64')}` };
+  });
+  after(() => server.close());
+
+  for (const path of ['/oauth2/token', '/oauth2/revoke', '/oauth2/introspect']) {
+    for (const declare of [true, false]) {
+      it(`${path}: a 10 MB form ${declare ? 'with Content-Length' : 'sent chunked'} -> 413 invalid_request (RFC 6749 §5.2 body)`, async () => {
+        const answer = await rawRequest(server.app, { path, headers: { ...FORM, ...basic }, chunks: bigForm('grant_type=client_credentials&token=x', TEN_MB), declare });
+        const body = expect413Json(answer);
+        expect(body).to.include({ error: 'invalid_request', error_description: 'request body too large' });
+        expect(answer.headers.pragma).to.equal('no-cache');
+        expect(body.request_id).to.equal(answer.headers['x-request-id']);
+      });
+    }
+  }
+
+  it('/oauth2/token: a body of exactly 16 KiB is still read', async () => {
+    const prefix = 'grant_type=bogus';
+    const res = await request(server.app).post('/oauth2/token').set(basic).type('form').send(`${prefix}&p=${'a'.repeat(16 * 1024 - prefix.length - 3)}`);
+    expect(res.status, res.text).to.equal(400);
+    expect(res.body.error).to.equal('unsupported_grant_type');
+  });
+
+  for (const path of ['/oauth2/authorize', '/login', '/logout', '/oauth2/consent']) {
+    for (const declare of [true, false]) {
+      it(`POST ${path}: a 10 MB form ${declare ? 'with Content-Length' : 'sent chunked'} -> 413 HTML page`, async () => {
+        expect413Page(await rawRequest(server.app, { path, headers: FORM, chunks: bigForm(`client_id=${web.clientId}`, TEN_MB), declare }));
+      });
+    }
+  }
+
+  describe('admin area', () => {
+    let cookie: string;
+    before(async () => {
+      const admin = await makeUser(server, { adminRole: 'super-admin', password: ADMIN_PASSWORD });
+      const { res } = await signInAt(server, admin);
+      cookie = (res.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
+    });
+
+    for (const declare of [true, false]) {
+      it(`admin API: a 10 MB JSON body ${declare ? 'with Content-Length' : 'sent chunked'} -> 413 invalid_request in the admin API's shape`, async () => {
+        const chunks = [Buffer.from('{"name":"'), ...bigForm('', TEN_MB).slice(1), Buffer.from('"}')];
+        const answer = await rawRequest(server.app, { path: `${API}/apps`, headers: { 'Content-Type': 'application/json', Cookie: cookie }, chunks, declare });
+        const body = expect413Json(answer);
+        expect(body.error).to.equal('invalid_request');
+        expect(body.message).to.equal('request body too large (at most 64 KiB)');
+        expect(body.request_id).to.be.a('string');
+      });
+
+      it(`admin pages: a 10 MB form ${declare ? 'with Content-Length' : 'sent chunked'} -> 413 HTML page`, async () => {
+        expect413Page(await rawRequest(server.app, { path: '/admin/apps/new', headers: { ...FORM, Cookie: cookie }, chunks: bigForm('name=x', TEN_MB), declare }));
+      });
+    }
+
+    it('admin API: a small malformed JSON body is still 400 invalid_json', async () => {
+      const res = await request(server.app).post(`${API}/apps`).set('Cookie', cookie).set('Content-Type', 'application/json').send('{"name":');
+      expect(res.status, res.text).to.equal(400);
+      expect(res.body.error).to.equal('invalid_json');
+    });
+  });
+});
