@@ -23,3 +23,13 @@ export function safeDescription(text: string): string {
 export function excerpt(value: string, max = 64): string | undefined {
   return value.length <= max && /^[A-Za-z0-9_.:/+-]+$/.test(value) ? value : undefined;
 }
+
+/**
+ * Up to three request values named in a message ("unknown scope: a b"), each through `excerpt`;
+ * `undefined` when any of them may not be quoted, so the caller falls back to a generic message.
+ */
+export function excerptList(values: readonly string[]): string | undefined {
+  const named = values.slice(0, 3).map((v) => excerpt(v));
+  if (named.some((v) => v === undefined)) return undefined;
+  return named.join(' ') + (values.length > 3 ? ` (and ${values.length - 3} more)` : '');
+}

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { excerptList } from '../errors/error-description';
 import { ContentTooLarge, InvalidRequest } from '../errors/oauth-errors';
 
 /** Form bodies of the protocol endpoints are small; anything larger is refused before parsing. */
@@ -25,6 +26,12 @@ export async function readFormValues(req: IncomingMessage): Promise<URLSearchPar
   return new URLSearchParams(await readBody(req));
 }
 
+/** "parameter x must not be repeated", naming the parameters only when they are plain names. */
+export function repeatedMessage(names: readonly string[]): string {
+  const named = excerptList(names);
+  return named ? `parameter ${named.replace(/ /g, ', ')} must not be repeated` : 'a parameter must not be repeated';
+}
+
 /**
  * Turns query or body parameters into a map, refusing repeats and dropping empty values. With
  * `repeated`, a repeat is recorded there (first value kept) for the caller to refuse later: the
@@ -38,7 +45,7 @@ export function parseParams(search: URLSearchParams, repeated?: Set<string>): Fo
       repeated.add(name);
       continue;
     }
-    if (seen.has(name)) throw new InvalidRequest(`parameter ${name} must not be repeated`);
+    if (seen.has(name)) throw new InvalidRequest(repeatedMessage([name]));
     seen.add(name);
     if (value !== '') params.set(name, value);
   }
