@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { excerptList } from '../errors/error-description';
 import { ContentTooLarge, InvalidRequest } from '../errors/oauth-errors';
+import { closeLingering } from './lingering-close';
 
 /** Form bodies of the protocol endpoints are small; anything larger is refused before parsing. */
 const MAX_BODY_BYTES = 16 * 1024;
@@ -55,12 +56,12 @@ export function parseParams(search: URLSearchParams, repeated?: Set<string>): Fo
 /**
  * RFC 9110 §15.5.14: a body over the limit is a 413, whether its Content-Length says so up front
  * (refused before reading a byte) or a chunked body grows past it. What is left of it is read and
- * dropped, never buffered, so the answer can be written; `Connection: close` then ends the socket.
+ * dropped, never buffered; the answer says `Connection: close`, and the socket closes in stages.
  */
 function readBody(req: IncomingMessage): Promise<string> {
   const declared = Number(req.headers['content-length']);
   if (declared > MAX_BODY_BYTES) {
-    req.resume();
+    closeLingering(req);
     return Promise.reject(new ContentTooLarge());
   }
   return new Promise((resolve, reject) => {
@@ -71,7 +72,7 @@ function readBody(req: IncomingMessage): Promise<string> {
       if (size > MAX_BODY_BYTES) {
         reject(new ContentTooLarge());
         req.removeAllListeners('data');
-        req.resume();
+        closeLingering(req);
         return;
       }
       chunks.push(chunk);

@@ -14,32 +14,33 @@ export interface RawAnswer {
  * One request over a real socket, with full control over the body framing: supertest always sets
  * Content-Length, so a chunked body (no Content-Length) that grows too large needs raw node:http.
  * `chunks` are written one by one; with `declare`, a Content-Length of their total is sent.
+ * `target` is an Express app (listened on a free port for this request) or a running server's port.
  */
 export async function rawRequest(
-  app: express.Express,
+  target: express.Express | { port: number },
   options: { method?: string; path: string; headers?: Record<string, string>; chunks: Buffer[]; declare: boolean },
 ): Promise<RawAnswer> {
-  const listener = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => listener.once('listening', resolve));
+  const listener = 'port' in target ? undefined : target.listen(0, '127.0.0.1');
+  if (listener) await new Promise((resolve) => listener.once('listening', resolve));
   try {
-    const { port } = listener.address() as AddressInfo;
+    const port = listener ? (listener.address() as AddressInfo).port : (target as { port: number }).port;
     const total = options.chunks.reduce((n, c) => n + c.length, 0);
     const headers = { ...options.headers, ...(options.declare ? { 'Content-Length': String(total) } : { 'Transfer-Encoding': 'chunked' }) };
     return await new Promise<RawAnswer>((resolve, reject) => {
       let writeError: string | undefined;
+      let answer: Omit<RawAnswer, 'writeError'> | undefined;
       const req = http.request({ host: '127.0.0.1', port, method: options.method ?? 'POST', path: options.path, headers, agent: false });
       req.on('response', (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body, ...(writeError ? { writeError } : {}) }));
+        res.on('end', () => (answer = { status: res.statusCode!, headers: res.headers, body }));
       });
-      // The server may answer and close before the whole body is sent: that is allowed (RFC 9110
-      // §15.5.14), so a write error is recorded, not thrown, as long as a response arrived.
-      req.on('error', (err) => {
-        writeError = err.message;
-        setImmediate(() => reject(new Error(`no response: ${err.message}`)));
-      });
+      // The server may stop reading the body: a write error is recorded, not thrown, as long as
+      // a whole answer arrived. Resolving on 'close' (not on the answer) also shows that the
+      // server ends the connection instead of leaving the socket hanging.
+      req.on('error', (err) => (writeError = err.message));
+      req.on('close', () => (answer ? resolve({ ...answer, ...(writeError ? { writeError } : {}) }) : reject(new Error(`no answer: ${writeError ?? 'closed'}`))));
       const writeAll = async () => {
         for (const chunk of options.chunks) {
           if (req.destroyed) return;
@@ -50,8 +51,8 @@ export async function rawRequest(
       void writeAll();
     });
   } finally {
-    listener.close();
-    listener.closeAllConnections?.();
+    listener?.close();
+    listener?.closeAllConnections?.();
   }
 }
 

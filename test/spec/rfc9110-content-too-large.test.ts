@@ -22,6 +22,8 @@ function expect413Json(answer: RawAnswer): Record<string, string> {
   expect(answer.headers['content-type']).to.match(/^application\/json/);
   expect(answer.headers['cache-control']).to.equal('no-store');
   expect(answer.headers.connection).to.equal('close');
+  // RFC 9112 §9.6: the server closes in stages, so the client could send its whole body.
+  expect(answer.writeError, 'no reset while the client was still sending').to.equal(undefined);
   expectNoInternals(answer.body);
   return JSON.parse(answer.body) as Record<string, string>;
 }
@@ -32,6 +34,7 @@ function expect413Page(answer: RawAnswer): void {
   expect(answer.headers['cache-control']).to.equal('no-store');
   expect(answer.headers['x-frame-options']).to.equal('DENY');
   expect(answer.headers.connection).to.equal('close');
+  expect(answer.writeError, 'no reset while the client was still sending').to.equal(undefined);
   expect(answer.body).to.include('<code id="error-code">invalid_request</code>');
   expect(answer.body).to.include('request body too large');
   expectNoInternals(answer.body);
