@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { excerptList } from '../errors/error-description';
-import { ContentTooLarge, InvalidRequest } from '../errors/oauth-errors';
-import { closeLingering } from './lingering-close';
+import { InvalidRequest } from '../errors/oauth-errors';
+import { readBody } from './read-body';
 
 /** Form bodies of the protocol endpoints are small; anything larger is refused before parsing. */
 const MAX_BODY_BYTES = 16 * 1024;
@@ -24,7 +24,7 @@ export async function readFormValues(req: IncomingMessage): Promise<URLSearchPar
   if (type !== 'application/x-www-form-urlencoded') {
     throw new InvalidRequest('the request body must be application/x-www-form-urlencoded');
   }
-  return new URLSearchParams(await readBody(req));
+  return new URLSearchParams(await readBody(req, MAX_BODY_BYTES));
 }
 
 /** "parameter x must not be repeated", naming the parameters only when they are plain names. */
@@ -51,33 +51,4 @@ export function parseParams(search: URLSearchParams, repeated?: Set<string>): Fo
     if (value !== '') params.set(name, value);
   }
   return params;
-}
-
-/**
- * RFC 9110 §15.5.14: a body over the limit is a 413, whether its Content-Length says so up front
- * (refused before reading a byte) or a chunked body grows past it. What is left of it is read and
- * dropped, never buffered; the answer says `Connection: close`, and the socket closes in stages.
- */
-function readBody(req: IncomingMessage): Promise<string> {
-  const declared = Number(req.headers['content-length']);
-  if (declared > MAX_BODY_BYTES) {
-    closeLingering(req);
-    return Promise.reject(new ContentTooLarge());
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ContentTooLarge());
-        req.removeAllListeners('data');
-        closeLingering(req);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => reject(new InvalidRequest('the request body could not be read')));
-  });
 }

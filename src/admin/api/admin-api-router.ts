@@ -1,11 +1,13 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../../errors/domain-errors';
+import { ContentTooLarge } from '../../errors/oauth-errors';
 import { requestId } from '../../http/request-id';
 import type { Portcullis } from '../../runtime/portcullis';
 import { StoreUnavailableError } from '../../store/store';
 import { resolveActor } from '../admin-actor';
 import { Forbidden } from '../admin-service';
 import { openApiDocument } from './openapi';
+import { readJson } from './read-json';
 import { ADMIN_ROUTES } from './routes';
 
 /** Sends the admin API's error shape: `{error, message, field?, request_id}`, never a stack. */
@@ -42,11 +44,11 @@ const UNSAFE = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 export function adminApiRouter(p: Portcullis): Router {
   const router = express.Router();
   router.get('/openapi.json', (_req, res) => res.json(openApiDocument(p.settings.issuer)));
-  router.use(express.json({ limit: '64kb', strict: true }));
+  router.use(readJson);
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-    // RFC 9110 §15.5.14: over the limit is 413 (body-parser has drained the rest); close the socket.
-    if ((err as { type?: string } | undefined)?.type === 'entity.too.large') {
-      res.set('Connection', 'close');
+    // RFC 9110 §15.5.14: a body over the limit is a 413, with the headers it needs (Connection: close).
+    if (err instanceof ContentTooLarge) {
+      res.set(err.headers);
       return fail(req, res, 413, 'invalid_request', 'request body too large (at most 64 KiB)');
     }
     if (err) return fail(req, res, 400, 'invalid_json', 'the request body must be a JSON object of at most 64 KiB');
