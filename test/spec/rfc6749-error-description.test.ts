@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { authorizeParams, obtainTokens, query, startFlowServer, type FlowApp, type FlowUser, type Res } from '../helpers/browser-flow';
+import { API, makeUser, signedIn } from '../helpers/admin-session';
 import { ISSUER, type TestServer } from '../helpers/test-portcullis';
 import { expectNoInternals } from '../helpers/wire-expect';
 
@@ -167,6 +168,29 @@ describe('RFC 6749 §5.2: error_description keeps to %x20-21 / %x23-5B / %x5D-7E
   page('logout: a repeated parameter with a hostile name', () => request(server.app).get(`/logout?${encodeURIComponent(HOSTILE)}=1&${encodeURIComponent(HOSTILE)}=2`));
   page('consent: a repeated parameter with a hostile name', () => postRaw('/oauth2/consent', `${encodeURIComponent(HOSTILE)}=1&${encodeURIComponent(HOSTILE)}=2`, false));
   page('login: a repeated parameter with a hostile name', () => postRaw('/login', `${encodeURIComponent(HOSTILE)}=1&${encodeURIComponent(HOSTILE)}=2`, false));
+
+  // The same rule for the admin API's own messages (not RFC 6749, but the same class): an unknown
+  // field name or an id from the path is named only when it is a plain token.
+  describe('admin API messages', () => {
+    let agent: Awaited<ReturnType<typeof signedIn>>;
+    let csrf: string;
+    before(async () => {
+      agent = await signedIn(server, await makeUser(server, { adminRole: 'super-admin' }));
+      csrf = (await agent.get(`${API}/session`)).body.csrf_token;
+    });
+    const expectPlain = (res: Res, status: number) => {
+      expect(res.status, res.text).to.equal(status);
+      expect(res.body.message).to.match(/^[\x20-\x7e]+$/);
+      expectNoMarkers('admin API body', JSON.stringify(res.body) + res.text);
+    };
+    it('an unknown field with a hostile name -> 422 without the name', async () => {
+      expectPlain(await agent.post(`${API}/apps`).set('X-CSRF-Token', csrf).send({ name: 'x', application: 'echo', type: 'web', redirect_uris: ['https://app.example/cb'], [HOSTILE]: 1 }), 422);
+    });
+    it('an unknown id with hostile characters -> 404 without the id', async () => {
+      expectPlain(await agent.get(`${API}/apps/${encodeURIComponent(HOSTILE)}`), 404);
+      expectPlain(await agent.get(`${API}/users/${encodeURIComponent(HOSTILE)}`), 404);
+    });
+  });
 
   for (const c of cases) {
     it(`${c.label}: ${c.kind === 'json' ? 'JSON body and challenge' : c.kind === 'redirect' ? 'the redirect query' : 'the HTML page'} carry no raw input`, async () => {
