@@ -119,6 +119,15 @@ describe('RFC 3986 §2 / RFC 6749 §3.1.2: a redirect URI holds only URI charact
         expectNamedProblem(error.message, uri);
       });
     }
+
+    it('apps update --redirect-uri with a trailing tab -> exit 1, invalid_field redirectUris; the app keeps its list', async () => {
+      const created = JSON.parse((await runCli(['apps', 'create', '--name', 'cli app', '--application', 'echo', '--type', 'web', '--redirect-uri', GOOD, '--json'], env)).stdout) as { client_id: string };
+      const run = await runCli(['apps', 'update', created.client_id, '--redirect-uri', `${GOOD}\t`, '--json'], env);
+      expect(run.code).to.equal(1);
+      expect(JSON.parse(run.stderr.trim())).to.include({ error: 'invalid_field', field: 'redirectUris' });
+      const shown = JSON.parse((await runCli(['apps', 'show', created.client_id, '--json'], env)).stdout) as { redirect_uris: string[] };
+      expect(shown.redirect_uris).to.deep.equal([GOOD]);
+    });
   });
 
   describe('authorization and logout endpoints, with a URI stored before this check', () => {
