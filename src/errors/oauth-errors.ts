@@ -25,8 +25,8 @@ export class InvalidRequest extends OAuthError {
 
 /**
  * RFC 9110 §15.5.14: the request body is over the endpoint's limit. The body stays the protocol's
- * `invalid_request` (RFC 6749 §5.2); the status says why. The rest of the body is not read, so the
- * connection is closed after the answer rather than reused mid-body.
+ * `invalid_request` (RFC 6749 §5.2); the status says why. The rest of the body is dropped, not
+ * parsed, so the connection is closed after the answer (RFC 9112 §9.6) rather than reused mid-body.
  */
 export class ContentTooLarge extends InvalidRequest {
   override readonly status: number = 413;
