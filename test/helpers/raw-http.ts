@@ -14,11 +14,12 @@ export interface RawAnswer {
  * One request over a real socket, with full control over the body framing: supertest always sets
  * Content-Length, so a chunked body (no Content-Length) that grows too large needs raw node:http.
  * `chunks` are written one by one; with `declare`, a Content-Length of their total is sent.
+ * With `endless`, the body never ends: only the server can end the exchange.
  * `target` is an Express app (listened on a free port for this request) or a running server's port.
  */
 export async function rawRequest(
   target: express.Express | { port: number },
-  options: { method?: string; path: string; headers?: Record<string, string>; chunks: Buffer[]; declare: boolean },
+  options: { method?: string; path: string; headers?: Record<string, string>; chunks: Buffer[]; declare: boolean; endless?: boolean },
 ): Promise<RawAnswer> {
   const listener = 'port' in target ? undefined : target.listen(0, '127.0.0.1');
   if (listener) await new Promise((resolve) => listener.once('listening', resolve));
@@ -41,10 +42,11 @@ export async function rawRequest(
       // server ends the connection instead of leaving the socket hanging.
       req.on('error', (err) => (writeError = err.message));
       req.on('close', () => (answer ? resolve({ ...answer, ...(writeError ? { writeError } : {}) }) : reject(new Error(`no answer: ${writeError ?? 'closed'}`))));
+      // `endless`: after the chunks, keep sending until the server closes the connection.
       const writeAll = async () => {
-        for (const chunk of options.chunks) {
+        for (let i = 0; options.endless || i < options.chunks.length; i++) {
           if (req.destroyed) return;
-          if (!req.write(chunk)) await new Promise((r) => req.once('drain', r).once('close', r));
+          if (!req.write(options.chunks[i % options.chunks.length])) await new Promise((r) => req.once('drain', r).once('close', r));
         }
         if (!req.destroyed) req.end();
       };

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import net, { type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { API, ADMIN_PASSWORD, makeUser, signInAt } from '../helpers/admin-session';
 import { startFlowServer, type FlowApp } from '../helpers/browser-flow';
@@ -62,6 +63,43 @@ describe('RFC 9110 §15.5.14: a body over the limit is 413 Content Too Large', (
       });
     }
   }
+
+  it('/oauth2/token: a chunked body that never ends -> 413, then the server closes the connection (RFC 9112 §9.6)', async () => {
+    const answer = await rawRequest(server.app, { path: '/oauth2/token', headers: { ...FORM, ...basic }, chunks: bigForm('grant_type=client_credentials', 1024 * 1024), declare: false, endless: true });
+    expect(answer.status).to.equal(413);
+    expect(answer.headers.connection).to.equal('close');
+    expect(JSON.parse(answer.body)).to.include({ error: 'invalid_request' });
+    // rawRequest resolves on the socket's close: reaching here means the connection ended.
+  });
+
+  it('/oauth2/token: a raw client that ignores the answer and never stops sending is cut off by the server', async () => {
+    const listener = server.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => listener.once('listening', resolve));
+    try {
+      const { port } = listener.address() as AddressInfo;
+      const received = await new Promise<string>((resolve) => {
+        let text = '';
+        // allowHalfOpen: the server's FIN does not end our side; we go on sending.
+        const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => {
+          socket.write(`POST /oauth2/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n`);
+          const chunk = `10000\r\n${'a'.repeat(0x10000)}\r\n`;
+          const pump = () => {
+            while (!socket.destroyed && socket.write(chunk));
+          };
+          socket.on('drain', pump);
+          pump();
+        });
+        socket.on('data', (d) => (text += d.toString('latin1')));
+        socket.on('error', () => undefined);
+        // Only the server can end this: the client neither stops nor half-closes.
+        socket.on('close', () => resolve(text));
+      });
+      expect(received).to.match(/^HTTP\/1\.1 413 /);
+      expect(received).to.match(/\r\nConnection: close\r\n/i);
+    } finally {
+      listener.close();
+    }
+  });
 
   it('/oauth2/token: a body of exactly 16 KiB is still read', async () => {
     const prefix = 'grant_type=bogus';
