@@ -37,6 +37,19 @@ export class ContentTooLarge extends InvalidRequest {
 }
 
 /**
+ * RFC 9110 §15.5.16: the body has a content coding (gzip, deflate...) that this server does not
+ * decode; it reads bodies as sent (`identity`) only, and says so with `Accept-Encoding`
+ * (RFC 9110 §12.5.3). Parsing the compressed bytes as a form would give nonsense parameters.
+ */
+export class UnsupportedContentEncoding extends InvalidRequest {
+  override readonly status: number = 415;
+  constructor(description = 'the request body must not be compressed (Content-Encoding)') {
+    super(description);
+    this.headers['Accept-Encoding'] = 'identity';
+  }
+}
+
+/**
  * RFC 6749 §5.2: client authentication failed. Always 401 with a `Basic` challenge: §5.2 requires
  * it when the client used Basic, and RFC 9110 §15.5.2 requires a challenge on every 401.
  */

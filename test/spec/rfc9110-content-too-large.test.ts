@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import net, { type AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { API, ADMIN_PASSWORD, makeUser, signInAt } from '../helpers/admin-session';
 import { startFlowServer, type FlowApp } from '../helpers/browser-flow';
@@ -41,7 +42,7 @@ function expect413Page(answer: RawAnswer): void {
   expectNoInternals(answer.body);
 }
 
-describe('RFC 9110 §15.5.14: a body over the limit is 413 Content Too Large', () => {
+describe('RFC 9110 §15.5.14: a body over the limit is 413 Content Too Large (and §15.5.16: a compressed one 415)', () => {
   let server: TestServer;
   let web: FlowApp;
   let basic: Record<string, string>;
@@ -116,6 +117,30 @@ describe('RFC 9110 §15.5.14: a body over the limit is 413 Content Too Large', (
     }
   }
 
+  describe('RFC 9110 §15.5.16: a compressed body is 415, never parsed as text', () => {
+    const gzipped = () => gzipSync('grant_type=client_credentials&token=x');
+    for (const path of ['/oauth2/token', '/oauth2/revoke', '/oauth2/introspect']) {
+      it(`${path}: Content-Encoding: gzip -> 415 invalid_request with Accept-Encoding: identity`, async () => {
+        const res = await request(server.app).post(path).set(basic).set({ 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Encoding': 'gzip' }).send(gzipped());
+        expect(res.status, res.text).to.equal(415);
+        expect(res.headers['accept-encoding']).to.equal('identity');
+        expect(res.headers['cache-control']).to.equal('no-store');
+        expect(res.body).to.include({ error: 'invalid_request', error_description: 'the request body must not be compressed (Content-Encoding)' });
+      });
+    }
+    it('POST /login: Content-Encoding: deflate -> 415 page', async () => {
+      const res = await request(server.app).post('/login').set({ 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Encoding': 'deflate' }).send(gzipped());
+      expect(res.status, res.text).to.equal(415);
+      expect(res.headers['content-type']).to.match(/^text\/html/);
+      expect(res.text).to.include('<code id="error-code">invalid_request</code>');
+    });
+    it('Content-Encoding: identity is read as usual', async () => {
+      const res = await request(server.app).post('/oauth2/token').set(basic).set({ 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Encoding': 'identity' }).send('grant_type=bogus');
+      expect(res.status, res.text).to.equal(400);
+      expect(res.body.error).to.equal('unsupported_grant_type');
+    });
+  });
+
   describe('admin area', () => {
     let cookie: string;
     before(async () => {
@@ -138,6 +163,13 @@ describe('RFC 9110 §15.5.14: a body over the limit is 413 Content Too Large', (
         expect413Page(await rawRequest(server.app, { path: '/admin/apps/new', headers: { ...FORM, Cookie: cookie }, chunks: bigForm('name=x', TEN_MB), declare }));
       });
     }
+
+    it('admin API: a gzip JSON body -> 415 invalid_request with Accept-Encoding: identity', async () => {
+      const res = await request(server.app).post(`${API}/apps`).set('Cookie', cookie).set({ 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }).send(gzipSync('{"name":"x"}'));
+      expect(res.status, res.text).to.equal(415);
+      expect(res.headers['accept-encoding']).to.equal('identity');
+      expect(res.body.error).to.equal('invalid_request');
+    });
 
     it('admin API: a small malformed JSON body is still 400 invalid_json', async () => {
       const res = await request(server.app).post(`${API}/apps`).set('Cookie', cookie).set('Content-Type', 'application/json').send('{"name":');

@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../../errors/domain-errors';
-import { ContentTooLarge } from '../../errors/oauth-errors';
+import { ContentTooLarge, UnsupportedContentEncoding } from '../../errors/oauth-errors';
 import { requestId } from '../../http/request-id';
 import type { Portcullis } from '../../runtime/portcullis';
 import { StoreUnavailableError } from '../../store/store';
@@ -50,6 +50,10 @@ export function adminApiRouter(p: Portcullis): Router {
     if (err instanceof ContentTooLarge) {
       res.set(err.headers);
       return fail(req, res, 413, 'invalid_request', 'request body too large (at most 64 KiB)');
+    }
+    if (err instanceof UnsupportedContentEncoding) {
+      res.set(err.headers);
+      return fail(req, res, 415, 'invalid_request', err.description);
     }
     if (err) return fail(req, res, 400, 'invalid_json', 'the request body must be a JSON object of at most 64 KiB');
     next();
