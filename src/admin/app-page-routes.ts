@@ -7,7 +7,8 @@ import type { AdminPageContext, AdminPageHandler } from './admin-pages-router';
 import { formErrors } from './admin-pages-router';
 import { appDetailPage, appsListPage, confirmRegeneratePage, createAppPage, type AppFormValues } from './pages/app-pages';
 
-const lines = (text: string | null) => (text ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+// One URI per line, kept as typed (not trimmed): whitespace in a URI is refused by the validator.
+const lines = (text: string | null) => (text ?? '').split(/\r?\n/).filter((l) => l.trim() !== '');
 
 function valuesFrom(form: URLSearchParams): AppFormValues {
   return {

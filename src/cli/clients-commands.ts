@@ -58,7 +58,7 @@ export function clientsCommand(group: 'clients' | 'apps' = 'clients'): Command {
     .option('--json', 'print JSON');
   if (apps) {
     create
-      .option('--redirect-uri <uri>', 'an exact redirect URI (repeat for several; required for web and public apps)', collect, [])
+      .option('--redirect-uri <uri>', 'a redirect URI, matched exactly (any port on http://127.0.0.1 and http://[::1]); repeat for several; required for web and public apps', collect, [])
       .option('--origin <origin>', 'a browser origin allowed to call the token, revocation and userinfo endpoints (repeat)', collect, []);
   }
   create.action((opts) =>

@@ -1,3 +1,5 @@
+import { excerpt } from './error-description';
+
 /**
  * Errors of the management side (CLI, admin API): each has a stable code and, for invalid input,
  * the field at fault. The admin API maps them to 404/409/422; the CLI prints them and exits non-zero.
@@ -19,7 +21,8 @@ export class ValidationError extends DomainError {
 /** The thing asked for does not exist. */
 export class NotFoundError extends DomainError {
   constructor(what: string, id: string) {
-    super('not_found', `${what} ${JSON.stringify(id)} does not exist`);
+    // The id comes from the request: named only when it is a plain token (never raw input).
+    super('not_found', excerpt(id) ? `${what} ${JSON.stringify(id)} does not exist` : `this ${what} does not exist`);
   }
 }
 

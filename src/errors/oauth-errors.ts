@@ -24,6 +24,32 @@ export class InvalidRequest extends OAuthError {
 }
 
 /**
+ * RFC 9110 §15.5.14: the request body is over the endpoint's limit. The body stays the protocol's
+ * `invalid_request` (RFC 6749 §5.2); the status says why. The rest of the body is dropped, not
+ * parsed, so the connection is closed after the answer (RFC 9112 §9.6) rather than reused mid-body.
+ */
+export class ContentTooLarge extends InvalidRequest {
+  override readonly status: number = 413;
+  constructor(description = 'request body too large') {
+    super(description);
+    this.headers.Connection = 'close';
+  }
+}
+
+/**
+ * RFC 9110 §15.5.16: the body has a content coding (gzip, deflate...) that this server does not
+ * decode; it reads bodies as sent (`identity`) only, and says so with `Accept-Encoding`
+ * (RFC 9110 §12.5.3). Parsing the compressed bytes as a form would give nonsense parameters.
+ */
+export class UnsupportedContentEncoding extends InvalidRequest {
+  override readonly status: number = 415;
+  constructor(description = 'the request body must not be compressed (Content-Encoding)') {
+    super(description);
+    this.headers['Accept-Encoding'] = 'identity';
+  }
+}
+
+/**
  * RFC 6749 §5.2: client authentication failed. Always 401 with a `Basic` challenge: §5.2 requires
  * it when the client used Basic, and RFC 9110 §15.5.2 requires a challenge on every 401.
  */

@@ -3,6 +3,7 @@ import { requestId } from '../http/request-id';
 import type { Logger } from '../logging/logger';
 import { StoreUnavailableError } from '../store/store';
 import { InsufficientScope, MissingToken, OAuthError, ServerError, TemporarilyUnavailable } from './oauth-errors';
+import { safeDescription } from './error-description';
 
 /**
  * Where the error happened decides its headers:
@@ -36,7 +37,7 @@ export function bearerChallenge(err: OAuthError, realm: string): string {
   const params = [`realm="${quoteSafe(realm)}"`];
   // RFC 6750 §3.1: a request with no authentication information gets no error code.
   if (!(err instanceof MissingToken)) {
-    params.push(`error="${err.error}"`, `error_description="${quoteSafe(err.description)}"`);
+    params.push(`error="${err.error}"`, `error_description="${safeDescription(err.description)}"`);
     if (err instanceof InsufficientScope && err.scope) params.push(`scope="${quoteSafe(err.scope)}"`);
   }
   return `Bearer ${params.join(', ')}`;
@@ -67,7 +68,8 @@ export function sendError(req: IncomingMessage, res: ServerResponse, thrown: unk
   if (site.kind === 'resource' && err.status >= 400 && err.status < 500) {
     headers['WWW-Authenticate'] = bearerChallenge(err, site.realm);
   }
-  const body: Record<string, string> = { error: err.error, error_description: err.description };
+  // RFC 6749 §5.2: the last line before the wire keeps the description to its character set.
+  const body: Record<string, string> = { error: err.error, error_description: safeDescription(err.description) };
   if (err instanceof InsufficientScope && err.scope) body.scope = err.scope;
   body.request_id = id;
   res.statusCode = err.status;

@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
+import { excerptList } from '../errors/error-description';
 import { InvalidRequest } from '../errors/oauth-errors';
+import { readBody } from './read-body';
 
 /** Form bodies of the protocol endpoints are small; anything larger is refused before parsing. */
 const MAX_BODY_BYTES = 16 * 1024;
@@ -22,7 +24,13 @@ export async function readFormValues(req: IncomingMessage): Promise<URLSearchPar
   if (type !== 'application/x-www-form-urlencoded') {
     throw new InvalidRequest('the request body must be application/x-www-form-urlencoded');
   }
-  return new URLSearchParams(await readBody(req));
+  return new URLSearchParams(await readBody(req, MAX_BODY_BYTES));
+}
+
+/** "parameter x must not be repeated", naming the parameters only when they are plain names. */
+export function repeatedMessage(names: readonly string[]): string {
+  const named = excerptList(names);
+  return named ? `parameter ${named.replace(/ /g, ', ')} must not be repeated` : 'a parameter must not be repeated';
 }
 
 /**
@@ -38,30 +46,9 @@ export function parseParams(search: URLSearchParams, repeated?: Set<string>): Fo
       repeated.add(name);
       continue;
     }
-    if (seen.has(name)) throw new InvalidRequest(`parameter ${name} must not be repeated`);
+    if (seen.has(name)) throw new InvalidRequest(repeatedMessage([name]));
     seen.add(name);
     if (value !== '') params.set(name, value);
   }
   return params;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  const declared = Number(req.headers['content-length']);
-  if (declared > MAX_BODY_BYTES) return Promise.reject(new InvalidRequest('request body too large'));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new InvalidRequest('request body too large'));
-        req.removeAllListeners('data');
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => reject(new InvalidRequest('the request body could not be read')));
-  });
 }

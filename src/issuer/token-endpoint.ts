@@ -7,6 +7,7 @@ import { readForm } from '../http/read-form';
 import type { ClientAuthThrottle } from '../throttle/client-auth-throttle';
 import { authenticateClient } from './client-authentication';
 import type { GrantRegistry } from './grants/grant-registry';
+import { excerpt } from '../errors/error-description';
 
 export interface TokenEndpointDeps {
   grants: GrantRegistry;
@@ -28,7 +29,11 @@ export function tokenEndpoint({ grants, clients, site, throttle }: TokenEndpoint
       const client = await authenticateClient(req, params, clients, site.realm, throttle);
       allowOrigin(req, res, client.client.allowedOrigins);
       const grant = grants.find(grantType);
-      if (!grant) throw new UnsupportedGrantType(`grant_type ${grantType} is not supported`);
+      if (!grant) {
+        // RFC 6749 §5.2: the description never carries raw input; a plain name may be quoted.
+        const name = excerpt(grantType);
+        throw new UnsupportedGrantType(name ? `grant_type ${name} is not supported` : 'unsupported grant_type');
+      }
       if (client.method === 'none' && !grant.allowsPublicClients) {
         throw new UnauthorizedClient(`a public client cannot use the ${grantType} grant`);
       }

@@ -80,7 +80,8 @@ describe('Bad input never breaks the issuer', () => {
       for (const [label, input] of Object.entries(BAD_BODIES)) {
         it(`${path} with ${label}`, async () => {
           const res = await postRaw(path, input);
-          expectJsonError(res, res.status === 401 ? 401 : 400, res.body.error);
+          // RFC 9110 §15.5.14: the 100 KB form is over the 16 KiB limit.
+          expectJsonError(res, label === 'a 100 KB form' ? 413 : res.status === 401 ? 401 : 400, res.body.error);
           expect(['invalid_request', 'invalid_client', 'unsupported_grant_type', 'invalid_grant']).to.include(res.body.error);
         });
       }
@@ -132,7 +133,7 @@ describe('Bad input never breaks the issuer', () => {
           for (let i = 0; i < 25; i++) req.write('x'.repeat(4096));
           req.end();
         });
-        expect(answer.status).to.equal(400);
+        expect(answer.status).to.equal(413);
         expect(answer.type).to.match(/^application\/json/);
         expect(JSON.parse(answer.body)).to.include({ error: 'invalid_request', error_description: 'request body too large' });
       } finally {
@@ -201,9 +202,9 @@ describe('Bad input never breaks the issuer', () => {
       expect(res.status).to.equal(431);
     });
 
-    it('a 100 KB POST form: 400 page', async () => {
+    it('a 100 KB POST form: 413 page (RFC 9110 §15.5.14)', async () => {
       const res = await request(server.app).post('/oauth2/authorize').type('form').send(`client_id=${web.clientId}&state=${HUGE}`);
-      expectPage(res, 400, 'invalid_request');
+      expectPage(res, 413, 'invalid_request');
     });
 
     it('a JSON or non-UTF-8 POST: 400 page', async () => {

@@ -255,16 +255,16 @@ describe('RFC 6749 client credentials grant at the token endpoint', () => {
       expect(res.headers.allow).to.equal('POST');
     });
 
-    it('a body over 16 KiB with Content-Length -> 400 invalid_request, not 500', async () => {
+    it('a body over 16 KiB with Content-Length -> 413 invalid_request (RFC 9110 §15.5.14), not 500', async () => {
       const res = await postBasic(`${CC}&padding=${'a'.repeat(17 * 1024)}`);
-      expectOAuthError(res, 400, 'invalid_request', /too large/);
+      expectOAuthError(res, 413, 'invalid_request', /too large/);
     });
 
-    it('a chunked body over 16 KiB (no Content-Length) -> 400 invalid_request, not 500', async () => {
+    it('a chunked body over 16 KiB (no Content-Length) -> 413 invalid_request (RFC 9110 §15.5.14), not 500', async () => {
       const res = await postChunked(server, [CC + '&padding=', ...Array<string>(20).fill('a'.repeat(1024))], {
         Authorization: basicHeader(client.clientId, client.clientSecret),
       });
-      expect(res.status).to.equal(400);
+      expect(res.status).to.equal(413);
       expect(res.headers['cache-control']).to.equal('no-store');
       expect(JSON.parse(res.body)).to.include({ error: 'invalid_request' });
       expectNoLeak(res.body);

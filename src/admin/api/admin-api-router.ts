@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../../errors/domain-errors';
-import { InvalidRequest } from '../../errors/oauth-errors';
+import { ContentTooLarge, InvalidRequest, UnsupportedContentEncoding } from '../../errors/oauth-errors';
 import { bearerChallenge, toOAuthError } from '../../errors/send-error';
 import { isMalformedPath } from '../../http/malformed-path';
 import { requestId } from '../../http/request-id';
@@ -8,6 +8,7 @@ import type { Portcullis } from '../../runtime/portcullis';
 import { resolveActor } from '../admin-actor';
 import { Forbidden } from '../admin-service';
 import { openApiDocument } from './openapi';
+import { readJson } from './read-json';
 import { ADMIN_ROUTES } from './routes';
 
 /** Sends the admin API's error shape: `{error, message, field?, request_id}`, never a stack. */
@@ -46,8 +47,17 @@ export function adminApiRouter(p: Portcullis): Router {
   // Before any route decodes `:id`: a path with a bad `%` escape is a bad request (RFC 3986 §2.1).
   router.use((req, res, next) => (isMalformedPath(req.originalUrl) ? fail(req, res, 400, 'invalid_request', 'malformed request path') : next()));
   router.get('/openapi.json', (_req, res) => res.json(openApiDocument(p.settings.issuer)));
-  router.use(express.json({ limit: '64kb', strict: true }));
+  router.use(readJson);
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    // RFC 9110 §15.5.14: a body over the limit is a 413, with the headers it needs (Connection: close).
+    if (err instanceof ContentTooLarge) {
+      res.set(err.headers);
+      return fail(req, res, 413, 'invalid_request', 'request body too large (at most 64 KiB)');
+    }
+    if (err instanceof UnsupportedContentEncoding) {
+      res.set(err.headers);
+      return fail(req, res, 415, 'invalid_request', err.description);
+    }
     if (err) return fail(req, res, 400, 'invalid_json', 'the request body must be a JSON object of at most 64 KiB');
     next();
   });

@@ -1,4 +1,5 @@
 import { ValidationError } from '../../errors/domain-errors';
+import { excerpt } from '../../errors/error-description';
 
 type Body = Record<string, unknown>;
 
@@ -45,5 +46,8 @@ export function optionalAdminRole(body: Body, field = 'admin_role'): 'admin' | '
 
 /** Fields not in `allowed` are refused, so a typo does not silently do nothing. */
 export function onlyFields(body: Body, allowed: string[]): void {
-  for (const key of Object.keys(body)) if (!allowed.includes(key)) throw new ValidationError(key, `unknown field ${key}`);
+  for (const key of Object.keys(body)) {
+    // A key is request input: named only when it is a plain token.
+    if (!allowed.includes(key)) throw excerpt(key) ? new ValidationError(key, `unknown field ${key}`) : new ValidationError('body', 'the body has a field with an unusable name');
+  }
 }

@@ -40,7 +40,7 @@ const appBody = {
   description: { type: 'string', description: 'Internal description (max 500)' },
   application: { type: 'string', description: 'The one application this app is linked to (create only)', required: true },
   type: { type: 'string', description: 'web (secret), public (PKCE, no secret) or service (client credentials); create only' },
-  redirect_uris: { type: 'array', description: 'Exact redirect URIs (required for web and public apps)' },
+  redirect_uris: { type: 'array', description: 'Redirect URIs, matched exactly, with any port on http://127.0.0.1 and http://[::1] (required for web and public apps)' },
   allowed_origins: { type: 'array', description: 'Browser origins allowed by CORS' },
   roles: { type: 'array', description: 'Roles of a service client in its application' },
   admin_role: { type: 'string', description: 'admin or super-admin for automation clients (super admins only); null removes' },

@@ -56,7 +56,7 @@ export function appForm(values: AppFormValues, errors: Record<string, string>, a
   <label for="application">Linked application</label>
   <select id="application" name="application">${Object.keys(applications).map((n) => html`<option value="${n}" ${n === values.application ? html`selected` : ''}>${n}</option>`)}</select>
   ${fieldError(errors, 'application')}`}
-  <label for="redirectUris">Redirect URIs <span class="muted">(one per line; exact match, no wildcards; required for web and public apps)</span></label>
+  <label for="redirectUris">Redirect URIs <span class="muted">(one per line; exact match, any port on http://127.0.0.1 and [::1]; no wildcards; required for web and public apps)</span></label>
   <textarea id="redirectUris" name="redirectUris">${values.redirectUris}</textarea>
   ${fieldError(errors, 'redirectUris')}
   <label for="allowedOrigins">Allowed CORS origins <span class="muted">(one per line, e.g. https://app.example.com)</span></label>

@@ -1,4 +1,5 @@
 import type { OAuthError } from '../../errors/oauth-errors';
+import { safeDescription } from '../../errors/error-description';
 
 /**
  * The redirect back to the client (RFC 6749 §4.1.2): the code or the error, `state` exactly as
@@ -9,7 +10,8 @@ export function redirectBack(redirectUri: string, issuer: string, state: string 
   if ('code' in result) url.searchParams.append('code', result.code);
   else {
     url.searchParams.append('error', result.error.error);
-    url.searchParams.append('error_description', result.error.description);
+    // RFC 6749 §4.1.2.1: error_description limited to %x20-21 / %x23-5B / %x5D-7E.
+    url.searchParams.append('error_description', safeDescription(result.error.description));
   }
   if (state !== undefined) url.searchParams.append('state', state);
   url.searchParams.append('iss', issuer);

@@ -3,6 +3,7 @@ import { InvalidScope, UnauthorizedClient } from '../../errors/oauth-errors';
 import type { AccessTokenIssuer } from '../../tokens/access-token-issuer';
 import { parseScope, permissionsOf } from '../scope';
 import type { GrantHandler } from './grant-handler';
+import { excerptList } from '../../errors/error-description';
 
 export interface ClientCredentialsDeps {
   tokens: AccessTokenIssuer;
@@ -27,7 +28,7 @@ export function clientCredentialsGrant({ tokens, applications }: ClientCredentia
       const requested = parseScope(params.get('scope'));
       const granted = permissionsOf(application, client.roles);
       const refused = requested.filter((s) => !granted.has(s));
-      if (refused.length) throw new InvalidScope(`scope not granted to this client: ${refused.join(' ')}`);
+      if (refused.length) throw new InvalidScope(excerptList(refused) ? `scope not granted to this client: ${excerptList(refused)}` : 'scope not granted to this client');
       const scope = requested.length ? requested.join(' ') : undefined;
       const issued = await tokens.issue({
         clientId: client.clientId,

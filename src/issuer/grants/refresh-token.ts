@@ -5,6 +5,7 @@ import type { UserRegistry } from '../../users/user-registry';
 import { parseScope } from '../scope';
 import { mintUserTokens, type UserTokenDeps } from '../user-tokens';
 import type { GrantHandler } from './grant-handler';
+import { excerptList } from '../../errors/error-description';
 
 export interface RefreshTokenDeps extends UserTokenDeps {
   users: UserRegistry;
@@ -49,7 +50,7 @@ export function refreshTokenGrant(deps: RefreshTokenDeps): GrantHandler {
 
       const requested = parseScope(params.get('scope'));
       const wider = requested.filter((s) => !token.scopes.includes(s));
-      if (wider.length) throw new InvalidScope(`scope can only narrow on refresh; not granted: ${wider.join(' ')}`);
+      if (wider.length) throw new InvalidScope(excerptList(wider) ? `scope can only narrow on refresh; not granted: ${excerptList(wider)}` : 'scope can only narrow on refresh');
       const scopes = requested.length ? requested : token.scopes;
 
       await claim(stored, value);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { matchesRedirectUri } from '../../clients/redirect-uri-match';
 import { ConsentRequired, LoginRequired, type OAuthError } from '../../errors/oauth-errors';
 import { messagePage } from '../../pages/message-page';
 import { redirect303, sendPage } from '../../pages/security-headers';
@@ -7,9 +8,24 @@ import type { PendingAuthorization } from '../authorize/authorization-request';
 import { redirectBack } from '../authorize/redirect-response';
 import type { InteractiveDeps } from './interactive-deps';
 
+/**
+ * RFC 6749 §3.1.2.3: the browser goes back only to a redirect URI the app has registered, as
+ * `matchesRedirectUri` compares them, checked again when it is sent there: an admin may have
+ * removed the URI while the user was signing in (up to 30 minutes).
+ */
+async function stillRegistered(pending: PendingAuthorization, deps: InteractiveDeps): Promise<boolean> {
+  const client = await deps.clients.find(pending.clientId);
+  return client !== undefined && matchesRedirectUri(client.redirectUris, pending.redirectUri);
+}
+
+function redirectUriRemoved(res: ServerResponse): void {
+  sendPage(res, 400, messagePage('Request refused', 'This app no longer accepts this redirect URI. Go back to the app and start again.', 'invalid_request'));
+}
+
 /** Ends the authorization with an error sent back to the client. */
 export async function failBack(res: ServerResponse, id: string, pending: PendingAuthorization, error: OAuthError, deps: InteractiveDeps): Promise<void> {
   await deps.pending.finish(id);
+  if (!(await stillRegistered(pending, deps))) return redirectUriRemoved(res);
   redirect303(res, redirectBack(pending.redirectUri, deps.settings.issuer, pending.state, { error }));
 }
 
@@ -48,6 +64,7 @@ export async function issueCode(res: ServerResponse, id: string, authTime: numbe
   if (!pending) return expired(res);
   const client = await deps.clients.find(pending.clientId);
   if (!client || client.status !== 'active') return sendPage(res, 400, messagePage('App unavailable', 'This app has been deactivated.', 'unauthorized_client'));
+  if (!(await stillRegistered(pending, deps))) return redirectUriRemoved(res);
   const code = await deps.codes.issue({
     clientId: pending.clientId,
     redirectUri: pending.redirectUri,

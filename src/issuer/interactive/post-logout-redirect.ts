@@ -1,4 +1,5 @@
 import { compactVerify, decodeProtectedHeader } from 'jose';
+import { matchesRedirectUri } from '../../clients/redirect-uri-match';
 import { InvalidRequest } from '../../errors/oauth-errors';
 import { compactJwsProblem } from '../../guard/compact-jws';
 import type { FormParams } from '../../http/read-form';
@@ -32,8 +33,8 @@ async function clientOfHint(hint: string, keys: KeyRing, issuer: string): Promis
 
 /**
  * OpenID Connect RP-Initiated Logout 1.0 §2-§3: a relying party may send the user to sign out and
- * come back to `post_logout_redirect_uri`, which must exactly match one of the client's registered
- * redirect URIs (so sign-out is never an open redirector). The client comes from `client_id` or
+ * come back to `post_logout_redirect_uri`, which must match one of the client's registered
+ * redirect URIs as `matchesRedirectUri` compares them (so sign-out is never an open redirector). The client comes from `client_id` or
  * from the `id_token_hint`; when both are given they must agree.
  */
 export async function postLogoutTarget(params: FormParams, deps: InteractiveDeps): Promise<PostLogoutTarget | undefined> {
@@ -48,7 +49,7 @@ export async function postLogoutTarget(params: FormParams, deps: InteractiveDeps
   if (!redirectUri) return undefined;
   if (!clientId) throw new InvalidRequest('post_logout_redirect_uri needs client_id or id_token_hint');
   const client = await deps.clients.find(clientId);
-  if (!client || client.status !== 'active' || !client.redirectUris.includes(redirectUri)) {
+  if (!client || client.status !== 'active' || !matchesRedirectUri(client.redirectUris, redirectUri)) {
     throw new InvalidRequest('post_logout_redirect_uri is not registered for this client');
   }
   const state = params.get('state');

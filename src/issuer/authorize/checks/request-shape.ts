@@ -1,5 +1,6 @@
 import { InvalidRequest, UnsupportedResponseType } from '../../../errors/oauth-errors';
 import type { AuthorizeCheck } from './check';
+import { repeatedMessage } from '../../../http/read-form';
 
 const MAX_STATE = 1024;
 
@@ -12,7 +13,7 @@ export const checkRequestShape: AuthorizeCheck = (request) => {
   // RFC 6749 §4.1.2.1: a repeated parameter is invalid_request, sent back to the now trusted
   // redirect URI (before this fix it was a page). A repeated state is ambiguous: echo neither.
   request.state = request.repeated.has('state') ? undefined : params.get('state');
-  if (request.repeated.size) throw new InvalidRequest(`parameter ${[...request.repeated].join(', ')} must not be repeated`);
+  if (request.repeated.size) throw new InvalidRequest(repeatedMessage([...request.repeated]));
   if (request.state !== undefined && request.state.length > MAX_STATE) {
     // Do not echo an oversized value back into the redirect.
     request.state = undefined;

@@ -2,6 +2,7 @@ import { InvalidScope } from '../../../errors/oauth-errors';
 import { parseScope } from '../../scope';
 import { ISSUER_SCOPES } from '../authorization-request';
 import type { AuthorizeCheck } from './check';
+import { excerptList } from '../../../errors/error-description';
 
 /**
  * RFC 6749 §3.3: scope values are the OpenID Connect ones and the permissions of the client's
@@ -13,6 +14,6 @@ export const checkScope: AuthorizeCheck = (request, deps) => {
   const application = deps.settings.applications[request.client!.application];
   const permissions = new Set(Object.values(application.roles).flat());
   const unknown = scopes.filter((s) => !ISSUER_SCOPES.includes(s) && !permissions.has(s));
-  if (unknown.length) throw new InvalidScope(`unknown scope: ${unknown.join(' ')}`);
+  if (unknown.length) throw new InvalidScope(excerptList(unknown) ? `unknown scope: ${excerptList(unknown)}` : 'unknown scope');
   request.scopes = scopes;
 };
