@@ -8,17 +8,17 @@ export type ClientStatus = Pick<Client, 'status' | 'application' | 'tokensValidA
 export type UserStatus = Pick<User, 'status'>;
 
 /** The client statuses the guard checks on every request. */
-export function clientStatusCache(find: (id: string) => Promise<Client | undefined>, ttlMs: number): StatusCache<ClientStatus> {
+export function clientStatusCache(find: (id: string) => Promise<Client | undefined>, ttlMs: number, now?: () => number): StatusCache<ClientStatus> {
   return new StatusCache<ClientStatus>(async (id) => {
     const c = await find(id);
     return c ? { status: c.status, application: c.application, tokensValidAfter: c.tokensValidAfter } : null;
-  }, ttlMs);
+  }, ttlMs, now);
 }
 
 /** The user statuses the guard checks for user tokens, so a disabled user is refused within a second. */
-export function userStatusCache(find: (id: string) => Promise<User | undefined>, ttlMs: number): StatusCache<UserStatus> {
+export function userStatusCache(find: (id: string) => Promise<User | undefined>, ttlMs: number, now?: () => number): StatusCache<UserStatus> {
   return new StatusCache<UserStatus>(async (id) => {
     const u = await find(id);
     return u ? { status: u.status } : null;
-  }, ttlMs);
+  }, ttlMs, now);
 }

@@ -1,6 +1,6 @@
-import { LRUCache } from 'lru-cache';
 import guardSchema from '../policies/portcullis-guard/schema.json';
 import type { Store } from '../store/store';
+import { StatusCache } from './status-cache';
 
 const KIND = 'revoked-access-tokens';
 /**
@@ -14,31 +14,28 @@ export const LONGEST_LEEWAY_S = guardSchema.properties.leeway.maximum;
  * Revoked access tokens, by `jti`, kept until no guard would accept the token anyway (`exp` plus
  * the longest leeway). The guard's answers are remembered for at most `ttlMs` (`cacheMs`, by
  * design the one bound by which a guard may lag behind the store), so a revocation reaches every
- * node within a second.
+ * node within a second. These answers are a StatusCache: on the product's clock, 0 = no caching.
  */
 export class RevocationList {
-  private readonly cache: LRUCache<string, { revoked: boolean }>;
+  private readonly answers: StatusCache<boolean>;
 
-  constructor(private readonly store: Store, ttlMs: number) {
-    this.cache = new LRUCache({ max: 50_000, ttl: Math.max(ttlMs, 1), ttlResolution: 20 });
+  constructor(private readonly store: Store, ttlMs: number, now: () => number = Date.now) {
+    this.answers = new StatusCache(async (jti) => (await this.store.get(KIND, jti)) !== undefined, ttlMs, now, 50_000);
   }
 
   /** Records that the token `jti` (expiring at `exp`, epoch seconds) must no longer be accepted. */
   async revoke(jti: string, exp: number): Promise<void> {
     await this.store.put(KIND, jti, { exp }, { expiresAt: (exp + LONGEST_LEEWAY_S) * 1000 });
-    this.cache.delete(jti);
+    this.answers.forget(jti);
   }
 
   /** The remembered answer without waiting, or undefined when the store must be asked. */
   peek(jti: string): boolean | undefined {
-    return this.cache.get(jti)?.revoked;
+    const hit = this.answers.peek(jti);
+    return hit && hit.value === true;
   }
 
   async isRevoked(jti: string): Promise<boolean> {
-    const hit = this.cache.get(jti);
-    if (hit) return hit.revoked;
-    const revoked = (await this.store.get(KIND, jti)) !== undefined;
-    this.cache.set(jti, { revoked });
-    return revoked;
+    return (await this.answers.get(jti)) === true;
   }
 }

@@ -42,6 +42,9 @@ const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
 
 const KEY_GONE = 'the signing key of this access token is no longer published';
 
+/** How often (on the product's clock) entries past their TTL are swept out of memory. */
+const PURGE_EVERY_MS = 10_000;
+
 /**
  * Verifies access tokens: one canonical compact serialization (RFC 7515 §2, §7.1), signature by a
  * published key, algorithm pinned by that key (RFC 8725 §3.1: never taken from the token), `typ`
@@ -52,16 +55,29 @@ const KEY_GONE = 'the signing key of this access token is no longer published';
  * is a miss and a full check). A cached verification is only as good as what it was based on:
  * every hit re-checks `exp` (+ leeway) and that the key which verified it is still published
  * (a map lookup in the key ring), so retiring a key ends its tokens here too.
+ *
+ * Memory holds only live tokens: each entry's TTL ends at its `exp` plus the leeway, on the
+ * product's clock `now`, and entries past it are swept out at most every
+ * PURGE_EVERY_MS by the next request (lru-cache alone drops an expired entry only when that very
+ * token is presented again, or when the cache is full).
  */
 export class TokenVerifier {
   private readonly cache: LRUCache<string, Verified>;
   private readonly required: string[];
   private readonly now: () => number;
+  private purgedAt: number;
 
   constructor(private readonly keys: KeySource, private readonly options: VerifierOptions) {
-    this.cache = new LRUCache({ max: options.cacheSize ?? 10_000 });
-    this.required = [...new Set([...RFC9068_CLAIMS, ...(options.requiredClaims ?? [])])];
     this.now = options.now ?? Date.now;
+    // Entries expire on the product's clock; ttlResolution 0: `now` is read on every check (see status-cache.ts).
+    this.cache = new LRUCache({ max: options.cacheSize ?? 10_000, ttlResolution: 0, perf: { now: this.now } });
+    this.required = [...new Set([...RFC9068_CLAIMS, ...(options.requiredClaims ?? [])])];
+    this.purgedAt = this.now();
+  }
+
+  /** How many verified tokens are held in memory (expired ones leave within PURGE_EVERY_MS). */
+  get cachedTokens(): number {
+    return this.cache.size;
   }
 
   /**
@@ -69,13 +85,17 @@ export class TokenVerifier {
    * waiting; undefined otherwise (then `verify` gives the answer and the reason).
    */
   peek(token: string): AccessTokenClaims | undefined {
+    const nowMs = this.now();
+    this.purgeIfDue(nowMs);
     const cached = this.cache.get(token);
-    if (!cached || !this.alive(cached, this.now() / 1000)) return undefined;
+    if (!cached || !this.alive(cached, nowMs / 1000)) return undefined;
     return this.keys.cachedKey(cached.kid) ? cached.claims : undefined;
   }
 
   async verify(token: string): Promise<AccessTokenClaims> {
-    const nowSeconds = this.now() / 1000;
+    const nowMs = this.now();
+    this.purgeIfDue(nowMs);
+    const nowSeconds = nowMs / 1000;
     const cached = this.cache.get(token);
     if (cached) {
       if (!this.alive(cached, nowSeconds)) {
@@ -87,8 +107,17 @@ export class TokenVerifier {
       throw new InvalidToken(KEY_GONE);
     }
     const verified = await this.verifyFully(token, nowSeconds);
-    this.cache.set(token, verified);
+    // The entry ends where `alive` would refuse it anyway: at exp + leeway.
+    const ttl = Math.ceil((verified.claims.exp + this.options.leeway) * 1000 - this.now());
+    if (ttl > 0) this.cache.set(token, verified, { ttl });
     return verified.claims;
+  }
+
+  /** Sweeps expired entries out of memory, at most every PURGE_EVERY_MS. */
+  private purgeIfDue(nowMs: number): void {
+    if (nowMs - this.purgedAt < PURGE_EVERY_MS && nowMs >= this.purgedAt) return;
+    this.purgedAt = nowMs;
+    this.cache.purgeStale();
   }
 
   private alive(cached: Verified, nowSeconds: number): boolean {

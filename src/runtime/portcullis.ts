@@ -103,10 +103,10 @@ export class Portcullis {
     const secure = settings.issuer.startsWith('https:');
     this.tokens = new AccessTokenIssuer(keys, settings.issuer, ttl.accessTokenTtl, now);
     this.idTokens = new IdTokenIssuer(keys, settings.issuer, ttl.accessTokenTtl, now);
-    this.revocations = new RevocationList(store, settings.cacheMs);
-    this.clientStatus = clientStatusCache((id) => clients.find(id), settings.cacheMs);
+    this.revocations = new RevocationList(store, settings.cacheMs, now);
+    this.clientStatus = clientStatusCache((id) => clients.find(id), settings.cacheMs, now);
     this.users = new UserRegistry(store, applications, now);
-    this.userStatus = userStatusCache((id) => this.users.find(id), settings.cacheMs);
+    this.userStatus = userStatusCache((id) => this.users.find(id), settings.cacheMs, now);
     this.consents = new Consents(store, now);
     this.codes = new AuthorizationCodes(store, ttl.authorizationCodeTtl, now);
     this.refreshTokens = new RefreshTokens(store, ttl.refreshTokenTtl, now);

@@ -22,6 +22,12 @@ export function atHash(accessToken: string, alg: string): string {
   return digest.subarray(0, digest.length / 2).toString('base64url');
 }
 
+/**
+ * The header `typ` of every ID token this issuer signs (RFC 8725 §3.11: explicit typing). It tells
+ * an ID token apart from an access token (`at+jwt`, RFC 9068 §2.1) signed by the same keys.
+ */
+export const ID_TOKEN_TYP = 'JWT';
+
 /** Signs ID tokens (OIDC Core §2): audience is the client, `typ` is plain JWT. */
 export class IdTokenIssuer {
   constructor(
@@ -41,7 +47,7 @@ export class IdTokenIssuer {
     };
     if (grant.nonce !== undefined) claims.nonce = grant.nonce;
     return new SignJWT(claims)
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ID_TOKEN_TYP })
       .setIssuer(this.issuer)
       .setSubject(grant.user.userId)
       .setAudience(grant.clientId)

@@ -11,7 +11,7 @@ describe('guard: fails closed when the store is down', () => {
     expect((await request(server.app).get('/echo/x').set('Authorization', `Bearer ${token}`)).status).to.equal(200);
 
     await server.portcullis.store.close();
-    await new Promise((r) => setTimeout(r, 600));
+    server.now.ms += server.portcullis.settings.cacheMs + 1;
     const res = await request(server.app).get('/echo/x').set('Authorization', `Bearer ${token}`);
     expect(res.status).to.equal(503);
     expect(res.headers['retry-after']).to.equal('5');

@@ -64,6 +64,37 @@ describe('OpenID Connect RP-Initiated Logout 1.0', () => {
     });
   }
 
+  describe('§2: id_token_hint is an ID token this OP issued, not any JWT it signed', () => {
+    let accessToken: string;
+    beforeEach(async () => {
+      accessToken = (await obtainTokens(server, { app: web, user, agent, params: { scope: 'openid' } })).access_token;
+    });
+
+    const refusedAsHint = async (query: Record<string, string>) => {
+      const res = await agent.get('/logout').query(query);
+      expectPage(res, 400, 'invalid_request');
+      expect(res.text).to.contain('id_token_hint is not an ID token of this issuer');
+      expect(formFields(res.text), 'no sign-out form').to.not.have.property('csrf_token');
+      expect(await signedIn(), 'the session is kept').to.equal(true);
+    };
+
+    it('an access token of this OP (typ at+jwt, RFC 9068 §2.1) is refused like any invalid hint', async () => {
+      await refusedAsHint({ id_token_hint: accessToken });
+    });
+
+    it('also with the client_id and a registered post_logout_redirect_uri', async () => {
+      await refusedAsHint({ id_token_hint: accessToken, client_id: web.clientId, post_logout_redirect_uri: REDIRECT_URI });
+    });
+
+    it('also at the sign-out POST (the form is re-checked there)', async () => {
+      const form = formFields((await agent.get('/logout')).text);
+      const res = await agent.post('/logout').type('form').send({ ...form, id_token_hint: accessToken });
+      expectPage(res, 400, 'invalid_request');
+      expect(res.text).to.contain('id_token_hint is not an ID token of this issuer');
+      expect(await signedIn()).to.equal(true);
+    });
+  });
+
   it('a sign-out POST without the CSRF token changes nothing', async () => {
     const res = await agent.post('/logout').type('form').send({ post_logout_redirect_uri: REDIRECT_URI, client_id: web.clientId });
     expect(res.status).to.equal(403);

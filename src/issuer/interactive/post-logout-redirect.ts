@@ -4,6 +4,7 @@ import { InvalidRequest } from '../../errors/oauth-errors';
 import { compactJwsProblem } from '../../guard/compact-jws';
 import type { FormParams } from '../../http/read-form';
 import type { KeyRing } from '../../keys/key-ring';
+import { ID_TOKEN_TYP } from '../../tokens/id-token-issuer';
 import type { InteractiveDeps } from './interactive-deps';
 
 /** Where to send the browser after sign-out, if the relying party asked and may. */
@@ -13,18 +14,25 @@ export interface PostLogoutTarget {
   clientId: string;
 }
 
-/** The client an `id_token_hint` was issued to: our signature and issuer, expiry ignored (§2). */
+/**
+ * The client an `id_token_hint` was issued to: our signature and issuer, expiry ignored (§2).
+ * §2: the hint is an ID token this OP issued, and the same keys also sign access tokens, so the
+ * header `typ` must be the one of our ID tokens (RFC 8725 §3.11): an access token (`at+jwt`) or
+ * any other kind of JWT is refused like any other invalid hint.
+ */
 async function clientOfHint(hint: string, keys: KeyRing, issuer: string): Promise<string> {
   try {
     // RFC 7515 §2: one spelling per token, as for access tokens.
     if (compactJwsProblem(hint)) throw new Error('not a canonical compact JWS');
-    const { kid } = decodeProtectedHeader(hint);
+    const { kid, typ } = decodeProtectedHeader(hint);
+    if (typ !== ID_TOKEN_TYP) throw new Error('not an ID token');
     const key = kid ? await keys.verificationKey(kid) : undefined;
     if (!key) throw new Error('unknown key');
     const { payload } = await compactVerify(hint, key.publicKey, { algorithms: [key.alg] });
-    const claims = JSON.parse(new TextDecoder().decode(payload)) as { iss?: string; aud?: string | string[] };
+    const claims = JSON.parse(new TextDecoder().decode(payload)) as { iss?: string; sub?: unknown; aud?: string | string[] };
     const aud = Array.isArray(claims.aud) ? claims.aud[0] : claims.aud;
-    if (claims.iss !== issuer || typeof aud !== 'string') throw new Error('not ours');
+    // OIDC Core §2: an ID token names its subject.
+    if (claims.iss !== issuer || typeof claims.sub !== 'string' || typeof aud !== 'string') throw new Error('not ours');
     return aud;
   } catch {
     throw new InvalidRequest('id_token_hint is not an ID token of this issuer');
