@@ -2,6 +2,10 @@ import { expect } from 'chai';
 import { knownPolicies } from '../../src/config/load-gateway-config';
 import { checkPipelines, HARMLESS_BEFORE_GUARD } from '../../src/config/pipeline-check';
 import { resolveSettings } from '../../src/config/settings';
+import guardSchema from '../../src/policies/portcullis-guard/schema.json';
+
+/** The guard parameters a message lists as allowed: the schema's, less the one Express Gateway adds. */
+const GUARD_FIELDS = Object.keys(guardSchema.properties).filter((name) => name !== 'getCommonAuthCallback').join(', ');
 
 const FILES = { gateway: 'config/gateway.config.yml', system: 'config/system.config.yml' };
 const app = (name: string) => ({ audience: `urn:portcullis:application:${name}`, roles: { reader: [`${name}:read`] }, routes: [{ path: `/${name}/**`, permission: `${name}:read` }] });
@@ -91,7 +95,7 @@ describe('pipeline check (src/config/pipeline-check.ts)', () => {
     const problems = check(gateway({ echo: [guard({ application: 'echo', hideCredential: true, leeway: 'abc', identityHeaders: ['subject', 'sub'] }), proxy] }));
     const at = 'config/gateway.config.yml: pipelines.echo.policies[0].portcullis-guard[0].action';
     expect(problems).to.deep.equal([
-      `${at}.hideCredential: unknown field (did you mean hideCredentials?); allowed fields: application, leeway, requiredClaims, headerPrefix, hideCredentials, identityHeaders`,
+      `${at}.hideCredential: unknown field (did you mean hideCredentials?); allowed fields: ${GUARD_FIELDS}`,
       `${at}.leeway: must be integer`,
       `${at}.identityHeaders[1]: must be one of: application, client-id, subject, roles, permissions, scope`,
     ]);
