@@ -76,5 +76,5 @@ return out`);
  */
 export const INCREMENT_SCRIPT = luaScript(`
 local n = redis.call('INCR', KEYS[1])
-if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n`);

@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import { SettingsError } from '../../src/config/settings';
 import { SlowDown } from '../../src/errors/oauth-errors';
 import { createLogger } from '../../src/logging/logger';
+import { createClient } from 'redis';
+import { RedisStore } from '../../src/store/redis-store';
 import { SqliteStore } from '../../src/store/sqlite-store';
+import { hasRedisServer, startRedisServer } from '../helpers/redis-server';
 import { RateLimiter, type RateLimitSettings } from '../../src/throttle/rate-limit';
 import { testSettings } from '../helpers/test-portcullis';
 
@@ -88,6 +91,33 @@ describe('RateLimiter', () => {
     it('a changed window length starts new counters', async () => {
       await limiter({ token: { perClient: rule(1, 60), perAddress: false }, revocation: false, introspection: false }).check('token', 'c1', '192.0.2.1');
       await limiter({ token: { perClient: rule(1, 30), perAddress: false }, revocation: false, introspection: false }).check('token', 'c1', '192.0.2.1');
+    });
+  });
+
+  (hasRedisServer() ? describe : describe.skip)('on Redis', () => {
+    it('costs one round trip per limit: a check of both limits is two EVALSHA (INCR, and PEXPIRE when a window starts)', async () => {
+      const server = await startRedisServer();
+      const store = await RedisStore.open({ url: server.url, keyPrefix: 'rl:' });
+      const raw = createClient({ url: server.url });
+      raw.on('error', () => undefined);
+      await raw.connect();
+      try {
+        const rl = new RateLimiter(store, { token: { perClient: { limit: 100, windowSeconds: 60 }, perAddress: { limit: 100, windowSeconds: 60 } }, revocation: false, introspection: false }, createLogger('error', () => undefined));
+        await rl.check('token', 'warm-up', '192.0.2.9'); // loads the script (NOSCRIPT, then EVAL) once
+        const calls = async () => {
+          const stats = await raw.info('commandstats');
+          return Object.fromEntries([...stats.matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map((m) => [m[1], Number(m[2])]));
+        };
+        const before = await calls();
+        for (let i = 0; i < 10; i++) await rl.check('token', 'c1', '192.0.2.1');
+        const after = await calls();
+        const delta = Object.fromEntries(Object.keys(after).map((name) => [name, after[name] - (before[name] ?? 0)]).filter(([name, n]) => n !== 0 && name !== 'info'));
+        expect(delta).to.deep.equal({ evalsha: 20, incr: 20, pexpire: 2 });
+      } finally {
+        await raw.close();
+        await store.close();
+        await server.kill();
+      }
     });
   });
 });
