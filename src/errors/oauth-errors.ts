@@ -167,10 +167,11 @@ export class NotFound extends OAuthError {
 
 /**
  * Too many failed client authentications (RFC 6749 §2.3.1: protect the endpoint against brute
- * force), or too many requests for a rate limit (`throttle/rate-limit.ts`): 429 with
- * `Retry-After`. The code is `slow_down`, registered for the token endpoint in the IANA "OAuth Extensions Error" registry (RFC 8628 §3.5) with the meaning "retry, but later": it
+ * force): 429 with `Retry-After`. The code is `slow_down`, registered for the token endpoint in the
+ * IANA "OAuth Extensions Error" registry (RFC 8628 §3.5) with the meaning "retry, but later": it
  * tells the client that waiting helps, unlike `invalid_client` (would suggest rotating the secret)
  * or `temporarily_unavailable` (reserved here for a store outage, 503).
+ * The request rate limits (`throttle/rate-limit.ts`) answer with it too.
  */
 export class SlowDown extends OAuthError {
   readonly error: string = 'slow_down';
