@@ -59,6 +59,11 @@ export function formatSchemaErrors(errors: ErrorObject[] | null | undefined, sit
     } else if (e.propertyName !== undefined) {
       // A bad key (application or role name, checked by propertyNames): name the key itself.
       problem = `${at}: name ${JSON.stringify(e.propertyName)} ${e.message}`;
+    } else if (e.keyword === 'if') {
+      continue; // Ajv adds "must match then schema" to the const error below; it adds nothing.
+    } else if (e.keyword === 'const' && params.allowedValue === false) {
+      // An on/off section (rateLimits): settings or `false`, and `true` would mean nothing.
+      problem = `${at}: must be an object of settings, or false to turn it off`;
     } else if (e.keyword === 'propertyNames') {
       continue; // Ajv repeats the propertyName error above without the name; it adds nothing.
     } else {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import Ajv from 'ajv';
+import type { RateLimitSettings } from '../throttle/rate-limit';
 import { checkRoutePermissions } from './route-permissions-check';
 import { formatSchemaErrors, type ConfigSite } from './schema-errors';
 import schema from './settings.schema.json';
@@ -36,6 +37,8 @@ export interface PortcullisSettings {
   sessions: { ttl: number; cookieName: string };
   signIn: { maxFailures: number; lockoutSeconds: number };
   clientAuthentication: { maxFailures: number; windowSeconds: number; maxLockoutSeconds: number };
+  /** Request rate limits of the token, revocation and introspection endpoints (see rate-limit.ts). */
+  rateLimits: RateLimitSettings;
   cacheMs: number;
   applications: Record<string, ApplicationSettings>;
   /** Pipelines of gateway.config.yml that deliberately have no portcullis-guard (see pipeline-check.ts). */

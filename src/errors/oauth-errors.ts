@@ -171,6 +171,7 @@ export class NotFound extends OAuthError {
  * IANA "OAuth Extensions Error" registry (RFC 8628 §3.5) with the meaning "retry, but later": it
  * tells the client that waiting helps, unlike `invalid_client` (would suggest rotating the secret)
  * or `temporarily_unavailable` (reserved here for a store outage, 503).
+ * The request rate limits (`throttle/rate-limit.ts`) answer with it too.
  */
 export class SlowDown extends OAuthError {
   readonly error: string = 'slow_down';

@@ -3,8 +3,10 @@ import { acceptsTokenIssuedAt } from '../clients/client';
 import { InvalidClient, InvalidRequest } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
 import { readForm } from '../http/read-form';
+import { peerAddress } from '../http/peer-address';
 import type { ClientAuthThrottle } from '../throttle/client-auth-throttle';
-import { authenticateClient } from './client-authentication';
+import type { RateLimiter } from '../throttle/rate-limit';
+import { authenticateClient, claimedClientId } from './client-authentication';
 import { findToken, type FoundToken, type TokenLookupDeps } from './token-lookup';
 
 /** RFC 7662 §2.2 response for a found token. */
@@ -48,10 +50,11 @@ async function describe(found: FoundToken, deps: TokenLookupDeps, caller: string
  * `POST /oauth2/introspect` (RFC 7662) for authenticated confidential clients (typically resource
  * servers). Anything not active, known and ours is `{"active": false}` and nothing more (§2.2).
  */
-export function introspectionEndpoint(deps: TokenLookupDeps & { site: ErrorSite; throttle: ClientAuthThrottle }) {
+export function introspectionEndpoint(deps: TokenLookupDeps & { site: ErrorSite; throttle: ClientAuthThrottle; rateLimiter: RateLimiter }) {
   return async (req: Request, res: Response): Promise<void> => {
     try {
       const params = await readForm(req);
+      await deps.rateLimiter.check('introspection', claimedClientId(req, params), peerAddress(req));
       const { client, method } = await authenticateClient(req, params, deps.clients, deps.site.realm, deps.throttle);
       if (method === 'none') throw new InvalidClient('introspection requires client authentication', false, deps.site.realm);
       const token = params.get('token');

@@ -42,6 +42,7 @@ export function issuerRouter(portcullis: Portcullis): Router {
   const interactive = portcullis.interactiveDeps();
   const lookup = portcullis.tokenLookupDeps();
   const throttle = portcullis.clientAuthThrottle;
+  const rateLimiter = portcullis.rateLimiter;
   const permissions = [...new Set(Object.values(settings.applications).flatMap((a) => Object.values(a.roles).flat()))];
   // The algorithms of every published key: after `keys rotate --algorithm EdDSA` the metadata
   // must say so, or relying parties that trust it would refuse the new ID tokens.
@@ -90,12 +91,12 @@ export function issuerRouter(portcullis: Portcullis): Router {
   router.use('/admin', adminPagesRouter(portcullis));
 
   router.options(ENDPOINT_PATHS.token, corsFor('POST'));
-  router.post(ENDPOINT_PATHS.token, tokenEndpoint({ grants: portcullis.grants, clients: portcullis.clients, site, throttle }));
+  router.post(ENDPOINT_PATHS.token, tokenEndpoint({ grants: portcullis.grants, clients: portcullis.clients, site, throttle, rateLimiter }));
   router.all(ENDPOINT_PATHS.token, postOnly);
   router.options(ENDPOINT_PATHS.revocation, corsFor('POST'));
-  router.post(ENDPOINT_PATHS.revocation, revocationEndpoint({ ...lookup, site, throttle }));
+  router.post(ENDPOINT_PATHS.revocation, revocationEndpoint({ ...lookup, site, throttle, rateLimiter }));
   router.all(ENDPOINT_PATHS.revocation, postOnly);
-  router.post(ENDPOINT_PATHS.introspection, introspectionEndpoint({ ...lookup, site, throttle }));
+  router.post(ENDPOINT_PATHS.introspection, introspectionEndpoint({ ...lookup, site, throttle, rateLimiter }));
   router.all(ENDPOINT_PATHS.introspection, postOnly);
   router.options(ENDPOINT_PATHS.userinfo, corsFor('GET, POST'));
   const userinfo = userinfoEndpoint({ verifier: lookup.verifier, revocations: portcullis.revocations, clients: portcullis.clients, users: portcullis.users, site: resourceSite });

@@ -3,8 +3,10 @@ import { InvalidRequest } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
 import { allowOrigin } from '../http/cors';
 import { readForm } from '../http/read-form';
+import { peerAddress } from '../http/peer-address';
 import type { ClientAuthThrottle } from '../throttle/client-auth-throttle';
-import { authenticateClient } from './client-authentication';
+import type { RateLimiter } from '../throttle/rate-limit';
+import { authenticateClient, claimedClientId } from './client-authentication';
 import { findToken, ownerOf, type TokenLookupDeps } from './token-lookup';
 
 /**
@@ -13,10 +15,11 @@ import { findToken, ownerOf, type TokenLookupDeps } from './token-lookup';
  * token is refused by the gateway within a second). Unknown, foreign or already invalid tokens
  * get the same 200 (§2.2), so the endpoint tells nothing about other clients' tokens.
  */
-export function revocationEndpoint(deps: TokenLookupDeps & { site: ErrorSite; throttle: ClientAuthThrottle }) {
+export function revocationEndpoint(deps: TokenLookupDeps & { site: ErrorSite; throttle: ClientAuthThrottle; rateLimiter: RateLimiter }) {
   return async (req: Request, res: Response): Promise<void> => {
     try {
       const params = await readForm(req);
+      await deps.rateLimiter.check('revocation', claimedClientId(req, params), peerAddress(req));
       const { client } = await authenticateClient(req, params, deps.clients, deps.site.realm, deps.throttle);
       allowOrigin(req, res, client.allowedOrigins);
       const token = params.get('token');

@@ -4,8 +4,10 @@ import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../err
 import { sendError, type ErrorSite } from '../errors/send-error';
 import { allowOrigin } from '../http/cors';
 import { readForm } from '../http/read-form';
+import { peerAddress } from '../http/peer-address';
 import type { ClientAuthThrottle } from '../throttle/client-auth-throttle';
-import { authenticateClient } from './client-authentication';
+import type { RateLimiter } from '../throttle/rate-limit';
+import { authenticateClient, claimedClientId } from './client-authentication';
 import type { GrantRegistry } from './grants/grant-registry';
 import { excerpt } from '../errors/error-description';
 
@@ -14,16 +16,19 @@ export interface TokenEndpointDeps {
   clients: ClientRegistry;
   site: ErrorSite;
   throttle: ClientAuthThrottle;
+  rateLimiter: RateLimiter;
 }
 
 /**
  * `POST /oauth2/token` (RFC 6749 §3.2). Authenticates the client, finds the grant in the registry
  * and lets it answer. Every response, success or error, carries `Cache-Control: no-store` (§5.1).
  */
-export function tokenEndpoint({ grants, clients, site, throttle }: TokenEndpointDeps) {
+export function tokenEndpoint({ grants, clients, site, throttle, rateLimiter }: TokenEndpointDeps) {
   return async (req: Request, res: Response): Promise<void> => {
     try {
       const params = await readForm(req);
+      // Before anything else that reads the store or checks a secret (rate-limit.ts).
+      await rateLimiter.check('token', claimedClientId(req, params), peerAddress(req));
       const grantType = params.get('grant_type');
       if (!grantType) throw new InvalidRequest('grant_type is required');
       const client = await authenticateClient(req, params, clients, site.realm, throttle);

@@ -30,6 +30,7 @@ import type { TokenLookupDeps } from '../issuer/token-lookup';
 import { SessionManager } from '../sessions/session-manager';
 import { SignInThrottle } from '../sessions/sign-in-throttle';
 import { ClientAuthThrottle } from '../throttle/client-auth-throttle';
+import { RateLimiter } from '../throttle/rate-limit';
 import { AuthorizationCodes } from '../tokens/authorization-codes';
 import { GrantRevoker } from '../tokens/grant-revoker';
 import { IdTokenIssuer } from '../tokens/id-token-issuer';
@@ -84,6 +85,8 @@ export class Portcullis {
   readonly csrf: Csrf;
   /** RFC 6749 §2.3.1: brute-force protection of client secrets (token, revocation, introspection). */
   readonly clientAuthThrottle: ClientAuthThrottle;
+  /** Request rate limits of the token, revocation and introspection endpoints; its `onLimited` feeds the metrics. */
+  readonly rateLimiter: RateLimiter;
   private readonly pending: PendingAuthorizations;
   private readonly throttle: SignInThrottle;
   private readonly clientStatus: StatusCache<ClientStatus>;
@@ -116,6 +119,7 @@ export class Portcullis {
     this.pending = new PendingAuthorizations(store, now);
     this.throttle = new SignInThrottle(store, settings.signIn.maxFailures, settings.signIn.lockoutSeconds, now);
     this.clientAuthThrottle = new ClientAuthThrottle(store, settings.clientAuthentication, logger, now);
+    this.rateLimiter = new RateLimiter(store, settings.rateLimits, logger, now);
     this.origins = new OriginIndex(clients, now);
     this.admin = new AdminService(this, new AuditLog(store, now));
     this.secretReveal = new SecretReveal(store, secure, now);

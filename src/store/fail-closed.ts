@@ -24,6 +24,7 @@ export function failClosed(store: Store): Store {
     delete: wrap('delete', store.delete.bind(store)),
     findBy: wrap('findBy', store.findBy.bind(store)),
     list: wrap('list', store.list.bind(store)),
+    increment: wrap('increment', store.increment.bind(store)),
     ping: wrap('ping', store.ping.bind(store)),
     close: () => store.close(),
   } as Store;

@@ -69,3 +69,12 @@ for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   end
 end
 return out`);
+
+/**
+ * increment. KEYS: the counter. ARGV: ttlMs. INCR, and PEXPIRE when the counter was just created,
+ * in one script so that no counter is ever left without its expiry. Returns the new count.
+ */
+export const INCREMENT_SCRIPT = luaScript(`
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n`);

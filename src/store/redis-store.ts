@@ -1,5 +1,5 @@
 import { createClient } from 'redis';
-import { CONSUME_SCRIPT, READ_SET_SCRIPT, WRITE_SCRIPT, type LuaScript } from './redis-scripts';
+import { CONSUME_SCRIPT, INCREMENT_SCRIPT, READ_SET_SCRIPT, WRITE_SCRIPT, type LuaScript } from './redis-scripts';
 import type { Store, StoredRecord, WriteOptions } from './store';
 
 /** Options for {@link RedisStore}. */
@@ -27,6 +27,7 @@ type Client = ReturnType<typeof createClient>;
  *   parse or re-serialise the caller's JSON (cjson turns `[]` into `{}` and rounds numbers).
  * - `p + 'ids:' + kind` — set of ids, for `list`.
  * - `p + 'idx:' + kind + ':' + name + ':' + value` — set of ids, for `findBy`.
+ * - `p + 'cnt:' + kind + ':' + id` — an integer counter with a PEXPIRE TTL, for `increment`.
  *
  * Writes and consume are Lua scripts, hence atomic. Sets may keep ids of records that expired;
  * readers skip and remove them. Kinds and index names are code constants and must not contain
@@ -129,6 +130,11 @@ export class RedisStore implements Store {
     return this.readSet<T>(kind, this.idsKey(kind), []);
   }
 
+  async increment(kind: string, id: string, ttlMs: number): Promise<number> {
+    const reply = await this.script(INCREMENT_SCRIPT, [this.counterKey(kind, id)], [ttlArg(ttlMs)]);
+    return Number(reply);
+  }
+
   async ping(): Promise<void> {
     await this.run(() => this.client.ping());
   }
@@ -203,6 +209,7 @@ export class RedisStore implements Store {
   private recordKey = (kind: string, id: string) => this.recordPrefix(kind) + id;
   private idsKey = (kind: string) => `${this.prefix}ids:${kind}`;
   private indexPrefix = (kind: string) => `${this.prefix}idx:${kind}:`;
+  private counterKey = (kind: string, id: string) => `${this.prefix}cnt:${kind}:${id}`;
   private indexKey = (kind: string, name: string, value: string) => `${this.indexPrefix(kind)}${name}:${value}`;
 }
 
@@ -227,6 +234,13 @@ function expiryArg(expiresAt: number | undefined): string {
   if (expiresAt === undefined) return '';
   if (!Number.isSafeInteger(Math.trunc(expiresAt))) throw new TypeError(`Invalid expiresAt: ${expiresAt}`);
   return String(Math.trunc(expiresAt));
+}
+
+/** PEXPIRE argument: a positive whole number of milliseconds (a Lua error would be a 503). */
+function ttlArg(ttlMs: number): string {
+  const ms = Math.ceil(ttlMs);
+  if (!Number.isSafeInteger(ms) || ms < 1) throw new TypeError(`Invalid ttlMs: ${ttlMs}`);
+  return String(ms);
 }
 
 /** Rejects if `promise` has not settled within `ms`; a hung server must not hang the issuer. */

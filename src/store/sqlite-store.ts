@@ -39,6 +39,13 @@ const SCHEMA = `
     PRIMARY KEY (kind, id, name)
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS record_indexes_lookup ON record_indexes (kind, name, value);
+  CREATE TABLE IF NOT EXISTS counters (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, id)
+  ) WITHOUT ROWID;
 `;
 
 // A record is live while `now` has not passed its expiry ("once past, invisible"), which is
@@ -164,6 +171,17 @@ export class SqliteStore implements Store {
     return rows.map((row) => toRecord<T>(row));
   }
 
+  async increment(kind: string, id: string, ttlMs: number): Promise<number> {
+    this.assertOpen();
+    const ms = Math.ceil(ttlMs);
+    if (!Number.isSafeInteger(ms) || ms < 1) throw new TypeError(`Invalid ttlMs: ${ttlMs}`);
+    // One upsert in an immediate transaction: concurrent processes never lose a count.
+    return this.writeTx(() => {
+      const now = this.now();
+      return (this.stmts.increment.get({ kind, id, now, expiresAt: now + ms }) as { count: number }).count;
+    });
+  }
+
   async ping(): Promise<void> {
     this.assertOpen();
     this.stmts.ping.get();
@@ -181,6 +199,7 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       const now = this.now();
       this.stmts.purgeExpiredIndexes.run({ now });
+      this.stmts.purgeExpiredCounters.run({ now });
       return this.stmts.purgeExpired.run({ now }).changes;
     }).immediate();
   }
@@ -251,6 +270,15 @@ function prepare(db: Database.Database) {
       `DELETE FROM record_indexes WHERE (kind, id) IN (SELECT kind, id FROM records WHERE expires_at < @now)`,
     ),
     purgeExpired: db.prepare(`DELETE FROM records WHERE expires_at < @now`),
+    // An expired counter starts again at 1 with a new expiry, the way Redis recreates an expired key.
+    increment: db.prepare(
+      `INSERT INTO counters (kind, id, count, expires_at) VALUES (@kind, @id, 1, @expiresAt)
+       ON CONFLICT (kind, id) DO UPDATE SET
+         count = CASE WHEN counters.expires_at < @now THEN 1 ELSE counters.count + 1 END,
+         expires_at = CASE WHEN counters.expires_at < @now THEN excluded.expires_at ELSE counters.expires_at END
+       RETURNING count`,
+    ),
+    purgeExpiredCounters: db.prepare(`DELETE FROM counters WHERE expires_at < @now`),
     ping: db.prepare('SELECT 1'),
   };
 }

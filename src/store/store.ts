@@ -50,6 +50,13 @@ export interface Store {
   findBy<T>(kind: string, name: string, value: string): Promise<StoredRecord<T>[]>;
   /** Every live record of `kind`, ordered by id. */
   list<T>(kind: string): Promise<StoredRecord<T>[]>;
+  /**
+   * Atomically adds one to the counter `id` of `kind` and returns its new value. A counter that
+   * does not exist (or has expired) starts at 1 and expires `ttlMs` after that first increment,
+   * measured on the backend's clock; later increments do not extend it. Counters live apart from
+   * records: `get`, `list` and `delete` never see them. One round trip on every backend.
+   */
+  increment(kind: string, id: string, ttlMs: number): Promise<number>;
   /** Throws if the backend cannot serve requests (used by health checks and to fail closed). */
   ping(): Promise<void>;
   close(): Promise<void>;

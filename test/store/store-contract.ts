@@ -189,6 +189,40 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
       });
     });
 
+    describe('increment', function () {
+      it('counts 1, 2, 3 per counter, isolated by id and kind, apart from records', async function () {
+        expect(await store.increment(kind, 'a', 60_000)).to.equal(1);
+        expect(await store.increment(kind, 'a', 60_000)).to.equal(2);
+        expect(await store.increment(kind, 'b', 60_000)).to.equal(1);
+        expect(await store.increment(`${kind}-other`, 'a', 60_000)).to.equal(1);
+        expect(await store.increment(kind, 'a', 60_000)).to.equal(3);
+        expect(await store.get(kind, 'a'), 'a counter is not a record').to.equal(undefined);
+        expect(await store.list(kind)).to.deep.equal([]);
+        expect(await store.create(kind, 'a', 'record')).to.equal(true);
+        expect(await store.increment(kind, 'a', 60_000)).to.equal(4);
+      });
+
+      it('20 concurrent increments of one counter return 1 to 20, each exactly once', async function () {
+        const counts = await Promise.all(Array.from({ length: 20 }, () => store.increment(kind, 'hot', 60_000)));
+        expect(counts.sort((x, y) => x - y)).to.deep.equal(Array.from({ length: 20 }, (_, i) => i + 1));
+      });
+
+      it('expires ttlMs after its first increment (later ones do not extend it), then starts again at 1', async function () {
+        expect(await store.increment(kind, 't', 600)).to.equal(1);
+        await sleep(200);
+        expect(await store.increment(kind, 't', 600)).to.equal(2);
+        await sleep(600);
+        expect(await store.increment(kind, 't', 600), 'past the first expiry').to.equal(1);
+      });
+
+      it('rejects an invalid ttlMs', async function () {
+        for (const ttl of [0, -5, NaN, Infinity]) {
+          const outcome = await store.increment(kind, 'bad', ttl).catch((e: unknown) => e);
+          expect(outcome, String(ttl)).to.be.instanceOf(Error);
+        }
+      });
+    });
+
     describe('findBy and list', function () {
       it('findBy returns only records whose index has that value', async function () {
         await store.create(kind, 'r1', { n: 1 }, { indexes: { family: 'f1', client: 'c1' } });
