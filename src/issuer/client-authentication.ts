@@ -30,16 +30,6 @@ function parseBasic(header: string): { id: string; secret: string } | undefined 
 }
 
 /**
- * The client id a request claims (Basic, else `client_id`), before anything is verified: what the
- * rate limits count. Undefined when it names none or the Basic credentials are malformed.
- */
-export function claimedClientId(req: IncomingMessage, params: FormParams): string | undefined {
-  const header = req.headers.authorization;
-  if (header !== undefined && /^basic\b/i.test(header)) return parseBasic(header)?.id;
-  return params.get('client_id');
-}
-
-/**
  * Authenticates the client of a token, revocation or introspection request.
  * RFC 6749 §2.3: a client must not use more than one method in one request. Every failure is the
  * same `invalid_client`, so an attacker learns nothing about which part was wrong.

@@ -6,7 +6,7 @@ import { readForm } from '../http/read-form';
 import { peerAddress } from '../http/peer-address';
 import type { ClientAuthThrottle } from '../throttle/client-auth-throttle';
 import type { RateLimiter } from '../throttle/rate-limit';
-import { authenticateClient, claimedClientId } from './client-authentication';
+import { authenticateClient } from './client-authentication';
 import { findToken, type FoundToken, type TokenLookupDeps } from './token-lookup';
 
 /** RFC 7662 §2.2 response for a found token. */
@@ -54,9 +54,10 @@ export function introspectionEndpoint(deps: TokenLookupDeps & { site: ErrorSite;
   return async (req: Request, res: Response): Promise<void> => {
     try {
       const params = await readForm(req);
-      await deps.rateLimiter.check('introspection', claimedClientId(req, params), peerAddress(req));
+      await deps.rateLimiter.check('introspection', undefined, peerAddress(req));
       const { client, method } = await authenticateClient(req, params, deps.clients, deps.site.realm, deps.throttle);
       if (method === 'none') throw new InvalidClient('introspection requires client authentication', false, deps.site.realm);
+      await deps.rateLimiter.check('introspection', client.clientId);
       const token = params.get('token');
       if (!token) throw new InvalidRequest('token is required');
       const found = await findToken(deps, token, params.get('token_type_hint'));

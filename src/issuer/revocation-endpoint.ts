@@ -6,7 +6,7 @@ import { readForm } from '../http/read-form';
 import { peerAddress } from '../http/peer-address';
 import type { ClientAuthThrottle } from '../throttle/client-auth-throttle';
 import type { RateLimiter } from '../throttle/rate-limit';
-import { authenticateClient, claimedClientId } from './client-authentication';
+import { authenticateClient } from './client-authentication';
 import { findToken, ownerOf, type TokenLookupDeps } from './token-lookup';
 
 /**
@@ -19,8 +19,10 @@ export function revocationEndpoint(deps: TokenLookupDeps & { site: ErrorSite; th
   return async (req: Request, res: Response): Promise<void> => {
     try {
       const params = await readForm(req);
-      await deps.rateLimiter.check('revocation', claimedClientId(req, params), peerAddress(req));
-      const { client } = await authenticateClient(req, params, deps.clients, deps.site.realm, deps.throttle);
+      await deps.rateLimiter.check('revocation', undefined, peerAddress(req));
+      const { client, method } = await authenticateClient(req, params, deps.clients, deps.site.realm, deps.throttle);
+      // A public client's id is public: anyone could spend its budget by naming it.
+      if (method !== 'none') await deps.rateLimiter.check('revocation', client.clientId);
       allowOrigin(req, res, client.allowedOrigins);
       const token = params.get('token');
       if (!token) throw new InvalidRequest('token is required');

@@ -7,7 +7,7 @@ import { readForm } from '../http/read-form';
 import { peerAddress } from '../http/peer-address';
 import type { ClientAuthThrottle } from '../throttle/client-auth-throttle';
 import type { RateLimiter } from '../throttle/rate-limit';
-import { authenticateClient, claimedClientId } from './client-authentication';
+import { authenticateClient } from './client-authentication';
 import type { GrantRegistry } from './grants/grant-registry';
 import { excerpt } from '../errors/error-description';
 
@@ -27,11 +27,13 @@ export function tokenEndpoint({ grants, clients, site, throttle, rateLimiter }: 
   return async (req: Request, res: Response): Promise<void> => {
     try {
       const params = await readForm(req);
-      // Before anything else that reads the store or checks a secret (rate-limit.ts).
-      await rateLimiter.check('token', claimedClientId(req, params), peerAddress(req));
+      // The address's limit before anything else that reads the store or checks a secret; the
+      // client's once it has authenticated (rate-limit.ts).
+      await rateLimiter.check('token', undefined, peerAddress(req));
       const grantType = params.get('grant_type');
       if (!grantType) throw new InvalidRequest('grant_type is required');
       const client = await authenticateClient(req, params, clients, site.realm, throttle);
+      if (client.method !== 'none') await rateLimiter.check('token', client.client.clientId);
       allowOrigin(req, res, client.client.allowedOrigins);
       const grant = grants.find(grantType);
       if (!grant) {

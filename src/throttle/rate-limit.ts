@@ -55,15 +55,18 @@ export class RateLimiter {
   ) {}
 
   /**
-   * Counts one request to `endpoint` from `address` claiming `clientId` (unverified; undefined when
-   * the request names none). Throws `slow_down` (429, `Retry-After` until the window of the
-   * limit that refused it ends) when the request is over a limit.
+   * Counts one request to `endpoint`: under `address` when given (called before client
+   * authentication, so a flood from one address costs no secret check), and under `clientId` when
+   * given (called once the client has authenticated, so nobody can spend a client's budget by
+   * merely naming it: guessing with its id is the client-authentication throttle's business).
+   * Throws `slow_down` (429, `Retry-After` until the window of the limit that refused it ends)
+   * when the request is over a limit.
    */
-  async check(endpoint: RateLimitedEndpoint, clientId: string | undefined, address: string): Promise<void> {
+  async check(endpoint: RateLimitedEndpoint, clientId: string | undefined, address?: string): Promise<void> {
     const limits = this.settings === false ? false : this.settings[endpoint];
     if (limits === false) return;
     const counting: Promise<Counted>[] = [];
-    if (active(limits.perAddress)) counting.push(this.count(endpoint, 'address', addressBucket(address), limits.perAddress));
+    if (address !== undefined && active(limits.perAddress)) counting.push(this.count(endpoint, 'address', addressBucket(address), limits.perAddress));
     if (clientId !== undefined && active(limits.perClient)) counting.push(this.count(endpoint, 'client', clientId, limits.perClient));
     const over = (await Promise.all(counting)).filter((c) => c.wait > 0);
     if (over.length === 0) return;

@@ -199,7 +199,9 @@ for (const backend of [sqlite(), redis()]) {
       // 127.0.0.2 has made 3 requests: 2 more for another client fit its limit of 5, the next does not.
       for (let i = 0; i < 2; i++) expect((await token('127.0.0.2', other)).status).to.equal(200);
       expectLimited(await token('127.0.0.2', other));
-      // A refused request counts too: the other client has now made 3, its own limit.
+      // Refused by its address before it authenticated, that request did not count for the other
+      // client: it has made 2, so one more fits its limit of 3, and the next does not.
+      expect((await token('127.0.0.3', other)).status).to.equal(200);
       expectLimited(await token('127.0.0.3', other));
       // A third client from another address is under both of its limits.
       const res = await token('127.0.0.3', await credentials(one));
@@ -217,7 +219,7 @@ for (const backend of [sqlite(), redis()]) {
       expect((await token('127.0.0.5')).status).to.equal(200);
     });
 
-    it('the limit applies before client authentication: past it no secret is checked', async () => {
+    it('the address limit applies before client authentication: past it no secret is checked', async () => {
       const authenticate = one.portcullis.clients.authenticate.bind(one.portcullis.clients);
       let checked = 0;
       one.portcullis.clients.authenticate = (id, secret) => {
@@ -225,13 +227,22 @@ for (const backend of [sqlite(), redis()]) {
         return authenticate(id, secret);
       };
       const wrong = { id: client.id, secret: 'not the secret' };
-      for (let i = 0; i < 3; i++) expect((await token('127.0.0.2', wrong)).status).to.equal(401);
-      for (let i = 0; i < 20; i++) expectLimited(await token(`127.0.1.${i + 1}`, wrong));
-      expect(checked, 'secrets checked').to.equal(3);
-      // Had the 20 been checked, the client-authentication throttle (10 failures) would lock the client now.
+      for (let i = 0; i < 5; i++) expect((await token('127.0.0.2', wrong)).status).to.equal(401);
+      for (let i = 0; i < 20; i++) expectLimited(await token('127.0.0.2', wrong));
+      expect(checked, 'secrets checked').to.equal(5);
       now.ms += WINDOW_MS;
       const res = await token('127.0.0.2');
       expect(res.status, res.text).to.equal(200);
+    });
+
+    it('the client limit counts only requests that authenticated: naming a client with a wrong secret spends none of its budget', async () => {
+      expect((await token('127.0.0.2')).status).to.equal(200);
+      // Fewer than the client-authentication throttle's 10 failures, from addresses of their own.
+      const wrong = { id: client.id, secret: 'not the secret' };
+      for (let i = 0; i < 8; i++) expect((await token(`127.0.1.${i + 1}`, wrong)).status).to.equal(401);
+      // The client's own budget of 3 is untouched by them: 2 more pass, the next is refused.
+      for (let i = 0; i < 2; i++) expect((await token('127.0.0.2')).status).to.equal(200);
+      expectLimited(await token('127.0.0.2'), 60);
     });
 
     it('revocation and introspection are limited too, each with its own count', async () => {
