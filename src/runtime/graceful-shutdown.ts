@@ -132,7 +132,8 @@ class DrainedServer {
   private closing = false;
 
   constructor(readonly name: string, private readonly server: Server) {
-    server.on('request', (_req, res: ServerResponse) => this.track(res));
+    // First among the listeners: the app may answer synchronously, inside its own listener.
+    server.prependListener('request', (_req, res: ServerResponse) => this.track(res));
   }
 
   /** From now on every response asks the client to close (RFC 9112 §9.6), so no connection is reused. */

@@ -34,6 +34,19 @@ describe('graceful shutdown (src/runtime/graceful-shutdown.ts)', () => {
     expect(lines.join('\n')).to.contain('could not close').and.contain('boom');
   });
 
+  it('an answer the app sends synchronously during the delay says Connection: close too', async () => {
+    const { server, port } = await listening((_req, res) => res.end('sync'));
+    const shutdown = new GracefulShutdown({ delayMs: 60_000, graceMs: 1000, logger: quiet }).drain('test', server);
+    void shutdown.run('test');
+    const connection = await new Promise<string | undefined>((resolve) => {
+      http.get({ port, host: '127.0.0.1', agent: new http.Agent({ keepAlive: true }) }, (res) => {
+        res.resume().on('end', () => resolve(res.headers.connection));
+      });
+    });
+    expect(connection).to.equal('close');
+    server.close();
+  });
+
   it('a response in flight when it starts finishes, with Connection: close (RFC 9112 §9.6)', async () => {
     let release!: () => void;
     const arrived = new Promise<void>((resolve) => {
