@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { configWith } from '../helpers/config-copy';
@@ -163,6 +164,8 @@ describe('e2e: graceful shutdown of portcullis start', function () {
     for (const o of failed) expect(o.error).to.be.oneOf(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'socket hang up']);
     expect(answered.length).to.be.at.least(20);
     expect(exit).to.deep.equal({ code: 0, signal: null });
+    // SQLite removes the write-ahead log when the last connection closes: the store was closed, not abandoned.
+    expect(fs.existsSync(`${gw.env.PORTCULLIS_SQLITE_PATH}-wal`), 'the SQLite store was closed').to.equal(false);
   });
 
   it('when shutdown.graceMs runs out, a request still running is cut off and the exit code is 1', async () => {
