@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { checkEnvironment } from '../config/environment-check';
 import { expressGatewaySchemaProblems } from '../config/express-gateway-schemas';
 import { knownPolicies, loadGatewayConfig } from '../config/load-gateway-config';
@@ -6,6 +7,7 @@ import { checkPipelines } from '../config/pipeline-check';
 import { SettingsError } from '../config/settings';
 import { applyEnvironmentDefaults } from '../runtime/environment';
 import { useGatewayConfig } from '../runtime/express-gateway-config';
+import { closeServer, GracefulShutdown } from '../runtime/graceful-shutdown';
 import { quietDisabledGatewayLogs } from '../runtime/quiet-gateway-logs';
 import { startEchoUpstream } from '../sample/echo-upstream';
 
@@ -35,10 +37,11 @@ export async function start(options: StartOptions): Promise<void> {
   const gateway = loadGatewayConfig(process.env.PORTCULLIS_CONFIG_DIR!);
   const pipelineProblems = checkPipelines(gateway.config, settings, { gateway: gateway.file, system: system.file }, knownPolicies(system.doc?.plugins));
   if (pipelineProblems.length) throw new SettingsError(`invalid gateway configuration: ${pipelineProblems.join('; ')}`);
+  let echo: Server | undefined;
   if (options.sampleUpstream) {
     const echoPort = Number(process.env.PORTCULLIS_ECHO_PORT ?? 8081);
     process.env.PORTCULLIS_ECHO_URL ??= `http://127.0.0.1:${echoPort}`;
-    await startEchoUpstream(echoPort);
+    echo = await startEchoUpstream(echoPort);
     process.stderr.write(`sample echo API listening on 127.0.0.1:${echoPort}\n`);
   }
   useGatewayConfig(process.env.PORTCULLIS_CONFIG_DIR!);
@@ -46,9 +49,18 @@ export async function start(options: StartOptions): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const eg = require('express-gateway')();
   quietDisabledGatewayLogs();
-  await eg.run();
-  const { whenReady } = await import('../plugin/runtime-holder');
+  const [servers, admin] = (await eg.run()) as [{ app?: Server; httpsApp?: Server }, Server | undefined];
+  const { whenReady, closeRuntime } = await import('../plugin/runtime-holder');
   const portcullis = await whenReady();
+  // SIGTERM (Kubernetes, systemd, docker stop) and SIGINT (Ctrl-C): see docs/ops-guide.md#graceful-shutdown.
+  const shutdown = new GracefulShutdown({ ...portcullis.settings.shutdown, logger: portcullis.logger });
+  if (servers.app) shutdown.drain('gateway http', servers.app);
+  if (servers.httpsApp) shutdown.drain('gateway https', servers.httpsApp);
+  if (admin) shutdown.drain('Express Gateway admin', admin);
+  // The upstream only once the gateway's requests to it are done; the store last.
+  if (echo) shutdown.onClose('sample echo API', () => closeServer(echo));
+  shutdown.onClose('store', () => closeRuntime());
+  shutdown.installSignalHandlers();
   process.stderr.write(`Portcullis issuer ${portcullis.settings.issuer} ready\n`);
   if (options.json) {
     process.stdout.write(JSON.stringify({ status: 'ready', issuer: portcullis.settings.issuer, port: Number(process.env.PORT) }) + '\n');

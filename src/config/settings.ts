@@ -45,6 +45,10 @@ export interface PortcullisSettings {
   publicPipelines: string[];
   /** Timeouts of the gateway's HTTP server, in milliseconds (see server-timeouts.ts). */
   server: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
+  /** `/readyz`: how long an answer is reused and how long one check may take (see src/health/readiness.ts). */
+  health: { cacheMs: number; timeoutMs: number };
+  /** `portcullis start` on SIGTERM/SIGINT (see src/runtime/graceful-shutdown.ts). */
+  shutdown: { delayMs: number; graceMs: number };
 }
 
 /** The JSON Schema of the settings, also handed to Express Gateway as the plugin's schema. */

@@ -2,10 +2,14 @@ import type { Application, RequestHandler } from 'express';
 import { resolveSettings, SettingsError, settingsSchema } from '../config/settings';
 import { TemporarilyUnavailable } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
+import type { ReadinessReport } from '../health/readiness';
+import { answerHealthProbe } from '../http/health-endpoints';
 import { issuerRouter } from '../issuer/issuer-router';
 import { guardPolicy } from '../policies/portcullis-guard';
 import { createLogger } from '../logging/logger';
+import { shutdownStarted } from '../runtime/graceful-shutdown';
 import { installationHome } from '../runtime/home';
+import type { Portcullis } from '../runtime/portcullis';
 import { useServerTimeouts } from '../runtime/server-timeouts';
 import { gatewayConfigProblems, type LoadedGatewayConfig } from './gateway-config-gate';
 import { guardedPaths, type GatewayConfig } from './guarded-paths';
@@ -29,6 +33,16 @@ let currentRoutes: Promise<RequestHandler> | undefined;
 let currentGuarded: (path: string) => boolean = () => false;
 /** How the gateway's last-resort answers are made: the newest runtime's site (its logger), once open. */
 let currentSite: ErrorSite | undefined;
+/** The newest init's runtime once it opened, or why there is none: what `/readyz` asks. */
+let currentRuntime: { open?: Portcullis; failed?: string } = {};
+
+/** Readiness of this process: not while shutting down, starting, or refusing its configuration. */
+function readiness(): Promise<ReadinessReport> {
+  if (shutdownStarted()) return Promise.resolve({ ready: false, checks: { shutdown: 'in_progress' } });
+  const { open, failed } = currentRuntime;
+  if (open) return open.readiness.report();
+  return Promise.resolve({ ready: false, checks: { [failed ?? 'runtime']: failed ? 'failed' : 'in_progress' } });
+}
 
 /**
  * The Express Gateway plugin: registers the `portcullis-guard` policy and mounts the issuer's
@@ -43,6 +57,10 @@ export const manifest = {
     const routes = runtime().then((p) => issuerRouter(p));
     routes.catch(() => undefined);
     currentRoutes = routes;
+    // On reload the running runtime answers until the new one opened (it is closed only then).
+    const held: typeof currentRuntime = { open: currentRuntime.open };
+    currentRuntime = held;
+    runtime().then((p) => (held.open = p), () => Object.assign(held, { open: undefined, failed: 'runtime' }));
     if (context.config) useServerTimeouts(settings.server);
     // An unsafe pipeline (proxy before the guard...) loaded some other way than `portcullis start`,
     // or by a hot reload: Express Gateway ignores a plugin that throws and would serve the new
@@ -52,6 +70,7 @@ export const manifest = {
       createLogger().error('refusing the gateway configuration: every request is answered 503 until it is fixed', { problems });
       currentRoutes = Promise.reject(new SettingsError(problems.join('; ')));
       currentRoutes.catch(() => undefined);
+      currentRuntime = { failed: 'gatewayConfig' };
     }
     currentGuarded = guardedPaths(context.config?.gatewayConfig as GatewayConfig | undefined);
     currentSite = { kind: 'endpoint', realm: settings.realm };
@@ -63,6 +82,9 @@ export const manifest = {
       mounted.add(app);
       // Unrouted requests and uncaught errors get the product's JSON error, never Express's HTML page.
       installLastResort(app, () => currentSite!);
+      // The probes come first: never behind a guard, a pipeline or a request check, and answered
+      // even while the runtime is opening or refused.
+      app.use((req, res, next) => answerHealthProbe(req, res, readiness, currentSite!) || next());
       // Always delegate to the newest router, so a reload swaps endpoints without re-mounting.
       app.use((req, res, next) => {
         currentRoutes!.then(

@@ -14,6 +14,8 @@ import { LONGEST_LEEWAY_S, RevocationList } from '../guard/revocation-list';
 import { TokenVerifier } from '../guard/token-verifier';
 import { clientCredentialsGrant } from '../issuer/grants/client-credentials';
 import { GrantRegistry } from '../issuer/grants/grant-registry';
+import { Readiness } from '../health/readiness';
+import { readinessChecks } from '../health/readiness-checks';
 import { KeyRing } from '../keys/key-ring';
 import { createLogger, type Logger } from '../logging/logger';
 import { failClosed } from '../store/fail-closed';
@@ -87,6 +89,8 @@ export class Portcullis {
   readonly clientAuthThrottle: ClientAuthThrottle;
   /** Request rate limits of the token, revocation and introspection endpoints; its `onLimited` feeds the metrics. */
   readonly rateLimiter: RateLimiter;
+  /** What `/readyz` answers (src/health/readiness-checks.ts lists the checks). */
+  readonly readiness: Readiness;
   private readonly pending: PendingAuthorizations;
   private readonly throttle: SignInThrottle;
   private readonly clientStatus: StatusCache<ClientStatus>;
@@ -123,6 +127,7 @@ export class Portcullis {
     this.origins = new OriginIndex(clients, now);
     this.admin = new AdminService(this, new AuditLog(store, now));
     this.secretReveal = new SecretReveal(store, secure, now);
+    this.readiness = new Readiness(readinessChecks({ store, keys }), { ...settings.health, now, logger });
     const userTokens = { tokens: this.tokens, idTokens: this.idTokens, refreshTokens: this.refreshTokens, applications };
     this.grants = new GrantRegistry()
       .register(authorizationCodeGrant({ ...userTokens, codes: this.codes, users: this.users, revoker: this.revoker }))

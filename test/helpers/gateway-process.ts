@@ -27,6 +27,10 @@ export interface GatewayProcess {
   /** Runs `portcullis <args>` with the gateway's environment (same config, same SQLite file). */
   cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   stop(): Promise<void>;
+  /** Sends a signal to the gateway process (a shutdown under test: its exit is expected, not reported). */
+  signal(name: NodeJS.Signals): void;
+  /** Resolves when the process has exited, with its code or the signal that ended it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** A fresh temp folder for one test's SQLite file. */
@@ -68,6 +72,7 @@ export async function startGateway(extraEnv: NodeJS.ProcessEnv = {}): Promise<Ga
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   let stopping = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   // A gateway that dies under a test says why in the test log, instead of a bare ECONNREFUSED.
   child.on('exit', (code, signal) => {
     if (!stopping) process.stderr.write(`\n[gateway on port ${env.PORT} exited: code=${code} signal=${signal}]\n${output}\n`);
@@ -82,6 +87,11 @@ export async function startGateway(extraEnv: NodeJS.ProcessEnv = {}): Promise<Ga
       stopping = true;
       return stopChild(child);
     },
+    signal: (name) => {
+      stopping = true;
+      child.kill(name);
+    },
+    exited,
   };
 }
 
@@ -114,7 +124,7 @@ function waitFor(child: ChildProcess, ready: () => boolean, output: () => string
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');

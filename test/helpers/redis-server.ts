@@ -8,6 +8,11 @@ export interface RedisServer {
   url: string;
   /** Kills this server (by its own handle, i.e. its PID) and waits until it has exited. */
   kill(): Promise<void>;
+  /** Starts a new, empty redis-server on the same port (after kill). */
+  restart(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a server that keeps its connections open but answers nothing (a hung Redis). */
+  pause(): void;
+  resume(): void;
 }
 
 /** True when `redis-server` can be started on this machine. */
@@ -41,7 +46,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   for (let attempt = 0; ; attempt++) {
     const port = 20000 + Math.floor(Math.random() * 20000);
     try {
-      const child = await startOn(port);
+      let child = await startOn(port);
       return {
         url: `redis://127.0.0.1:${port}`,
         kill: async () => {
@@ -50,6 +55,11 @@ export async function startRedisServer(): Promise<RedisServer> {
           child.kill('SIGKILL');
           await exited;
         },
+        restart: async () => {
+          child = await startOn(port);
+        },
+        pause: () => void child.kill('SIGSTOP'),
+        resume: () => void child.kill('SIGCONT'),
       };
     } catch (error) {
       if (attempt >= 4) throw error;

@@ -55,6 +55,21 @@ describe('plugin manifest', () => {
     expect((await request(app).get('/.well-known/openid-configuration')).body.issuer).to.equal('http://other.test');
   });
 
+  it('answers /healthz and /readyz before every other route, also while a refused gateway configuration makes everything else 503', async () => {
+    const app = express();
+    loadPlugin(settings).routes.forEach((r) => r(app));
+    await whenReady();
+    expect((await request(app).get('/readyz')).body).to.deep.equal({ status: 'ok', checks: { store: 'ok', signingKeys: 'ok' } });
+    // A hot reload brings a pipeline that proxies without a guard: the plugin refuses it.
+    const unsafe = { apiEndpoints: { open: { paths: '/open' } }, serviceEndpoints: { up: { url: 'http://127.0.0.1:1' } }, pipelines: { open: { apiEndpoints: ['open'], policies: [{ proxy: [{ action: { serviceEndpoint: 'up' } }] }] } } };
+    manifest.init({ settings, registerPolicy: () => undefined, registerGatewayRoute: (r) => r(app), config: { gatewayConfig: unsafe } });
+    expect((await request(app).get('/.well-known/jwks.json')).status).to.equal(503);
+    const readyz = await request(app).get('/readyz');
+    expect(readyz.status).to.equal(503);
+    expect(readyz.body).to.deep.equal({ status: 'unavailable', checks: { gatewayConfig: 'failed' } });
+    expect((await request(app).get('/healthz')).status).to.equal(200);
+  });
+
   it('refuses invalid settings at init, naming the field', () => {
     expect(() => loadPlugin({ ...settings, cacheMs: 5000 })).to.throw(/cacheMs/);
   });
