@@ -3,6 +3,7 @@ import { acceptsTokenIssuedAt } from '../clients/client';
 import { InvalidClient, InvalidRequest } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
 import { readForm } from '../http/read-form';
+import { recordOutcome } from '../http/request-outcome';
 import type { ClientAuthThrottle } from '../throttle/client-auth-throttle';
 import { authenticateClient } from './client-authentication';
 import { findToken, type FoundToken, type TokenLookupDeps } from './token-lookup';
@@ -53,11 +54,13 @@ export function introspectionEndpoint(deps: TokenLookupDeps & { site: ErrorSite;
     try {
       const params = await readForm(req);
       const { client, method } = await authenticateClient(req, params, deps.clients, deps.site.realm, deps.throttle);
+      recordOutcome(req, { clientId: client.clientId, application: client.application });
       if (method === 'none') throw new InvalidClient('introspection requires client authentication', false, deps.site.realm);
       const token = params.get('token');
       if (!token) throw new InvalidRequest('token is required');
       const found = await findToken(deps, token, params.get('token_type_hint'));
       const body = found ? await describe(found, deps, client.clientId) : { active: false };
+      recordOutcome(req, { decision: 'allowed' });
       res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json(body);
     } catch (err) {
       sendError(req, res, err, deps.site);

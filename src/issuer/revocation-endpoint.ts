@@ -3,6 +3,7 @@ import { InvalidRequest } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
 import { allowOrigin } from '../http/cors';
 import { readForm } from '../http/read-form';
+import { recordOutcome } from '../http/request-outcome';
 import type { ClientAuthThrottle } from '../throttle/client-auth-throttle';
 import { authenticateClient } from './client-authentication';
 import { findToken, ownerOf, type TokenLookupDeps } from './token-lookup';
@@ -18,6 +19,7 @@ export function revocationEndpoint(deps: TokenLookupDeps & { site: ErrorSite; th
     try {
       const params = await readForm(req);
       const { client } = await authenticateClient(req, params, deps.clients, deps.site.realm, deps.throttle);
+      recordOutcome(req, { clientId: client.clientId, application: client.application });
       allowOrigin(req, res, client.allowedOrigins);
       const token = params.get('token');
       if (!token) throw new InvalidRequest('token is required');
@@ -26,6 +28,7 @@ export function revocationEndpoint(deps: TokenLookupDeps & { site: ErrorSite; th
         if (found.kind === 'refresh_token') await deps.revoker.revokeGrant(found.stored.token.grantId);
         else await deps.revocations.revoke(found.claims.jti, found.claims.exp);
       }
+      recordOutcome(req, { decision: 'allowed' });
       res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).end();
     } catch (err) {
       sendError(req, res, err, deps.site);

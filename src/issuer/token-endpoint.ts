@@ -4,6 +4,7 @@ import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../err
 import { sendError, type ErrorSite } from '../errors/send-error';
 import { allowOrigin } from '../http/cors';
 import { readForm } from '../http/read-form';
+import { recordOutcome } from '../http/request-outcome';
 import type { ClientAuthThrottle } from '../throttle/client-auth-throttle';
 import { authenticateClient } from './client-authentication';
 import type { GrantRegistry } from './grants/grant-registry';
@@ -27,6 +28,7 @@ export function tokenEndpoint({ grants, clients, site, throttle }: TokenEndpoint
       const grantType = params.get('grant_type');
       if (!grantType) throw new InvalidRequest('grant_type is required');
       const client = await authenticateClient(req, params, clients, site.realm, throttle);
+      recordOutcome(req, { clientId: client.client.clientId, application: client.client.application });
       allowOrigin(req, res, client.client.allowedOrigins);
       const grant = grants.find(grantType);
       if (!grant) {
@@ -38,6 +40,7 @@ export function tokenEndpoint({ grants, clients, site, throttle }: TokenEndpoint
         throw new UnauthorizedClient(`a public client cannot use the ${grantType} grant`);
       }
       const body = await grant.handle({ params, client });
+      recordOutcome(req, { decision: 'allowed' });
       res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json(body);
     } catch (err) {
       sendError(req, res, err, site);

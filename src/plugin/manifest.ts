@@ -2,6 +2,7 @@ import type { Application, RequestHandler } from 'express';
 import { resolveSettings, SettingsError, settingsSchema } from '../config/settings';
 import { TemporarilyUnavailable } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
+import { requestContext, type ContextMiddleware } from '../http/request-context';
 import { issuerRouter } from '../issuer/issuer-router';
 import { guardPolicy } from '../policies/portcullis-guard';
 import { createLogger } from '../logging/logger';
@@ -27,6 +28,8 @@ const mounted = new WeakSet<Application>();
 let currentRoutes: Promise<RequestHandler> | undefined;
 /** Which raw paths a guarded pipeline covers, from the newest gateway.config.yml. */
 let currentGuarded: (path: string) => boolean = () => false;
+/** Client address, request id and access log of every request, from the newest settings. */
+let currentContext: ContextMiddleware | undefined;
 /** How the gateway's last-resort answers are made: the newest runtime's site (its logger), once open. */
 let currentSite: ErrorSite | undefined;
 
@@ -53,6 +56,7 @@ export const manifest = {
       currentRoutes = Promise.reject(new SettingsError(problems.join('; ')));
       currentRoutes.catch(() => undefined);
     }
+    currentContext = requestContext(settings);
     currentGuarded = guardedPaths(context.config?.gatewayConfig as GatewayConfig | undefined);
     currentSite = { kind: 'endpoint', realm: settings.realm };
     // Only the newest init's runtime may set the site (an older one could open later on reload).
@@ -61,6 +65,8 @@ export const manifest = {
     context.registerGatewayRoute((app) => {
       if (mounted.has(app)) return;
       mounted.add(app);
+      // First of all, so every answer (the last-resort ones too) has its client, id and log line.
+      app.use((req, res, next) => currentContext!(req, res, next));
       // Unrouted requests and uncaught errors get the product's JSON error, never Express's HTML page.
       installLastResort(app, () => currentSite!);
       // Always delegate to the newest router, so a reload swaps endpoints without re-mounting.
