@@ -58,7 +58,8 @@ export function logAccess(req: IncomingMessage, res: ServerResponse, proto: stri
       request_id: requestId(req),
       method: req.method ?? '-',
       path: loggedPath((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/'),
-      status: res.statusCode,
+      // 0: the client left before any answer was sent (no status ever reached the wire).
+      status: res.headersSent ? res.statusCode : 0,
       duration_ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
       client_address: peerAddress(req),
       proto,
