@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { IncomingMessage } from 'node:http';
+import { resolveSettings } from '../../src/config/settings';
 import { parseNode, trustedProxyProblems, TrustedProxies, type ForwardedHeader, type TrustedProxiesSetting } from '../../src/http/trusted-proxies';
 
 /** A request as the resolver sees it: a TCP peer and some headers. */
@@ -111,6 +112,18 @@ describe('TrustedProxies', () => {
       expect(problems[0]).to.contain('trustedProxies[0]').and.contain('10.0.0.0/33');
       expect(() => new TrustedProxies(['localhost'])).to.throw(/trustedProxies\[0\]/);
       expect(trustedProxyProblems(2)).to.deep.equal([]);
+    });
+
+    it('resolveSettings: a list or a hop count (defaults: none, x-forwarded-for, log off); a bad entry or shape stops start-up naming the field', () => {
+      const base = { issuer: 'http://issuer.test', applications: { a: { audience: 'a', roles: {}, routes: [] } } };
+      const defaults = resolveSettings(base, '/tmp');
+      expect(defaults).to.deep.include({ trustedProxies: [], forwardedHeader: 'x-forwarded-for', accessLog: { enabled: false, destination: 'stdout' } });
+      expect(resolveSettings({ ...base, trustedProxies: 2 }, '/tmp').trustedProxies).to.equal(2);
+      expect(() => resolveSettings({ ...base, trustedProxies: ['::1', 'localhost'] }, '/tmp')).to.throw(/plugins\.portcullis\.trustedProxies\[1\]: "localhost" is not an IPv4 or IPv6 address/);
+      expect(() => resolveSettings({ ...base, trustedProxies: '10.0.0.0/8' }, '/tmp')).to.throw(/plugins\.portcullis\.trustedProxies: must be/);
+      expect(() => resolveSettings({ ...base, trustedProxies: 21 }, '/tmp')).to.throw(/trustedProxies: must be <= 20/);
+      expect(() => resolveSettings({ ...base, forwardedHeader: 'x-real-ip' }, '/tmp')).to.throw(/forwardedHeader/);
+      expect(() => resolveSettings({ ...base, accessLog: { enabled: true, destination: '/var/log/x' } }, '/tmp')).to.throw(/accessLog\.destination/);
     });
   });
 
