@@ -16,7 +16,8 @@ const KEY = Symbol('portcullis.outcome');
 /** Adds what is known so far to the request's one outcome record (later fields win). */
 export function recordOutcome(req: IncomingMessage, outcome: RequestOutcome): void {
   const holder = req as IncomingMessage & { [KEY]?: RequestOutcome };
-  holder[KEY] = { ...holder[KEY], ...outcome };
+  // Filled in place: the guard adds to it on every request, and a copy each time would be waste.
+  Object.assign((holder[KEY] ??= {}), outcome);
 }
 
 /** The request's outcome record; empty for requests nothing decided on (pages, discovery, JWKS). */
