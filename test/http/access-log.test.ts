@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { loggedPath, type AccessLogLine } from '../../src/http/access-log';
+import { obtainTokens, startFlowServer } from '../helpers/browser-flow';
 import { createServiceClient, startTestServer, testSettings, type TestServer } from '../helpers/test-portcullis';
 
 /**
@@ -68,6 +69,26 @@ describe('access log (request context in a plain Express app)', () => {
     const introspected = await request(server.app).post('/oauth2/introspect').auth(client.clientId, client.clientSecret).type('form').send({ token: ok.body.access_token });
     expect(lineOf(introspected)).to.deep.include({ path: '/oauth2/introspect', status: 200, client_id: client.clientId, decision: 'allowed' });
     for (const text of lines) for (const secret of [client.clientSecret, 'wrong-secret-value', 'pw-leak', ok.body.access_token]) expect(text).to.not.contain(secret);
+  });
+
+  it('userinfo: the token\'s client and application when allowed; refused without openid; no token or cookie in any line', async () => {
+    const flowLines: string[] = [];
+    const flow = await startFlowServer({ settings: testSettings({ accessLog: { enabled: true } }), accessLog: (line) => flowLines.push(line) });
+    try {
+      const tokens = await obtainTokens(flow.server, { app: flow.web, user: flow.user, params: { scope: 'openid echo:read' } });
+      const res = await request(flow.server.app).get('/oauth2/userinfo').set('Authorization', `Bearer ${tokens.access_token}`);
+      expect(res.status, res.text).to.equal(200);
+      const line = flowLines.map((l) => JSON.parse(l) as AccessLogLine).find((l) => l.request_id === res.headers['x-request-id']);
+      expect(line).to.deep.include({ path: '/oauth2/userinfo', status: 200, application: 'echo', client_id: flow.web.clientId, decision: 'allowed' });
+      const t = await token();
+      const noOpenid = await request(server.app).get('/oauth2/userinfo').set('Authorization', `Bearer ${t}`);
+      expect(lineOf(noOpenid)).to.deep.include({ status: 403, client_id: client.clientId, decision: 'refused', reason: 'insufficient_scope' });
+      const all = flowLines.join('\n');
+      for (const secret of [tokens.access_token, tokens.refresh_token, tokens.id_token, flow.user.password, flow.web.clientSecret!]) expect(all).to.not.contain(secret);
+      expect(all).to.not.match(/code=|portcullis_session|portcullis_csrf/);
+    } finally {
+      await flow.server.close();
+    }
   });
 
   it('requests nothing decides on (discovery, unknown paths) are "n/a"', async () => {
