@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { CidrList, parseCidr } from './cidr';
 
 /** `trustedProxies`: how many proxies stand in front (a hop count), or which addresses and networks they use. */
 export type TrustedProxiesSetting = number | string[];
@@ -91,17 +92,7 @@ function forwardedHops(req: IncomingMessage): Hop[] {
 /** Parses `trustedProxies` entries (`10.0.0.0/8`, `::1`, `fd00::/8`); returns the problems, one per bad entry. */
 export function trustedProxyProblems(setting: TrustedProxiesSetting): string[] {
   if (typeof setting === 'number') return [];
-  return setting.flatMap((entry, i) => (parseEntry(entry) ? [] : [`trustedProxies[${i}]: ${JSON.stringify(entry)} is not an IPv4 or IPv6 address or CIDR network (e.g. 10.0.0.0/8, ::1, fd00::/8)`]));
-}
-
-function parseEntry(entry: string): { address: string; prefix?: number; family: 'ipv4' | 'ipv6' } | undefined {
-  const [address, prefixText, extra] = entry.trim().split('/');
-  const version = isIP(address);
-  if (!version || extra !== undefined) return undefined;
-  const family = version === 4 ? 'ipv4' : 'ipv6';
-  if (prefixText === undefined) return { address: normaliseAddress(address), family };
-  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > (version === 4 ? 32 : 128)) return undefined;
-  return { address, prefix: Number(prefixText), family };
+  return setting.flatMap((entry, i) => (parseCidr(entry) ? [] : [`trustedProxies[${i}]: ${JSON.stringify(entry)} is not an IPv4 or IPv6 address or CIDR network (e.g. 10.0.0.0/8, ::1, fd00::/8)`]));
 }
 
 /**
@@ -114,17 +105,15 @@ function parseEntry(entry: string): { address: string; prefix?: number; family: 
  */
 export class TrustedProxies {
   private readonly hops: number;
-  private readonly list = new BlockList();
+  private readonly list = new CidrList();
   private readonly any: boolean;
 
   constructor(setting: TrustedProxiesSetting, private readonly header: ForwardedHeader = 'x-forwarded-for') {
     this.hops = typeof setting === 'number' ? setting : 0;
     const networks = typeof setting === 'number' ? [] : setting;
     for (const entry of networks) {
-      const parsed = parseEntry(entry);
-      if (!parsed) throw new Error(trustedProxyProblems([entry])[0]);
-      if (parsed.prefix === undefined) this.list.addAddress(parsed.address, parsed.family);
-      else this.list.addSubnet(parsed.address, parsed.prefix, parsed.family);
+      // An IPv4-mapped entry (::ffff:10.0.0.1) is the IPv4 address: peers are compared as IPv4.
+      if (!this.list.add(isIP(entry) ? normaliseAddress(entry) : entry)) throw new Error(trustedProxyProblems([entry])[0]);
     }
     this.any = this.hops > 0 || networks.length > 0;
   }
@@ -132,7 +121,7 @@ export class TrustedProxies {
   /** Whether the hop `depth` steps from us (0: the TCP peer) is a trusted proxy. */
   private trusts(address: string, depth: number): boolean {
     if (this.hops > 0) return depth < this.hops;
-    return this.list.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+    return this.list.has(address);
   }
 
   /** The client of `req` and the scheme it used. */
