@@ -34,10 +34,10 @@ interface WireResponse {
   body: Record<string, any>;
 }
 
-/** A request to 127.0.0.1:`port` from the loopback address `from`. */
+/** A request to the loopback (127.0.0.1, or ::1 when `from` is IPv6) on `port` from the loopback address `from`. */
 function send(port: number, from: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<WireResponse> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, localAddress: from, method, path, agent: false, headers }, (res) => {
+    const req = http.request({ host: from.includes(':') ? '::1' : '127.0.0.1', port, localAddress: from, method, path, agent: false, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (text += chunk));
@@ -56,9 +56,9 @@ function send(port: number, from: string, method: string, path: string, headers:
   });
 }
 
-async function listen(app: http.RequestListener): Promise<{ port: number; close(): Promise<void> }> {
+async function listen(app: http.RequestListener, host = '127.0.0.1'): Promise<{ port: number; close(): Promise<void> }> {
   const listener = http.createServer(app);
-  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => listener.listen(0, host, resolve));
   return {
     port: (listener.address() as AddressInfo).port,
     close: async () => {
@@ -76,7 +76,7 @@ const tokenRequest = (port: number, from: string, id: string, secret: string, he
   send(port, from, 'POST', '/oauth2/token', { ...FORM, Authorization: basic(id, secret), ...headers }, 'grant_type=client_credentials');
 
 /** A runtime on SQLite or on a real Redis (random key prefix), served like a plain Express user would. */
-async function serveOn(backend: 'sqlite' | 'redis', overrides: Record<string, unknown>) {
+async function serveOn(backend: 'sqlite' | 'redis', overrides: Record<string, unknown>, host = '127.0.0.1') {
   const prefix = `portcullis-test-${randomBytes(6).toString('hex')}:`;
   const settings: PortcullisSettings = testSettings(backend === 'redis' ? { ...overrides, store: { type: 'redis', redisUrl: REDIS_URL, redisKeyPrefix: prefix } } : overrides);
   const store = backend === 'redis' ? await RedisStore.open({ url: REDIS_URL, keyPrefix: prefix }) : new SqliteStore({ path: ':memory:' });
@@ -84,7 +84,7 @@ async function serveOn(backend: 'sqlite' | 'redis', overrides: Record<string, un
   const app = express();
   app.use(portcullis.requestContext());
   app.use(issuerRouter(portcullis));
-  const listener = await listen(app);
+  const listener = await listen(app, host);
   return {
     portcullis,
     port: listener.port,
@@ -159,6 +159,20 @@ describe('RFC 7239 trusted proxies: which client address is believed', function 
       });
     });
   }
+
+  describe('IPv6', () => {
+    let served: Awaited<ReturnType<typeof serveOn>>;
+    afterEach(() => served?.close());
+
+    it('an IPv6 proxy (::1) forwarding IPv6 clients: one /64 is one client for the throttle, the next /64 is not', async () => {
+      served = await serveOn('sqlite', { trustedProxies: ['::1/128'], clientAuthentication: { maxFailures: 1 } }, '::1');
+      const { client: c, clientSecret } = await served.portcullis.clients.create({ name: 'svc', application: 'echo', roles: ['echo-reader'] });
+      for (let i = 0; i < 4; i++) expect((await tokenRequest(served.port, '::1', `pcc_guess${i}`, 'wrong', { 'X-Forwarded-For': `2001:db8:1:2::${i + 1}` })).status).to.equal(401);
+      expect((await tokenRequest(served.port, '::1', c.clientId, clientSecret!, { 'X-Forwarded-For': '[2001:db8:1:2:ffff::9]:443' })).status, 'same /64').to.equal(429);
+      expect((await tokenRequest(served.port, '::1', c.clientId, clientSecret!, { 'X-Forwarded-For': '2001:db8:1:3::1' })).status, 'another /64').to.equal(200);
+      expect((await tokenRequest(served.port, '::1', c.clientId, clientSecret!, { 'X-Forwarded-For': '203.0.113.5' })).status, 'an IPv4 client behind it').to.equal(200);
+    });
+  });
 
   describe('the sign-in throttle counts the forwarded address', () => {
     let server: TestServer;
