@@ -160,6 +160,23 @@ describe('RFC 7239 trusted proxies: which client address is believed', function 
     });
   }
 
+  describe('§4 Forwarded (forwardedHeader: forwarded)', () => {
+    let served: Awaited<ReturnType<typeof serveOn>>;
+    afterEach(() => served?.close());
+
+    it('for= of the trusted proxy\'s element is the client; X-Forwarded-For is then not read', async () => {
+      served = await serveOn('sqlite', { trustedProxies: [TRUSTED], forwardedHeader: 'forwarded', clientAuthentication: { maxFailures: 1 } });
+      const { client: c, clientSecret } = await served.portcullis.clients.create({ name: 'svc', application: 'echo', roles: ['echo-reader'] });
+      for (let i = 0; i < 4; i++) {
+        const headers = { Forwarded: `for="_spoof${i}", for=192.0.2.60;proto=https`, 'X-Forwarded-For': `198.51.100.${i + 1}` };
+        expect((await tokenRequest(served.port, TRUSTED, `pcc_guess${i}`, 'wrong', headers)).status).to.equal(401);
+      }
+      expect((await tokenRequest(served.port, TRUSTED, c.clientId, clientSecret!, { Forwarded: 'for=192.0.2.60' })).status).to.equal(429);
+      expect((await tokenRequest(served.port, TRUSTED, c.clientId, clientSecret!, { Forwarded: 'for="[2001:db8:cafe::17]:4711"' })).status).to.equal(200);
+      expect((await tokenRequest(served.port, TRUSTED, c.clientId, clientSecret!, { Forwarded: 'for=192.0.2.61', 'X-Forwarded-For': '192.0.2.60' })).status, 'X-Forwarded-For ignored').to.equal(200);
+    });
+  });
+
   describe('IPv6', () => {
     let served: Awaited<ReturnType<typeof serveOn>>;
     afterEach(() => served?.close());
