@@ -1,6 +1,7 @@
 import path from 'node:path';
 import Ajv from 'ajv';
 import type { RateLimitSettings } from '../throttle/rate-limit';
+import { trustedProxyProblems, type ForwardedHeader, type TrustedProxiesSetting } from '../http/trusted-proxies';
 import { checkRoutePermissions } from './route-permissions-check';
 import { formatSchemaErrors, type ConfigSite } from './schema-errors';
 import schema from './settings.schema.json';
@@ -49,6 +50,11 @@ export interface PortcullisSettings {
   health: { cacheMs: number; timeoutMs: number };
   /** `portcullis start` on SIGTERM/SIGINT (see src/runtime/graceful-shutdown.ts). */
   shutdown: { delayMs: number; graceMs: number };
+  /** Proxies whose forwarding headers are believed (see trusted-proxies.ts). */
+  trustedProxies: TrustedProxiesSetting;
+  forwardedHeader: ForwardedHeader;
+  /** The per-request JSON log (see access-log.ts). */
+  accessLog: { enabled: boolean; destination: 'stdout' | 'stderr' };
 }
 
 /** The JSON Schema of the settings, also handed to Express Gateway as the plugin's schema. */
@@ -79,6 +85,7 @@ export function resolveSettings(raw: unknown, home: string, site: ConfigSite = D
   if (settings.server.requestTimeoutMs < settings.server.headersTimeoutMs) {
     problems.push(`${site.file}: ${site.at}.server.requestTimeoutMs: must be >= server.headersTimeoutMs (${settings.server.headersTimeoutMs})`);
   }
+  problems.push(...trustedProxyProblems(settings.trustedProxies).map((p) => `${site.file}: ${site.at}.${p}`));
   if (problems.length) throw new SettingsError(`invalid Portcullis settings: ${problems.join('; ')}`);
   const { sqlitePath } = settings.store;
   if (sqlitePath !== ':memory:' && !path.isAbsolute(sqlitePath)) {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestId } from '../http/request-id';
+import { recordRefusal } from '../http/request-outcome';
 import type { Logger } from '../logging/logger';
 import { StoreUnavailableError } from '../store/store';
 import { InsufficientScope, MissingToken, OAuthError, ServerError, TemporarilyUnavailable } from './oauth-errors';
@@ -50,6 +51,7 @@ export function bearerChallenge(err: OAuthError, realm: string): string {
 export function sendError(req: IncomingMessage, res: ServerResponse, thrown: unknown, site: ErrorSite): void {
   const err = toOAuthError(thrown);
   const id = requestId(req, res);
+  recordRefusal(req, err);
   if ((err instanceof ServerError || err instanceof TemporarilyUnavailable) && site.logger) {
     const detail = thrown instanceof Error ? { cause: thrown.message, stack: thrown.stack } : { cause: String(thrown) };
     site.logger.error('request failed', { request_id: id, method: req.method, path: req.url?.split('?')[0], ...detail });

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApplicationSettings } from '../config/settings';
 import { InsufficientScope, InvalidToken } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
+import { requestId } from '../http/request-id';
+import { recordOutcome } from '../http/request-outcome';
 import { permissionsOf } from '../issuer/scope';
 import type { ClientStatus, UserStatus } from './client-status';
 import type { StatusCache } from './status-cache';
@@ -82,6 +84,7 @@ export class Guard {
     const needed = this.requestShape(req);
     const token = extractBearer(req);
     const claims = this.deps.verifier.peek(token) ?? (await this.deps.verifier.verify(token));
+    recordOutcome(req, { clientId: claims.client_id });
     const facts = this.peekFacts(claims) ?? (await this.loadFacts(claims));
     return this.decide(claims, facts, needed);
   }
@@ -93,6 +96,7 @@ export class Guard {
   checkCached(req: IncomingMessage): VerifiedIdentity | undefined {
     const needed = this.requestShape(req);
     const claims = this.deps.verifier.peek(extractBearer(req));
+    if (claims) recordOutcome(req, { clientId: claims.client_id });
     const facts = claims && this.peekFacts(claims);
     return facts && this.decide(claims, facts, needed);
   }
@@ -109,8 +113,12 @@ export class Guard {
   /** The guard as Connect/Express middleware: identity on success, the structured error otherwise. */
   middleware(): Middleware {
     return (req, res, next) => {
+      recordOutcome(req, { application: this.options.application });
       const pass = (identity: VerifiedIdentity) => {
         setIdentityHeaders(req, identity, this.options);
+        recordOutcome(req, { decision: 'allowed' });
+        // The upstream gets the id the caller's response and the access log carry.
+        req.headers['x-request-id'] = requestId(req, res);
         (req as IncomingMessage & { portcullis?: VerifiedIdentity }).portcullis = identity;
         next();
       };

@@ -1,14 +1,28 @@
 import type { IncomingMessage } from 'node:http';
 import { isIPv6 } from 'node:net';
 
+const CLIENT = Symbol('portcullis.clientAddress');
+
 /**
- * The TCP peer address of a request, the key of per-address throttling. Headers such as
- * `X-Forwarded-For` are not read: anyone can send them. An IPv4-mapped IPv6 address
- * (`::ffff:192.0.2.1`, a dual-stack listener) is written as IPv4, so one client has one key.
+ * The client address of a request, the key of per-address throttling, audit entries and the
+ * access log: the TCP peer, unless the request context (`request-context.ts`) found the peer to be
+ * a trusted proxy and took the client from `X-Forwarded-For` / `Forwarded` (`trusted-proxies.ts`).
+ * Without the `trustedProxies` setting those headers are never read: anyone can send them.
+ * An IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, a dual-stack listener) is written as IPv4.
  */
 export function peerAddress(req: IncomingMessage): string {
+  return (req as IncomingMessage & { [CLIENT]?: string })[CLIENT] ?? socketAddress(req);
+}
+
+/** The TCP peer address itself, whatever the headers say. */
+export function socketAddress(req: IncomingMessage): string {
   const address = req.socket.remoteAddress ?? 'unknown';
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/** Records the client address resolved once per request (by the request context). */
+export function setClientAddress(req: IncomingMessage, address: string): void {
+  (req as IncomingMessage & { [CLIENT]?: string })[CLIENT] = address;
 }
 
 /**

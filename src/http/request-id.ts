@@ -1,20 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+/** A caller's id is kept only if it is a short token of safe characters (it is echoed and logged). */
 const SAFE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const KEY = Symbol('portcullis.requestId');
 
 /**
- * The request's id: a caller's `X-Request-Id` when it is short and safe to echo, otherwise a new
- * UUID. Set once per request and mirrored in the `X-Request-Id` response header so an integrator
- * can quote it and ops can find the log line.
+ * Fixes the request's id once, at the start of the request: the incoming `X-Request-Id` when the
+ * TCP peer is a trusted proxy (`trustedProxies`) and the id is safe, otherwise a new UUID. An id
+ * from anyone else is replaced: a client must not be able to plant ids in the logs or upstream.
+ * The id is also set on the request's headers, so the upstream receives it as `X-Request-Id`.
+ */
+export function assignRequestId(req: IncomingMessage, res: ServerResponse, fromTrustedProxy: boolean): string {
+  const holder = req as IncomingMessage & { [KEY]?: string };
+  const incoming = req.headers['x-request-id'];
+  holder[KEY] = fromTrustedProxy && typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
+  req.headers['x-request-id'] = holder[KEY];
+  return requestId(req, res);
+}
+
+/**
+ * The request's id (a new UUID if nothing assigned one yet: a plain Express app without the
+ * request context). Mirrored in the `X-Request-Id` response header so an integrator can quote it
+ * and ops can find the log line.
  */
 export function requestId(req: IncomingMessage, res?: ServerResponse): string {
   const holder = req as IncomingMessage & { [KEY]?: string };
-  if (!holder[KEY]) {
-    const incoming = req.headers['x-request-id'];
-    holder[KEY] = typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
-  }
+  if (!holder[KEY]) holder[KEY] = randomUUID();
   if (res && !res.headersSent && !res.getHeader('X-Request-Id')) res.setHeader('X-Request-Id', holder[KEY]!);
   return holder[KEY]!;
 }

@@ -4,6 +4,7 @@ import { sendError, type ErrorSite } from '../errors/send-error';
 import { allowOrigin } from '../http/cors';
 import { readForm } from '../http/read-form';
 import { peerAddress } from '../http/peer-address';
+import { recordOutcome } from '../http/request-outcome';
 import type { ClientAuthThrottle } from '../throttle/client-auth-throttle';
 import type { RateLimiter } from '../throttle/rate-limit';
 import { authenticateClient } from './client-authentication';
@@ -23,6 +24,7 @@ export function revocationEndpoint(deps: TokenLookupDeps & { site: ErrorSite; th
       const { client, method } = await authenticateClient(req, params, deps.clients, deps.site.realm, deps.throttle);
       // A public client's id is public: anyone could spend its budget by naming it.
       if (method !== 'none') await deps.rateLimiter.check('revocation', client.clientId);
+      recordOutcome(req, { clientId: client.clientId, application: client.application });
       allowOrigin(req, res, client.allowedOrigins);
       const token = params.get('token');
       if (!token) throw new InvalidRequest('token is required');
@@ -31,6 +33,7 @@ export function revocationEndpoint(deps: TokenLookupDeps & { site: ErrorSite; th
         if (found.kind === 'refresh_token') await deps.revoker.revokeGrant(found.stored.token.grantId);
         else await deps.revocations.revoke(found.claims.jti, found.claims.exp);
       }
+      recordOutcome(req, { decision: 'allowed' });
       res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).end();
     } catch (err) {
       sendError(req, res, err, deps.site);

@@ -5,6 +5,7 @@ import { sendError, type ErrorSite } from '../errors/send-error';
 import { allowOrigin } from '../http/cors';
 import { readForm } from '../http/read-form';
 import { peerAddress } from '../http/peer-address';
+import { recordOutcome } from '../http/request-outcome';
 import type { ClientAuthThrottle } from '../throttle/client-auth-throttle';
 import type { RateLimiter } from '../throttle/rate-limit';
 import { authenticateClient } from './client-authentication';
@@ -34,6 +35,7 @@ export function tokenEndpoint({ grants, clients, site, throttle, rateLimiter }: 
       if (!grantType) throw new InvalidRequest('grant_type is required');
       const client = await authenticateClient(req, params, clients, site.realm, throttle);
       if (client.method !== 'none') await rateLimiter.check('token', client.client.clientId);
+      recordOutcome(req, { clientId: client.client.clientId, application: client.client.application });
       allowOrigin(req, res, client.client.allowedOrigins);
       const grant = grants.find(grantType);
       if (!grant) {
@@ -45,6 +47,7 @@ export function tokenEndpoint({ grants, clients, site, throttle, rateLimiter }: 
         throw new UnauthorizedClient(`a public client cannot use the ${grantType} grant`);
       }
       const body = await grant.handle({ params, client });
+      recordOutcome(req, { decision: 'allowed' });
       res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json(body);
     } catch (err) {
       sendError(req, res, err, site);

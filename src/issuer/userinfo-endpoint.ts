@@ -7,6 +7,7 @@ import { extractBearer } from '../guard/extract-bearer';
 import type { RevocationList } from '../guard/revocation-list';
 import type { TokenVerifier } from '../guard/token-verifier';
 import { allowOrigin } from '../http/cors';
+import { recordOutcome } from '../http/request-outcome';
 import { userClaims } from '../users/user-claims';
 import type { UserRegistry } from '../users/user-registry';
 
@@ -26,6 +27,7 @@ export function userinfoEndpoint(deps: UserInfoDeps) {
   return async (req: Request, res: Response): Promise<void> => {
     try {
       const claims = await deps.verifier.verify(extractBearer(req));
+      recordOutcome(req, { clientId: claims.client_id });
       const client = await deps.clients.find(claims.client_id);
       allowOrigin(req, res, client?.allowedOrigins ?? []);
       if (!client || !acceptsTokenIssuedAt(client, claims.iat)) throw new InvalidToken('the client of this access token is not active');
@@ -34,6 +36,7 @@ export function userinfoEndpoint(deps: UserInfoDeps) {
       if (!scopes.includes('openid')) throw new InsufficientScope('userinfo needs a token granted the openid scope', 'openid');
       const user = await deps.users.find(claims.sub);
       if (!user || user.status !== 'active') throw new InvalidToken('the user of this access token is not active');
+      recordOutcome(req, { decision: 'allowed', application: client.application });
       res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json({ sub: user.userId, ...userClaims(user, scopes) });
     } catch (err) {
       sendError(req, res, err, deps.site);

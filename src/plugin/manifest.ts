@@ -4,6 +4,7 @@ import { TemporarilyUnavailable } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
 import type { ReadinessReport } from '../health/readiness';
 import { answerHealthProbe } from '../http/health-endpoints';
+import { requestContext, type ContextMiddleware } from '../http/request-context';
 import { issuerRouter } from '../issuer/issuer-router';
 import { guardPolicy } from '../policies/portcullis-guard';
 import { createLogger } from '../logging/logger';
@@ -31,6 +32,8 @@ const mounted = new WeakSet<Application>();
 let currentRoutes: Promise<RequestHandler> | undefined;
 /** Which raw paths a guarded pipeline covers, from the newest gateway.config.yml. */
 let currentGuarded: (path: string) => boolean = () => false;
+/** Client address, request id and access log of every request, from the newest settings. */
+let currentContext: ContextMiddleware | undefined;
 /** How the gateway's last-resort answers are made: the newest runtime's site (its logger), once open. */
 let currentSite: ErrorSite | undefined;
 /** The newest init's runtime once it opened, or why there is none: what `/readyz` asks. */
@@ -72,6 +75,7 @@ export const manifest = {
       currentRoutes.catch(() => undefined);
       currentRuntime = { failed: 'gatewayConfig' };
     }
+    currentContext = requestContext(settings);
     currentGuarded = guardedPaths(context.config?.gatewayConfig as GatewayConfig | undefined);
     currentSite = { kind: 'endpoint', realm: settings.realm };
     // Only the newest init's runtime may set the site (an older one could open later on reload).
@@ -80,6 +84,8 @@ export const manifest = {
     context.registerGatewayRoute((app) => {
       if (mounted.has(app)) return;
       mounted.add(app);
+      // First of all, so every answer (the last-resort ones too) has its client, id and log line.
+      app.use((req, res, next) => currentContext!(req, res, next));
       // Unrouted requests and uncaught errors get the product's JSON error, never Express's HTML page.
       installLastResort(app, () => currentSite!);
       // The probes come first: never behind a guard, a pipeline or a request check, and answered

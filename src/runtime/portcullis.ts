@@ -24,6 +24,7 @@ import type { Store } from '../store/store';
 import { AccessTokenIssuer } from '../tokens/access-token-issuer';
 import { OriginIndex } from '../clients/origin-index';
 import { Csrf, CSRF_COOKIE } from '../http/csrf';
+import { requestContext, type ContextMiddleware } from '../http/request-context';
 import { authorizationCodeGrant } from '../issuer/grants/authorization-code';
 import { refreshTokenGrant } from '../issuer/grants/refresh-token';
 import { PendingAuthorizations } from '../issuer/authorize/pending-authorizations';
@@ -211,6 +212,14 @@ export class Portcullis {
   /** How errors are answered at the issuer's endpoints and at protected resources. */
   errorSite(kind: ErrorSite['kind']): ErrorSite {
     return { kind, realm: this.settings.realm, logger: this.logger };
+  }
+
+  /**
+   * For a plain Express app, its first middleware: the client address behind trusted proxies, the
+   * request id, and the access log line (the gateway plugin installs the same one itself).
+   */
+  requestContext(write?: (line: string) => void): ContextMiddleware {
+    return requestContext(this.settings, write);
   }
 
   /** A guard for one application; throws if the application is not declared. */

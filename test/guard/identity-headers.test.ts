@@ -75,7 +75,7 @@ describe('guard: identity headers', () => {
       'X-Forwarded-Client-Cert': 'Hash=1;Subject="CN=admin"',
     };
     /** Headers proxies need: never removed by default. */
-    const KEPT = { 'X-Forwarded-For': '203.0.113.9', 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'api.example.com', 'X-Request-Id': 'trace-1' };
+    const KEPT = { 'X-Forwarded-For': '203.0.113.9', 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'api.example.com' };
 
     async function upstreamHeaders(guard: Parameters<typeof startTestServer>[0]['guard'], headers: Record<string, string>) {
       server = await startTestServer({ guard });
@@ -87,10 +87,12 @@ describe('guard: identity headers', () => {
     }
 
     it('by default the upstream sees none of the common identity headers, and still X-Forwarded-For/-Proto/-Host', async () => {
-      const seen = await upstreamHeaders({}, { ...FOREIGN, ...KEPT });
+      const seen = await upstreamHeaders({}, { ...FOREIGN, ...KEPT, 'X-Request-Id': 'trace-1' });
       for (const name of Object.keys(FOREIGN)) expect(seen, name).to.not.have.property(name.toLowerCase());
       for (const [name, value] of Object.entries(KEPT)) expect(seen[name.toLowerCase()], name).to.equal(value);
       expect(seen['x-portcullis-application']).to.equal('echo');
+      // X-Request-Id is not removed but replaced: the upstream gets the gateway's id (see rfc7239-trusted-proxies).
+      expect(seen['x-request-id']).to.match(/^[0-9a-f-]{36}$/);
     });
 
     it('underscore spellings that CGI-style backends read as the same header are removed too (X_User_Id, X_Portcullis_Roles)', async () => {

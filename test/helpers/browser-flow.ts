@@ -60,8 +60,8 @@ export async function createApp(
 }
 
 /** A test server with a confidential web app, a public app and a user (echo roles as given). */
-export async function startFlowServer(options: { settings?: PortcullisSettings; roles?: string[] } = {}): Promise<{ server: TestServer; web: FlowApp; pub: FlowApp; user: FlowUser }> {
-  const server = await startTestServer({ settings: options.settings });
+export async function startFlowServer(options: { settings?: PortcullisSettings; roles?: string[]; accessLog?: (line: string) => void } = {}): Promise<{ server: TestServer; web: FlowApp; pub: FlowApp; user: FlowUser }> {
+  const server = await startTestServer({ settings: options.settings, accessLog: options.accessLog });
   const [web, pub, user] = await Promise.all([createApp(server), createApp(server, { type: 'public' }), createUser(server, { roles: { echo: options.roles ?? ['echo-reader'] } })]);
   return { server, web, pub, user };
 }

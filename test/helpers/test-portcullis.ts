@@ -41,7 +41,7 @@ export interface TestServer {
  * A real Portcullis runtime on an in-memory SQLite store with a controllable clock, mounted in a
  * plain Express app the way the guard is used outside Express Gateway.
  */
-export async function startTestServer(options: { settings?: PortcullisSettings; guard?: Partial<GuardPolicyOptions> } = {}): Promise<TestServer> {
+export async function startTestServer(options: { settings?: PortcullisSettings; guard?: Partial<GuardPolicyOptions>; accessLog?: (line: string) => void } = {}): Promise<TestServer> {
   const now = { ms: Date.now() };
   const settings = options.settings ?? testSettings();
   const portcullis = await Portcullis.open(settings, {
@@ -50,6 +50,8 @@ export async function startTestServer(options: { settings?: PortcullisSettings; 
     logger: createLogger('error', () => undefined),
   });
   const app = express();
+  // First, as the gateway plugin does: client address, request id, access log (if on).
+  app.use(portcullis.requestContext(options.accessLog));
   app.use(issuerRouter(portcullis));
   for (const application of ['echo', 'billing']) {
     app.use(`/${application}`, portcullis.guard({ application, ...options.guard }).middleware());

@@ -70,6 +70,20 @@ describe('plugin manifest', () => {
     expect((await request(app).get('/healthz')).status).to.equal(200);
   });
 
+  it('the request context comes first and follows the newest settings on reload (trustedProxies)', async () => {
+    const app = express();
+    loadPlugin(settings).routes.forEach((r) => r(app));
+    const untrusted = await request(app).get('/.well-known/jwks.json').set('X-Request-Id', 'edge-1');
+    expect(untrusted.headers['x-request-id'], 'no trusted proxy yet: replaced').to.match(/^[0-9a-f-]{36}$/);
+    loadPlugin({ ...settings, trustedProxies: ['127.0.0.1', '::1'] }).routes.forEach((r) => r(app));
+    await whenReady();
+    const trusted = await request(app).get('/.well-known/jwks.json').set('X-Request-Id', 'edge-1');
+    expect(trusted.headers['x-request-id'], 'the peer is trusted after the reload: kept').to.equal('edge-1');
+    const unrouted = await request(app).get('/nothing').set('X-Request-Id', 'edge-2');
+    expect(unrouted.status).to.equal(404);
+    expect(unrouted.body.request_id, 'the last-resort answer has the same id').to.equal('edge-2');
+  });
+
   it('refuses invalid settings at init, naming the field', () => {
     expect(() => loadPlugin({ ...settings, cacheMs: 5000 })).to.throw(/cacheMs/);
   });

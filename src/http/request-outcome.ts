@@ -1,0 +1,44 @@
+import type { IncomingMessage } from 'node:http';
+
+/** What the guard or an issuer endpoint decided about one request; the access log and metrics read it. */
+export interface RequestOutcome {
+  /** The application the request was for (the guarded API's, or the authenticated client's). */
+  application?: string;
+  /** The authenticated client (a verified token's `client_id`, or the client that authenticated). */
+  clientId?: string;
+  decision?: 'allowed' | 'refused';
+  /** Why a request was refused: a bounded code, never free text. */
+  reason?: string;
+}
+
+const KEY = Symbol('portcullis.outcome');
+
+/** Adds what is known so far to the request's one outcome record (later fields win). */
+export function recordOutcome(req: IncomingMessage, outcome: RequestOutcome): void {
+  const holder = req as IncomingMessage & { [KEY]?: RequestOutcome };
+  // Filled in place: the guard adds to it on every request, and a copy each time would be waste.
+  Object.assign((holder[KEY] ??= {}), outcome);
+}
+
+/** The request's outcome record; empty for requests nothing decided on (pages, discovery, JWKS). */
+export function outcomeOf(req: IncomingMessage): RequestOutcome {
+  return (req as IncomingMessage & { [KEY]?: RequestOutcome })[KEY] ?? {};
+}
+
+/**
+ * The bounded reason code of a refusal: the error's own `reason` when it has one (the guard's
+ * refusal errors carry one for the metrics), otherwise its RFC 6749 / RFC 6750 `error` code.
+ * The one place that decides it, so the access log and the metrics always agree.
+ */
+export function reasonOf(err: { error: string; reason?: unknown }): string {
+  return typeof err.reason === 'string' ? err.reason : err.error;
+}
+
+/**
+ * Records a refusal unless something already decided (an allowed request that failed later,
+ * upstream, stays allowed: the decision is the guard's or the endpoint's, not the status).
+ */
+export function recordRefusal(req: IncomingMessage, err: { error: string; reason?: unknown }): void {
+  if (outcomeOf(req).decision) return;
+  recordOutcome(req, { decision: 'refused', reason: reasonOf(err) });
+}
