@@ -1,0 +1,107 @@
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { createCluster } from 'redis';
+import { configWith } from '../helpers/config-copy';
+import { hasRedisClusterTools, startRedisCluster, type RedisCluster } from '../helpers/redis-cluster';
+import { twoGatewaySuite } from '../helpers/two-gateway-suite';
+import { RedisStore } from '../../src/store/redis-store';
+import { storeContract } from '../store/store-contract';
+
+/**
+ * Redis Cluster for real (issue 10, part 8): three masters on 127.0.0.1, joined with
+ * `redis-cli --cluster create`, stopped by PID at the end. The store contract suite and the
+ * two-gateway suite run on it unchanged, so every multi-key script must find its keys on one slot
+ * (a CROSSSLOT or "non local key" error fails them).
+ */
+describe('Redis Cluster: three masters on 127.0.0.1', function () {
+  this.timeout(60_000);
+  let cluster: RedisCluster;
+  const connection = () => ({
+    mode: 'cluster' as const,
+    cluster: { nodes: cluster.nodes },
+    sentinel: { sentinels: [], database: 0 },
+    tls: { enabled: false },
+  });
+
+  before(async function () {
+    if (!hasRedisClusterTools()) this.skip();
+    cluster = await startRedisCluster();
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  storeContract('redis cluster', () => RedisStore.open({ url: 'redis://unused', keyPrefix: 'contract:', connection: connection() }));
+
+  describe('key layout', function () {
+    const prefix = `layout-${randomBytes(4).toString('hex')}:`;
+    const kinds = ['clients', 'users', 'sessions', 'consents', 'refresh-tokens', 'codes', 'revoked-access-tokens', 'audit', 'keys'];
+
+    it('puts every key of a kind (records, id set, index sets) on one slot, and the kinds on more than one master', async () => {
+      const store = await RedisStore.open({ url: 'redis://unused', keyPrefix: prefix, connection: connection() });
+      const raw = createCluster({ rootNodes: cluster.nodes.map((n) => ({ url: `redis://${n}` })) });
+      raw.on('error', () => undefined);
+      await raw.connect();
+      try {
+        for (const kind of kinds) {
+          for (const id of ['a', 'b', 'c:with{braces}']) await store.put(kind, id, { id }, { indexes: { owner: `o-${id}`, group: 'g' } });
+        }
+        const slotOf = new Map<string, number>();
+        const masterOf = new Map<string, string>();
+        for (const master of raw.masters) {
+          const client = await raw.nodeClient(master);
+          for (const key of await client.keys(`${prefix}*`)) {
+            const kind = /^[^{]*\{([^}]*)\}/.exec(key)?.[1];
+            expect(kind, `${key} is hash-tagged with its kind`).to.be.oneOf(kinds);
+            const slot = Number(await client.sendCommand(['CLUSTER', 'KEYSLOT', key]));
+            expect(slotOf.get(kind!) ?? slot, `${key} on the slot of its kind`).to.equal(slot);
+            expect(masterOf.get(kind!) ?? master.id, `${key} on the master of its kind`).to.equal(master.id);
+            slotOf.set(kind!, slot);
+            masterOf.set(kind!, master.id);
+          }
+        }
+        expect([...slotOf.keys()].sort()).to.deep.equal([...kinds].sort());
+        expect(new Set(masterOf.values()).size, 'kinds spread over the masters').to.be.above(1);
+        for (const kind of kinds) expect((await store.findBy(kind, 'group', 'g')).map((r) => r.id)).to.deep.equal(['a', 'b', 'c:with{braces}']);
+      } finally {
+        await store.close();
+        await raw.close();
+      }
+    });
+
+    it('fails open() within connectTimeoutMs when no seed node answers', async () => {
+      const unreachable = { ...connection(), cluster: { nodes: ['127.0.0.1:1'] } };
+      const outcome = await RedisStore.open({ url: 'redis://unused', connection: unreachable, connectTimeoutMs: 1000 }).then(
+        (s) => s.close().then(() => 'opened'),
+        (e: Error) => e,
+      );
+      expect(outcome).to.be.instanceOf(Error);
+    });
+  });
+
+  twoGatewaySuite('e2e: two gateway nodes on the three-master cluster', async () => {
+    const nodes = cluster.nodes.map((n) => `'${n}'`).join(', ');
+    const dir = configWith('system.config.yml', (text) => {
+      const line = "      redisKeyPrefix: '${PORTCULLIS_REDIS_PREFIX:-portcullis:}'\n";
+      expect(text).to.include(line);
+      return text.replace(line, `${line}      redis:\n        mode: cluster\n        cluster:\n          nodes: [${nodes}]\n`);
+    });
+    return {
+      // Nothing listens on port 1: a gateway that ignored the cluster settings could not start.
+      env: { PORTCULLIS_CONFIG_DIR: dir, PORTCULLIS_STORE: 'redis', PORTCULLIS_REDIS_URL: 'redis://127.0.0.1:1', PORTCULLIS_REDIS_PREFIX: 'e2e:', PORTCULLIS_ISSUER: 'http://issuer.cluster.test' },
+    };
+  });
+
+  // A describe of its own, so it runs after the suite above (mocha runs a level's tests first).
+  describe('after the two gateways', () => it('kept their clients in the cluster, hash-tagged', async () => {
+    const raw = createCluster({ rootNodes: cluster.nodes.map((n) => ({ url: `redis://${n}` })) });
+    raw.on('error', () => undefined);
+    await raw.connect();
+    try {
+      const keys = (await Promise.all(raw.masters.map(async (m) => (await raw.nodeClient(m)).keys('e2e:{clients}:rec:*')))).flat();
+      expect(keys.length, 'the clients the suite created').to.be.at.least(2);
+    } finally {
+      await raw.close();
+    }
+  }));
+});
