@@ -55,11 +55,15 @@ export function createRedisConnection(
   const node = { disableOfflineQueue: true, ...auth, socket };
 
   if (mode === 'cluster') {
-    return createCluster({
+    const cluster = createCluster({
       rootNodes: (settings?.cluster?.nodes ?? []).map((address) => ({ ...node, socket: { ...socket, ...hostPort(address) } })),
       // Connections to the nodes the seeds name are made from `defaults` only (node-redis).
       defaults: node,
-    }) as unknown as RedisConnection;
+    });
+    // A cluster PING goes to one random node; the store is only usable when every master answers
+    // (each holds some kinds), so readiness pings them all.
+    const ping = () => Promise.all(cluster.masters.map(async (master) => (await cluster.nodeClient(master)).ping()));
+    return Object.assign(cluster, { ping }) as unknown as RedisConnection;
   }
   if (mode === 'sentinel') {
     const sentinel = settings?.sentinel;

@@ -104,4 +104,51 @@ describe('Redis Cluster: three masters on 127.0.0.1', function () {
       await raw.close();
     }
   }));
+
+  // Last: it takes a master away from the cluster that the suites above use.
+  describe('a master down', function () {
+    it('fails closed (ping and that master\'s kinds reject) and recovers once the master is back', async () => {
+      const store = await RedisStore.open({ url: 'redis://unused', keyPrefix: 'down:', connection: connection(), commandTimeoutMs: 2000 });
+      const raw = createCluster({ rootNodes: cluster.nodes.map((n) => ({ url: `redis://${n}` })) });
+      raw.on('error', () => undefined);
+      await raw.connect();
+      try {
+        await store.ping();
+        // A kind whose slot the first node serves.
+        const port = cluster.ports[0];
+        let kind = '';
+        for (let i = 0; !kind; i++) {
+          const candidate = `kind${i}`;
+          const client = await raw.getNodeClientForKey(`down:{${candidate}}:ids`);
+          if ((client.options?.socket as { port?: number } | undefined)?.port === port) kind = candidate;
+        }
+        await store.put(kind, 'x', 1);
+        await raw.close();
+
+        await cluster.killNode(0);
+        const rejected = async (p: Promise<unknown>) => expect(await p.then(() => 'resolved', (e: Error) => e)).to.be.instanceOf(Error);
+        await rejected(store.ping());
+        await rejected(store.get(kind, 'x'));
+        await rejected(store.put(kind, 'y', 2));
+
+        await cluster.restartNode(0);
+        let healthy = false;
+        for (let i = 0; i < 100 && !healthy; i++) {
+          healthy = await store.ping().then(() => true, () => false);
+          if (!healthy) await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        expect(healthy, 'ping succeeds again once the master is back').to.equal(true);
+        let written = false;
+        for (let i = 0; i < 100 && !written; i++) {
+          written = await store.put(kind, 'y', 2).then(() => true, () => false);
+          if (!written) await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        expect(written, 'writes succeed again').to.equal(true);
+        expect(await store.get(kind, 'y')).to.deep.include({ value: 2 });
+      } finally {
+        await store.close();
+        await raw.close().catch(() => undefined);
+      }
+    });
+  });
 });

@@ -8,6 +8,10 @@ export interface RedisCluster {
   /** The seed nodes, `127.0.0.1:port`, as `store.redis.cluster.nodes` takes them. */
   nodes: string[];
   ports: number[];
+  /** Kills node `i` (SIGKILL, by its PID): a crashed master. */
+  killNode(i: number): Promise<void>;
+  /** Starts node `i` again on its port, with its nodes.conf (same id, same slots, no data). */
+  restartNode(i: number): Promise<void>;
   /** Kills the three servers (by their own handles, i.e. their PIDs) and removes their folder. */
   stop(): Promise<void>;
 }
@@ -93,7 +97,15 @@ export async function startRedisCluster(): Promise<RedisCluster> {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
-    return { nodes, ports, stop };
+    return {
+      nodes,
+      ports,
+      stop,
+      killNode: (i) => kill(children[i]),
+      restartNode: async (i) => {
+        children[i] = await startNode(ports[i], dir);
+      },
+    };
   } catch (error) {
     await stop();
     throw error;
