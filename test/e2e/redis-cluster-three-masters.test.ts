@@ -1,11 +1,25 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { createCluster } from 'redis';
+import { createClient, createCluster } from 'redis';
 import { configWith } from '../helpers/config-copy';
+import { gatewayEnv, runCli, startGateway, type GatewayProcess } from '../helpers/gateway-process';
 import { hasRedisClusterTools, startRedisCluster, type RedisCluster } from '../helpers/redis-cluster';
 import { twoGatewaySuite } from '../helpers/two-gateway-suite';
 import { RedisStore } from '../../src/store/redis-store';
 import { storeContract } from '../store/store-contract';
+
+const STANDALONE = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** An access token for the client, by client credentials at `gw`. */
+async function clientToken(gw: GatewayProcess, client: { client_id: string; client_secret: string }): Promise<string> {
+  const res = await fetch(`${gw.baseUrl}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret }),
+  });
+  expect(res.status, await res.clone().text()).to.equal(200);
+  return (await res.json()).access_token as string;
+}
 
 /**
  * Redis Cluster for real (issue 10, part 8): three masters on 127.0.0.1, joined with
@@ -79,17 +93,20 @@ describe('Redis Cluster: three masters on 127.0.0.1', function () {
     });
   });
 
-  twoGatewaySuite('e2e: two gateway nodes on the three-master cluster', async () => {
+  /** Gateway (and CLI) environment: the sample config with `store.redis` in cluster mode. */
+  const clusterEnv = (prefix: string): NodeJS.ProcessEnv => {
     const nodes = cluster.nodes.map((n) => `'${n}'`).join(', ');
     const dir = configWith('system.config.yml', (text) => {
       const line = "      redisKeyPrefix: '${PORTCULLIS_REDIS_PREFIX:-portcullis:}'\n";
       expect(text).to.include(line);
       return text.replace(line, `${line}      redis:\n        mode: cluster\n        cluster:\n          nodes: [${nodes}]\n`);
     });
-    return {
-      // Nothing listens on port 1: a gateway that ignored the cluster settings could not start.
-      env: { PORTCULLIS_CONFIG_DIR: dir, PORTCULLIS_STORE: 'redis', PORTCULLIS_REDIS_URL: 'redis://127.0.0.1:1', PORTCULLIS_REDIS_PREFIX: 'e2e:', PORTCULLIS_ISSUER: 'http://issuer.cluster.test' },
-    };
+    // Nothing listens on port 1: a gateway that ignored the cluster settings could not start.
+    return { PORTCULLIS_CONFIG_DIR: dir, PORTCULLIS_STORE: 'redis', PORTCULLIS_REDIS_URL: 'redis://127.0.0.1:1', PORTCULLIS_REDIS_PREFIX: prefix };
+  };
+
+  twoGatewaySuite('e2e: two gateway nodes on the three-master cluster', async () => {
+    return { env: { ...clusterEnv('e2e:'), PORTCULLIS_ISSUER: 'http://issuer.cluster.test' } };
   });
 
   // A describe of its own, so it runs after the suite above (mocha runs a level's tests first).
@@ -104,6 +121,51 @@ describe('Redis Cluster: three masters on 127.0.0.1', function () {
       await raw.close();
     }
   }));
+
+  describe('moving a standalone deployment into the cluster (portcullis store import-redis)', function () {
+    const oldPrefix = `move-${randomBytes(4).toString('hex')}:`;
+    after(async () => {
+      const redis = createClient({ url: STANDALONE });
+      await redis.connect();
+      for await (const keys of redis.scanIterator({ MATCH: `${oldPrefix}*`, COUNT: 500 })) if (keys.length) await redis.del(keys);
+      await redis.close();
+    });
+
+    it('copies clients, keys and the secret hash key: the old client secret and the old token work on the cluster; a second import is refused', async () => {
+      const old = await startGateway({ PORTCULLIS_STORE: 'redis', PORTCULLIS_REDIS_URL: STANDALONE, PORTCULLIS_REDIS_PREFIX: oldPrefix, PORTCULLIS_ISSUER: 'http://issuer.move.test' });
+      let created;
+      let oldToken: string;
+      try {
+        created = await old.cli(['clients', 'create', '--name', 'mover', '--application', 'echo', '--role', 'echo-reader', '--json']);
+        expect(created.code, created.stderr).to.equal(0);
+        oldToken = await clientToken(old, JSON.parse(created.stdout));
+      } finally {
+        await old.stop();
+      }
+      const { client_id: id, client_secret: secret } = JSON.parse(created.stdout);
+
+      const env = await gatewayEnv({ ...clusterEnv('moved:'), PORTCULLIS_ISSUER: 'http://issuer.move.test' });
+      const imported = await runCli(['store', 'import-redis', '--from', STANDALONE, '--from-prefix', oldPrefix, '--json'], env);
+      expect(imported.code, imported.stderr).to.equal(0);
+      const report = JSON.parse(imported.stdout);
+      expect(report.kinds).to.include.keys('clients');
+      expect(report.records).to.be.above(2);
+
+      const moved = await startGateway({ ...clusterEnv('moved:'), PORTCULLIS_ISSUER: 'http://issuer.move.test' });
+      try {
+        const newToken = await clientToken(moved, { client_id: id, client_secret: secret });
+        for (const t of [newToken, oldToken]) {
+          expect((await fetch(`${moved.baseUrl}/echo/hello`, { headers: { Authorization: `Bearer ${t}` } })).status).to.equal(200);
+        }
+      } finally {
+        await moved.stop();
+      }
+
+      const again = await runCli(['store', 'import-redis', '--from', STANDALONE, '--from-prefix', oldPrefix, '--json'], env);
+      expect(again.code).to.equal(1);
+      expect(JSON.parse(again.stderr)).to.include({ error: 'conflict' });
+    });
+  });
 
   // Last: it takes a master away from the cluster that the suites above use.
   describe('a master down', function () {
