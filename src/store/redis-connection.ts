@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { createClient, createCluster, createSentinel } from 'redis';
-import type { RedisConnectionSettings } from '../config/settings';
+import { SettingsError, type RedisConnectionSettings } from '../config/settings';
 
 /**
  * The commands the Redis store sends, whatever the deployment: a standalone client, a Cluster
@@ -103,7 +103,8 @@ function tlsOptions(settings: RedisConnectionSettings | undefined, urlTls: boole
     try {
       return fs.readFileSync(path);
     } catch (error) {
-      throw new Error(`store.redis.tls.${field}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      // A configuration problem (exit code 2, invalid_settings), named by its setting.
+      throw new SettingsError(`invalid Portcullis settings: store.redis.tls.${field}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   };
   const ca = file(t?.caFile, 'caFile');

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import type { RedisConnectionSettings } from '../../src/config/settings';
+import { SettingsError, type RedisConnectionSettings } from '../../src/config/settings';
 import { hasRedisServer } from '../helpers/redis-server';
 import { RedisStore } from '../../src/store/redis-store';
 import { storeContract } from './store-contract';
@@ -135,6 +135,7 @@ describe('Redis over TLS with a client certificate and an ACL user', function ()
   it('names the setting when a TLS file cannot be read', async () => {
     const outcome = await open(settings({ caFile: f('missing.crt') })).then(() => 'opened', (e: Error) => e);
     expect(outcome).to.be.instanceOf(Error);
-    expect((outcome as Error).message).to.equal(`store.redis.tls.caFile: cannot read ${f('missing.crt')} (ENOENT)`);
+    expect(outcome).to.be.instanceOf(SettingsError);
+    expect((outcome as Error).message).to.equal(`invalid Portcullis settings: store.redis.tls.caFile: cannot read ${f('missing.crt')} (ENOENT)`);
   });
 });
