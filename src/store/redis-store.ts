@@ -37,7 +37,8 @@ export interface RedisStoreOptions {
  * Fails closed: while Redis is unreachable every operation rejects instead of queueing or
  * answering "not found", and `ping` rejects. Scripts touch keys not declared in KEYS (index sets,
  * the records a set names); in Cluster mode those keys carry the same hash tag as KEYS[1], so
- * every script runs on one slot of one master.
+ * every script runs on one slot of one master (while that slot is not being migrated: see the
+ * resharding note in docs/ops-guide.md).
  *
  * An operation that times out may still have been applied; callers see only the rejection.
  *
