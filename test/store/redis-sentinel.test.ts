@@ -110,3 +110,80 @@ describe('Redis Sentinel: one master found through a sentinel', function () {
     expect(outcome).to.be.instanceOf(Error);
   });
 });
+
+/**
+ * A real failover: a master, its replica and a sentinel (quorum 1, master down after 1 s). When
+ * the master dies the sentinel promotes the replica, and the store follows it without a restart.
+ */
+describe('Redis Sentinel: the store follows a failover to the replica', function () {
+  this.timeout(60_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-failover-'));
+  const children: ChildProcess[] = [];
+  let masterPort: number;
+  let replicaPort: number;
+  let sentinelPort: number;
+  let store: RedisStore | undefined;
+
+  before(async function () {
+    if (!hasRedisServer()) this.skip();
+    const common = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        masterPort = randomPort();
+        replicaPort = randomPort();
+        sentinelPort = randomPort();
+        children.push(await start(['--port', String(masterPort), ...common], 'Ready to accept connections'));
+        children.push(await start(['--port', String(replicaPort), ...common, '--replicaof', '127.0.0.1', String(masterPort)], 'MASTER <-> REPLICA sync: Finished with success'));
+        const conf = path.join(dir, `sentinel-${sentinelPort}.conf`);
+        fs.writeFileSync(
+          conf,
+          [`port ${sentinelPort}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor failover-test 127.0.0.1 ${masterPort} 1`,
+            'sentinel down-after-milliseconds failover-test 1000', 'sentinel failover-timeout failover-test 5000', ''].join('\n'),
+        );
+        children.push(await start([conf, '--sentinel'], '+slave slave'));
+        break;
+      } catch (error) {
+        await Promise.all(children.splice(0).map(kill));
+        if (attempt >= 4) throw error;
+      }
+    }
+    store = await RedisStore.open({
+      url: 'redis://127.0.0.1:1',
+      keyPrefix: 'failover:',
+      commandTimeoutMs: 2000,
+      connection: { mode: 'sentinel', cluster: { nodes: [] }, sentinel: { masterName: 'failover-test', sentinels: [`127.0.0.1:${sentinelPort}`], database: 0 }, tls: { enabled: false } },
+    });
+  });
+  after(async () => {
+    await store?.close();
+    await Promise.all(children.map(kill));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads what it wrote before the master died, and writes to the promoted replica', async () => {
+    const s = store!;
+    await s.put('clients', 'before', { n: 1 });
+    const replica = createClient({ url: `redis://127.0.0.1:${replicaPort}` });
+    replica.on('error', () => undefined);
+    await replica.connect();
+    try {
+      // Replication is asynchronous: wait until the replica has the record before killing the master.
+      for (let i = 0; (await replica.hGet('failover:rec:clients:before', 'v')) === null; i++) {
+        if (i > 100) throw new Error('the replica never received the record');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await kill(children[0]);
+
+      let written = false;
+      for (let i = 0; i < 150 && !written; i++) {
+        written = await s.put('clients', 'after', { n: 2 }).then(() => true, () => false);
+        if (!written) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(written, 'writes succeed again once the sentinel promoted the replica').to.equal(true);
+      expect(await s.get('clients', 'before')).to.deep.include({ value: { n: 1 } });
+      expect(await replica.hGet('failover:rec:clients:after', 'v'), 'written to the former replica, now the master').to.equal('{"n":2}');
+    } finally {
+      await replica.close();
+    }
+  });
+});
