@@ -214,3 +214,37 @@ describe('Redis Cluster: three masters on 127.0.0.1', function () {
     });
   });
 });
+
+/**
+ * The ACL user docs/ops-guide.md ("TLS and ACL users") describes, on a cluster of its own: only
+ * the store's commands and `cluster|slots`, on the prefix's keys; the password from
+ * PORTCULLIS_REDIS_PASSWORD.
+ */
+describe('Redis Cluster with the documented ACL user', function () {
+  this.timeout(60_000);
+  let cluster: RedisCluster;
+  const previous = process.env.PORTCULLIS_REDIS_PASSWORD;
+  const commands = ['+hmget', '+evalsha', '+eval', '+ping', '+hget', '+hset', '+del', '+pexpireat', '+sadd', '+srem', '+smembers', '+cluster|slots'];
+
+  before(async function () {
+    if (!hasRedisClusterTools()) this.skip();
+    cluster = await startRedisCluster({
+      serverArgs: ['--user', 'admin', 'on', '>admin-pass', '~*', '&*', '+@all', '--user', 'default', 'off', '--user', 'portcullis', 'on', '>store-pass', '~acl:*', ...commands],
+      cliArgs: ['--user', 'admin', '--pass', 'admin-pass', '--no-auth-warning'],
+    });
+    process.env.PORTCULLIS_REDIS_PASSWORD = 'store-pass';
+  });
+  after(async () => {
+    if (previous === undefined) delete process.env.PORTCULLIS_REDIS_PASSWORD;
+    else process.env.PORTCULLIS_REDIS_PASSWORD = previous;
+    await cluster?.stop();
+  });
+
+  storeContract('redis cluster, ACL user', () =>
+    RedisStore.open({
+      url: 'redis://unused',
+      keyPrefix: 'acl:',
+      connection: { mode: 'cluster', cluster: { nodes: cluster.nodes }, sentinel: { sentinels: [], database: 0 }, username: 'portcullis', tls: { enabled: false } },
+    }),
+  );
+});

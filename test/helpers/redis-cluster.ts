@@ -25,11 +25,11 @@ const run = (args: string[]) =>
   );
 
 /** Starts one cluster-enabled redis-server and waits until it accepts connections. */
-function startNode(port: number, dir: string): Promise<ChildProcess> {
+function startNode(port: number, dir: string, extra: string[]): Promise<ChildProcess> {
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
-      '--cluster-node-timeout', '5000', '--dir', dir, '--save', '', '--appendonly', 'no'],
+      '--cluster-node-timeout', '5000', '--dir', dir, '--save', '', '--appendonly', 'no', ...extra],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {
@@ -63,9 +63,12 @@ async function kill(child: ChildProcess): Promise<void> {
 /**
  * Starts three `redis-server --cluster-enabled yes` on random ports (each also needs its bus port,
  * port + 10000), joins them with `redis-cli --cluster create ... --cluster-replicas 0`, and
- * resolves once every node reports `cluster_state:ok`.
+ * resolves once every node reports `cluster_state:ok`. `serverArgs` go to every server (an ACL,
+ * for example), `cliArgs` to every redis-cli call (its credentials).
  */
-export async function startRedisCluster(): Promise<RedisCluster> {
+export async function startRedisCluster(options: { serverArgs?: string[]; cliArgs?: string[] } = {}): Promise<RedisCluster> {
+  const extra = options.serverArgs ?? [];
+  const auth = options.cliArgs ?? [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-cluster-'));
   const children: ChildProcess[] = [];
   const stop = async () => {
@@ -80,7 +83,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
         const port = 20000 + Math.floor(Math.random() * 25000);
         if (ports.includes(port)) continue;
         try {
-          children.push(await startNode(port, dir));
+          children.push(await startNode(port, dir, extra));
           ports.push(port);
           break;
         } catch (error) {
@@ -89,10 +92,10 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       }
     }
     const nodes = ports.map((p) => `127.0.0.1:${p}`);
-    await run(['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes']);
+    await run([...auth, '--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes']);
     for (const port of ports) {
       // `--cluster create` returns once the slots are assigned; the nodes agree a moment later.
-      for (let i = 0; !(await run(['-p', String(port), 'cluster', 'info'])).includes('cluster_state:ok'); i++) {
+      for (let i = 0; !(await run([...auth, '-p', String(port), 'cluster', 'info'])).includes('cluster_state:ok'); i++) {
         if (i > 200) throw new Error(`node ${port} never reached cluster_state:ok`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -103,7 +106,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       stop,
       killNode: (i) => kill(children[i]),
       restartNode: async (i) => {
-        children[i] = await startNode(ports[i], dir);
+        children[i] = await startNode(ports[i], dir, extra);
       },
     };
   } catch (error) {
