@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { auditCommand } from './audit-command';
 import { clientsCommand } from './clients-commands';
 import { keysCommand } from './keys-commands';
+import { storeCommand } from './store-commands';
 import { usersCommand } from './users-commands';
 import { fail } from './output';
 import { start } from './start';
@@ -31,6 +32,7 @@ export function program(): Command {
   cli.addCommand(usersCommand());
   cli.addCommand(keysCommand());
   cli.addCommand(auditCommand());
+  cli.addCommand(storeCommand());
   return cli;
 }
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import type { RateLimitSettings } from '../throttle/rate-limit';
 import { trustedProxyProblems, type ForwardedHeader, type TrustedProxiesSetting } from '../http/trusted-proxies';
+import { checkRedisSettings } from './redis-settings-check';
 import { checkRoutePermissions } from './route-permissions-check';
 import { formatSchemaErrors, type ConfigSite } from './schema-errors';
 import schema from './settings.schema.json';
@@ -27,11 +28,24 @@ export interface ApplicationSettings {
 
 export type SigningAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
 
+/** `store.redis`: how to reach Redis besides `store.redisUrl` (see docs/ops-guide.md, Redis). */
+export interface RedisConnectionSettings {
+  mode: 'standalone' | 'cluster' | 'sentinel';
+  /** Seed nodes, `host:port`. */
+  cluster: { nodes: string[] };
+  sentinel: { masterName?: string; sentinels: string[]; database: number; username?: string; password?: string };
+  username?: string;
+  /** `PORTCULLIS_REDIS_PASSWORD` wins over this. */
+  password?: string;
+  /** Certificate files by path, read at start. */
+  tls: { enabled: boolean; caFile?: string; certFile?: string; keyFile?: string; servername?: string };
+}
+
 /** The plugin's settings after validation and defaults (see settings.schema.json). */
 export interface PortcullisSettings {
   issuer: string;
   realm: string;
-  store: { type: 'sqlite' | 'redis'; sqlitePath: string; redisUrl: string; redisKeyPrefix: string };
+  store: { type: 'sqlite' | 'redis'; sqlitePath: string; redisUrl: string; redisKeyPrefix: string; redis: RedisConnectionSettings };
   keys: { algorithm: SigningAlgorithm };
   tokens: { accessTokenTtl: number; authorizationCodeTtl: number; refreshTokenTtl: number; refreshTokenReuseWindow: number };
   pkce: { allowPlain: boolean };
@@ -80,7 +94,7 @@ export function resolveSettings(raw: unknown, home: string, site: ConfigSite = D
     throw new SettingsError(`invalid Portcullis settings: ${formatSchemaErrors(validate.errors, site).join('; ')}`);
   }
   const settings = copy as unknown as PortcullisSettings;
-  const problems = checkRoutePermissions(settings.applications, site);
+  const problems = [...checkRoutePermissions(settings.applications, site), ...checkRedisSettings(settings.store, site)];
   // Node refuses a request timeout shorter than the headers timeout (the headers are part of the request).
   if (settings.server.requestTimeoutMs < settings.server.headersTimeoutMs) {
     problems.push(`${site.file}: ${site.at}.server.requestTimeoutMs: must be >= server.headersTimeoutMs (${settings.server.headersTimeoutMs})`);
@@ -90,6 +104,12 @@ export function resolveSettings(raw: unknown, home: string, site: ConfigSite = D
   const { sqlitePath } = settings.store;
   if (sqlitePath !== ':memory:' && !path.isAbsolute(sqlitePath)) {
     settings.store.sqlitePath = path.resolve(home, sqlitePath);
+  }
+  // TLS files, like the SQLite file, are found from any working directory (server and CLI alike).
+  const tls = settings.store.redis.tls;
+  for (const field of ['caFile', 'certFile', 'keyFile'] as const) {
+    const file = tls[field];
+    if (file !== undefined && !path.isAbsolute(file)) tls[field] = path.resolve(home, file);
   }
   return settings;
 }

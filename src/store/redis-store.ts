@@ -1,11 +1,15 @@
-import { createClient } from 'redis';
+import type { RedisConnectionSettings } from '../config/settings';
+import { createRedisConnection, type RedisConnection } from './redis-connection';
+import { redisKeys, type RedisKeys } from './redis-keys';
 import { CONSUME_SCRIPT, INCREMENT_SCRIPT, READ_SET_SCRIPT, WRITE_SCRIPT, type LuaScript } from './redis-scripts';
 import type { Store, StoredRecord, WriteOptions } from './store';
 
 /** Options for {@link RedisStore}. */
 export interface RedisStoreOptions {
-  /** e.g. `redis://127.0.0.1:6379`, `rediss://user:pass@host:6380/2`. */
+  /** e.g. `redis://127.0.0.1:6379`, `rediss://user:pass@host:6380/2` (standalone mode). */
   url: string;
+  /** Cluster or Sentinel, TLS files, ACL credentials (`store.redis`); default: standalone at `url`. */
+  connection?: RedisConnectionSettings;
   /** Prepended to every key so several deployments (or test runs) can share one Redis. */
   keyPrefix?: string;
   /** Upper bound for a single store operation before it rejects; default 5000 ms. */
@@ -16,53 +20,44 @@ export interface RedisStoreOptions {
   onError?: (error: Error) => void;
 }
 
-type Client = ReturnType<typeof createClient>;
-
 /**
  * Shared {@link Store} on Redis, for running several issuer instances behind a load balancer.
  *
- * Layout under the key prefix `p`:
- * - `p + 'rec:' + kind + ':' + id` — a hash {v: value JSON, ver, exp?, idx: indexes JSON},
+ * Layout (key names: redis-keys.ts, hash-tagged per kind in Cluster mode):
+ * - a record — a hash {v: value JSON, ver, exp?, idx: indexes JSON},
  *   expiring with PEXPIREAT. A hash rather than one JSON string so the Lua scripts never have to
  *   parse or re-serialise the caller's JSON (cjson turns `[]` into `{}` and rounds numbers).
- * - `p + 'ids:' + kind` — set of ids, for `list`.
- * - `p + 'idx:' + kind + ':' + name + ':' + value` — set of ids, for `findBy`.
- * - `p + 'cnt:' + kind + ':' + id` — an integer counter with a PEXPIRE TTL, for `increment`.
+ * - the ids of a kind — a set, for `list`.
+ * - an index value of a kind — a set of ids, for `findBy`.
+ * - a counter of `increment` — an integer with a PEXPIRE TTL.
  *
  * Writes and consume are Lua scripts, hence atomic. Sets may keep ids of records that expired;
  * readers skip and remove them. Kinds and index names are code constants and must not contain
  * ':' (ids and index values may contain anything).
  *
  * Fails closed: while Redis is unreachable every operation rejects instead of queueing or
- * answering "not found", and `ping` rejects. Scripts touch keys not declared in KEYS, so this
- * targets standalone Redis (or Sentinel), not Redis Cluster.
+ * answering "not found", and `ping` rejects. Scripts touch keys not declared in KEYS (index sets,
+ * the records a set names); in Cluster mode those keys carry the same hash tag as KEYS[1], so
+ * every script runs on one slot of one master (while that slot is not being migrated: see the
+ * resharding note in docs/ops-guide.md).
  *
  * An operation that times out may still have been applied; callers see only the rejection.
  *
  * `put` and `compareAndSet` replace the record wholesale, options included.
  */
 export class RedisStore implements Store {
-  private readonly client: Client;
-  private readonly prefix: string;
+  private readonly client: RedisConnection;
+  private readonly keys: RedisKeys;
   private readonly commandTimeoutMs: number;
   private readonly connectTimeoutMs: number;
   private closed = false;
 
   /** Use {@link RedisStore.open}; the constructor does not connect. */
   constructor(options: RedisStoreOptions) {
-    this.prefix = options.keyPrefix ?? 'portcullis:';
+    this.keys = redisKeys(options.keyPrefix ?? 'portcullis:', options.connection?.mode === 'cluster');
     this.commandTimeoutMs = options.commandTimeoutMs ?? 5000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
-    this.client = createClient({
-      url: options.url,
-      // Reject commands while disconnected: a token check must not wait for Redis to come back.
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: this.connectTimeoutMs,
-        // Keep trying forever, but never wait more than 3 s between attempts (plus jitter).
-        reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 3000) + Math.floor(Math.random() * 100),
-      },
-    });
+    this.client = createRedisConnection(options.url, options.connection, { connectTimeoutMs: this.connectTimeoutMs });
     // Without a listener an 'error' event would crash the process on every lost connection.
     const onError = options.onError ?? (() => undefined);
     this.client.on('error', (error: Error) => onError(error));
@@ -82,7 +77,7 @@ export class RedisStore implements Store {
       await withDeadline(this.client.connect(), this.connectTimeoutMs, 'Redis connect');
     } catch (error) {
       this.closed = true;
-      this.client.destroy();
+      await this.destroyQuietly();
       throw error;
     }
   }
@@ -143,8 +138,17 @@ export class RedisStore implements Store {
     if (this.closed) return;
     this.closed = true;
     // A graceful close waits for replies, which never come from a dead server.
-    if (this.client.isReady) await this.client.close().catch(() => this.client.destroy());
-    else if (this.client.isOpen) this.client.destroy();
+    if (this.client.isReady) await this.client.close().catch(() => this.destroyQuietly());
+    else if (this.client.isOpen) await this.destroyQuietly();
+  }
+
+  /** Drops every socket now; the Sentinel client's destroy is async and may reject. */
+  private async destroyQuietly(): Promise<void> {
+    try {
+      await this.client.destroy();
+    } catch {
+      // Already closed: nothing left to release.
+    }
   }
 
   private async write(
@@ -205,12 +209,12 @@ export class RedisStore implements Store {
     return withDeadline(op(), this.commandTimeoutMs, 'Redis command');
   }
 
-  private recordPrefix = (kind: string) => `${this.prefix}rec:${kind}:`;
-  private recordKey = (kind: string, id: string) => this.recordPrefix(kind) + id;
-  private idsKey = (kind: string) => `${this.prefix}ids:${kind}`;
-  private indexPrefix = (kind: string) => `${this.prefix}idx:${kind}:`;
-  private counterKey = (kind: string, id: string) => `${this.prefix}cnt:${kind}:${id}`;
-  private indexKey = (kind: string, name: string, value: string) => `${this.indexPrefix(kind)}${name}:${value}`;
+  private recordPrefix = (kind: string) => this.keys.recordPrefix(kind);
+  private recordKey = (kind: string, id: string) => this.keys.record(kind, id);
+  private idsKey = (kind: string) => this.keys.ids(kind);
+  private indexPrefix = (kind: string) => this.keys.indexPrefix(kind);
+  private indexKey = (kind: string, name: string, value: string) => this.keys.index(kind, name, value);
+  private counterKey = (kind: string, id: string) => this.keys.counter(kind, id);
 }
 
 function toRecord<T>(id: string, v: string, ver: string, exp: string): StoredRecord<T> {

@@ -38,6 +38,7 @@ describe('settings (src/config/settings.ts)', function () {
         sqlitePath: path.join(HOME, 'data', 'portcullis.db'),
         redisUrl: 'redis://127.0.0.1:6379',
         redisKeyPrefix: 'portcullis:',
+        redis: { mode: 'standalone', cluster: { nodes: [] }, sentinel: { sentinels: [], database: 0 }, tls: { enabled: false } },
       });
       expect(s.keys).to.deep.equal({ algorithm: 'RS256' });
       expect(s.tokens).to.include({ accessTokenTtl: 3600, authorizationCodeTtl: 600, refreshTokenTtl: 7776000 });
