@@ -224,7 +224,7 @@ describe('Redis Cluster with the documented ACL user', function () {
   this.timeout(60_000);
   let cluster: RedisCluster;
   const previous = process.env.PORTCULLIS_REDIS_PASSWORD;
-  const commands = ['+hmget', '+evalsha', '+eval', '+ping', '+hget', '+hset', '+del', '+pexpireat', '+sadd', '+srem', '+smembers', '+cluster|slots'];
+  const commands = ['+hmget', '+evalsha', '+eval', '+ping', '+hget', '+hset', '+del', '+pexpireat', '+sadd', '+srem', '+smembers', '+incr', '+pexpire', '+cluster|slots'];
 
   before(async function () {
     if (!hasRedisClusterTools()) this.skip();

@@ -9,7 +9,7 @@ import { RedisStore } from '../../src/store/redis-store';
 import { storeContract } from './store-contract';
 
 /** The commands docs/ops-guide.md tells ops to grant, and nothing else. */
-const ACL_COMMANDS = ['+hmget', '+evalsha', '+eval', '+ping', '+hget', '+hset', '+del', '+pexpireat', '+sadd', '+srem', '+smembers'];
+const ACL_COMMANDS = ['+hmget', '+evalsha', '+eval', '+ping', '+hget', '+hset', '+del', '+pexpireat', '+sadd', '+srem', '+smembers', '+incr', '+pexpire'];
 
 /** A CA, a server certificate for `redis.test` and a client certificate, made with openssl. */
 function makeCertificates(dir: string): void {
