@@ -37,6 +37,8 @@ export interface PortcullisSettings {
   signIn: { maxFailures: number; lockoutSeconds: number };
   clientAuthentication: { maxFailures: number; windowSeconds: number; maxLockoutSeconds: number };
   cacheMs: number;
+  /** Push invalidation of the guard's caches (src/store/change-feed.ts). */
+  invalidation: { push: boolean; safetyTtlMs: number };
   applications: Record<string, ApplicationSettings>;
   /** Pipelines of gateway.config.yml that deliberately have no portcullis-guard (see pipeline-check.ts). */
   publicPipelines: string[];

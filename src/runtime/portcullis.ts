@@ -16,7 +16,10 @@ import { clientCredentialsGrant } from '../issuer/grants/client-credentials';
 import { GrantRegistry } from '../issuer/grants/grant-registry';
 import { KeyRing } from '../keys/key-ring';
 import { createLogger, type Logger } from '../logging/logger';
+import { PollingFeed, type ChangeFeed } from '../store/change-feed';
 import { failClosed } from '../store/fail-closed';
+import { notifying } from '../store/notifying-store';
+import { openChangeFeed } from '../store/open-change-feed';
 import { openStore } from '../store/open-store';
 import type { Store } from '../store/store';
 import { AccessTokenIssuer } from '../tokens/access-token-issuer';
@@ -46,6 +49,8 @@ export interface RuntimeOptions {
   store?: Store;
   logger?: Logger;
   now?: () => number;
+  /** How the guard's caches learn of changes; default: from the settings, or none with a given `store`. */
+  changeFeed?: ChangeFeed;
 }
 
 /** Options of one guard instance (a pipeline's policy action). */
@@ -98,15 +103,18 @@ export class Portcullis {
     readonly logger: Logger,
     readonly now: () => number,
     hashKey: Buffer,
+    /** Push invalidation: `mode` ('push' | 'polling') and `onModeChange` feed the `portcullis_invalidation_push_up` gauge. */
+    readonly invalidation: ChangeFeed,
   ) {
     const { tokens: ttl, applications } = settings;
     const secure = settings.issuer.startsWith('https:');
     this.tokens = new AccessTokenIssuer(keys, settings.issuer, ttl.accessTokenTtl, now);
     this.idTokens = new IdTokenIssuer(keys, settings.issuer, ttl.accessTokenTtl, now);
-    this.revocations = new RevocationList(store, settings.cacheMs, now);
-    this.clientStatus = clientStatusCache((id) => clients.find(id), settings.cacheMs, now);
+    const push = { feed: invalidation, safetyTtlMs: settings.invalidation.safetyTtlMs };
+    this.revocations = new RevocationList(store, settings.cacheMs, now, push);
+    this.clientStatus = clientStatusCache((id) => clients.find(id), settings.cacheMs, now, push);
     this.users = new UserRegistry(store, applications, now);
-    this.userStatus = userStatusCache((id) => this.users.find(id), settings.cacheMs, now);
+    this.userStatus = userStatusCache((id) => this.users.find(id), settings.cacheMs, now, push);
     this.consents = new Consents(store, now);
     this.codes = new AuthorizationCodes(store, ttl.authorizationCodeTtl, now);
     this.refreshTokens = new RefreshTokens(store, ttl.refreshTokenTtl, now);
@@ -179,7 +187,16 @@ export class Portcullis {
     if (adminProblems.length) throw new SettingsError(`invalid environment: ${adminProblems.join('; ')}`);
     const logger = options.logger ?? createLogger();
     const now = options.now ?? Date.now;
-    const store = failClosed(options.store ?? (await openStore(settings.store)));
+    const raw = options.store ?? (await openStore(settings.store));
+    let feed: ChangeFeed;
+    try {
+      feed = options.changeFeed ?? (options.store ? new PollingFeed() : await openChangeFeed(settings, { logger, now }));
+    } catch (err) {
+      await raw.close().catch(() => undefined);
+      throw err;
+    }
+    // Every write to what the guard caches is announced; closing the store closes the feed.
+    const store = failClosed(notifying(raw, feed));
     try {
       const keys = new KeyRing(store, {
         algorithm: settings.keys.algorithm,
@@ -190,7 +207,7 @@ export class Portcullis {
       await keys.init();
       const hashKey = await loadSecretHashKey(store);
       const clients = new ClientRegistry(store, settings.applications, hashKey, now);
-      const portcullis = new Portcullis(settings, store, keys, clients, logger, now, hashKey);
+      const portcullis = new Portcullis(settings, store, keys, clients, logger, now, hashKey, feed);
       await bootstrapAdmin(portcullis.users, logger);
       return portcullis;
     } catch (err) {
