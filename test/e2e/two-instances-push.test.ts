@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { createClient } from 'redis';
+import { startGateway, type GatewayProcess } from '../helpers/gateway-process';
 import { clientWithToken, openPushPair, untilMode, type PushPair } from '../helpers/push-pair';
 import { hasRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server';
 
@@ -114,5 +115,53 @@ describe('two instances on one Redis: push invalidation (src/store/redis-notific
     const polling = await made({ invalidation: { push: false } });
     // Per round and token: the revocation and the client status (20 clients), one HMGET each.
     expect(polling.hmget, `push off: ${JSON.stringify(polling)}`).to.equal(5 * 20 * 2);
+  });
+});
+
+describe('two gateway processes and the CLI on one Redis: the CLI announces its changes', function () {
+  this.timeout(60_000);
+  let redis: RedisServer;
+  let a: GatewayProcess;
+  let b: GatewayProcess;
+  const prefix = 'push-e2e:';
+
+  before(async function () {
+    if (!hasRedisServer()) this.skip();
+    redis = await startRedisServer();
+    const shared = { PORTCULLIS_STORE: 'redis', PORTCULLIS_REDIS_URL: redis.url, PORTCULLIS_REDIS_PREFIX: prefix, PORTCULLIS_ISSUER: 'http://issuer.push.test' };
+    a = await startGateway(shared);
+    b = await startGateway(shared);
+  });
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await redis?.kill();
+  });
+
+  it('`clients disable` in another process publishes the change, and both gateways refuse the token', async () => {
+    const created = await a.cli(['clients', 'create', '--name', 'push', '--application', 'echo', '--role', 'echo-reader', '--json']);
+    expect(created.code, created.stderr).to.equal(0);
+    const { client_id: id, client_secret: secret } = JSON.parse(created.stdout);
+    const res = await fetch(`${a.baseUrl}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret }),
+    });
+    const token = ((await res.json()) as { access_token: string }).access_token;
+    const echo = (gw: GatewayProcess) => fetch(`${gw.baseUrl}/echo/hello`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.status);
+    expect([await echo(a), await echo(b)]).to.deep.equal([200, 200]);
+
+    const listener = createClient({ url: redis.url });
+    await listener.connect();
+    const messages: string[] = [];
+    await listener.subscribe(`${prefix}invalidate`, (message) => messages.push(message));
+    try {
+      const disabled = await b.cli(['clients', 'disable', id, '--json']);
+      expect(disabled.code, disabled.stderr).to.equal(0);
+      // The suite's timeout bounds the wait: the message is delivered asynchronously.
+      while (!messages.includes(JSON.stringify(['clients', id]))) await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      await listener.close();
+    }
+    while ((await echo(a)) !== 401 || (await echo(b)) !== 401) await new Promise((resolve) => setImmediate(resolve));
   });
 });
