@@ -96,6 +96,20 @@ describe('two instances on one Redis: push invalidation (src/store/redis-notific
     expect(await b.status(token), 'messages may have been missed: everything cached before was dropped').to.equal(401);
   });
 
+  it('a push connection that stops answering (CLIENT PAUSE) counts as down until its heartbeat is answered again', async () => {
+    const { b } = await openPair();
+    await untilMode(b.portcullis.invalidation, 'push');
+    const modes: string[] = [];
+    b.portcullis.invalidation.onModeChange((mode) => modes.push(mode));
+    const epoch = b.portcullis.invalidation.epoch();
+    // The connection stays open, so only the unanswered heartbeat PING can tell.
+    await admin.sendCommand(['CLIENT', 'PAUSE', '1500', 'ALL']);
+    await untilMode(b.portcullis.invalidation, 'polling');
+    await untilMode(b.portcullis.invalidation, 'push');
+    expect(modes).to.deep.equal(['polling', 'push']);
+    expect(b.portcullis.invalidation.epoch(), 'what was cached before the silence is dropped').to.equal(epoch + 2);
+  });
+
   it('repeated guarded requests make no Redis command with push on (INFO commandstats), and read the store every cacheMs with push off', async () => {
     const made = async (overrides: Record<string, unknown>) => {
       const { a, b } = await openPair(overrides);
