@@ -62,12 +62,10 @@ export class RedisChangeFeed implements ChangeFeed {
     this.heartbeatMs = options.heartbeatMs ?? 400;
     this.subscriber = connection(options);
     this.publisher = connection(options);
-    const warn = (what: string) => (error: Error) => options.logger?.warn(what, { cause: error.message });
-    this.publisher.on('error', warn('invalidation publisher connection error'));
-    this.subscriber.on('error', (error: Error) => {
-      warn('invalidation channel connection error')(error);
-      this.setMode('polling');
-    });
+    // Without a listener an 'error' event would crash the process. Errors repeat on every
+    // reconnection attempt, so only the change of mode is logged (once per outage).
+    this.publisher.on('error', () => undefined);
+    this.subscriber.on('error', () => this.setMode('polling'));
     this.subscriber.on('end', () => this.setMode('polling'));
     this.subscriber.on('reconnecting', () => this.setMode('polling'));
     // node-redis re-subscribes before it emits 'ready' on a new connection.
@@ -165,7 +163,8 @@ export class RedisChangeFeed implements ChangeFeed {
     if (mode === this.current) return;
     this.current = mode;
     this.generation++;
-    this.options.logger?.info(mode === 'push' ? 'invalidation channel up: guard caches kept until told' : 'invalidation channel down: the guard polls the store every cacheMs');
+    if (mode === 'push') this.options.logger?.info('invalidation channel up: guard caches kept until told');
+    else if (!this.closed) this.options.logger?.warn('invalidation channel down: the guard polls the store every cacheMs');
     this.listeners.modeChanged(mode);
   }
 }
