@@ -16,9 +16,11 @@ export interface RedisChangeFeedOptions {
 }
 
 /** One connection of the feed; never queues while disconnected: a PUBLISH or a heartbeat fails at once. */
-function connection(options: RedisChangeFeedOptions) {
+function connection(options: RedisChangeFeedOptions, role: 'subscriber' | 'publisher') {
   return createClient({
     url: options.url,
+    // Named, so `CLIENT LIST` shows which connection is which.
+    name: `portcullis-invalidation-${role}`,
     disableOfflineQueue: true,
     socket: { connectTimeout: options.connectTimeoutMs ?? 5000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 3000) + Math.floor(Math.random() * 100) },
   });
@@ -60,8 +62,8 @@ export class RedisChangeFeed implements ChangeFeed {
   private constructor(private readonly options: RedisChangeFeedOptions) {
     this.channel = `${options.keyPrefix ?? 'portcullis:'}invalidate`;
     this.heartbeatMs = options.heartbeatMs ?? 400;
-    this.subscriber = connection(options);
-    this.publisher = connection(options);
+    this.subscriber = connection(options, 'subscriber');
+    this.publisher = connection(options, 'publisher');
     // Without a listener an 'error' event would crash the process. Errors repeat on every
     // reconnection attempt, so only the change of mode is logged (once per outage).
     this.publisher.on('error', () => undefined);

@@ -110,6 +110,22 @@ describe('two instances on one Redis: push invalidation (src/store/redis-notific
     expect(b.portcullis.invalidation.epoch(), 'what was cached before the silence is dropped').to.equal(epoch + 2);
   });
 
+  it('a change whose announcement fails is reported as failed (503 temporarily_unavailable), not as done', async () => {
+    const { a } = await openPair();
+    await untilMode(a.portcullis.invalidation, 'push');
+    const { clientId } = await clientWithToken(a);
+    const clients = await admin.sendCommand(['CLIENT', 'LIST']) as string;
+    const publishers = [...clients.matchAll(/^id=(\d+) .*name=portcullis-invalidation-publisher /gm)].map((m) => m[1]);
+    expect(publishers, 'one publisher per instance').to.have.length(2);
+    const connected = Number(/connected_clients:(\d+)/.exec(await admin.info('clients'))![1]);
+    await admin.configSet('maxclients', String(connected - publishers.length));
+    for (const id of publishers) await admin.sendCommand(['CLIENT', 'KILL', 'ID', id]);
+    let failure: unknown;
+    await a.portcullis.clients.setStatus(clientId, 'disabled').catch((err: unknown) => (failure = err));
+    expect((failure as Error)?.name, 'the caller is told').to.equal('StoreUnavailableError');
+    expect((await a.portcullis.clients.get(clientId)).status, 'the write itself was applied').to.equal('disabled');
+  });
+
   it('repeated guarded requests make no Redis command with push on (INFO commandstats), and read the store every cacheMs with push off', async () => {
     const made = async (overrides: Record<string, unknown>) => {
       const { a, b } = await openPair(overrides);

@@ -11,7 +11,7 @@ import { RedisChangeFeed } from '../../src/store/redis-notifications';
 import { SqliteChangeFeed } from '../../src/store/sqlite-data-version';
 import { SqliteStore } from '../../src/store/sqlite-store';
 import type { Store } from '../../src/store/store';
-import { clientWithToken, openPushPair, untilMode, userWithToken, type PushPair } from '../helpers/push-pair';
+import { clientWithToken, dropPrefix, openPushPair, untilMode, userWithToken, type PushPair } from '../helpers/push-pair';
 import { testSettings } from '../helpers/test-portcullis';
 
 /**
@@ -128,6 +128,41 @@ describe('guard: StatusCache with a feed (src/guard/status-cache.ts)', () => {
     await feed.publish('users', 'c1');
     now.ms += 501;
     expect(cache.peek('c1')?.value).to.equal('active');
+  });
+});
+
+describe('guard: which feed each store gets (src/store/open-change-feed.ts)', () => {
+  const quiet = { logger: createLogger('error', () => undefined) };
+  const modeOf = async (overrides: Record<string, unknown>) => {
+    const portcullis = await Portcullis.open(testSettings(overrides), quiet);
+    try {
+      return portcullis.invalidation.mode;
+    } finally {
+      await portcullis.close();
+    }
+  };
+
+  it('Redis: push (pub/sub); with invalidation.push false: polling', async () => {
+    const store = { type: 'redis', redisUrl: REDIS_URL, redisKeyPrefix: `push-test:${randomUUID()}:` };
+    const portcullis = await Portcullis.open(testSettings({ store }), quiet);
+    try {
+      await untilMode(portcullis.invalidation, 'push');
+    } finally {
+      await portcullis.close();
+    }
+    expect(await modeOf({ store, invalidation: { push: false } })).to.equal('polling');
+    await dropPrefix(REDIS_URL, store.redisKeyPrefix);
+  });
+
+  it('a SQLite file: push (data_version); SQLite in memory: polling', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-push-'));
+    try {
+      expect(await modeOf({ store: { sqlitePath: path.join(dir, 'p.db') } })).to.equal('push');
+      expect(await modeOf({ store: { sqlitePath: path.join(dir, 'p.db') }, invalidation: { push: false } })).to.equal('polling');
+      expect(await modeOf({})).to.equal('polling');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

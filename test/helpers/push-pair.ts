@@ -1,5 +1,6 @@
 import express from 'express';
 import { randomUUID } from 'node:crypto';
+import { createClient } from 'redis';
 import request from 'supertest';
 import { createLogger } from '../../src/logging/logger';
 import { Portcullis } from '../../src/runtime/portcullis';
@@ -43,7 +44,15 @@ export async function openPushPair(redisUrl: string, overrides: Record<string, u
   const start = Date.now();
   const a = await instance(settings, start);
   const b = await instance(settings, start);
-  return { a, b, prefix, close: async () => void (await Promise.all([a.portcullis.close(), b.portcullis.close()])) };
+  return {
+    a,
+    b,
+    prefix,
+    close: async () => {
+      await Promise.all([a.portcullis.close(), b.portcullis.close()]);
+      await dropPrefix(redisUrl, prefix);
+    },
+  };
 }
 
 /** Resolves once `feed` is in `mode` (at once if it is); the suite's timeout bounds the wait. */
@@ -71,4 +80,15 @@ export async function userWithToken(on: PushInstance): Promise<{ userId: string;
   const user = await on.portcullis.users.create({ username: `user-${randomUUID()}`, password: 'correct horse battery staple', roles: { echo: ['echo-reader'] } });
   const { token } = await on.portcullis.tokens.issue({ clientId, subject: user.userId, audience: TEST_APPLICATIONS.echo.audience, roles: ['echo-reader'] });
   return { userId: user.userId, token };
+}
+
+/** Deletes every key under `prefix`, so runs on a shared Redis leave nothing behind. */
+export async function dropPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = createClient({ url: redisUrl });
+  await redis.connect();
+  try {
+    for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) if (keys.length) await redis.del(keys);
+  } finally {
+    await redis.close();
+  }
 }
