@@ -16,7 +16,7 @@ import { clientCredentialsGrant } from '../issuer/grants/client-credentials';
 import { GrantRegistry } from '../issuer/grants/grant-registry';
 import { KeyRing } from '../keys/key-ring';
 import { createLogger, type Logger } from '../logging/logger';
-import { PollingFeed, type ChangeFeed } from '../store/change-feed';
+import { KEY_KINDS, PollingFeed, type ChangeFeed } from '../store/change-feed';
 import { failClosed } from '../store/fail-closed';
 import { notifying } from '../store/notifying-store';
 import { openChangeFeed } from '../store/open-change-feed';
@@ -111,6 +111,9 @@ export class Portcullis {
     this.tokens = new AccessTokenIssuer(keys, settings.issuer, ttl.accessTokenTtl, now);
     this.idTokens = new IdTokenIssuer(keys, settings.issuer, ttl.accessTokenTtl, now);
     const push = { feed: invalidation, safetyTtlMs: settings.invalidation.safetyTtlMs };
+    // A key rotated or withdrawn elsewhere is re-read at once; after a (re)subscription too (missed messages).
+    invalidation.onChange((kind) => KEY_KINDS.has(kind) && keys.changed());
+    invalidation.onModeChange(() => keys.changed());
     this.revocations = new RevocationList(store, settings.cacheMs, now, push);
     this.clientStatus = clientStatusCache((id) => clients.find(id), settings.cacheMs, now, push);
     this.users = new UserRegistry(store, applications, now);

@@ -59,6 +59,15 @@ describe('guard: push invalidation over Redis pub/sub (src/store/redis-notificat
     await untilRefused(pair, token);
   });
 
+  it('a signing key withdrawn on one instance (rotate, retireNow) is refused by the other without waiting for its 30 s refresh', async () => {
+    const { token } = await clientWithToken(pair.a);
+    expect(await pair.b.status(token), 'B verified the token and caches the verification').to.equal(200);
+    await pair.a.portcullis.keys.rotate(undefined, { retireNow: true });
+    await untilRefused(pair, token);
+    const { token: fresh } = await clientWithToken(pair.a);
+    expect(await pair.b.status(fresh), 'the new key is known to B').to.equal(200);
+  });
+
   it('while push is up, answers outlive cacheMs: the other instance still accepts an unchanged token', async () => {
     const { token } = await clientWithToken(pair.a);
     expect(await pair.b.status(token)).to.equal(200);
