@@ -55,6 +55,8 @@ export interface PortcullisSettings {
   /** Request rate limits of the token, revocation and introspection endpoints (see rate-limit.ts). */
   rateLimits: RateLimitSettings;
   cacheMs: number;
+  /** Push invalidation of the guard's caches (src/store/change-feed.ts). */
+  invalidation: { push: boolean; safetyTtlMs: number };
   applications: Record<string, ApplicationSettings>;
   /** Pipelines of gateway.config.yml that deliberately have no portcullis-guard (see pipeline-check.ts). */
   publicPipelines: string[];

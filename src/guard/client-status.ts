@@ -1,6 +1,13 @@
 import type { Client } from '../clients/client';
 import type { User } from '../users/user';
+import type { ChangeFeed } from '../store/change-feed';
 import { StatusCache } from './status-cache';
+
+/** A feed and its backstop, when the runtime has one (see StatusCache). */
+export interface CacheFeed {
+  feed: ChangeFeed;
+  safetyTtlMs: number;
+}
 
 /** What the guard needs to know about a client. */
 export type ClientStatus = Pick<Client, 'status' | 'application' | 'tokensValidAfter'>;
@@ -8,17 +15,17 @@ export type ClientStatus = Pick<Client, 'status' | 'application' | 'tokensValidA
 export type UserStatus = Pick<User, 'status'>;
 
 /** The client statuses the guard checks on every request. */
-export function clientStatusCache(find: (id: string) => Promise<Client | undefined>, ttlMs: number, now?: () => number): StatusCache<ClientStatus> {
+export function clientStatusCache(find: (id: string) => Promise<Client | undefined>, ttlMs: number, now?: () => number, push?: CacheFeed): StatusCache<ClientStatus> {
   return new StatusCache<ClientStatus>(async (id) => {
     const c = await find(id);
     return c ? { status: c.status, application: c.application, tokensValidAfter: c.tokensValidAfter } : null;
-  }, ttlMs, now);
+  }, ttlMs, now, undefined, push && { ...push, kind: 'clients' });
 }
 
 /** The user statuses the guard checks for user tokens, so a disabled user is refused within a second. */
-export function userStatusCache(find: (id: string) => Promise<User | undefined>, ttlMs: number, now?: () => number): StatusCache<UserStatus> {
+export function userStatusCache(find: (id: string) => Promise<User | undefined>, ttlMs: number, now?: () => number, push?: CacheFeed): StatusCache<UserStatus> {
   return new StatusCache<UserStatus>(async (id) => {
     const u = await find(id);
     return u ? { status: u.status } : null;
-  }, ttlMs, now);
+  }, ttlMs, now, undefined, push && { ...push, kind: 'users' });
 }

@@ -1,5 +1,6 @@
 import guardSchema from '../policies/portcullis-guard/schema.json';
 import type { Store } from '../store/store';
+import type { CacheFeed } from './client-status';
 import { StatusCache } from './status-cache';
 
 const KIND = 'revoked-access-tokens';
@@ -14,13 +15,14 @@ export const LONGEST_LEEWAY_S = guardSchema.properties.leeway.maximum;
  * Revoked access tokens, by `jti`, kept until no guard would accept the token anyway (`exp` plus
  * the longest leeway). The guard's answers are remembered for at most `ttlMs` (`cacheMs`, by
  * design the one bound by which a guard may lag behind the store), so a revocation reaches every
- * node within a second. These answers are a StatusCache: on the product's clock, 0 = no caching.
+ * node within a second. These answers are a StatusCache: on the product's clock, 0 = no caching;
+ * with a pushing feed, kept until the revocation is announced (src/store/change-feed.ts).
  */
 export class RevocationList {
   private readonly answers: StatusCache<boolean>;
 
-  constructor(private readonly store: Store, ttlMs: number, now: () => number = Date.now) {
-    this.answers = new StatusCache(async (jti) => (await this.store.get(KIND, jti)) !== undefined, ttlMs, now, 50_000);
+  constructor(private readonly store: Store, ttlMs: number, now: () => number = Date.now, push?: CacheFeed) {
+    this.answers = new StatusCache(async (jti) => (await this.store.get(KIND, jti)) !== undefined, ttlMs, now, 50_000, push && { ...push, kind: KIND });
   }
 
   /** Records that the token `jti` (expiring at `exp`, epoch seconds) must no longer be accepted. */

@@ -31,6 +31,8 @@ export class KeyRing {
   /** When a re-read last failed: while the store is down, retry at most every UNKNOWN_KID_RELOAD_MS. */
   private failedAt = -Infinity;
   private reloading?: Promise<void>;
+  /** Grows with every change announced by another node (see `changed`). */
+  private changes = 0;
   private readonly now: () => number;
 
   constructor(private readonly store: Store, private readonly options: KeyRingOptions) {
@@ -88,6 +90,17 @@ export class KeyRing {
     }
     const key = this.keys.get(kid);
     return key && this.isPublished(key.stored) ? key : undefined;
+  }
+
+  /**
+   * The keys were changed elsewhere (announced on the change feed, src/store/change-feed.ts): the
+   * key set in memory is stale at once, so the next verification re-reads it and a key withdrawn
+   * with `retireNow` is refused on every node as soon as the announcement arrives.
+   */
+  changed(): void {
+    this.changes++;
+    this.loadedAt = -Infinity;
+    this.failedAt = -Infinity;
   }
 
   /** The JWK Set to publish (RFC 7517 §5): public parts only. */
@@ -164,6 +177,7 @@ export class KeyRing {
   }
 
   private async reload(): Promise<void> {
+    const changes = this.changes;
     const pointer = await this.store.get<{ kid: string }>(META, ACTIVE);
     const records = await this.store.list<StoredSigningKey>(KEYS);
     const next = new Map<string, LoadedKey>();
@@ -173,6 +187,7 @@ export class KeyRing {
     }
     this.keys = next;
     this.activeKid = pointer?.value.kid;
-    this.loadedAt = this.now();
+    // A change announced while these reads were on their way may postdate them: read again.
+    this.loadedAt = changes === this.changes ? this.now() : -Infinity;
   }
 }

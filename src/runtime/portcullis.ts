@@ -18,7 +18,10 @@ import { Readiness } from '../health/readiness';
 import { readinessChecks } from '../health/readiness-checks';
 import { KeyRing } from '../keys/key-ring';
 import { createLogger, type Logger } from '../logging/logger';
+import { KEY_KINDS, PollingFeed, type ChangeFeed } from '../store/change-feed';
 import { failClosed } from '../store/fail-closed';
+import { notifying } from '../store/notifying-store';
+import { openChangeFeed } from '../store/open-change-feed';
 import { openStore } from '../store/open-store';
 import type { Store } from '../store/store';
 import { AccessTokenIssuer } from '../tokens/access-token-issuer';
@@ -50,6 +53,8 @@ export interface RuntimeOptions {
   store?: Store;
   logger?: Logger;
   now?: () => number;
+  /** How the guard's caches learn of changes; default: from the settings, or none with a given `store`. */
+  changeFeed?: ChangeFeed;
 }
 
 /** Options of one guard instance (a pipeline's policy action). */
@@ -106,15 +111,21 @@ export class Portcullis {
     readonly logger: Logger,
     readonly now: () => number,
     hashKey: Buffer,
+    /** Push invalidation: `mode` ('push' | 'polling') and `onModeChange` feed the `portcullis_invalidation_push_up` gauge. */
+    readonly invalidation: ChangeFeed,
   ) {
     const { tokens: ttl, applications } = settings;
     const secure = settings.issuer.startsWith('https:');
     this.tokens = new AccessTokenIssuer(keys, settings.issuer, ttl.accessTokenTtl, now);
     this.idTokens = new IdTokenIssuer(keys, settings.issuer, ttl.accessTokenTtl, now);
-    this.revocations = new RevocationList(store, settings.cacheMs, now);
-    this.clientStatus = clientStatusCache((id) => clients.find(id), settings.cacheMs, now);
+    const push = { feed: invalidation, safetyTtlMs: settings.invalidation.safetyTtlMs };
+    // A key rotated or withdrawn elsewhere is re-read at once; after a (re)subscription too (missed messages).
+    invalidation.onChange((kind) => KEY_KINDS.has(kind) && keys.changed());
+    invalidation.onModeChange(() => keys.changed());
+    this.revocations = new RevocationList(store, settings.cacheMs, now, push);
+    this.clientStatus = clientStatusCache((id) => clients.find(id), settings.cacheMs, now, push);
     this.users = new UserRegistry(store, applications, now);
-    this.userStatus = userStatusCache((id) => this.users.find(id), settings.cacheMs, now);
+    this.userStatus = userStatusCache((id) => this.users.find(id), settings.cacheMs, now, push);
     this.consents = new Consents(store, now);
     this.codes = new AuthorizationCodes(store, ttl.authorizationCodeTtl, now);
     this.refreshTokens = new RefreshTokens(store, ttl.refreshTokenTtl, now);
@@ -189,7 +200,16 @@ export class Portcullis {
     if (adminProblems.length) throw new SettingsError(`invalid environment: ${adminProblems.join('; ')}`);
     const logger = options.logger ?? createLogger();
     const now = options.now ?? Date.now;
-    const store = failClosed(options.store ?? (await openStore(settings.store)));
+    const raw = options.store ?? (await openStore(settings.store));
+    let feed: ChangeFeed;
+    try {
+      feed = options.changeFeed ?? (options.store ? new PollingFeed() : await openChangeFeed(settings, { logger, now }));
+    } catch (err) {
+      await raw.close().catch(() => undefined);
+      throw err;
+    }
+    // Every write to what the guard caches is announced; closing the store closes the feed.
+    const store = failClosed(notifying(raw, feed));
     try {
       const keys = new KeyRing(store, {
         algorithm: settings.keys.algorithm,
@@ -200,7 +220,7 @@ export class Portcullis {
       await keys.init();
       const hashKey = await loadSecretHashKey(store);
       const clients = new ClientRegistry(store, settings.applications, hashKey, now);
-      const portcullis = new Portcullis(settings, store, keys, clients, logger, now, hashKey);
+      const portcullis = new Portcullis(settings, store, keys, clients, logger, now, hashKey, feed);
       await bootstrapAdmin(portcullis.users, logger);
       return portcullis;
     } catch (err) {

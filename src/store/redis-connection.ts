@@ -23,6 +23,8 @@ export interface RedisConnection {
 /** What the store decides about every connection (see RedisStore). */
 export interface RedisSocketPolicy {
   connectTimeoutMs: number;
+  /** The connection's name in `CLIENT LIST` (standalone only). */
+  name?: string;
 }
 
 /** Where `PORTCULLIS_REDIS_PASSWORD` and `PORTCULLIS_REDIS_SENTINEL_PASSWORD` are read from. */
@@ -81,7 +83,7 @@ export function createRedisConnection(
     }) as unknown as RedisConnection;
   }
   // Standalone: the URL as before; its user:password, if any, win over the settings (node-redis).
-  return createClient({ url, ...node }) as unknown as RedisConnection;
+  return createClient({ url, ...node, ...(policy.name ? { name: policy.name } : {}) }) as unknown as RedisConnection;
 }
 
 /** ACL user and password; the environment variable wins over the YAML value. */
