@@ -42,6 +42,8 @@ export interface PortcullisSettings {
   publicPipelines: string[];
   /** Timeouts of the gateway's HTTP server, in milliseconds (see server-timeouts.ts). */
   server: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
+  /** The Prometheus metrics listener (see src/metrics/metrics-listener.ts). */
+  metrics: { enabled: boolean; host: string; port: number };
 }
 
 /** The JSON Schema of the settings, also handed to Express Gateway as the plugin's schema. */

@@ -10,6 +10,8 @@ import { setIdentityHeaders, type IdentityHeader } from './identity-headers';
 import type { RemovedHeaders } from './removed-headers';
 import { refuseOverrides } from './request-overrides';
 import type { RevocationList } from './revocation-list';
+import { refusalReason } from './refusal-reason';
+import type { GuardMeter } from '../metrics/guard-meter';
 import { RouteMatcher } from './route-matcher';
 import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
 import type { VerifiedIdentity } from './verified-identity';
@@ -27,6 +29,8 @@ export interface GuardDeps {
   users: StatusCache<UserStatus>;
   revocations: RevocationList;
   site: ErrorSite;
+  /** Counts decisions (with their reason code) and their latency. */
+  meter?: GuardMeter;
 }
 
 export interface GuardOptions {
@@ -81,7 +85,12 @@ export class Guard {
   async check(req: IncomingMessage): Promise<VerifiedIdentity> {
     const needed = this.requestShape(req);
     const token = extractBearer(req);
-    const claims = this.deps.verifier.peek(token) ?? (await this.deps.verifier.verify(token));
+    return this.finish(token, this.deps.verifier.peek(token), needed);
+  }
+
+  /** The rest of `check` once the cache was asked (`peeked`), so a request consults it once. */
+  private async finish(token: string, peeked: AccessTokenClaims | undefined, needed: string | undefined): Promise<VerifiedIdentity> {
+    const claims = peeked ?? (await this.deps.verifier.verify(token));
     const facts = this.peekFacts(claims) ?? (await this.loadFacts(claims));
     return this.decide(claims, facts, needed);
   }
@@ -106,23 +115,40 @@ export class Guard {
     return this.routes.permissionFor(req.method ?? 'GET', originalPath(req));
   }
 
-  /** The guard as Connect/Express middleware: identity on success, the structured error otherwise. */
+  /**
+   * The guard as Connect/Express middleware: identity on success, the structured error otherwise.
+   * Each decision is counted once with its reason code (the refusal's `reason`, refusal-reason.ts).
+   */
   middleware(): Middleware {
+    const meter = this.deps.meter;
     return (req, res, next) => {
+      const start = meter ? performance.now() : 0;
       const pass = (identity: VerifiedIdentity) => {
+        meter?.allow(start);
         setIdentityHeaders(req, identity, this.options);
         (req as IncomingMessage & { portcullis?: VerifiedIdentity }).portcullis = identity;
         next();
       };
-      const refuse = (err: unknown) => sendError(req, res, err, this.deps.site);
+      const refuse = (err: unknown) => {
+        meter?.refuse(refusalReason(err), start);
+        sendError(req, res, err, this.deps.site);
+      };
+      // checkCached's steps, keeping what they learnt for the slow path (one cache lookup per request).
       let identity: VerifiedIdentity | undefined;
+      let token: string;
+      let claims: AccessTokenClaims | undefined;
+      let needed: string | undefined;
       try {
-        identity = this.checkCached(req);
+        needed = this.requestShape(req);
+        token = extractBearer(req);
+        claims = this.deps.verifier.peek(token);
+        const facts = claims && this.peekFacts(claims);
+        identity = facts && this.decide(claims!, facts, needed);
       } catch (err) {
         return refuse(err);
       }
       if (identity) return pass(identity);
-      this.check(req).then(pass, refuse);
+      this.finish(token, claims, needed).then(pass, refuse);
     };
   }
 
@@ -152,17 +178,17 @@ export class Guard {
   /** Checks 3 and 4 on a verified token; throws the protocol error or returns the identity. */
   private decide(claims: AccessTokenClaims, facts: Facts, needed: string | undefined): VerifiedIdentity {
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (!audiences.includes(this.options.settings.audience)) throw new InvalidToken('the access token is for another application');
+    if (!audiences.includes(this.options.settings.audience)) throw new InvalidToken('the access token is for another application', 'wrong_audience');
     const { client, user, revoked } = facts;
-    if (!client) throw new InvalidToken('the client of this access token is unknown');
-    if (client.status !== 'active') throw new InvalidToken('the client of this access token is disabled');
+    if (!client) throw new InvalidToken('the client of this access token is unknown', 'unknown_client');
+    if (client.status !== 'active') throw new InvalidToken('the client of this access token is disabled', 'client_disabled');
     if (client.tokensValidAfter !== undefined && claims.iat <= client.tokensValidAfter) {
-      throw new InvalidToken('the access token was revoked when its client was deactivated');
+      throw new InvalidToken('the access token was revoked when its client was deactivated', 'revoked');
     }
-    if (client.application !== this.options.application) throw new InvalidToken('the client of this access token is linked to another application');
+    if (client.application !== this.options.application) throw new InvalidToken('the client of this access token is linked to another application', 'wrong_application');
     // A user token (its subject is not the client itself): the user must still be active.
-    if (user !== undefined && (!user || user.status !== 'active')) throw new InvalidToken('the user of this access token is disabled or unknown');
-    if (revoked) throw new InvalidToken('the access token was revoked');
+    if (user !== undefined && (!user || user.status !== 'active')) throw new InvalidToken('the user of this access token is disabled or unknown', 'user_disabled');
+    if (revoked) throw new InvalidToken('the access token was revoked', 'revoked');
 
     const identity = this.identityOf(claims);
     if (needed === undefined) throw new InsufficientScope('no route rule allows this request', '');

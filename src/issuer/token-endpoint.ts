@@ -8,24 +8,30 @@ import type { ClientAuthThrottle } from '../throttle/client-auth-throttle';
 import { authenticateClient } from './client-authentication';
 import type { GrantRegistry } from './grants/grant-registry';
 import { excerpt } from '../errors/error-description';
+import { UNSUPPORTED_GRANT, type TokenMeter } from '../metrics/token-meter';
 
 export interface TokenEndpointDeps {
   grants: GrantRegistry;
   clients: ClientRegistry;
   site: ErrorSite;
   throttle: ClientAuthThrottle;
+  /** Counts requests by grant and result, and their latency. */
+  meter?: TokenMeter;
 }
 
 /**
  * `POST /oauth2/token` (RFC 6749 §3.2). Authenticates the client, finds the grant in the registry
  * and lets it answer. Every response, success or error, carries `Cache-Control: no-store` (§5.1).
  */
-export function tokenEndpoint({ grants, clients, site, throttle }: TokenEndpointDeps) {
+export function tokenEndpoint({ grants, clients, site, throttle, meter }: TokenEndpointDeps) {
   return async (req: Request, res: Response): Promise<void> => {
+    const start = performance.now();
+    let grantLabel = UNSUPPORTED_GRANT;
     try {
       const params = await readForm(req);
       const grantType = params.get('grant_type');
       if (!grantType) throw new InvalidRequest('grant_type is required');
+      if (grants.find(grantType)) grantLabel = grantType;
       const client = await authenticateClient(req, params, clients, site.realm, throttle);
       allowOrigin(req, res, client.client.allowedOrigins);
       const grant = grants.find(grantType);
@@ -39,7 +45,9 @@ export function tokenEndpoint({ grants, clients, site, throttle }: TokenEndpoint
       }
       const body = await grant.handle({ params, client });
       res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json(body);
+      meter?.issued(grantLabel, start);
     } catch (err) {
+      meter?.failed(grantLabel, err, start);
       sendError(req, res, err, site);
     }
   };

@@ -17,7 +17,7 @@ export function runtimeFor(settings: PortcullisSettings): Promise<Portcullis> {
   const key = JSON.stringify(settings);
   if (held?.key === key) return held.ready;
   const previous = held;
-  const ready = Portcullis.open(settings);
+  const ready = Portcullis.open(settings, { serveMetrics: true });
   held = { key, ready };
   if (previous) {
     ready.then(

@@ -40,12 +40,21 @@ import { bootstrapAdmin } from './bootstrap-admin';
 import { AdminService } from '../admin/admin-service';
 import { AuditLog } from '../admin/audit-log';
 import { SecretReveal } from '../admin/secret-reveal';
+import { GuardMeter } from '../metrics/guard-meter';
+import { meteredStore } from '../metrics/metered-store';
+import { openMetricsListener, type MetricsListener } from '../metrics/metrics-listener';
+import { processMetrics, type PortcullisMetrics } from '../metrics/portcullis-metrics';
 
 export interface RuntimeOptions {
   /** Use this store instead of opening the one the settings name (tests pass `:memory:`). */
   store?: Store;
   logger?: Logger;
   now?: () => number;
+  /**
+   * Open the metrics listener if `metrics.enabled` (the gateway does; the CLI and in-process tests
+   * do not, so they never take the port).
+   */
+  serveMetrics?: boolean;
 }
 
 /** Options of one guard instance (a pipeline's policy action). */
@@ -89,6 +98,10 @@ export class Portcullis {
   private readonly clientStatus: StatusCache<ClientStatus>;
   private readonly userStatus: StatusCache<UserStatus>;
   private readonly verifiers = new Map<string, TokenVerifier>();
+  /** The process's metrics (one registry per process, shared by the runtimes a reload opens). */
+  readonly metrics: PortcullisMetrics = processMetrics();
+  private metricsListener?: MetricsListener;
+  private readonly unwatchSigningKey: () => void;
 
   private constructor(
     readonly settings: PortcullisSettings,
@@ -115,7 +128,8 @@ export class Portcullis {
     this.csrf = new Csrf(createHmac('sha256', hashKey).update('csrf-key').digest(), secure, new URL(settings.issuer).origin);
     this.pending = new PendingAuthorizations(store, now);
     this.throttle = new SignInThrottle(store, settings.signIn.maxFailures, settings.signIn.lockoutSeconds, now);
-    this.clientAuthThrottle = new ClientAuthThrottle(store, settings.clientAuthentication, logger, now);
+    const clientAuthCounter = this.metrics.clientAuthentications;
+    this.clientAuthThrottle = new ClientAuthThrottle(store, settings.clientAuthentication, logger, now, (outcome) => clientAuthCounter.labels(outcome).inc());
     this.origins = new OriginIndex(clients, now);
     this.admin = new AdminService(this, new AuditLog(store, now));
     this.secretReveal = new SecretReveal(store, secure, now);
@@ -124,12 +138,21 @@ export class Portcullis {
       .register(authorizationCodeGrant({ ...userTokens, codes: this.codes, users: this.users, revoker: this.revoker }))
       .register(refreshTokenGrant({ ...userTokens, users: this.users, revoker: this.revoker, reuseWindow: ttl.refreshTokenReuseWindow, now }))
       .register(clientCredentialsGrant({ tokens: this.tokens, applications }));
+    this.unwatchSigningKey = this.metrics.watchSigningKey(() => {
+      try {
+        return (now() - keys.active().stored.createdAt) / 1000;
+      } catch {
+        return undefined;
+      }
+    });
   }
 
   /** What the browser-facing endpoints need. */
   interactiveDeps(): InteractiveDeps {
     const { settings, clients, users, sessions, csrf, pending, consents, codes, throttle, logger, now, keys } = this;
-    return { settings, clients, users, sessions, csrf, pending, consents, codes, throttle, logger, now, keys };
+    const signIns = this.metrics.signIns;
+    const countSignIn = (result: 'success' | 'failure' | 'throttled') => signIns.labels(result).inc();
+    return { settings, clients, users, sessions, csrf, pending, consents, codes, throttle, logger, now, keys, countSignIn };
   }
 
   /** Verifies bearer tokens presented to the admin API (any audience of this issuer). */
@@ -179,7 +202,7 @@ export class Portcullis {
     if (adminProblems.length) throw new SettingsError(`invalid environment: ${adminProblems.join('; ')}`);
     const logger = options.logger ?? createLogger();
     const now = options.now ?? Date.now;
-    const store = failClosed(options.store ?? (await openStore(settings.store)));
+    const store = meteredStore(failClosed(options.store ?? (await openStore(settings.store))), processMetrics());
     try {
       const keys = new KeyRing(store, {
         algorithm: settings.keys.algorithm,
@@ -192,6 +215,14 @@ export class Portcullis {
       const clients = new ClientRegistry(store, settings.applications, hashKey, now);
       const portcullis = new Portcullis(settings, store, keys, clients, logger, now, hashKey);
       await bootstrapAdmin(portcullis.users, logger);
+      if (options.serveMetrics && settings.metrics.enabled) {
+        try {
+          portcullis.metricsListener = await openMetricsListener(portcullis.metrics, settings.metrics, logger);
+        } catch (err) {
+          portcullis.unwatchSigningKey();
+          throw err;
+        }
+      }
       return portcullis;
     } catch (err) {
       await store.close().catch(() => undefined);
@@ -223,12 +254,21 @@ export class Portcullis {
       throw new Error(`portcullis guard for ${options.application}: maxTokenLifetime must be a positive integer (seconds), got ${JSON.stringify(options.maxTokenLifetime)}`);
     }
     return new Guard(
-      { verifier: this.verifier(leeway, options.requiredClaims ?? [], maxTokenLifetime), clients: this.clientStatus, users: this.userStatus, revocations: this.revocations, site: this.errorSite('resource') },
+      {
+        verifier: this.verifier(leeway, options.requiredClaims ?? [], maxTokenLifetime),
+        clients: this.clientStatus,
+        users: this.userStatus,
+        revocations: this.revocations,
+        site: this.errorSite('resource'),
+        meter: new GuardMeter(this.metrics, options.application),
+      },
       guardOptions,
     );
   }
 
   async close(): Promise<void> {
+    this.unwatchSigningKey();
+    await this.metricsListener?.close();
     await this.store.close();
   }
 
@@ -237,7 +277,9 @@ export class Portcullis {
     const key = JSON.stringify([leeway, requiredClaims, maxTokenLifetime]);
     let verifier = this.verifiers.get(key);
     if (!verifier) {
-      verifier = new TokenVerifier(this.keys, { issuer: this.settings.issuer, leeway, requiredClaims, maxTokenLifetime, now: this.now });
+      const { tokenCacheHits: hits, tokenCacheMisses: misses } = this.metrics;
+      const cacheMeter = { hit: () => hits.inc(), miss: () => misses.inc() };
+      verifier = new TokenVerifier(this.keys, { issuer: this.settings.issuer, leeway, requiredClaims, maxTokenLifetime, now: this.now, cacheMeter });
       this.verifiers.set(key, verifier);
     }
     return verifier;
