@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { TalliedCounter } from './tallied-counter';
 
 /** Latency buckets (seconds) of the guard: its cached path takes microseconds, a store read milliseconds. */
 const FAST_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
@@ -35,7 +36,8 @@ export class PortcullisMetrics {
     registers: [this.registry],
   });
 
-  readonly guardDecisions = new Counter({
+  /** Counted on the guard's hot path: tallies (see tallied-counter.ts). */
+  readonly guardDecisions = new TalliedCounter({
     name: 'portcullis_guard_decisions_total',
     help: 'Guard decisions by application, result (allowed, refused) and reason code (none when allowed).',
     labelNames: ['application', 'result', 'reason'] as const,
@@ -50,13 +52,13 @@ export class PortcullisMetrics {
     registers: [this.registry],
   });
 
-  readonly tokenCacheHits = new Counter({
+  readonly tokenCacheHits = new TalliedCounter({
     name: 'portcullis_token_cache_hits_total',
     help: 'Access tokens whose verification was answered from the verified-token cache.',
     registers: [this.registry],
   });
 
-  readonly tokenCacheMisses = new Counter({
+  readonly tokenCacheMisses = new TalliedCounter({
     name: 'portcullis_token_cache_misses_total',
     help: 'Access tokens that were fully verified (parsed, signature checked), not found in the cache.',
     registers: [this.registry],

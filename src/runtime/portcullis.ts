@@ -277,7 +277,8 @@ export class Portcullis {
     const key = JSON.stringify([leeway, requiredClaims, maxTokenLifetime]);
     let verifier = this.verifiers.get(key);
     if (!verifier) {
-      const { tokenCacheHits: hits, tokenCacheMisses: misses } = this.metrics;
+      const hits = this.metrics.tokenCacheHits.tally();
+      const misses = this.metrics.tokenCacheMisses.tally();
       const cacheMeter = { hit: () => hits.inc(), miss: () => misses.inc() };
       verifier = new TokenVerifier(this.keys, { issuer: this.settings.issuer, leeway, requiredClaims, maxTokenLifetime, now: this.now, cacheMeter });
       this.verifiers.set(key, verifier);
