@@ -115,7 +115,8 @@ export class PortcullisMetrics {
     registers: [this.registry],
     collect: () => {
       const age = this.signingKeySource?.();
-      if (age === undefined) this.signingKeyAge.reset();
+      // No runtime (or no key yet): no sample at all, rather than an age of 0 that looks fresh.
+      if (age === undefined) this.signingKeyAge.remove();
       else this.signingKeyAge.set(Math.max(0, age));
     },
   });
