@@ -8,6 +8,7 @@ import { REFUSAL_REASONS } from '../../src/guard/refusal-reason';
 import { formFields, query } from '../helpers/browser-flow';
 import { freePort, startExpectingFailure, startGateway, gatewayEnv, type GatewayProcess } from '../helpers/gateway-process';
 import { familyOf, parseExposition, valueOf, type Exposition } from '../helpers/prometheus-text';
+import { hasRedisServer, startRedisServer } from '../helpers/redis-server';
 
 const OPS_GUIDE = fs.readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'ops-guide.md'), 'utf8');
 
@@ -188,6 +189,39 @@ describe('e2e: Prometheus metrics on their own listener', function () {
     const others = Object.values(os.networkInterfaces()).flat().filter((i) => i && !i.internal && i.family === 'IPv4').map((i) => i!.address);
     if (others.length === 0) this.skip();
     for (const address of others) expect(await accepts(address, port), address).to.equal(false);
+  });
+
+  it('Redis mode: a store outage shows as store errors, 503 token requests and guard refusals with reason unavailable', async function () {
+    if (!hasRedisServer()) this.skip();
+    const redis = await startRedisServer();
+    const inRedis = await startGateway({ PORTCULLIS_STORE: 'redis', PORTCULLIS_REDIS_URL: redis.url, PORTCULLIS_REDIS_PREFIX: `metrics-${process.pid}:` });
+    try {
+      const url = `http://127.0.0.1:${inRedis.env.PORTCULLIS_METRICS_PORT}/metrics`;
+      const read = async () => parseExposition(await (await fetch(url)).text());
+      const created = await inRedis.cli(['clients', 'create', '--name', 'metrics redis', '--application', 'echo', '--role', 'echo-reader', '--json']);
+      expect(created.code, created.stderr).to.equal(0);
+      const app = JSON.parse(created.stdout);
+      const post = () => fetch(`${inRedis.baseUrl}/oauth2/token`, { method: 'POST', headers: { Authorization: basic(app.client_id, app.client_secret), 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+      const issued = await post();
+      expect(issued.status).to.equal(200);
+      const accessToken = (await issued.json()).access_token;
+      const before = await read();
+      expect(valueOf(before, 'portcullis_store_operation_duration_seconds_count', { operation: 'get' }), 'Redis reads are timed').to.be.greaterThan(0);
+      expect(valueOf(before, 'portcullis_store_errors_total')).to.equal(0);
+
+      await redis.kill();
+      // The token was never presented: its client and revocation state must be read, and cannot be.
+      expect((await fetch(`${inRedis.baseUrl}/echo/a`, { headers: { Authorization: `Bearer ${accessToken}` } })).status).to.equal(503);
+      expect((await post()).status).to.equal(503);
+
+      const after = await read();
+      expect(valueOf(after, 'portcullis_store_errors_total')).to.be.greaterThan(0);
+      expect(valueOf(after, 'portcullis_guard_decisions_total', { application: 'echo', result: 'refused', reason: 'unavailable' })).to.equal(1);
+      expect(valueOf(after, 'portcullis_token_requests_total', { grant: 'client_credentials', result: 'temporarily_unavailable' })).to.equal(1);
+    } finally {
+      await inRedis.stop();
+      await redis.kill();
+    }
   });
 
   it('opens no listener when metrics.enabled is false, and the gateway still serves', async () => {
