@@ -23,6 +23,14 @@ interface Facts {
   revoked: boolean;
 }
 
+/** How far memory took the checks: the identity, or what the store-reading rest goes on from. */
+interface MemoryStep {
+  identity?: VerifiedIdentity;
+  token: string;
+  claims?: AccessTokenClaims;
+  needed?: string;
+}
+
 export interface GuardDeps {
   verifier: TokenVerifier;
   clients: StatusCache<ClientStatus>;
@@ -83,16 +91,8 @@ export class Guard {
 
   /** Runs checks 0-4 and returns who is calling; throws the protocol error otherwise. */
   async check(req: IncomingMessage): Promise<VerifiedIdentity> {
-    const needed = this.requestShape(req);
-    const token = extractBearer(req);
-    return this.finish(token, this.deps.verifier.peek(token), needed);
-  }
-
-  /** The rest of `check` once the cache was asked (`peeked`), so a request consults it once. */
-  private async finish(token: string, peeked: AccessTokenClaims | undefined, needed: string | undefined): Promise<VerifiedIdentity> {
-    const claims = peeked ?? (await this.deps.verifier.verify(token));
-    const facts = this.peekFacts(claims) ?? (await this.loadFacts(claims));
-    return this.decide(claims, facts, needed);
+    const step = this.fromMemory(req);
+    return step.identity ?? this.finish(step);
   }
 
   /**
@@ -100,10 +100,23 @@ export class Guard {
    * case for a token in use); undefined means "ask the store", never "allowed".
    */
   checkCached(req: IncomingMessage): VerifiedIdentity | undefined {
+    return this.fromMemory(req).identity;
+  }
+
+  /** Checks 0-4 as far as memory answers them; throws a refusal, or says where to go on from. */
+  private fromMemory(req: IncomingMessage): MemoryStep {
     const needed = this.requestShape(req);
-    const claims = this.deps.verifier.peek(extractBearer(req));
+    const token = extractBearer(req);
+    const claims = this.deps.verifier.peek(token);
     const facts = claims && this.peekFacts(claims);
-    return facts && this.decide(claims, facts, needed);
+    return { identity: facts && this.decide(claims!, facts, needed), token, claims, needed };
+  }
+
+  /** The rest once memory did not suffice; the verified-token cache is not asked a second time. */
+  private async finish({ token, claims: peeked, needed }: MemoryStep): Promise<VerifiedIdentity> {
+    const claims = peeked ?? (await this.deps.verifier.verify(token));
+    const facts = this.peekFacts(claims) ?? (await this.loadFacts(claims));
+    return this.decide(claims, facts, needed);
   }
 
   /**
@@ -133,22 +146,14 @@ export class Guard {
         meter?.refuse(refusalReason(err), start);
         sendError(req, res, err, this.deps.site);
       };
-      // checkCached's steps, keeping what they learnt for the slow path (one cache lookup per request).
-      let identity: VerifiedIdentity | undefined;
-      let token: string;
-      let claims: AccessTokenClaims | undefined;
-      let needed: string | undefined;
+      let step: MemoryStep;
       try {
-        needed = this.requestShape(req);
-        token = extractBearer(req);
-        claims = this.deps.verifier.peek(token);
-        const facts = claims && this.peekFacts(claims);
-        identity = facts && this.decide(claims!, facts, needed);
+        step = this.fromMemory(req);
       } catch (err) {
         return refuse(err);
       }
-      if (identity) return pass(identity);
-      this.finish(token, claims, needed).then(pass, refuse);
+      if (step.identity) return pass(step.identity);
+      this.finish(step).then(pass, refuse);
     };
   }
 
