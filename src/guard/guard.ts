@@ -10,7 +10,7 @@ import { setIdentityHeaders, type IdentityHeader } from './identity-headers';
 import type { RemovedHeaders } from './removed-headers';
 import { refuseOverrides } from './request-overrides';
 import type { RevocationList } from './revocation-list';
-import { refusalReason } from './refusal-reason';
+import { recordDecision, refusalReason, type GuardDecision } from './refusal-reason';
 import type { GuardMeter } from '../metrics/guard-meter';
 import { RouteMatcher } from './route-matcher';
 import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
@@ -130,20 +130,26 @@ export class Guard {
 
   /**
    * The guard as Connect/Express middleware: identity on success, the structured error otherwise.
-   * Each decision is counted once with its reason code (the refusal's `reason`, refusal-reason.ts).
+   * Each decision is counted once with its reason code (the refusal's `reason`, refusal-reason.ts)
+   * and recorded on the request (`guardDecisionOf(req)`, for the access log).
    */
   middleware(): Middleware {
     const meter = this.deps.meter;
+    const { application } = this.options;
+    const allowed: GuardDecision = { application, result: 'allowed', reason: 'none' };
     return (req, res, next) => {
       const start = meter ? performance.now() : 0;
       const pass = (identity: VerifiedIdentity) => {
         meter?.allow(start);
+        recordDecision(req, allowed);
         setIdentityHeaders(req, identity, this.options);
         (req as IncomingMessage & { portcullis?: VerifiedIdentity }).portcullis = identity;
         next();
       };
       const refuse = (err: unknown) => {
-        meter?.refuse(refusalReason(err), start);
+        const reason = refusalReason(err);
+        meter?.refuse(reason, start);
+        recordDecision(req, { application, result: 'refused', reason });
         sendError(req, res, err, this.deps.site);
       };
       let step: MemoryStep;

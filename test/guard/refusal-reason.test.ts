@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { InsufficientScope, InvalidClient, InvalidRequest, InvalidToken, MissingToken, ServerError, TemporarilyUnavailable } from '../../src/errors/oauth-errors';
-import { REFUSAL_REASONS, refusalReason, TOKEN_REFUSAL_REASONS } from '../../src/guard/refusal-reason';
+import express from 'express';
+import { guardDecisionOf, REFUSAL_REASONS, refusalReason, TOKEN_REFUSAL_REASONS, type GuardDecision } from '../../src/guard/refusal-reason';
 import { StoreUnavailableError } from '../../src/store/store';
 import { signWithIssuerKey, validClaims } from '../helpers/forge-token';
 import { createServiceClient, startTestServer, TEST_APPLICATIONS, type TestServer } from '../helpers/test-portcullis';
@@ -88,6 +89,28 @@ describe('guard: every refusal carries one bounded reason code, counted in the m
     const before = (await decisions(server)).get('echo allowed none') ?? 0;
     expect((await bearer(reader)).status).to.equal(200);
     expect((await decisions(server)).get('echo allowed none')).to.equal(before + 1);
+  });
+
+  it('records the decision on the request, for the access log: allowed, or refused with its reason', async () => {
+    const seen: Array<GuardDecision | undefined> = [];
+    const app = express();
+    app.use((req, res, next) => {
+      res.on('finish', () => seen.push(guardDecisionOf(req)));
+      next();
+    });
+    app.use('/echo', server.portcullis.guard({ application: 'echo' }).middleware());
+    app.all('/echo*', (_req, res) => res.json({}));
+    app.get('/open', (_req, res) => res.json({}));
+    await request(app).get('/echo/x').set('Authorization', `Bearer ${reader}`).expect(200);
+    await request(app).post('/echo/x').set('Authorization', `Bearer ${reader}`).expect(403);
+    await request(app).get('/echo/x').expect(401);
+    await request(app).get('/open').expect(200);
+    expect(seen).to.deep.equal([
+      { application: 'echo', result: 'allowed', reason: 'none' },
+      { application: 'echo', result: 'refused', reason: 'insufficient_scope' },
+      { application: 'echo', result: 'refused', reason: 'missing_token' },
+      undefined,
+    ]);
   });
 
   it('unavailable: the store is down, the refusal is 503 and counted under reason="unavailable" (last: it breaks the store)', async () => {
