@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { PACKAGE_DIR } from '../runtime/environment';
 import { TalliedCounter } from './tallied-counter';
 
 /** Latency buckets (seconds) of the guard: its cached path takes microseconds, a store read milliseconds. */
@@ -121,7 +124,15 @@ export class PortcullisMetrics {
     },
   });
 
+  readonly buildInfo = new Gauge({
+    name: 'portcullis_build_info',
+    help: 'Always 1; the version label says which Portcullis release this process runs.',
+    labelNames: ['version'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
+    this.buildInfo.labels(packageVersion()).set(1);
     // Node process metrics (CPU, memory, event loop lag, GC, handles) with prom-client's standard names.
     collectDefaultMetrics({ register: this.registry });
     this.invalidationPushUp.set(0);
@@ -151,6 +162,16 @@ export class PortcullisMetrics {
   /** The exposition in the Prometheus text format, and its content type. */
   async scrape(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+/** The version of the installed package (`unknown` if its package.json cannot be read). */
+function packageVersion(): string {
+  try {
+    const { version } = JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof version === 'string' ? version : 'unknown';
+  } catch {
+    return 'unknown';
   }
 }
 
