@@ -49,8 +49,10 @@ export async function start(options: StartOptions): Promise<void> {
   await eg.run();
   const { whenReady } = await import('../plugin/runtime-holder');
   const portcullis = await whenReady();
+  const metrics = portcullis.metricsUrl;
+  if (metrics) process.stderr.write(`Prometheus metrics at ${metrics}\n`);
   process.stderr.write(`Portcullis issuer ${portcullis.settings.issuer} ready\n`);
   if (options.json) {
-    process.stdout.write(JSON.stringify({ status: 'ready', issuer: portcullis.settings.issuer, port: Number(process.env.PORT) }) + '\n');
+    process.stdout.write(JSON.stringify({ status: 'ready', issuer: portcullis.settings.issuer, port: Number(process.env.PORT), ...(metrics ? { metrics } : {}) }) + '\n');
   }
 }

@@ -266,6 +266,14 @@ export class Portcullis {
     );
   }
 
+  /** Where this runtime serves its metrics (`http://127.0.0.1:9464/metrics`), if it does. */
+  get metricsUrl(): string | undefined {
+    const bound = this.metricsListener?.address;
+    if (!bound) return undefined;
+    const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
+    return `http://${host}:${bound.port}/metrics`;
+  }
+
   async close(): Promise<void> {
     this.unwatchSigningKey();
     await this.metricsListener?.close();

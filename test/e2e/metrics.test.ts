@@ -186,6 +186,7 @@ describe('e2e: Prometheus metrics on their own listener', function () {
 
   it('binds 127.0.0.1 by default: the metrics port is not reachable on the machine\'s other addresses', async function () {
     const port = Number(gw.env.PORTCULLIS_METRICS_PORT);
+    expect(gw.output()).to.contain(`Prometheus metrics at http://127.0.0.1:${port}/metrics\n`);
     expect(await accepts('127.0.0.1', port)).to.equal(true);
     const others = Object.values(os.networkInterfaces()).flat().filter((i) => i && !i.internal && i.family === 'IPv4').map((i) => i!.address);
     if (others.length === 0) this.skip();
@@ -230,6 +231,7 @@ describe('e2e: Prometheus metrics on their own listener', function () {
     try {
       expect((await fetch(`${off.baseUrl}/.well-known/openid-configuration`)).status).to.equal(200);
       expect(await accepts('127.0.0.1', Number(off.env.PORTCULLIS_METRICS_PORT))).to.equal(false);
+      expect(off.output()).not.to.contain('Prometheus metrics at');
     } finally {
       await off.stop();
     }
