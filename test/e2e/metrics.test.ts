@@ -166,6 +166,11 @@ describe('e2e: Prometheus metrics on their own listener', function () {
     const exported = [...exposition.types.keys()].filter((n) => n.startsWith('portcullis_'));
     expect(exported.filter((n) => !documented.some((d) => d.name === n)), 'undocumented metrics').to.deep.equal([]);
     expect(documentedReasons(), 'the reason code table lists REFUSAL_REASONS').to.deep.equal([...REFUSAL_REASONS]);
+    // The Node process metrics the guide names (prom-client's default set) are exported too.
+    const paragraph = OPS_GUIDE.slice(OPS_GUIDE.indexOf("Node's process metrics"), OPS_GUIDE.indexOf('### Guard reason codes'));
+    const processNames = [...paragraph.matchAll(/`((?:process|nodejs)_[a-z_]+)`/g)].map((m) => m[1]);
+    expect(processNames).to.include.members(['process_cpu_seconds_total', 'nodejs_heap_size_used_bytes']);
+    for (const name of processNames) expect(exposition.types.has(name), name).to.equal(true);
   });
 
   it('serves /metrics only, and only there: other paths 404, POST 405, nothing at the gateway port', async () => {
