@@ -23,6 +23,9 @@ interface Shared {
   holders: number;
 }
 
+/** How long a closing listener waits for a scrape in progress before it drops the connection. */
+const CLOSE_GRACE_MS = 1000;
+
 /** Listeners by `host:port`: a reload that opens a new runtime before closing the old one reuses it. */
 const listeners = new Map<string, Shared>();
 
@@ -45,11 +48,16 @@ export async function openMetricsListener(metrics: PortcullisMetrics, settings: 
     server.requestTimeout = 15_000;
     server.keepAliveTimeout = 5_000;
     const ready = new Promise<AddressInfo>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
+      let listening = false;
+      server.on('error', (err: NodeJS.ErrnoException) => {
+        if (listening) return logger?.error('metrics listener failed', { cause: err.code ?? err.message });
         listeners.delete(key);
         reject(new Error(`the metrics listener could not listen on ${key}: ${err.code ?? err.message}; set plugins.portcullis.metrics.port or metrics.host, or metrics.enabled: false`));
       });
-      server.listen(settings.port, settings.host, () => resolve(server.address() as AddressInfo));
+      server.listen(settings.port, settings.host, () => {
+        listening = true;
+        resolve(server.address() as AddressInfo);
+      });
     });
     shared = { server, ready, holders: 0 };
     listeners.set(key, shared);
@@ -69,6 +77,8 @@ export async function openMetricsListener(metrics: PortcullisMetrics, settings: 
       await new Promise<void>((resolve) => {
         held.server.close(() => resolve());
         held.server.closeIdleConnections();
+        // A scrape in progress gets a moment to finish; a connection that lingers does not hold up shutdown.
+        setTimeout(() => held.server.closeAllConnections(), CLOSE_GRACE_MS).unref();
       });
     },
   };

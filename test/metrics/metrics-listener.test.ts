@@ -65,4 +65,16 @@ describe('metrics listener', () => {
       squatter.close();
     }
   });
+
+  it('closes even while a client holds a connection open with a half-sent request', async () => {
+    const port = await freePort();
+    const listener = await openMetricsListener(processMetrics(), { enabled: true, host: '127.0.0.1', port });
+    const socket = net.connect({ host: '127.0.0.1', port });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n'); // no end of headers: the request is in progress
+    const ended = new Promise((resolve) => socket.once('close', resolve));
+    await listener.close();
+    await ended;
+    expect(await status(`http://127.0.0.1:${port}/metrics`)).to.equal('refused');
+  });
 });
