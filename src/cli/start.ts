@@ -52,6 +52,8 @@ export async function start(options: StartOptions): Promise<void> {
   const [servers, admin] = (await eg.run()) as [{ app?: Server; httpsApp?: Server }, Server | undefined];
   const { whenReady, closeRuntime } = await import('../plugin/runtime-holder');
   const portcullis = await whenReady();
+  const metrics = portcullis.metricsUrl;
+  if (metrics) process.stderr.write(`Prometheus metrics at ${metrics}\n`);
   // SIGTERM (Kubernetes, systemd, docker stop) and SIGINT (Ctrl-C): see docs/ops-guide.md#graceful-shutdown.
   const shutdown = new GracefulShutdown({ ...portcullis.settings.shutdown, logger: portcullis.logger });
   if (servers.app) shutdown.drain('gateway http', servers.app);
@@ -63,6 +65,6 @@ export async function start(options: StartOptions): Promise<void> {
   shutdown.installSignalHandlers();
   process.stderr.write(`Portcullis issuer ${portcullis.settings.issuer} ready\n`);
   if (options.json) {
-    process.stdout.write(JSON.stringify({ status: 'ready', issuer: portcullis.settings.issuer, port: Number(process.env.PORT) }) + '\n');
+    process.stdout.write(JSON.stringify({ status: 'ready', issuer: portcullis.settings.issuer, port: Number(process.env.PORT), ...(metrics ? { metrics } : {}) }) + '\n');
   }
 }

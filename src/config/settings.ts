@@ -71,6 +71,8 @@ export interface PortcullisSettings {
   forwardedHeader: ForwardedHeader;
   /** The per-request JSON log (see access-log.ts). */
   accessLog: { enabled: boolean; destination: 'stdout' | 'stderr' };
+  /** The Prometheus metrics listener (see src/metrics/metrics-listener.ts). */
+  metrics: { enabled: boolean; host: string; port: number };
 }
 
 /** The JSON Schema of the settings, also handed to Express Gateway as the plugin's schema. */

@@ -1,3 +1,5 @@
+import type { TokenRefusalReason } from '../guard/refusal-reason';
+
 /**
  * Typed protocol errors. Code throws these; `send-error.ts` is the only place that turns one into
  * a response. The `error` codes are the registered ones of RFC 6749 §4.1.2.1/§5.2, RFC 6750 §3.1,
@@ -102,6 +104,10 @@ export class AccessDenied extends OAuthError {
 export class InvalidToken extends OAuthError {
   readonly error: string = 'invalid_token';
   readonly status: number = 401;
+  /** Why, as a bounded code for metrics and access logs (see guard/refusal-reason.ts). */
+  constructor(description: string, readonly reason: TokenRefusalReason = 'invalid_token') {
+    super(description);
+  }
 }
 
 /** RFC 6750 §3.1: the token is valid but lacks the permission the request needs. */

@@ -35,7 +35,7 @@ const isString = (v: unknown, syntax = VISIBLE): v is string => typeof v === 'st
 const isNumericDate = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
 function claimError(claim: string, what: string): InvalidToken {
-  return new InvalidToken(`the access token has an invalid ${claim} claim (${what})`);
+  return new InvalidToken(`the access token has an invalid ${claim} claim (${what})`, 'invalid_claims');
 }
 
 /**
@@ -63,12 +63,12 @@ export function checkAccessTokenClaims(payload: JWTPayload, limits: ClaimLimits)
     if (p[claim] !== undefined && !isNumericDate(p[claim])) throw claimError(claim, 'must be a finite, non-negative NumericDate');
   }
   const { exp, iat } = p as { exp: number; iat: number };
-  if (iat > limits.nowSeconds + limits.leeway) throw new InvalidToken('the access token was issued in the future');
+  if (iat > limits.nowSeconds + limits.leeway) throw new InvalidToken('the access token was issued in the future', 'invalid_claims');
   if (exp <= iat) throw claimError('exp', 'must be after iat');
-  if (exp - iat > limits.maxLifetime) throw new InvalidToken('the access token lives longer than this issuer allows (exp - iat)');
+  if (exp - iat > limits.maxLifetime) throw new InvalidToken('the access token lives longer than this issuer allows (exp - iat)', 'invalid_claims');
   if (p.scope !== undefined && !isString(p.scope, SCOPE)) throw claimError('scope', 'must be a string of space-separated scope tokens');
   if (p.roles !== undefined && !(Array.isArray(p.roles) && p.roles.every((r) => isString(r, ROLE)))) {
-    throw new InvalidToken('the access token has malformed roles');
+    throw new InvalidToken('the access token has malformed roles', 'invalid_claims');
   }
   return payload as AccessTokenClaims;
 }

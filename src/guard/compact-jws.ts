@@ -28,5 +28,5 @@ export function compactJwsProblem(token: string): string | undefined {
 /** `compactJwsProblem` for an access token: `invalid_token` naming the problem. */
 export function assertCanonicalCompactJws(token: string): void {
   const problem = compactJwsProblem(token);
-  if (problem) throw new InvalidToken(`the access token is malformed (${problem})`);
+  if (problem) throw new InvalidToken(`the access token is malformed (${problem})`, 'malformed_token');
 }

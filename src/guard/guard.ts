@@ -12,6 +12,8 @@ import { setIdentityHeaders, type IdentityHeader } from './identity-headers';
 import type { RemovedHeaders } from './removed-headers';
 import { refuseOverrides } from './request-overrides';
 import type { RevocationList } from './revocation-list';
+import { recordDecision, refusalReason, type GuardDecision } from './refusal-reason';
+import type { GuardMeter } from '../metrics/guard-meter';
 import { RouteMatcher } from './route-matcher';
 import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
 import type { VerifiedIdentity } from './verified-identity';
@@ -23,12 +25,22 @@ interface Facts {
   revoked: boolean;
 }
 
+/** How far memory took the checks: the identity, or what the store-reading rest goes on from. */
+interface MemoryStep {
+  identity?: VerifiedIdentity;
+  token: string;
+  claims?: AccessTokenClaims;
+  needed?: string;
+}
+
 export interface GuardDeps {
   verifier: TokenVerifier;
   clients: StatusCache<ClientStatus>;
   users: StatusCache<UserStatus>;
   revocations: RevocationList;
   site: ErrorSite;
+  /** Counts decisions (with their reason code) and their latency. */
+  meter?: GuardMeter;
 }
 
 export interface GuardOptions {
@@ -81,12 +93,8 @@ export class Guard {
 
   /** Runs checks 0-4 and returns who is calling; throws the protocol error otherwise. */
   async check(req: IncomingMessage): Promise<VerifiedIdentity> {
-    const needed = this.requestShape(req);
-    const token = extractBearer(req);
-    const claims = this.deps.verifier.peek(token) ?? (await this.deps.verifier.verify(token));
-    recordOutcome(req, { clientId: claims.client_id });
-    const facts = this.peekFacts(claims) ?? (await this.loadFacts(claims));
-    return this.decide(claims, facts, needed);
+    const step = this.fromMemory(req);
+    return step.identity ?? this.finish(req, step);
   }
 
   /**
@@ -94,11 +102,25 @@ export class Guard {
    * case for a token in use); undefined means "ask the store", never "allowed".
    */
   checkCached(req: IncomingMessage): VerifiedIdentity | undefined {
+    return this.fromMemory(req).identity;
+  }
+
+  /** Checks 0-4 as far as memory answers them; throws a refusal, or says where to go on from. */
+  private fromMemory(req: IncomingMessage): MemoryStep {
     const needed = this.requestShape(req);
-    const claims = this.deps.verifier.peek(extractBearer(req));
+    const token = extractBearer(req);
+    const claims = this.deps.verifier.peek(token);
     if (claims) recordOutcome(req, { clientId: claims.client_id });
     const facts = claims && this.peekFacts(claims);
-    return facts && this.decide(claims, facts, needed);
+    return { identity: facts && this.decide(claims!, facts, needed), token, claims, needed };
+  }
+
+  /** The rest once memory did not suffice; the verified-token cache is not asked a second time. */
+  private async finish(req: IncomingMessage, { token, claims: peeked, needed }: MemoryStep): Promise<VerifiedIdentity> {
+    const claims = peeked ?? (await this.deps.verifier.verify(token));
+    if (!peeked) recordOutcome(req, { clientId: claims.client_id });
+    const facts = this.peekFacts(claims) ?? (await this.loadFacts(claims));
+    return this.decide(claims, facts, needed);
   }
 
   /**
@@ -110,11 +132,21 @@ export class Guard {
     return this.routes.permissionFor(req.method ?? 'GET', originalPath(req));
   }
 
-  /** The guard as Connect/Express middleware: identity on success, the structured error otherwise. */
+  /**
+   * The guard as Connect/Express middleware: identity on success, the structured error otherwise.
+   * Each decision is counted once with its reason code (the refusal's `reason`, refusal-reason.ts)
+   * and recorded on the request (`guardDecisionOf(req)`, for the access log).
+   */
   middleware(): Middleware {
+    const meter = this.deps.meter;
+    const { application } = this.options;
+    const allowed: GuardDecision = { application, result: 'allowed', reason: 'none' };
     return (req, res, next) => {
       recordOutcome(req, { application: this.options.application });
+      const start = meter ? performance.now() : 0;
       const pass = (identity: VerifiedIdentity) => {
+        meter?.allow(start);
+        recordDecision(req, allowed);
         setIdentityHeaders(req, identity, this.options);
         recordOutcome(req, { decision: 'allowed' });
         // The upstream gets the id the caller's response and the access log carry.
@@ -122,15 +154,20 @@ export class Guard {
         (req as IncomingMessage & { portcullis?: VerifiedIdentity }).portcullis = identity;
         next();
       };
-      const refuse = (err: unknown) => sendError(req, res, err, this.deps.site);
-      let identity: VerifiedIdentity | undefined;
+      const refuse = (err: unknown) => {
+        const reason = refusalReason(err);
+        meter?.refuse(reason, start);
+        recordDecision(req, { application, result: 'refused', reason });
+        sendError(req, res, err, this.deps.site);
+      };
+      let step: MemoryStep;
       try {
-        identity = this.checkCached(req);
+        step = this.fromMemory(req);
       } catch (err) {
         return refuse(err);
       }
-      if (identity) return pass(identity);
-      this.check(req).then(pass, refuse);
+      if (step.identity) return pass(step.identity);
+      this.finish(req, step).then(pass, refuse);
     };
   }
 
@@ -160,17 +197,17 @@ export class Guard {
   /** Checks 3 and 4 on a verified token; throws the protocol error or returns the identity. */
   private decide(claims: AccessTokenClaims, facts: Facts, needed: string | undefined): VerifiedIdentity {
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (!audiences.includes(this.options.settings.audience)) throw new InvalidToken('the access token is for another application');
+    if (!audiences.includes(this.options.settings.audience)) throw new InvalidToken('the access token is for another application', 'wrong_audience');
     const { client, user, revoked } = facts;
-    if (!client) throw new InvalidToken('the client of this access token is unknown');
-    if (client.status !== 'active') throw new InvalidToken('the client of this access token is disabled');
+    if (!client) throw new InvalidToken('the client of this access token is unknown', 'unknown_client');
+    if (client.status !== 'active') throw new InvalidToken('the client of this access token is disabled', 'client_disabled');
     if (client.tokensValidAfter !== undefined && claims.iat <= client.tokensValidAfter) {
-      throw new InvalidToken('the access token was revoked when its client was deactivated');
+      throw new InvalidToken('the access token was revoked when its client was deactivated', 'revoked');
     }
-    if (client.application !== this.options.application) throw new InvalidToken('the client of this access token is linked to another application');
+    if (client.application !== this.options.application) throw new InvalidToken('the client of this access token is linked to another application', 'wrong_application');
     // A user token (its subject is not the client itself): the user must still be active.
-    if (user !== undefined && (!user || user.status !== 'active')) throw new InvalidToken('the user of this access token is disabled or unknown');
-    if (revoked) throw new InvalidToken('the access token was revoked');
+    if (user !== undefined && (!user || user.status !== 'active')) throw new InvalidToken('the user of this access token is disabled or unknown', 'user_disabled');
+    if (revoked) throw new InvalidToken('the access token was revoked', 'revoked');
 
     const identity = this.identityOf(claims);
     if (needed === undefined) throw new InsufficientScope('no route rule allows this request', '');

@@ -29,6 +29,8 @@ export interface VerifierOptions {
   now?: () => number;
   /** How many verified tokens to remember (signature checks are the guard's main cost). */
   cacheSize?: number;
+  /** Counts answers from the cache (hit) and full verifications (miss), for the metrics. */
+  cacheMeter?: { hit(): void; miss(): void };
 }
 
 /** A verified token as remembered: its claims and the key that verified it. */
@@ -88,8 +90,9 @@ export class TokenVerifier {
     const nowMs = this.now();
     this.purgeIfDue(nowMs);
     const cached = this.cache.get(token);
-    if (!cached || !this.alive(cached, nowMs / 1000)) return undefined;
-    return this.keys.cachedKey(cached.kid) ? cached.claims : undefined;
+    if (!cached || !this.alive(cached, nowMs / 1000) || !this.keys.cachedKey(cached.kid)) return undefined;
+    this.options.cacheMeter?.hit();
+    return cached.claims;
   }
 
   async verify(token: string): Promise<AccessTokenClaims> {
@@ -100,12 +103,16 @@ export class TokenVerifier {
     if (cached) {
       if (!this.alive(cached, nowSeconds)) {
         this.cache.delete(token);
-        throw new InvalidToken('the access token expired');
+        throw new InvalidToken('the access token expired', 'expired');
       }
-      if (this.keys.cachedKey(cached.kid) ?? (await this.keys.verificationKey(cached.kid))) return cached.claims;
+      if (this.keys.cachedKey(cached.kid) ?? (await this.keys.verificationKey(cached.kid))) {
+        this.options.cacheMeter?.hit();
+        return cached.claims;
+      }
       this.cache.delete(token);
-      throw new InvalidToken(KEY_GONE);
+      throw new InvalidToken(KEY_GONE, 'unknown_key');
     }
+    this.options.cacheMeter?.miss();
     const verified = await this.verifyFully(token, nowSeconds);
     // The entry ends where `alive` would refuse it anyway: at exp + leeway.
     const ttl = Math.ceil((verified.claims.exp + this.options.leeway) * 1000 - this.now());
@@ -130,12 +137,12 @@ export class TokenVerifier {
     try {
       header = decodeProtectedHeader(token);
     } catch {
-      throw new InvalidToken('the access token is malformed');
+      throw new InvalidToken('the access token is malformed', 'malformed_token');
     }
-    if (typeof header.kid !== 'string') throw new InvalidToken('the access token names no signing key');
+    if (typeof header.kid !== 'string') throw new InvalidToken('the access token names no signing key', 'malformed_token');
     const kid = header.kid;
     const key = this.keys.cachedKey(kid) ?? (await this.keys.verificationKey(kid));
-    if (!key) throw new InvalidToken('the access token was not signed by a key of this issuer');
+    if (!key) throw new InvalidToken('the access token was not signed by a key of this issuer', 'unknown_key');
     try {
       const { payload } = await jwtVerify(token, key.publicKey, {
         algorithms: [key.alg],
@@ -156,13 +163,13 @@ export class TokenVerifier {
 /** Turns jose's coded errors into a specific, safe description. */
 function toInvalidToken(err: unknown): InvalidToken {
   if (err instanceof InvalidToken) return err;
-  if (err instanceof joseErrors.JWTExpired) return new InvalidToken('the access token expired');
+  if (err instanceof joseErrors.JWTExpired) return new InvalidToken('the access token expired', 'expired');
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
-    if (err.claim === 'typ') return new InvalidToken('not an access token (typ must be at+jwt)');
-    if (err.claim === 'nbf' && err.reason === 'check_failed') return new InvalidToken('the access token is not valid yet');
-    return new InvalidToken(`the access token has an invalid ${err.claim} claim`);
+    if (err.claim === 'typ') return new InvalidToken('not an access token (typ must be at+jwt)', 'invalid_claims');
+    if (err.claim === 'nbf' && err.reason === 'check_failed') return new InvalidToken('the access token is not valid yet', 'not_yet_valid');
+    return new InvalidToken(`the access token has an invalid ${err.claim} claim`, 'invalid_claims');
   }
-  if (err instanceof joseErrors.JOSEAlgNotAllowed) return new InvalidToken('the access token uses an algorithm not allowed for its key');
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return new InvalidToken('the access token signature is invalid');
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return new InvalidToken('the access token uses an algorithm not allowed for its key', 'bad_signature');
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return new InvalidToken('the access token signature is invalid', 'bad_signature');
   return new InvalidToken('the access token is invalid');
 }

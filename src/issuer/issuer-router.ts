@@ -16,6 +16,7 @@ import { introspectionEndpoint } from './introspection-endpoint';
 import { revocationEndpoint } from './revocation-endpoint';
 import { tokenEndpoint } from './token-endpoint';
 import { userinfoEndpoint } from './userinfo-endpoint';
+import { TokenMeter } from '../metrics/token-meter';
 
 type Handler = (req: Request, res: Response) => unknown;
 
@@ -91,7 +92,7 @@ export function issuerRouter(portcullis: Portcullis): Router {
   router.use('/admin', adminPagesRouter(portcullis));
 
   router.options(ENDPOINT_PATHS.token, corsFor('POST'));
-  router.post(ENDPOINT_PATHS.token, tokenEndpoint({ grants: portcullis.grants, clients: portcullis.clients, site, throttle, rateLimiter }));
+  router.post(ENDPOINT_PATHS.token, tokenEndpoint({ grants: portcullis.grants, clients: portcullis.clients, site, throttle, rateLimiter, meter: new TokenMeter(portcullis.metrics) }));
   router.all(ENDPOINT_PATHS.token, postOnly);
   router.options(ENDPOINT_PATHS.revocation, corsFor('POST'));
   router.post(ENDPOINT_PATHS.revocation, revocationEndpoint({ ...lookup, site, throttle, rateLimiter }));

@@ -11,6 +11,7 @@ import type { RateLimiter } from '../throttle/rate-limit';
 import { authenticateClient } from './client-authentication';
 import type { GrantRegistry } from './grants/grant-registry';
 import { excerpt } from '../errors/error-description';
+import { UNSUPPORTED_GRANT, type TokenMeter } from '../metrics/token-meter';
 
 export interface TokenEndpointDeps {
   grants: GrantRegistry;
@@ -18,14 +19,18 @@ export interface TokenEndpointDeps {
   site: ErrorSite;
   throttle: ClientAuthThrottle;
   rateLimiter: RateLimiter;
+  /** Counts requests by grant and result, and their latency. */
+  meter?: TokenMeter;
 }
 
 /**
  * `POST /oauth2/token` (RFC 6749 §3.2). Authenticates the client, finds the grant in the registry
  * and lets it answer. Every response, success or error, carries `Cache-Control: no-store` (§5.1).
  */
-export function tokenEndpoint({ grants, clients, site, throttle, rateLimiter }: TokenEndpointDeps) {
+export function tokenEndpoint({ grants, clients, site, throttle, rateLimiter, meter }: TokenEndpointDeps) {
   return async (req: Request, res: Response): Promise<void> => {
+    const start = performance.now();
+    let grantLabel = UNSUPPORTED_GRANT;
     try {
       const params = await readForm(req);
       // The address's limit before anything else that reads the store or checks a secret; the
@@ -33,6 +38,7 @@ export function tokenEndpoint({ grants, clients, site, throttle, rateLimiter }: 
       await rateLimiter.check('token', undefined, peerAddress(req));
       const grantType = params.get('grant_type');
       if (!grantType) throw new InvalidRequest('grant_type is required');
+      if (grants.find(grantType)) grantLabel = grantType;
       const client = await authenticateClient(req, params, clients, site.realm, throttle);
       if (client.method !== 'none') await rateLimiter.check('token', client.client.clientId);
       recordOutcome(req, { clientId: client.client.clientId, application: client.client.application });
@@ -49,7 +55,9 @@ export function tokenEndpoint({ grants, clients, site, throttle, rateLimiter }: 
       const body = await grant.handle({ params, client });
       recordOutcome(req, { decision: 'allowed' });
       res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json(body);
+      meter?.issued(grantLabel, start);
     } catch (err) {
+      meter?.failed(grantLabel, err, start);
       sendError(req, res, err, site);
     }
   };

@@ -56,7 +56,8 @@ export const manifest = {
   schema: settingsSchema,
   init(context: PluginContext): void {
     const settings = resolveSettings(context.settings, installationHome(), { file: context.config?.systemConfigPath ?? 'system.config.yml', at: 'plugins.portcullis' });
-    const runtime = () => runtimeFor(settings);
+    // The metrics listener belongs to a real gateway (its loaded config), not to unit tests that fake the context.
+    const runtime = () => runtimeFor(settings, { serveMetrics: context.config !== undefined });
     const routes = runtime().then((p) => issuerRouter(p));
     routes.catch(() => undefined);
     currentRoutes = routes;

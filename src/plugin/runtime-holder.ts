@@ -13,11 +13,11 @@ let held: Held | undefined;
  * config reload: the same settings reuse the open runtime (no second SQLite handle, no second
  * set of timers); changed settings open a new runtime and close the old one once it is replaced.
  */
-export function runtimeFor(settings: PortcullisSettings): Promise<Portcullis> {
+export function runtimeFor(settings: PortcullisSettings, options: { serveMetrics?: boolean } = {}): Promise<Portcullis> {
   const key = JSON.stringify(settings);
   if (held?.key === key) return held.ready;
   const previous = held;
-  const ready = Portcullis.open(settings);
+  const ready = Portcullis.open(settings, { serveMetrics: options.serveMetrics });
   held = { key, ready };
   if (previous) {
     ready.then(

@@ -47,6 +47,10 @@ import { bootstrapAdmin } from './bootstrap-admin';
 import { AdminService } from '../admin/admin-service';
 import { AuditLog } from '../admin/audit-log';
 import { SecretReveal } from '../admin/secret-reveal';
+import { GuardMeter } from '../metrics/guard-meter';
+import { meteredStore } from '../metrics/metered-store';
+import { openMetricsListener, type MetricsListener } from '../metrics/metrics-listener';
+import { processMetrics, type PortcullisMetrics } from '../metrics/portcullis-metrics';
 
 export interface RuntimeOptions {
   /** Use this store instead of opening the one the settings name (tests pass `:memory:`). */
@@ -55,6 +59,11 @@ export interface RuntimeOptions {
   now?: () => number;
   /** How the guard's caches learn of changes; default: from the settings, or none with a given `store`. */
   changeFeed?: ChangeFeed;
+  /**
+   * Open the metrics listener if `metrics.enabled` (the gateway does; the CLI and in-process tests
+   * do not, so they never take the port).
+   */
+  serveMetrics?: boolean;
 }
 
 /** Options of one guard instance (a pipeline's policy action). */
@@ -102,6 +111,10 @@ export class Portcullis {
   private readonly clientStatus: StatusCache<ClientStatus>;
   private readonly userStatus: StatusCache<UserStatus>;
   private readonly verifiers = new Map<string, TokenVerifier>();
+  /** The process's metrics (one registry per process, shared by the runtimes a reload opens). */
+  readonly metrics: PortcullisMetrics = processMetrics();
+  private metricsListener?: MetricsListener;
+  private readonly unwatchSigningKey: () => void;
 
   private constructor(
     readonly settings: PortcullisSettings,
@@ -121,7 +134,13 @@ export class Portcullis {
     const push = { feed: invalidation, safetyTtlMs: settings.invalidation.safetyTtlMs };
     // A key rotated or withdrawn elsewhere is re-read at once; after a (re)subscription too (missed messages).
     invalidation.onChange((kind) => KEY_KINDS.has(kind) && keys.changed());
-    invalidation.onModeChange(() => keys.changed());
+    // portcullis_invalidation_push_up follows the channel: 1 while answers are kept until told, 0 while polling.
+    const pushUp = () => this.metrics.setInvalidationPushUp(invalidation.mode === 'push');
+    pushUp();
+    invalidation.onModeChange(() => {
+      keys.changed();
+      pushUp();
+    });
     this.revocations = new RevocationList(store, settings.cacheMs, now, push);
     this.clientStatus = clientStatusCache((id) => clients.find(id), settings.cacheMs, now, push);
     this.users = new UserRegistry(store, applications, now);
@@ -134,8 +153,10 @@ export class Portcullis {
     this.csrf = new Csrf(createHmac('sha256', hashKey).update('csrf-key').digest(), secure, new URL(settings.issuer).origin);
     this.pending = new PendingAuthorizations(store, now);
     this.throttle = new SignInThrottle(store, settings.signIn.maxFailures, settings.signIn.lockoutSeconds, now);
-    this.clientAuthThrottle = new ClientAuthThrottle(store, settings.clientAuthentication, logger, now);
+    const clientAuthCounter = this.metrics.clientAuthentications;
+    this.clientAuthThrottle = new ClientAuthThrottle(store, settings.clientAuthentication, logger, now, (outcome) => clientAuthCounter.labels(outcome).inc());
     this.rateLimiter = new RateLimiter(store, settings.rateLimits, logger, now);
+    this.rateLimiter.onLimited = (endpoint, by) => this.metrics.countRateLimited(endpoint, by);
     this.origins = new OriginIndex(clients, now);
     this.admin = new AdminService(this, new AuditLog(store, now));
     this.secretReveal = new SecretReveal(store, secure, now);
@@ -145,12 +166,21 @@ export class Portcullis {
       .register(authorizationCodeGrant({ ...userTokens, codes: this.codes, users: this.users, revoker: this.revoker }))
       .register(refreshTokenGrant({ ...userTokens, users: this.users, revoker: this.revoker, reuseWindow: ttl.refreshTokenReuseWindow, now }))
       .register(clientCredentialsGrant({ tokens: this.tokens, applications }));
+    this.unwatchSigningKey = this.metrics.watchSigningKey(() => {
+      try {
+        return (now() - keys.active().stored.createdAt) / 1000;
+      } catch {
+        return undefined;
+      }
+    });
   }
 
   /** What the browser-facing endpoints need. */
   interactiveDeps(): InteractiveDeps {
     const { settings, clients, users, sessions, csrf, pending, consents, codes, throttle, logger, now, keys } = this;
-    return { settings, clients, users, sessions, csrf, pending, consents, codes, throttle, logger, now, keys };
+    const signIns = this.metrics.signIns;
+    const countSignIn = (result: 'success' | 'failure' | 'throttled') => signIns.labels(result).inc();
+    return { settings, clients, users, sessions, csrf, pending, consents, codes, throttle, logger, now, keys, countSignIn };
   }
 
   /** Verifies bearer tokens presented to the admin API (any audience of this issuer). */
@@ -209,7 +239,7 @@ export class Portcullis {
       throw err;
     }
     // Every write to what the guard caches is announced; closing the store closes the feed.
-    const store = failClosed(notifying(raw, feed));
+    const store = meteredStore(failClosed(notifying(raw, feed)), processMetrics());
     try {
       const keys = new KeyRing(store, {
         algorithm: settings.keys.algorithm,
@@ -222,6 +252,14 @@ export class Portcullis {
       const clients = new ClientRegistry(store, settings.applications, hashKey, now);
       const portcullis = new Portcullis(settings, store, keys, clients, logger, now, hashKey, feed);
       await bootstrapAdmin(portcullis.users, logger);
+      if (options.serveMetrics && settings.metrics.enabled) {
+        try {
+          portcullis.metricsListener = await openMetricsListener(portcullis.metrics, settings.metrics, logger);
+        } catch (err) {
+          portcullis.unwatchSigningKey();
+          throw err;
+        }
+      }
       return portcullis;
     } catch (err) {
       await store.close().catch(() => undefined);
@@ -261,12 +299,29 @@ export class Portcullis {
       throw new Error(`portcullis guard for ${options.application}: maxTokenLifetime must be a positive integer (seconds), got ${JSON.stringify(options.maxTokenLifetime)}`);
     }
     return new Guard(
-      { verifier: this.verifier(leeway, options.requiredClaims ?? [], maxTokenLifetime), clients: this.clientStatus, users: this.userStatus, revocations: this.revocations, site: this.errorSite('resource') },
+      {
+        verifier: this.verifier(leeway, options.requiredClaims ?? [], maxTokenLifetime),
+        clients: this.clientStatus,
+        users: this.userStatus,
+        revocations: this.revocations,
+        site: this.errorSite('resource'),
+        meter: new GuardMeter(this.metrics, options.application),
+      },
       guardOptions,
     );
   }
 
+  /** Where this runtime serves its metrics (`http://127.0.0.1:9464/metrics`), if it does. */
+  get metricsUrl(): string | undefined {
+    const bound = this.metricsListener?.address;
+    if (!bound) return undefined;
+    const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
+    return `http://${host}:${bound.port}/metrics`;
+  }
+
   async close(): Promise<void> {
+    this.unwatchSigningKey();
+    await this.metricsListener?.close();
     await this.store.close();
   }
 
@@ -275,7 +330,10 @@ export class Portcullis {
     const key = JSON.stringify([leeway, requiredClaims, maxTokenLifetime]);
     let verifier = this.verifiers.get(key);
     if (!verifier) {
-      verifier = new TokenVerifier(this.keys, { issuer: this.settings.issuer, leeway, requiredClaims, maxTokenLifetime, now: this.now });
+      const hits = this.metrics.tokenCacheHits.tally();
+      const misses = this.metrics.tokenCacheMisses.tally();
+      const cacheMeter = { hit: () => hits.inc(), miss: () => misses.inc() };
+      verifier = new TokenVerifier(this.keys, { issuer: this.settings.issuer, leeway, requiredClaims, maxTokenLifetime, now: this.now, cacheMeter });
       this.verifiers.set(key, verifier);
     }
     return verifier;

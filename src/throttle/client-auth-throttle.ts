@@ -19,6 +19,9 @@ export interface ClientAuthAttempt {
   failed(): Promise<void> | void;
 }
 
+/** How client authentications ended, for the metrics. */
+export type ClientAuthOutcome = 'success' | 'failure' | 'throttled';
+
 /** One address (a NAT, a proxy) may serve several clients: it gets more room than one client id. */
 const ADDRESS_FACTOR = 4;
 /** How long an address that authenticated a client stays "known" for it (refreshed on use). */
@@ -49,6 +52,7 @@ export class ClientAuthThrottle {
     private readonly settings: ClientAuthenticationSettings,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    private readonly count: (outcome: ClientAuthOutcome) => void = () => undefined,
   ) {
     this.failures = new FailureThrottle(store, 'client-auth-failures', settings, now);
   }
@@ -70,6 +74,7 @@ export class ClientAuthThrottle {
     this.refuseFor(await this.failures.begin(keys), clientId, address);
     return {
       succeeded: async (authenticated: string) => {
+        this.count('success');
         await this.failures.succeeded([addressKey(address)]);
         if (!byId) return;
         await this.failures.resetUnlessLocked(clientKey(authenticated));
@@ -88,6 +93,7 @@ export class ClientAuthThrottle {
     this.refuseFor(await this.failures.lockedFor(addressKey(address)), clientId, address);
     return {
       succeeded: async () => {
+        this.count('success');
         await this.failures.resetUnlessLocked(clientKey(clientId));
         // Keeps a known address known while it is used, writing at most once a day.
         if (this.now() - knownSince > REFRESH_KNOWN_MS) {
@@ -103,11 +109,13 @@ export class ClientAuthThrottle {
 
   private refuseFor(wait: number, clientId: string | undefined, address: string): void {
     if (wait === 0) return;
+    this.count('throttled');
     this.logger.info('client authentication throttled', { client_id: clientId?.slice(0, 64), address, retry_after: wait });
     throw new SlowDown('too many failed client authentications; retry after the time in Retry-After', wait);
   }
 
   private failed(clientId: string | undefined, address: string): void {
+    this.count('failure');
     this.logger.info('client authentication failed', { client_id: clientId?.slice(0, 64), address });
   }
 }

@@ -54,6 +54,8 @@ export async function gatewayEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.
     ...process.env,
     PORT: String(port),
     PORTCULLIS_ECHO_PORT: String(await freePort()),
+    // Every test gateway gets its own metrics port: two gateways must not both want 9464.
+    PORTCULLIS_METRICS_PORT: String(await freePort()),
     PORTCULLIS_SQLITE_PATH: path.join(tempDir(), 'portcullis.db'),
     PORTCULLIS_LOG_LEVEL: 'warn',
     EG_DISABLE_CONFIG_WATCH: 'true',

@@ -25,4 +25,6 @@ export interface InteractiveDeps {
   keys: KeyRing;
   logger: Logger;
   now: () => number;
+  /** Counts sign-in attempts by result (metrics). */
+  countSignIn?: (result: 'success' | 'failure' | 'throttled') => void;
 }

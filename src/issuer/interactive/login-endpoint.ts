@@ -46,14 +46,17 @@ export function loginSubmit(deps: InteractiveDeps) {
     if (wait > 0) {
       // RFC 6585 §4: a 429 may say how long to wait.
       res.setHeader('Retry-After', String(wait));
+      deps.countSignIn?.('throttled');
       return again(429, 'Too many failed attempts. Please wait a few minutes and try again.');
     }
     const user = await deps.users.authenticate(username, form.get('password') ?? '');
     if (!user) {
       deps.logger.info('sign-in failed', { username: username.slice(0, 64), address: peerAddress(req) });
+      deps.countSignIn?.('failure');
       return again(401, GENERIC_FAILURE);
     }
     await deps.throttle.succeeded(username, peerAddress(req));
+    deps.countSignIn?.('success');
     await deps.sessions.start(res, user.userId);
     if (pending && interaction) {
       await deps.pending.update(interaction, { ...pending, signedInAt: deps.now(), userId: user.userId });

@@ -1,0 +1,81 @@
+import { InsufficientScope, InvalidRequest, InvalidToken, MissingToken, OAuthError, TemporarilyUnavailable } from '../errors/oauth-errors';
+import { StoreUnavailableError } from '../store/store';
+
+/**
+ * Why an `invalid_token` was refused: set where the refusal is thrown (the verifier, the claim
+ * checks, the guard's checks 3), so nothing downstream reads a description to learn it.
+ */
+export const TOKEN_REFUSAL_REASONS = [
+  'malformed_token',
+  'expired',
+  'not_yet_valid',
+  'bad_signature',
+  'unknown_key',
+  'invalid_claims',
+  'wrong_audience',
+  'unknown_client',
+  'client_disabled',
+  'wrong_application',
+  'user_disabled',
+  'revoked',
+  /** Any other invalid token (outside the guard: userinfo). */
+  'invalid_token',
+] as const;
+
+export type TokenRefusalReason = (typeof TOKEN_REFUSAL_REASONS)[number];
+
+/**
+ * Every reason code of a guard decision: a small fixed set, so it can label a metric and fill an
+ * access log field without carrying input (client ids, paths, descriptions).
+ */
+export const REFUSAL_REASONS = [
+  /** RFC 6750 §3.1: no credentials (no error code on the wire). */
+  'missing_token',
+  /** RFC 6750 §3.1 `invalid_request`: a malformed or ambiguous request, credentials or path. */
+  'invalid_request',
+  ...TOKEN_REFUSAL_REASONS,
+  /** RFC 6750 §3.1 `insufficient_scope`: the route needs a permission the token does not grant. */
+  'insufficient_scope',
+  /** No route rule matches the request: denied (also `insufficient_scope` on the wire). */
+  'no_route_rule',
+  /** The store is down: refused, fail closed (503). */
+  'unavailable',
+  /** Anything unexpected (500). */
+  'error',
+] as const;
+
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+/** What the guard decided about one request: read by the metrics and the access log. */
+export interface GuardDecision {
+  application: string;
+  result: 'allowed' | 'refused';
+  /** `none` when allowed. */
+  reason: RefusalReason | 'none';
+}
+
+const DECISION = Symbol('portcullis.guardDecision');
+
+/** Records the guard's decision on the request (the last guard's, if several ran). */
+export function recordDecision(req: object, decision: GuardDecision): void {
+  (req as { [DECISION]?: GuardDecision })[DECISION] = decision;
+}
+
+/** The guard's decision about this request, or undefined if no guard decided it. */
+export function guardDecisionOf(req: object): GuardDecision | undefined {
+  return (req as { [DECISION]?: GuardDecision })[DECISION];
+}
+
+/**
+ * The one mapping from a guard refusal (anything the guard threw) to its reason code: an
+ * `invalid_token` carries its own `reason`; the other refusals are one reason per error class.
+ */
+export function refusalReason(err: unknown): RefusalReason {
+  if (err instanceof InvalidToken) return err.reason;
+  if (err instanceof MissingToken) return 'missing_token';
+  if (err instanceof InsufficientScope) return err.scope ? 'insufficient_scope' : 'no_route_rule';
+  if (err instanceof InvalidRequest) return 'invalid_request';
+  if (err instanceof StoreUnavailableError || err instanceof TemporarilyUnavailable) return 'unavailable';
+  if (err instanceof OAuthError && err.status === 503) return 'unavailable';
+  return 'error';
+}
