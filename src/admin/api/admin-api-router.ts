@@ -8,7 +8,7 @@ import type { Portcullis } from '../../runtime/portcullis';
 import { resolveActor } from '../admin-actor';
 import { Forbidden } from '../admin-service';
 import { openApiDocument } from './openapi';
-import { readJson } from './read-json';
+import { InvalidJson, readJson } from './read-json';
 import { ADMIN_ROUTES } from './routes';
 
 /** Sends the admin API's error shape: `{error, message, field?, request_id}`, never a stack. */
@@ -58,6 +58,7 @@ export function adminApiRouter(p: Portcullis): Router {
       res.set(err.headers);
       return fail(req, res, 415, 'invalid_request', err.description);
     }
+    if (err instanceof InvalidJson && err.message) return fail(req, res, 400, 'invalid_json', err.message);
     if (err) return fail(req, res, 400, 'invalid_json', 'the request body must be a JSON object of at most 64 KiB');
     next();
   });
