@@ -162,6 +162,13 @@ describe('e2e: a misconfiguration stops start-up', function () {
       await expectStartFailure(dir, [/system\.config\.yml: plugins\.portcullis\.keys\.algorithm: must be one of: RS256, ES256, EdDSA/], { PORTCULLIS_SIGNING_ALG: 'HS256' });
     });
 
+    it('plugin settings with a realm that a WWW-Authenticate quoted-string cannot carry (RFC 9110 §11.2: no " or \\)', async () => {
+      for (const realm of ['\'port"cullis\'', '\'port\\cullis\'', '"caf\u00e9"']) {
+        const dir = configWith('system.config.yml', (t) => t.replace('realm: portcullis', `realm: ${realm}`));
+        await expectStartFailure(dir, [/system\.config\.yml: plugins\.portcullis\.realm: must match pattern/]);
+      }
+    });
+
     it('plugin settings with an issuer that ends in a slash', async () => {
       const dir = configWith('system.config.yml', (t) => t);
       await expectStartFailure(dir, [/plugins\.portcullis\.issuer: must match pattern/], { PORTCULLIS_ISSUER: 'http://localhost:8080/' });
