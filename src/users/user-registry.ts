@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApplicationSettings } from '../config/settings';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors';
+import { quotedExcerpt } from '../errors/error-description';
 import type { Store } from '../store/store';
 import { updateRecord } from '../store/update-record';
 import { dummyHash, hashPassword, verifyPassword } from './password';
@@ -120,9 +121,9 @@ export class UserRegistry {
     const checked: Record<string, string[]> = {};
     for (const [application, list] of Object.entries(roles)) {
       const app = this.applications[application];
-      if (!app || !Object.hasOwn(this.applications, application)) throw new ValidationError('roles', `unknown application ${JSON.stringify(application)}`);
+      if (!app || !Object.hasOwn(this.applications, application)) throw new ValidationError('roles', `unknown application${quotedExcerpt(application)}`);
       for (const role of list) {
-        if (!Object.hasOwn(app.roles, role)) throw new ValidationError('roles', `application ${application} has no role ${JSON.stringify(role)}`);
+        if (!Object.hasOwn(app.roles, role)) throw new ValidationError('roles', `application ${application} has no role${quotedExcerpt(role)}`);
       }
       if (list.length) checked[application] = [...new Set(list)];
     }
