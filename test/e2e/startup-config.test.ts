@@ -169,6 +169,15 @@ describe('e2e: a misconfiguration stops start-up', function () {
       }
     });
 
+    it('plugin settings with a Redis URL that is not a URL: named by its settings path, never echoed (it may hold a password)', async () => {
+      const dir = configWith('system.config.yml', (t) => t);
+      const { output } = await expectStartFailure(dir, [/system\.config\.yml: plugins\.portcullis\.store\.redisUrl: not a valid URL/], {
+        PORTCULLIS_STORE: 'redis',
+        PORTCULLIS_REDIS_URL: 'redis://:pa ss@exa mple:x',
+      });
+      expect(output).to.not.include('pa ss');
+    });
+
     it('plugin settings with an issuer that ends in a slash', async () => {
       const dir = configWith('system.config.yml', (t) => t);
       await expectStartFailure(dir, [/plugins\.portcullis\.issuer: must match pattern/], { PORTCULLIS_ISSUER: 'http://localhost:8080/' });
