@@ -48,7 +48,7 @@ export class UserRegistry {
       updatedAt: at,
     };
     // The username claim is its own record, created atomically: two concurrent creates cannot both win.
-    if (!(await this.store.create(NAMES, username.toLowerCase(), { userId: user.userId }))) {
+    if (!(await this.store.create(NAMES, usernameKey(username), { userId: user.userId }))) {
       throw new ConflictError(`username ${JSON.stringify(username)} is taken`);
     }
     await this.store.create(KIND, user.userId, user);
@@ -67,7 +67,7 @@ export class UserRegistry {
 
   async findByUsername(username: string): Promise<User | undefined> {
     if (typeof username !== 'string' || username.length > 64) return undefined;
-    const claim = await this.store.get<{ userId: string }>(NAMES, username.trim().toLowerCase());
+    const claim = await this.store.get<{ userId: string }>(NAMES, usernameKey(username));
     return claim ? this.find(claim.value.userId) : undefined;
   }
 
@@ -129,6 +129,16 @@ export class UserRegistry {
     }
     return checked;
   }
+}
+
+/**
+ * The one spelling of a username that names an account: surrounding whitespace dropped, lower
+ * case. Uniqueness, sign-in lookups and the sign-in throttle all key on it, so `Dana`, ` dana`
+ * and `dana\t` are one account and one failure counter (a throttle keyed on the raw input could
+ * be sidestepped by re-spelling the username).
+ */
+export function usernameKey(username: string): string {
+  return username.trim().toLowerCase();
 }
 
 export function checkUsername(value: unknown): string {
