@@ -7,7 +7,9 @@ import { formErrors } from './admin-pages-router';
 import { createUserPage, userDetailPage, usersListPage, type UserFormValues } from './pages/user-pages';
 
 function rolesFrom(values: string[]): Record<string, string[]> {
-  const roles: Record<string, string[]> = {};
+  // No prototype: an application named `__proto__` or `toString` is a key like any other, which
+  // the registry then refuses as unknown (a plain object would find Object.prototype's members).
+  const roles: Record<string, string[]> = Object.create(null);
   for (const value of values) {
     const [app, role] = value.split(':');
     if (app && role) (roles[app] ??= []).push(role);

@@ -9,7 +9,8 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 /** `--role echo:echo-reader` (repeatable) as `{ echo: ['echo-reader'] }`. */
 function parseRoles(values: string[]): Record<string, string[]> {
-  const roles: Record<string, string[]> = {};
+  // No prototype, as the admin pages' rolesFrom: `--role __proto__:x` is an unknown application.
+  const roles: Record<string, string[]> = Object.create(null);
   for (const value of values) {
     const colon = value.indexOf(':');
     if (colon <= 0) throw new ValidationError('roles', `--role must be application:role, got ${JSON.stringify(value)}`);

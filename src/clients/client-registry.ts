@@ -1,5 +1,6 @@
 import type { ApplicationSettings } from '../config/settings';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors';
+import { quotedExcerpt } from '../errors/error-description';
 import type { Store } from '../store/store';
 import { updateRecord } from '../store/update-record';
 import type { AdminRole } from '../users/user';
@@ -165,7 +166,7 @@ export class ClientRegistry {
   private checkApplication(application: string): string {
     if (typeof application !== 'string' || !Object.hasOwn(this.applications, application)) {
       const known = Object.keys(this.applications).join(', ');
-      throw new ValidationError('application', `unknown application ${JSON.stringify(application)} (declared: ${known})`);
+      throw new ValidationError('application', `unknown application${quotedExcerpt(application)} (declared: ${known})`);
     }
     return application;
   }
@@ -174,7 +175,7 @@ export class ClientRegistry {
     const declared = this.applications[application].roles;
     for (const role of roles) {
       if (!Object.hasOwn(declared, role)) {
-        throw new ValidationError('roles', `application ${application} has no role ${JSON.stringify(role)} (declared: ${Object.keys(declared).join(', ')})`);
+        throw new ValidationError('roles', `application ${application} has no role${quotedExcerpt(role)} (declared: ${Object.keys(declared).join(', ')})`);
       }
     }
     return [...new Set(roles)];

@@ -104,6 +104,11 @@ export function resolveSettings(raw: unknown, home: string, site: ConfigSite = D
     problems.push(`${site.file}: ${site.at}.server.requestTimeoutMs: must be >= server.headersTimeoutMs (${settings.server.headersTimeoutMs})`);
   }
   problems.push(...trustedProxyProblems(settings.trustedProxies).map((p) => `${site.file}: ${site.at}.${p}`));
+  // The schema checks only the scheme; the client would fail later with a bare "Invalid URL". Not
+  // echoed: the URL may hold a password.
+  if (settings.store.type === 'redis' && !URL.canParse(settings.store.redisUrl)) {
+    problems.push(`${site.file}: ${site.at}.store.redisUrl: not a valid URL (redis://[user:password@]host[:port][/db])`);
+  }
   if (problems.length) throw new SettingsError(`invalid Portcullis settings: ${problems.join('; ')}`);
   const { sqlitePath } = settings.store;
   if (sqlitePath !== ':memory:' && !path.isAbsolute(sqlitePath)) {

@@ -25,6 +25,14 @@ export function excerpt(value: string, max = 64): string | undefined {
 }
 
 /**
+ * ` "value"` for a value of a request that `excerpt` lets a message quote, else `fallback` (the
+ * message then says what is wrong without it): `unknown application${quotedExcerpt(name)}`.
+ */
+export function quotedExcerpt(value: unknown, fallback = ' of that name'): string {
+  return typeof value === 'string' && excerpt(value) !== undefined ? ` ${JSON.stringify(value)}` : fallback;
+}
+
+/**
  * Up to three request values named in a message ("unknown scope: a b"), each through `excerpt`;
  * `undefined` when any of them may not be quoted, so the caller falls back to a generic message.
  */

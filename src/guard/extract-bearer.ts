@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { InvalidRequest, MissingToken } from '../errors/oauth-errors';
+import { headerLines } from '../http/header-lines';
 
 /** RFC 6750 §2.1 b64token syntax. */
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
@@ -14,10 +15,7 @@ const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  */
 export function extractBearer(req: IncomingMessage): string {
   // Node keeps only the first of repeated Authorization headers, so count the raw ones.
-  let headers = 0;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    if (req.rawHeaders[i].length === 13 && req.rawHeaders[i].toLowerCase() === 'authorization') headers++;
-  }
+  const headers = headerLines(req, 'authorization');
   if (headers > 1) throw new InvalidRequest('more than one Authorization header');
   const inQuery = hasQueryToken(req.url ?? '');
   if (inQuery && headers) throw new InvalidRequest('the access token was sent in more than one way');

@@ -30,7 +30,7 @@ interface MemoryStep {
   identity?: VerifiedIdentity;
   token: string;
   claims?: AccessTokenClaims;
-  needed?: string;
+  needed: readonly string[];
 }
 
 export interface GuardDeps {
@@ -70,7 +70,8 @@ export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?
  * 3. one credential, one application: `aud` is this application's, the client exists, is active,
  *    is linked to this application, its user (for a user token) is active, and the token is not
  *    revoked;
- * 4. roles -> permissions: the route rule for (method, path) names the permission it needs;
+ * 4. roles -> permissions: the route rule for (method, path) names the permission it needs (and
+ *    the rule of every other reading of the path an upstream may use, see RouteMatcher);
  *    no rule means deny;
  * 5. identity headers for the upstream replace anything the caller sent, and other products'
  *    identity headers (`removeHeaders`) and the issuer's own cookies are removed.
@@ -125,11 +126,11 @@ export class Guard {
 
   /**
    * Check 0, before the token: a request whose path or method could be read another way upstream
-   * is malformed whoever sends it. Returns the permission the route needs (undefined: no rule).
+   * is malformed whoever sends it. Returns the permissions the route needs (none: no rule).
    */
-  private requestShape(req: IncomingMessage): string | undefined {
+  private requestShape(req: IncomingMessage): readonly string[] {
     refuseOverrides(req);
-    return this.routes.permissionFor(req.method ?? 'GET', originalPath(req));
+    return this.routes.permissionsFor(req.method ?? 'GET', originalPath(req));
   }
 
   /**
@@ -195,7 +196,7 @@ export class Guard {
   }
 
   /** Checks 3 and 4 on a verified token; throws the protocol error or returns the identity. */
-  private decide(claims: AccessTokenClaims, facts: Facts, needed: string | undefined): VerifiedIdentity {
+  private decide(claims: AccessTokenClaims, facts: Facts, needed: readonly string[]): VerifiedIdentity {
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!audiences.includes(this.options.settings.audience)) throw new InvalidToken('the access token is for another application', 'wrong_audience');
     const { client, user, revoked } = facts;
@@ -210,8 +211,11 @@ export class Guard {
     if (revoked) throw new InvalidToken('the access token was revoked', 'revoked');
 
     const identity = this.identityOf(claims);
-    if (needed === undefined) throw new InsufficientScope('no route rule allows this request', '');
-    if (!identity.permissions.has(needed)) throw new InsufficientScope(`this request needs the ${needed} permission`, needed);
+    if (needed.length === 0) throw new InsufficientScope('no route rule allows this request', '');
+    // Usually one; more when another reading of the path (letter case, trailing slash) has another rule.
+    for (const permission of needed) {
+      if (!identity.permissions.has(permission)) throw new InsufficientScope(`this request needs the ${permission} permission`, permission);
+    }
     return identity;
   }
 

@@ -4,6 +4,8 @@ import { InvalidRequest } from '../errors/oauth-errors';
 interface CompiledRule {
   methods?: ReadonlySet<string>;
   pattern: RegExp;
+  /** The same pattern, matched as a case-insensitive upstream routes. */
+  anyCase: RegExp;
   permission: string;
 }
 
@@ -19,6 +21,7 @@ export class RouteMatcher {
     this.rules = rules.map((rule) => ({
       methods: rule.methods ? new Set(rule.methods) : undefined,
       pattern: compile(rule.path),
+      anyCase: compile(rule.path, 'i'),
       permission: rule.permission,
     }));
   }
@@ -28,29 +31,50 @@ export class RouteMatcher {
    * depends only on the route rules, fixed for this matcher's life (a reload builds a new guard),
    * so it can never go stale.
    */
-  private readonly memo = new Map<string, string | undefined>();
+  private readonly memo = new Map<string, readonly string[]>();
 
-  /** The permission needed for `method` on `rawPath`, or undefined when no rule covers it. */
+  /** The permission of the rule for `method` on `rawPath` as sent, or undefined when no rule covers it. */
   permissionFor(method: string, rawPath: string): string | undefined {
-    const key = method + ' ' + rawPath;
-    if (this.memo.has(key)) return this.memo.get(key);
-    const permission = this.match(method, rawPath);
-    // Bounded: a flood of distinct paths only resets the memo, it never grows without limit.
-    if (this.memo.size >= 1000) this.memo.clear();
-    this.memo.set(key, permission);
-    return permission;
+    return this.permissionsFor(method, rawPath)[0];
   }
 
-  private match(method: string, rawPath: string): string | undefined {
+  /**
+   * Every permission `method` on `rawPath` needs: the one of the first rule that matches the path as
+   * sent, then those of the rules that other readings of it match. Express (by default), ASP.NET
+   * Core and IIS route `/echo/ADMIN` as `/echo/admin`, and Express routes `/echo/admin/` as
+   * `/echo/admin`, so a caller must hold what each reading needs, or a writer could reach what an
+   * admin rule protects by changing the letter case or adding a slash. Empty when no rule covers
+   * the path as sent (denied, whatever another reading would need).
+   */
+  permissionsFor(method: string, rawPath: string): readonly string[] {
+    const key = method + ' ' + rawPath;
+    const known = this.memo.get(key);
+    if (known) return known;
+    const permissions = this.match(method, rawPath);
+    // Bounded: a flood of distinct paths only resets the memo, it never grows without limit.
+    if (this.memo.size >= 1000) this.memo.clear();
+    this.memo.set(key, permissions);
+    return permissions;
+  }
+
+  private match(method: string, rawPath: string): readonly string[] {
     const path = normalisePath(rawPath);
+    const permission = this.first(method, path, 'pattern');
+    if (permission === undefined) return [];
+    const toggled = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
+    const readings = [this.first(method, path, 'anyCase'), ...(path.length > 1 ? [this.first(method, toggled, 'pattern'), this.first(method, toggled, 'anyCase')] : [])];
+    return [...new Set([permission, ...readings.filter((p): p is string => p !== undefined)])];
+  }
+
+  private first(method: string, path: string, pattern: 'pattern' | 'anyCase'): string | undefined {
     for (const rule of this.rules) {
-      if ((!rule.methods || rule.methods.has(method)) && rule.pattern.test(path)) return rule.permission;
+      if ((!rule.methods || rule.methods.has(method)) && rule[pattern].test(path)) return rule.permission;
     }
     return undefined;
   }
 }
 
-function compile(pattern: string): RegExp {
+function compile(pattern: string, flags = ''): RegExp {
   let source = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
@@ -62,7 +86,7 @@ function compile(pattern: string): RegExp {
     } else if (c === '*') source += '[^/]*';
     else source += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
   }
-  return new RegExp(`^${source}$`);
+  return new RegExp(`^${source}$`, flags);
 }
 
 /**

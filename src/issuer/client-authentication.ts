@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Client } from '../clients/client';
 import type { ClientRegistry } from '../clients/client-registry';
 import { InvalidClient, InvalidRequest } from '../errors/oauth-errors';
+import { headerLines } from '../http/header-lines';
 import { peerAddress } from '../http/peer-address';
 import type { FormParams } from '../http/read-form';
 import type { ClientAuthAttempt, ClientAuthThrottle } from '../throttle/client-auth-throttle';
@@ -43,6 +44,9 @@ export async function authenticateClient(
   realm: string,
   throttle: ClientAuthThrottle,
 ): Promise<AuthenticatedClient> {
+  // §2.3: one method, one credential. Node would keep the first of two Authorization headers,
+  // and a proxy in front may have checked the other one.
+  if (headerLines(req, 'authorization') > 1) throw new InvalidRequest('more than one Authorization header');
   const header = req.headers.authorization;
   const bodyId = params.get('client_id');
   const bodySecret = params.get('client_secret');

@@ -10,11 +10,16 @@ export function parseScope(scope: string | undefined): string[] {
   return [...new Set(scope.split(' '))];
 }
 
-/** The permissions that `roles` grant in `application`, per the ops' YAML. */
+/**
+ * The permissions that `roles` grant in `application`, per the ops' YAML. A role comes from a
+ * token's `roles` claim, so only the map's own keys count: `__proto__` or `constructor` would
+ * otherwise find Object.prototype's members (RFC 8725 §3.11: a signed claim is still input).
+ */
 export function permissionsOf(application: ApplicationSettings, roles: readonly string[]): Set<string> {
   const granted = new Set<string>();
   for (const role of roles) {
-    for (const permission of application.roles[role] ?? []) granted.add(permission);
+    if (!Object.hasOwn(application.roles, role)) continue;
+    for (const permission of application.roles[role]) granted.add(permission);
   }
   return granted;
 }

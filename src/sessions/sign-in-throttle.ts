@@ -1,6 +1,7 @@
 import { addressBucket } from '../http/peer-address';
 import type { Store } from '../store/store';
 import { FailureThrottle } from '../throttle/failure-throttle';
+import { usernameKey } from '../users/user-registry';
 
 const ADDRESS_FACTOR = 4;
 
@@ -34,4 +35,5 @@ export class SignInThrottle {
   }
 }
 
-const keys = (username: string, address: string) => [`user:${username.toLowerCase()}`, `addr:${addressBucket(address)}`];
+/** The account's key, as the registry spells it (every spelling of one username is one counter). */
+const keys = (username: string, address: string) => [`user:${usernameKey(username)}`, `addr:${addressBucket(address)}`];

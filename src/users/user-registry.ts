@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApplicationSettings } from '../config/settings';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors';
+import { quotedExcerpt } from '../errors/error-description';
 import type { Store } from '../store/store';
 import { updateRecord } from '../store/update-record';
 import { dummyHash, hashPassword, verifyPassword } from './password';
@@ -47,7 +48,7 @@ export class UserRegistry {
       updatedAt: at,
     };
     // The username claim is its own record, created atomically: two concurrent creates cannot both win.
-    if (!(await this.store.create(NAMES, username.toLowerCase(), { userId: user.userId }))) {
+    if (!(await this.store.create(NAMES, usernameKey(username), { userId: user.userId }))) {
       throw new ConflictError(`username ${JSON.stringify(username)} is taken`);
     }
     await this.store.create(KIND, user.userId, user);
@@ -66,7 +67,7 @@ export class UserRegistry {
 
   async findByUsername(username: string): Promise<User | undefined> {
     if (typeof username !== 'string' || username.length > 64) return undefined;
-    const claim = await this.store.get<{ userId: string }>(NAMES, username.trim().toLowerCase());
+    const claim = await this.store.get<{ userId: string }>(NAMES, usernameKey(username));
     return claim ? this.find(claim.value.userId) : undefined;
   }
 
@@ -120,14 +121,24 @@ export class UserRegistry {
     const checked: Record<string, string[]> = {};
     for (const [application, list] of Object.entries(roles)) {
       const app = this.applications[application];
-      if (!app || !Object.hasOwn(this.applications, application)) throw new ValidationError('roles', `unknown application ${JSON.stringify(application)}`);
+      if (!app || !Object.hasOwn(this.applications, application)) throw new ValidationError('roles', `unknown application${quotedExcerpt(application)}`);
       for (const role of list) {
-        if (!Object.hasOwn(app.roles, role)) throw new ValidationError('roles', `application ${application} has no role ${JSON.stringify(role)}`);
+        if (!Object.hasOwn(app.roles, role)) throw new ValidationError('roles', `application ${application} has no role${quotedExcerpt(role)}`);
       }
       if (list.length) checked[application] = [...new Set(list)];
     }
     return checked;
   }
+}
+
+/**
+ * The one spelling of a username that names an account: surrounding whitespace dropped, lower
+ * case. Uniqueness, sign-in lookups and the sign-in throttle all key on it, so `Dana`, ` dana`
+ * and `dana\t` are one account and one failure counter (a throttle keyed on the raw input could
+ * be sidestepped by re-spelling the username).
+ */
+export function usernameKey(username: string): string {
+  return username.trim().toLowerCase();
 }
 
 export function checkUsername(value: unknown): string {

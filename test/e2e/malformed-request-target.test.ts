@@ -131,6 +131,32 @@ for (const mode of ['development', 'production']) {
       }
     });
 
+    it('RFC 9112 §3.2: two Host lines -> 400 invalid_request before any pipeline (a Bearer challenge on a guarded path), never forwarded', async () => {
+      const host = new URL(gw.baseUrl).host;
+      const guarded = await rawRequest(gw.baseUrl, 'GET', '/echo/hello', [['Host', host], ['Host', 'evil.example']]);
+      expect(guarded.status, guarded.text).to.equal(400);
+      expectNoLeak(guarded);
+      expect(guarded.headers['www-authenticate']).to.equal('Bearer realm="portcullis", error="invalid_request", error_description="more than one Host header"');
+      expect(guarded.text).to.not.include('upstream');
+      const other = await rawRequest(gw.baseUrl, 'GET', '/nope', [['Host', host], ['Host', host]]);
+      expect(other.status, other.text).to.equal(400);
+      expectNoLeak(other);
+      expect(JSON.parse(other.text)).to.include({ error: 'invalid_request', error_description: 'more than one Host header' });
+    });
+
+    it('RFC 9112 §3.2: a Host that is not uri-host[:port] -> 400 invalid_request; a valid one (name, IPv4, [IPv6], port, empty) passes to the guard', async () => {
+      for (const bad of ['a b', 'user@evil.example', 'evil.example/x', 'evil.example:80:81', 'evil.example\\x']) {
+        const res = await rawRequest(gw.baseUrl, 'GET', '/echo/hello', [['Host', bad]]);
+        expect(res.status, `${bad}: ${res.text}`).to.equal(400);
+        expectNoLeak(res);
+        expect(JSON.parse(res.text).error_description, bad).to.equal('malformed Host header');
+      }
+      for (const good of ['api.example.com', 'API.example.com:8443', '127.0.0.1:1', '[::1]:8080', '']) {
+        const res = await rawRequest(gw.baseUrl, 'GET', '/echo/hello', [['Host', good]]);
+        expect(res.status, `${good}: ${res.text}`).to.equal(401);
+      }
+    });
+
     it('a bad escape in the query string only is not a malformed path (the guard answers 401 as usual)', async () => {
       const res = await rawRequest(gw.baseUrl, 'GET', '/echo/hello?q=%zz');
       expect(res.status).to.equal(401);

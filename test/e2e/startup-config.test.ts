@@ -162,6 +162,22 @@ describe('e2e: a misconfiguration stops start-up', function () {
       await expectStartFailure(dir, [/system\.config\.yml: plugins\.portcullis\.keys\.algorithm: must be one of: RS256, ES256, EdDSA/], { PORTCULLIS_SIGNING_ALG: 'HS256' });
     });
 
+    it('plugin settings with a realm that a WWW-Authenticate quoted-string cannot carry (RFC 9110 §11.2: no " or \\)', async () => {
+      for (const realm of ['\'port"cullis\'', '\'port\\cullis\'', '"caf\u00e9"']) {
+        const dir = configWith('system.config.yml', (t) => t.replace('realm: portcullis', `realm: ${realm}`));
+        await expectStartFailure(dir, [/system\.config\.yml: plugins\.portcullis\.realm: must match pattern/]);
+      }
+    });
+
+    it('plugin settings with a Redis URL that is not a URL: named by its settings path, never echoed (it may hold a password)', async () => {
+      const dir = configWith('system.config.yml', (t) => t);
+      const { output } = await expectStartFailure(dir, [/system\.config\.yml: plugins\.portcullis\.store\.redisUrl: not a valid URL/], {
+        PORTCULLIS_STORE: 'redis',
+        PORTCULLIS_REDIS_URL: 'redis://:pa ss@exa mple:x',
+      });
+      expect(output).to.not.include('pa ss');
+    });
+
     it('plugin settings with an issuer that ends in a slash', async () => {
       const dir = configWith('system.config.yml', (t) => t);
       await expectStartFailure(dir, [/plugins\.portcullis\.issuer: must match pattern/], { PORTCULLIS_ISSUER: 'http://localhost:8080/' });

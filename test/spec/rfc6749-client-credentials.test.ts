@@ -214,6 +214,19 @@ describe('RFC 6749 client credentials grant at the token endpoint', () => {
       expectOAuthError(res, 400, 'invalid_request');
     });
 
+    it('two Authorization headers (the same Basic twice, or another one second) -> 400 invalid_request at the token, revocation and introspection endpoints (§2.3)', async () => {
+      const other = await createServiceClient(server, 'echo', ['echo-reader']);
+      const mine = basicHeader(client.clientId, client.clientSecret);
+      for (const path of [TOKEN_PATH, '/oauth2/revoke', '/oauth2/introspect']) {
+        for (const second of [mine, basicHeader(other.clientId, other.clientSecret), 'Basic !!!']) {
+          const body = path === TOKEN_PATH ? CC : 'token=abc';
+          const res = await request(server.app).post(path).set('Authorization', [mine, second] as unknown as string).type('form').send(body);
+          expectOAuthError(res, 400, 'invalid_request', /more than one Authorization header/);
+          expect(res.body.access_token, path).to.equal(undefined);
+        }
+      }
+    });
+
     it('a body client_id different from the Basic one -> 400 invalid_request', async () => {
       expectOAuthError(await postBasic(`${CC}&client_id=pcc_someone_else`), 400, 'invalid_request');
     });

@@ -186,6 +186,17 @@ describe('RFC 6749 §5.2: error_description keeps to %x20-21 / %x23-5B / %x5D-7E
     it('an unknown field with a hostile name -> 422 without the name', async () => {
       expectPlain(await agent.post(`${API}/apps`).set('X-CSRF-Token', csrf).send({ name: 'x', application: 'echo', type: 'web', redirect_uris: ['https://app.example/cb'], [HOSTILE]: 1 }), 422);
     });
+    it('a hostile application or role name (apps and users) -> 422 naming neither', async () => {
+      const app = { name: 'x', type: 'service' };
+      expectPlain(await agent.post(`${API}/apps`).set('X-CSRF-Token', csrf).send({ ...app, application: HOSTILE }), 422);
+      expectPlain(await agent.post(`${API}/apps`).set('X-CSRF-Token', csrf).send({ ...app, application: 'echo', roles: [HOSTILE] }), 422);
+      const user = { username: 'hostile-roles', password: 'a long enough password' };
+      expectPlain(await agent.post(`${API}/users`).set('X-CSRF-Token', csrf).send({ ...user, roles: { [HOSTILE]: ['echo-reader'] } }), 422);
+      expectPlain(await agent.post(`${API}/users`).set('X-CSRF-Token', csrf).send({ ...user, roles: { echo: [HOSTILE] } }), 422);
+      // A plain name is still named, so the message helps.
+      const plain = await agent.post(`${API}/apps`).set('X-CSRF-Token', csrf).send({ ...app, application: 'echo', roles: ['echo-raeder'] });
+      expect(plain.body.message).to.include('"echo-raeder"');
+    });
     it('an unknown id with hostile characters -> 404 without the id', async () => {
       // Control characters in a path are refused before any route (malformed request path); the
       // rest of the hostile value reaches the route and must not come back.

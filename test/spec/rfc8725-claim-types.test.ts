@@ -120,6 +120,21 @@ describe('RFC 8725 §3.10/§3.11, RFC 7519 §2: claims of the wrong type or rang
     }
   });
 
+  describe('at the guard: role names that are members of every JavaScript object', () => {
+    // A role is looked up in the YAML's role map: `__proto__` or `constructor` must not be found
+    // there (Object.prototype), and must never turn a signed token into a 500.
+    for (const role of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      it(`roles ["${role}"] grants nothing: 403 insufficient_scope; next to echo-reader it grants only echo:read`, async () => {
+        const alone = await guard(await guardToken({ roles: [role] }));
+        expect(alone.status, alone.text).to.equal(403);
+        expect(alone.body.error).to.equal('insufficient_scope');
+        const mixed = await guard(await guardToken({ roles: [role, 'echo-reader'] }));
+        expect(mixed.status, mixed.text).to.equal(200);
+        expect(mixed.body.identity['x-portcullis-permissions']).to.equal('echo:read');
+      });
+    }
+  });
+
   describe('at the admin API (a user token of an admin client)', () => {
     /** A user's admin token: sub is not the client, so the admin API reads `scope`. */
     const adminToken = (overrides: Record<string, Value>) =>

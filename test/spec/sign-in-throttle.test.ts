@@ -38,4 +38,21 @@ describe('Sign-in throttling against parallel guessing', () => {
     expectPage(right, 429);
     expect(right.headers['retry-after']).to.equal('300');
   });
+
+  it('the username is counted as the account it names: spellings with other letter case or surrounding whitespace share one counter', async () => {
+    const agent = request.agent(server.app);
+    const page = await agent.get(locationOf(await startAuthorization(agent, authorizeParams(web))));
+    const fields = formFields(page.text);
+    const name = user.username;
+    const spellings = [name, ` ${name}`, `${name} `, `  ${name}`, name.toUpperCase(), `\t${name}`, `${name}\t`, ` ${name.toUpperCase()} `];
+    const answers = [];
+    // One after the other: each spelling signs in to the same account (the registry trims and
+    // lowercases), so each failure must count against that account.
+    for (const [i, spelling] of spellings.entries()) {
+      answers.push(await agent.post('/login').type('form').send(query({ ...fields, username: spelling, password: `wrong password ${i}` })));
+    }
+    expect(answers.map((r) => r.status)).to.deep.equal([401, 401, 401, 401, 401, 429, 429, 429]);
+    const right = await agent.post('/login').type('form').send(query({ ...fields, username: name, password: user.password }));
+    expectPage(right, 429);
+  });
 });

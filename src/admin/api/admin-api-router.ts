@@ -8,7 +8,7 @@ import type { Portcullis } from '../../runtime/portcullis';
 import { resolveActor } from '../admin-actor';
 import { Forbidden } from '../admin-service';
 import { openApiDocument } from './openapi';
-import { readJson } from './read-json';
+import { InvalidJson, readJson } from './read-json';
 import { ADMIN_ROUTES } from './routes';
 
 /** Sends the admin API's error shape: `{error, message, field?, request_id}`, never a stack. */
@@ -16,14 +16,14 @@ function fail(req: Request, res: Response, status: number, error: string, messag
   res.status(status).set('Cache-Control', 'no-store').json({ error, message, ...(field ? { field } : {}), request_id: requestId(req, res) });
 }
 
-/** The API's (snake_case) name of a field the registries name in camelCase. */
+/** The API's (snake_case) name of a field the registries name in camelCase (own keys only: a field may be `__proto__`). */
 const API_FIELDS: Record<string, string> = { redirectUris: 'redirect_uris', allowedOrigins: 'allowed_origins', adminRole: 'admin_role' };
 
 /** Domain errors to HTTP: 404 unknown id, 409 conflict, 422 invalid field, 403 forbidden. */
 function sendDomainError(req: Request, res: Response, err: unknown, p: Portcullis): void {
   if (err instanceof NotFoundError) return fail(req, res, 404, err.code, err.message);
   if (err instanceof ConflictError) return fail(req, res, 409, err.code, err.message);
-  if (err instanceof ValidationError) return fail(req, res, 422, err.code, err.message, err.field && (API_FIELDS[err.field] ?? err.field));
+  if (err instanceof ValidationError) return fail(req, res, 422, err.code, err.message, err.field && (Object.hasOwn(API_FIELDS, err.field) ? API_FIELDS[err.field] : err.field));
   if (err instanceof Forbidden) return fail(req, res, 403, err.code, err.message);
   if (err instanceof DomainError) return fail(req, res, 400, err.code, err.message);
   // Everything else through the one mapping of any failure to a protocol error: an outage is 503
@@ -58,6 +58,7 @@ export function adminApiRouter(p: Portcullis): Router {
       res.set(err.headers);
       return fail(req, res, 415, 'invalid_request', err.description);
     }
+    if (err instanceof InvalidJson && err.message) return fail(req, res, 400, 'invalid_json', err.message);
     if (err) return fail(req, res, 400, 'invalid_json', 'the request body must be a JSON object of at most 64 KiB');
     next();
   });

@@ -1,10 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
 import { readBody } from '../../http/read-body';
+import { hasDuplicateNames } from './duplicate-names';
 
 /** Admin API bodies are small JSON objects. */
 export const MAX_JSON_BYTES = 64 * 1024;
 
-/** The body was not JSON (malformed, or not an object or array at the top). */
+/** The body was not JSON (malformed, or not an object or array at the top), or repeats a name; a message says which, when it is not the default. */
 export class InvalidJson extends Error {}
 
 /**
@@ -27,6 +28,8 @@ export async function readJson(req: Request, _res: Response, next: NextFunction)
     } catch {
       throw new InvalidJson();
     }
+    // Like a repeated form parameter (read-form.ts): one name, one value.
+    if (hasDuplicateNames(text)) throw new InvalidJson('the request body has the same field name twice in one object');
     next();
   } catch (err) {
     next(err);
