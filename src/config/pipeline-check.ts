@@ -1,5 +1,6 @@
 import Ajv from 'ajv';
 import guardSchema from '../policies/portcullis-guard/schema.json';
+import { headerPrefixProblem } from '../guard/identity-headers';
 import { ACCESS_TOKEN_CLAIMS } from '../tokens/access-token-issuer';
 import { closestName } from './closest-name';
 import { checkCorePolicyStep } from './core-policy-params';
@@ -171,6 +172,8 @@ function checkGuardStep(step: unknown, path: string, applications: string[], fil
     if ((ACCESS_TOKEN_CLAIMS as readonly string[]).includes(claim)) return;
     problems.push(`${file}: ${joinPath(path, 'action')}.requiredClaims[${i}]: Portcullis never puts ${JSON.stringify(claim)} in an access token, so the guard would refuse every request; must be one of: ${ACCESS_TOKEN_CLAIMS.join(', ')}`);
   });
+  const prefixProblem = headerPrefixProblem(String(action.headerPrefix));
+  if (prefixProblem) problems.push(`${file}: ${joinPath(path, 'action')}.headerPrefix: ${prefixProblem}`);
   if (!applications.includes(String(action.application))) {
     const guess = closestName(String(action.application), applications);
     problems.push(

@@ -17,6 +17,24 @@ export function setIdentityHeaders(req: IncomingMessage, identity: VerifiedIdent
   if (options.hideCredentials) delete h.authorization;
 }
 
+/**
+ * Prefixes of headers that proxies, browsers and HTTP itself rely on: the guard removes every
+ * incoming header with its prefix, so a prefix such as `x-` or `x-forwarded-` would strip
+ * `X-Forwarded-For` (or `Content-Length`) on the way upstream.
+ */
+const RESERVED_PREFIXES = ['x-forwarded-', 'x-real-', 'x-request-', 'x-correlation-', 'content-', 'accept-', 'access-control-', 'sec-', 'proxy-', 'if-', 'transfer-', 'cache-'];
+
+/** Why `prefix` cannot be a guard's `headerPrefix`, or undefined when it can. */
+export function headerPrefixProblem(prefix: string): string | undefined {
+  const lower = prefix.toLowerCase();
+  if (!/^[a-z0-9]+-[a-z0-9-]*[a-z0-9]-$/.test(lower)) {
+    return `${JSON.stringify(prefix)} is too broad: use at least two words ending in "-", such as "x-portcullis-" (every incoming header with the prefix is removed)`;
+  }
+  const reserved = RESERVED_PREFIXES.find((r) => lower.startsWith(r) || r.startsWith(lower));
+  if (reserved) return `${JSON.stringify(prefix)} would remove the ${reserved}* headers that proxies and HTTP rely on; use a prefix of your own, such as "x-portcullis-"`;
+  return undefined;
+}
+
 /** The identity headers a guard can send (after its prefix). */
 export const IDENTITY_HEADERS = ['application', 'client-id', 'subject', 'roles', 'permissions', 'scope'] as const;
 export type IdentityHeader = (typeof IDENTITY_HEADERS)[number];

@@ -2,11 +2,11 @@ import { StoreUnavailableError, type Store } from '../store/store';
 import type { PortcullisMetrics } from './portcullis-metrics';
 
 /** The store operations that are timed (close is not: it happens once). */
-const OPERATIONS = ['get', 'create', 'put', 'compareAndSet', 'consume', 'delete', 'findBy', 'list', 'ping'] as const;
+const OPERATIONS = ['get', 'create', 'put', 'compareAndSet', 'consume', 'delete', 'findBy', 'list', 'increment', 'ping'] as const satisfies readonly Exclude<keyof Store, 'close'>[];
 
 /**
  * Wraps a (fail-closed) store so that every operation's latency is observed and every backend
- * failure counted, by operation name: the label values are the nine method names, nothing from
+ * failure counted, by operation name: the label values are the ten method names, nothing from
  * the records. A caller's mistake (a TypeError) is not a store error and is not counted.
  */
 export function meteredStore(store: Store, metrics: PortcullisMetrics): Store {

@@ -8,7 +8,7 @@ import type { ErrorSite } from '../errors/send-error';
 import { clientStatusCache, userStatusCache, type ClientStatus, type UserStatus } from '../guard/client-status';
 import type { StatusCache } from '../guard/status-cache';
 import { Guard, type GuardOptions } from '../guard/guard';
-import { IDENTITY_HEADERS, type IdentityHeader } from '../guard/identity-headers';
+import { headerPrefixProblem, IDENTITY_HEADERS, type IdentityHeader } from '../guard/identity-headers';
 import { DEFAULT_REMOVE_HEADERS, RemovedHeaders } from '../guard/removed-headers';
 import { LONGEST_LEEWAY_S, RevocationList } from '../guard/revocation-list';
 import { TokenVerifier } from '../guard/token-verifier';
@@ -284,6 +284,8 @@ export class Portcullis {
   guard(options: GuardPolicyOptions): Guard {
     const settings = this.settings.applications[options.application];
     if (!settings) throw new Error(`unknown application ${JSON.stringify(options.application)}`);
+    const prefixProblem = headerPrefixProblem(options.headerPrefix ?? 'x-portcullis-');
+    if (prefixProblem) throw new Error(`portcullis guard for ${options.application}: headerPrefix ${prefixProblem}`);
     const guardOptions: GuardOptions = {
       application: options.application,
       settings,

@@ -27,5 +27,5 @@ export function failClosed(store: Store): Store {
     increment: wrap('increment', store.increment.bind(store)),
     ping: wrap('ping', store.ping.bind(store)),
     close: () => store.close(),
-  } as Store;
+  } satisfies Record<keyof Store, unknown> as Store;
 }

@@ -27,10 +27,12 @@ export function notifying(store: Store, feed: ChangeFeed): Store {
     delete: after(store.delete.bind(store)),
     findBy: store.findBy.bind(store),
     list: store.list.bind(store),
+    // Counters (rate limits) are not what the guard caches: nothing to announce.
+    increment: store.increment.bind(store),
     ping: store.ping.bind(store),
     close: async () => {
       await feed.close().catch(() => undefined);
       await store.close();
     },
-  } as Store;
+  } satisfies Record<keyof Store, unknown> as Store;
 }

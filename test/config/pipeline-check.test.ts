@@ -130,6 +130,16 @@ describe('pipeline check (src/config/pipeline-check.ts)', () => {
     ]);
   });
 
+  it('refuses a headerPrefix that would strip headers proxies and HTTP rely on (x-, x-forwarded-, content-)', () => {
+    for (const headerPrefix of ['x-', 'X-Forwarded-', 'content-', 'x-real-']) {
+      const problems = check(gateway({ echo: [guard({ application: 'echo', headerPrefix }), proxy] }));
+      expect(problems, headerPrefix).to.have.length(1);
+      expect(problems[0]).to.match(/^config\/gateway\.config\.yml: pipelines\.echo\.policies\[0\]\.portcullis-guard\[0\]\.action\.headerPrefix: /);
+      expect(problems[0]).to.include(JSON.stringify(headerPrefix));
+    }
+    expect(check(gateway({ echo: [guard({ application: 'echo', headerPrefix: 'X-Acme-Identity-' }), proxy] }))).to.deep.equal([]);
+  });
+
   it('refuses a step field other than action and condition (a misspelt action is silently empty)', () => {
     const problems = check(gateway({ echo: [{ 'portcullis-guard': [{ acton: { application: 'echo' } }] }, proxy] }));
     expect(problems[0]).to.equal('config/gateway.config.yml: pipelines.echo.policies[0].portcullis-guard[0].acton: unknown field; allowed fields: action');

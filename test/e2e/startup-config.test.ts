@@ -137,6 +137,11 @@ describe('e2e: a misconfiguration stops start-up', function () {
       await expectStartFailure(dir, [/action\.identityHeaders\[1\]: must be one of: application, client-id, subject, roles, permissions, scope/]);
     });
 
+    it('a guard headerPrefix that would strip X-Forwarded-For upstream ("x-") is refused, naming the field', async () => {
+      const dir = configWith('gateway.config.yml', (t) => t.replace('application: echo', 'application: echo\n              headerPrefix: x-'));
+      await expectStartFailure(dir, [/action\.headerPrefix: "x-" is too broad/]);
+    });
+
     it('a guard naming an application that is not declared', async () => {
       const dir = configWith('gateway.config.yml', (t) => t.replace('application: echo', 'application: inventory'));
       await expectStartFailure(dir, [/pipelines\.echo\.policies\[0\]\.portcullis-guard\[0\]\.action\.application: "inventory" is not declared/]);

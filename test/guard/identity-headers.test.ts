@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
+import { headerPrefixProblem } from '../../src/guard/identity-headers';
 import { DEFAULT_REMOVE_HEADERS } from '../../src/guard/removed-headers';
 import guardSchema from '../../src/policies/portcullis-guard/schema.json';
 import { createServiceClient, startTestServer, type TestServer } from '../helpers/test-portcullis';
@@ -145,5 +146,14 @@ describe('guard: identity headers', () => {
     it('a cookie whose name only contains the session cookie\'s name passes', async () => {
       expect(await upstreamCookie('my_portcullis_session=1')).to.equal('my_portcullis_session=1');
     });
+  });
+
+  it('headerPrefix: a prefix that would remove headers proxies and HTTP rely on is refused where a guard is made', async () => {
+    for (const prefix of ['x-', 'X-Forwarded-', 'content-', 'sec-', 'x-request-', 'x', 'x-portcullis']) {
+      expect(headerPrefixProblem(prefix), prefix).to.be.a('string');
+    }
+    for (const prefix of ['x-portcullis-', 'X-Caller-', 'x-acme-identity-']) expect(headerPrefixProblem(prefix), prefix).to.equal(undefined);
+    server = await startTestServer();
+    expect(() => server!.portcullis.guard({ application: 'echo', headerPrefix: 'x-forwarded-' })).to.throw(/headerPrefix "x-forwarded-" would remove the x-forwarded-\* headers/);
   });
 });
