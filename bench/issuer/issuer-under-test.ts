@@ -20,6 +20,8 @@ export interface IssuerUnderTest {
   /** Whether it serves code exchanges and refreshes in this run (one RS256 instance per product). */
   userGrants: boolean;
   proc: ServerProcess;
+  /** With BENCH_ISSUER_CPU_PROF=1 (Portcullis only): where bench/profiler-preload.js writes its profiles. */
+  profDir?: string;
   tokenUrl: string;
   service: ClientCredentials;
   web: WebClient;

@@ -9,6 +9,7 @@ import { startIssuers } from './issuers';
 import { loadGenerator } from './load';
 import { run, stopLoad, type RunResult } from './measure';
 import { targetsOf } from './operations';
+import { profiled } from './profile';
 import { rssMiB, stopAll } from './processes';
 import { formatReport, ratios, summarise } from './report';
 import { sanityCheck } from './sanity';
@@ -25,7 +26,8 @@ async function main(): Promise<void> {
     stopLoad();
     await Promise.allSettled(issuers.map((i) => i.close()));
     await stopAll();
-    if (!settings.keepTmp) fs.rmSync(dir, { recursive: true, force: true });
+    if (issuers.some((i) => i.profDir)) log(`CPU profiles kept in ${path.join(dir, 'cpu-prof')}; summarise with node bench/profile-summary.js`);
+    else if (!settings.keepTmp) fs.rmSync(dir, { recursive: true, force: true });
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void closeAll().finally(() => process.exit(130)));
   try {
@@ -43,10 +45,11 @@ async function main(): Promise<void> {
         const gen = generators.get(t.name)!;
         if (settings.warmup > 0) {
           const w = await run(t, await gen.plan(settings.warmup, rates.get(t.name) ?? 200), settings.connections);
-          rates.set(t.name, w.requestsPerSec);
+          rates.set(t.name, Math.max(rates.get(t.name) ?? 0, w.requestsPerSec));
         }
-        const m = await run(t, await gen.plan(settings.duration, rates.get(t.name) ?? 200), settings.connections);
-        rates.set(t.name, m.requestsPerSec);
+        const plan = await gen.plan(settings.duration, rates.get(t.name) ?? 200);
+        const m = await profiled(t.issuer, `round${round + 1}-${t.operation}`, () => run(t, plan, settings.connections));
+        rates.set(t.name, Math.max(rates.get(t.name) ?? 0, m.requestsPerSec));
         runs.get(t.name)!.push(m);
         log(`round ${round + 1}/${settings.rounds} ${t.name}: ${m.requestsPerSec.toFixed(0)} req/s, server CPU ${m.serverCpuUsPerRequest?.toFixed(0)} us/req, p99 ${m.latencyP99Ms} ms, non-2xx ${m.non2xx}, errors ${m.errors}, other processes ${m.otherCpuPercent?.toFixed(0)}% of a core`);
       }

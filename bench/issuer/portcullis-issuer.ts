@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { createClient } from 'redis';
 import { loadSettings } from '../../src/config/load-settings';
@@ -70,7 +71,11 @@ export async function startPortcullis(o: PortcullisOptions): Promise<IssuerUnder
   const user = await runtime.users.create({ username: 'bench-user', password: randomBytes(18).toString('base64url'), roles: { [APPLICATION]: [ROLE] } });
 
   const { PORTCULLIS_ADMIN_USERNAME: _u, PORTCULLIS_ADMIN_PASSWORD: _p, ...inherited } = process.env;
-  const proc = startProcess([BIN, 'start'], { ...inherited, ...env }, path.join(o.dir, `${name}.log`), o.dir);
+  // Diagnostic: the sampling profiler of bench/run.js, toggled around each measured run (profile.ts).
+  const profDir = process.env.BENCH_ISSUER_CPU_PROF === '1' ? path.join(o.dir, 'cpu-prof', name) : undefined;
+  if (profDir) fs.mkdirSync(profDir, { recursive: true });
+  const nodeArgs = profDir ? ['-r', path.join(ROOT, 'bench', 'profiler-preload.js')] : [];
+  const proc = startProcess([...nodeArgs, BIN, 'start'], { ...inherited, ...env, ...(profDir ? { BENCH_PROF_DIR: profDir } : {}) }, path.join(o.dir, `${name}.log`), o.dir);
   await waitUntilReady(proc, name, async () => {
     const res = await request(`${issuer}/.well-known/openid-configuration`);
     return res.status === 200 && res.json?.issuer === issuer;
@@ -81,6 +86,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<IssuerUnder
     algs: [o.alg],
     userGrants: o.userGrants,
     proc,
+    ...(profDir ? { profDir } : {}),
     tokenUrl: `${issuer}/oauth2/token`,
     service: { id: service.client.clientId, secret: service.clientSecret! },
     web: { id: web.client.clientId, secret: web.clientSecret!, redirectUri: REDIRECT_URI },
