@@ -22,6 +22,8 @@ export interface IssuerUnderTest {
   proc: ServerProcess;
   /** With BENCH_ISSUER_CPU_PROF=1 (Portcullis only): where bench/profiler-preload.js writes its profiles. */
   profDir?: string;
+  /** Where heap-preload.js writes the process's memory after a full GC (memory.ts). */
+  heapFile?: string;
   tokenUrl: string;
   service: ClientCredentials;
   web: WebClient;

@@ -42,11 +42,11 @@ export function loadGenerator(target: Target, connections: number): LoadGenerato
     }
     case 'code': {
       // Each code works once: mint as many as the run will use and run for that many requests
-      // (`estimatedRate` is the best rate seen so far for the target, +20%, so a run lasts at least
+      // (`estimatedRate` is the best rate seen so far for the target, so a run lasts at least
       // about `seconds`); autocannon builds one request ahead per connection, hence the extra codes.
       return {
         async plan(seconds, estimatedRate) {
-          const amount = Math.max(connections * 10, Math.ceil(estimatedRate * seconds * 1.2));
+          const amount = Math.max(connections * 10, Math.ceil(estimatedRate * seconds));
           const codes = await issuer.mintCodes(amount + 2 * connections);
           const headers = tokenRequestHeaders(target);
           const setupRequest = (req: autocannon.Request): autocannon.Request => {

@@ -10,7 +10,8 @@ import { loadGenerator } from './load';
 import { run, stopLoad, type RunResult } from './measure';
 import { targetsOf } from './operations';
 import { profiled } from './profile';
-import { rssMiB, stopAll } from './processes';
+import { memoryOf, type Memory } from './memory';
+import { stopAll } from './processes';
 import { formatReport, ratios, summarise } from './report';
 import { sanityCheck } from './sanity';
 import { settingsFromEnv } from './settings';
@@ -18,6 +19,7 @@ import { settingsFromEnv } from './settings';
 const log = (m: string) => process.stderr.write(`[bench:issuer] ${m}\n`);
 
 async function main(): Promise<void> {
+  const startedAt = Date.now();
   const settings = settingsFromEnv();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-issuer-'));
   log(`settings ${JSON.stringify(settings)}; temp dir ${dir}`);
@@ -51,13 +53,14 @@ async function main(): Promise<void> {
         const m = await profiled(t.issuer, `round${round + 1}-${t.operation}`, () => run(t, plan, settings.connections));
         rates.set(t.name, Math.max(rates.get(t.name) ?? 0, m.requestsPerSec));
         runs.get(t.name)!.push(m);
-        log(`round ${round + 1}/${settings.rounds} ${t.name}: ${m.requestsPerSec.toFixed(0)} req/s, server CPU ${m.serverCpuUsPerRequest?.toFixed(0)} us/req, p99 ${m.latencyP99Ms} ms, non-2xx ${m.non2xx}, errors ${m.errors}, other processes ${m.otherCpuPercent?.toFixed(0)}% of a core`);
+        log(`round ${round + 1}/${settings.rounds} ${t.name}: ${m.requestsPerSec.toFixed(0)} req/s, server CPU ${m.serverCpuUsPerRequest?.toFixed(0)} us/req, p99 ${m.latencyP99Ms} ms, non-2xx ${m.non2xx}, errors ${m.errors}, RSS ${m.serverRssMiB?.toFixed(0)} MiB, other processes ${m.otherCpuPercent?.toFixed(0)}% of a core`);
       }
     }
     for (const t of targets) await sanityCheck(t);
     log('sanity checks passed again after the measurements');
 
-    const rss = Object.fromEntries(issuers.map((i) => [`${i.product} (${i.algs.join('+')})`, rssMiB(i.proc.pid)]));
+    const rss: Record<string, Memory> = {};
+    for (const i of issuers) rss[`${i.product} (${i.algs.join('+')})`] = await memoryOf(i);
     const summary = summarise(targets, runs);
     const rs = ratios(summary);
     process.stdout.write(formatReport(summary, rs, rss));
@@ -65,7 +68,7 @@ async function main(): Promise<void> {
     const out = path.join(__dirname, '..', 'results', 'issuer.json');
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, settings, valid, summary, ratios: rs, rssMiB: rss }, null, 2) + '\n');
-    log(`results written to ${out}`);
+    log(`results written to ${out} (${((Date.now() - startedAt) / 1000).toFixed(0)} s in all)`);
     if (!valid) throw new Error('non-2xx answers or errors during the measurements: the figures are not valid');
   } finally {
     await closeAll();

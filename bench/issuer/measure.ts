@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import type { RunPlan } from './load';
-import { cpuMs, machineCpuMs } from './processes';
+import { cpuMs, machineCpuMs, rssMiB } from './processes';
 import type { Target } from './operations';
 
 export interface RunResult {
@@ -13,6 +13,8 @@ export interface RunResult {
   errors: number;
   /** CPU (user + system) of the issuer's process per request answered, in microseconds. */
   serverCpuUsPerRequest: number | undefined;
+  /** The issuer process's resident memory after the run, MiB. */
+  serverRssMiB: number | undefined;
   /** CPU other processes used meanwhile, in % of one core (the load generator and the server excluded). */
   otherCpuPercent: number | undefined;
 }
@@ -71,6 +73,7 @@ export async function run(target: Target, plan: RunPlan, connections: number): P
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
     serverCpuUsPerRequest: cpu !== undefined && total ? (cpu * 1000) / total : undefined,
+    serverRssMiB: rssMiB(pid),
     otherCpuPercent: machineBefore !== undefined && machineAfter !== undefined && cpu !== undefined && r.duration
       ? Math.max(0, (machineAfter - machineBefore - cpu - selfMs) / (r.duration * 1000)) * 100
       : undefined,

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { request } from './http';
+import { heapProbe } from './memory';
 import type { Alg, IssuerUnderTest } from './issuer-under-test';
 import { HOST, startProcess, stopProcess, waitUntilReady } from './processes';
 import { deletePrefix } from './portcullis-issuer';
@@ -30,7 +31,9 @@ export async function startOidcProvider(o: OidcProviderOptions): Promise<IssuerU
     OP_CLIENTS: JSON.stringify({ service, web }),
     NODE_ENV: 'production',
   };
-  const proc = startProcess([SERVER], env, path.join(o.dir, 'oidc-provider.log'), o.dir);
+  const heapFile = path.join(o.dir, 'oidc-provider.heap.json');
+  const heap = heapProbe(heapFile);
+  const proc = startProcess([...heap.nodeArgs, SERVER], { ...env, ...heap.env }, path.join(o.dir, 'oidc-provider.log'), o.dir);
   const issuer = `http://${HOST}:${o.port}`;
   const control = `http://${HOST}:${o.controlPort}`;
   await waitUntilReady(proc, 'oidc-provider', async () => {
@@ -43,6 +46,7 @@ export async function startOidcProvider(o: OidcProviderOptions): Promise<IssuerU
     algs: ['RS256', 'ES256'],
     userGrants: true,
     proc,
+    heapFile,
     tokenUrl: `${issuer}/token`,
     service,
     web,

@@ -6,6 +6,7 @@ import { loadSettings } from '../../src/config/load-settings';
 import { createLogger } from '../../src/logging/logger';
 import { Portcullis } from '../../src/runtime/portcullis';
 import { request } from './http';
+import { heapProbe } from './memory';
 import type { Alg, IssuerUnderTest } from './issuer-under-test';
 import { HOST, pickPort, startProcess, stopProcess, waitUntilReady } from './processes';
 
@@ -75,7 +76,9 @@ export async function startPortcullis(o: PortcullisOptions): Promise<IssuerUnder
   const profDir = process.env.BENCH_ISSUER_CPU_PROF === '1' ? path.join(o.dir, 'cpu-prof', name) : undefined;
   if (profDir) fs.mkdirSync(profDir, { recursive: true });
   const nodeArgs = profDir ? ['-r', path.join(ROOT, 'bench', 'profiler-preload.js')] : [];
-  const proc = startProcess([...nodeArgs, BIN, 'start'], { ...inherited, ...env, ...(profDir ? { BENCH_PROF_DIR: profDir } : {}) }, path.join(o.dir, `${name}.log`), o.dir);
+  const heapFile = path.join(o.dir, `${name}.heap.json`);
+  const heap = heapProbe(heapFile);
+  const proc = startProcess([...nodeArgs, ...heap.nodeArgs, BIN, 'start'], { ...inherited, ...env, ...heap.env, ...(profDir ? { BENCH_PROF_DIR: profDir } : {}) }, path.join(o.dir, `${name}.log`), o.dir);
   await waitUntilReady(proc, name, async () => {
     const res = await request(`${issuer}/.well-known/openid-configuration`);
     return res.status === 200 && res.json?.issuer === issuer;
@@ -87,6 +90,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<IssuerUnder
     userGrants: o.userGrants,
     proc,
     ...(profDir ? { profDir } : {}),
+    heapFile,
     tokenUrl: `${issuer}/oauth2/token`,
     service: { id: service.client.clientId, secret: service.clientSecret! },
     web: { id: web.client.clientId, secret: web.clientSecret!, redirectUri: REDIRECT_URI },

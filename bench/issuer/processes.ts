@@ -91,10 +91,10 @@ export function cpuMs(pid: number): number | undefined {
   }
 }
 
-/** Resident set size in MiB (VmRSS of /proc/<pid>/status). */
-export function rssMiB(pid: number): number | undefined {
+/** Resident set size in MiB: now (VmRSS of /proc/<pid>/status) or the peak so far (VmHWM). */
+export function rssMiB(pid: number, which: 'VmRSS' | 'VmHWM' = 'VmRSS'): number | undefined {
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${which}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : undefined;
   } catch {
     return undefined;

@@ -1,6 +1,7 @@
 import type { RunResult } from './measure';
 import { OPERATIONS, type Operation, type Target } from './operations';
 import type { Product } from './issuer-under-test';
+import type { Memory } from './memory';
 
 export interface TargetSummary {
   target: string;
@@ -84,7 +85,7 @@ function table(rows: string[][]): string {
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
-export function formatReport(summary: TargetSummary[], rs: Ratio[], rss: Record<string, number | undefined>): string {
+export function formatReport(summary: TargetSummary[], rs: Ratio[], rss: Record<string, Memory>): string {
   const rows = [['operation', 'issuer', 'req/s', 'p99 ms', 'server CPU us/req', 'req/s per core', 'non-2xx', 'errors']];
   for (const s of summary) {
     rows.push([s.operation, s.product, fmt(s.requestsPerSec), fmt(s.latencyP99Ms), fmt(s.serverCpuUsPerRequest), fmt(s.perCore), String(s.non2xx), String(s.errors)]);
@@ -94,7 +95,7 @@ export function formatReport(summary: TargetSummary[], rs: Ratio[], rss: Record<
     const range = (x: Ratio['cpu']) => `${fmt(x.median, 2)}x [${fmt(x.min, 2)}-${fmt(x.max, 2)}]`;
     ratioRows.push([r.operation, r.product.replace('portcullis-', ''), range(r.requestsPerSec), range(r.cpu)]);
   }
-  const memRows = [['process', 'RSS after the run (MiB)'], ...Object.entries(rss).map(([k, v]) => [k, fmt(v)])];
+  const memRows = [['process', 'RSS after the run (MiB)', 'peak RSS (MiB)', 'heap after GC (MiB)'], ...Object.entries(rss).map(([k, v]) => [k, fmt(v.rss), fmt(v.peak), fmt(v.heapAfterGc)])];
   const busiest = Math.max(0, ...summary.flatMap((s) => s.rounds.map((r) => r.otherCpuPercent ?? 0)));
   return [
     table(rows),
