@@ -130,15 +130,15 @@ const provider = new Provider(issuer, {
   ],
   jwks: { keys: [{ ...rsa, kid: 'rs', alg: 'RS256', use: 'sig' }, { ...ec, kid: 'es', alg: 'ES256', use: 'sig' }] },
   cookies: { keys: [randomUUID()] },
-  findAccount: async (_ctx, sub) => (sub === ACCOUNT ? { accountId: sub, claims: async () => ({ sub }) } : undefined),
+  findAccount: async (/** @type {unknown} */ _ctx, /** @type {string} */ sub) => (sub === ACCOUNT ? { accountId: sub, claims: async () => ({ sub }) } : undefined),
   features: {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },
     resourceIndicators: {
       enabled: true,
-      defaultResource: async (_ctx, _client, oneOf) => oneOf ?? 'urn:bench:rs256',
+      defaultResource: async (/** @type {unknown} */ _ctx, /** @type {unknown} */ _client, /** @type {string | undefined} */ oneOf) => oneOf ?? 'urn:bench:rs256',
       useGrantedResource: async () => true,
-      getResourceServerInfo: async (_ctx, resource) => {
+      getResourceServerInfo: async (/** @type {unknown} */ _ctx, /** @type {string} */ resource) => {
         const alg = RESOURCES[/** @type {keyof typeof RESOURCES} */ (resource)];
         if (!alg) throw new Error(`unknown resource ${resource}`);
         return { scope: 'api:read', audience: resource, accessTokenFormat: 'jwt', accessTokenTTL: 3600, jwt: { sign: { alg } } };
