@@ -1,0 +1,37 @@
+/** What a run measures and how long, from the environment (see bench/README.md, "Issuer throughput"). */
+export interface BenchSettings {
+  /** Seconds measured per run (code exchanges: the number of codes minted for about that long). */
+  duration: number;
+  /** Seconds of unmeasured load before each run (0 to skip). */
+  warmup: number;
+  rounds: number;
+  connections: number;
+  /** First of the ports to bind (each server takes the next ones); 0 = free ports picked at start. */
+  portBase: number;
+  redisUrl: string;
+  /** Only the operations named (comma list of cc-rs256, cc-es256, code, refresh); all by default. */
+  only?: string[];
+  keepTmp: boolean;
+}
+
+function intFromEnv(name: string, fallback: number, min = 1): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min} (got ${JSON.stringify(raw)})`);
+  return n;
+}
+
+export function settingsFromEnv(): BenchSettings {
+  const only = process.env.BENCH_ISSUER_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+  return {
+    duration: intFromEnv('BENCH_ISSUER_DURATION', 5),
+    warmup: intFromEnv('BENCH_ISSUER_WARMUP', 2, 0),
+    rounds: intFromEnv('BENCH_ISSUER_ROUNDS', 3),
+    connections: intFromEnv('BENCH_ISSUER_CONNECTIONS', 10),
+    portBase: intFromEnv('BENCH_ISSUER_PORT_BASE', 0, 0),
+    redisUrl: process.env.BENCH_ISSUER_REDIS_URL || 'redis://127.0.0.1:6379',
+    ...(only?.length ? { only } : {}),
+    keepTmp: process.env.BENCH_KEEP_TMP === '1',
+  };
+}
