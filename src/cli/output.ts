@@ -1,5 +1,6 @@
 import { DomainError } from '../errors/domain-errors';
 import { SettingsError } from '../config/settings';
+import { StoreUnavailableError } from '../store/store';
 
 /** Prints a result: JSON for scripts with --json, readable lines otherwise. */
 export function print(value: unknown, json: boolean, human: () => string): void {
@@ -11,8 +12,8 @@ export function print(value: unknown, json: boolean, human: () => string): void 
  * 1 for a refused operation, 2 for an invalid configuration.
  */
 export function fail(err: unknown, json: boolean): void {
-  const known = err instanceof DomainError || err instanceof SettingsError;
-  const code = err instanceof DomainError ? err.code : err instanceof SettingsError ? 'invalid_settings' : 'internal_error';
+  const known = err instanceof DomainError || err instanceof SettingsError || err instanceof StoreUnavailableError;
+  const code = err instanceof DomainError ? err.code : err instanceof SettingsError ? 'invalid_settings' : err instanceof StoreUnavailableError ? 'internal_store_unavailable' : 'internal_error';
   const message = known ? (err as Error).message : `unexpected failure: ${err instanceof Error ? err.message : String(err)}`;
   const field = err instanceof DomainError ? err.field : undefined;
   process.stderr.write(json ? JSON.stringify({ error: code, message, ...(field ? { field } : {}) }) + '\n' : `error: ${message}\n`);

@@ -10,6 +10,7 @@ import { useGatewayConfig } from '../runtime/express-gateway-config';
 import { closeServer, GracefulShutdown } from '../runtime/graceful-shutdown';
 import { quietDisabledGatewayLogs } from '../runtime/quiet-gateway-logs';
 import { startEchoUpstream } from '../sample/echo-upstream';
+import { StoreUnavailableError } from '../store/store';
 
 export interface StartOptions {
   /** Also run the sample echo API the sample config protects. */
@@ -37,6 +38,14 @@ export async function start(options: StartOptions): Promise<void> {
   const gateway = loadGatewayConfig(process.env.PORTCULLIS_CONFIG_DIR!);
   const pipelineProblems = checkPipelines(gateway.config, settings, { gateway: gateway.file, system: system.file }, knownPolicies(system.doc?.plugins));
   if (pipelineProblems.length) throw new SettingsError(`invalid gateway configuration: ${pipelineProblems.join('; ')}`);
+  // Open the store and load (or make) the keys before anything listens: a store that cannot be
+  // opened stops start-up here with nothing bound. The plugin's init() reuses this runtime (the
+  // same settings give the same one, runtime-holder.ts).
+  const { runtimeFor, whenReady, closeRuntime } = await import('../plugin/runtime-holder');
+  await runtimeFor(settings, { serveMetrics: true }).catch((err: unknown) => {
+    if (err instanceof SettingsError) throw err;
+    throw new StoreUnavailableError('open', err, `cannot open the ${settings.store.type} store; nothing was started`);
+  });
   let echo: Server | undefined;
   if (options.sampleUpstream) {
     const echoPort = Number(process.env.PORTCULLIS_ECHO_PORT ?? 8081);
@@ -50,7 +59,6 @@ export async function start(options: StartOptions): Promise<void> {
   const eg = require('express-gateway')();
   quietDisabledGatewayLogs();
   const [servers, admin] = (await eg.run()) as [{ app?: Server; httpsApp?: Server }, Server | undefined];
-  const { whenReady, closeRuntime } = await import('../plugin/runtime-holder');
   const portcullis = await whenReady();
   const metrics = portcullis.metricsUrl;
   if (metrics) process.stderr.write(`Prometheus metrics at ${metrics}\n`);

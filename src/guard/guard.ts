@@ -159,6 +159,8 @@ export class Guard {
         const reason = refusalReason(err);
         meter?.refuse(reason, start);
         recordDecision(req, { application, result: 'refused', reason });
+        // The access log says the same reason code as the metrics (not the bare OAuth error code).
+        recordOutcome(req, { decision: 'refused', reason });
         sendError(req, res, err, this.deps.site);
       };
       let step: MemoryStep;

@@ -35,10 +35,11 @@ export function tokenEndpoint({ grants, clients, site, throttle, rateLimiter, me
       const params = await readForm(req);
       // The address's limit before anything else that reads the store or checks a secret; the
       // client's once it has authenticated (rate-limit.ts).
-      await rateLimiter.check('token', undefined, peerAddress(req));
       const grantType = params.get('grant_type');
+      // The metrics' label: a registered grant's name, never the raw value.
+      if (grantType && grants.find(grantType)) grantLabel = grantType;
+      await rateLimiter.check('token', undefined, peerAddress(req));
       if (!grantType) throw new InvalidRequest('grant_type is required');
-      if (grants.find(grantType)) grantLabel = grantType;
       const client = await authenticateClient(req, params, clients, site.realm, throttle);
       if (client.method !== 'none') await rateLimiter.check('token', client.client.clientId);
       recordOutcome(req, { clientId: client.client.clientId, application: client.client.application });

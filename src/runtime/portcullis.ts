@@ -138,7 +138,9 @@ export class Portcullis {
     const pushUp = () => this.metrics.setInvalidationPushUp(invalidation.mode === 'push');
     pushUp();
     invalidation.onModeChange(() => {
-      keys.changed();
+      // Back to push after an outage: announcements may have been missed meanwhile, so re-read the
+      // keys. Going down loses nothing yet: the key ring's own refresh period covers the outage.
+      if (invalidation.mode === 'push') keys.changed();
       pushUp();
     });
     this.revocations = new RevocationList(store, settings.cacheMs, now, push);

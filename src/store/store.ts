@@ -64,8 +64,8 @@ export interface Store {
 
 /** The backend could not serve a call (down, closed, timed out). Callers fail closed on it. */
 export class StoreUnavailableError extends Error {
-  constructor(readonly operation: string, cause: unknown) {
-    super(`store ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  constructor(readonly operation: string, cause: unknown, context = `store ${operation} failed`) {
+    super(`${context}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     this.name = 'StoreUnavailableError';
   }
 }

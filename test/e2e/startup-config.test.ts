@@ -201,6 +201,17 @@ describe('e2e: a misconfiguration stops start-up', function () {
       expect(output).to.not.contain('generated signing key');
     });
 
+    it('a store that cannot be opened (Redis not answering) stops start-up before anything listens, naming it (exit 1)', async () => {
+      const dir = configWith('system.config.yml', (t) => t);
+      const env = await gatewayEnv({ PORTCULLIS_CONFIG_DIR: dir, PORTCULLIS_STORE: 'redis', PORTCULLIS_REDIS_URL: 'redis://127.0.0.1:1' });
+      const { code, output } = await startExpectingFailure(env);
+      expect(code, output).to.equal(1);
+      expect(output).to.match(/error: cannot open the redis store; nothing was started: /);
+      expect(output).to.not.match(/unexpected failure|\n\s+at /);
+      expect(output, 'the sample API starts only once the store is open').to.not.contain('sample echo API listening');
+      expect(output).to.not.contain('ready');
+    });
+
     it('refuses a PORTCULLIS_SECRET_HASH_KEY that is not strict base64, without echoing it', async () => {
       const dir = configWith('system.config.yml', (t) => t);
       const value = `${randomBytes(32).toString('base64')} oops!`;

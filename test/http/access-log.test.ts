@@ -44,9 +44,9 @@ describe('access log (request context in a plain Express app)', () => {
 
   it('refused guard calls: the reason code, and the client once its token was verified', async () => {
     const missing = await request(server.app).get('/echo/hello');
-    expect(lineOf(missing)).to.deep.include({ status: 401, application: 'echo', client_id: null, decision: 'refused', reason: 'unauthorized' });
+    expect(lineOf(missing)).to.deep.include({ status: 401, application: 'echo', client_id: null, decision: 'refused', reason: 'missing_token' });
     const bad = await request(server.app).get('/echo/hello').set('Authorization', 'Bearer not-a-jwt');
-    expect(lineOf(bad)).to.deep.include({ status: 401, decision: 'refused', reason: 'invalid_token', client_id: null });
+    expect(lineOf(bad)).to.deep.include({ status: 401, decision: 'refused', reason: 'malformed_token', client_id: null });
     const t = await token();
     const write = await request(server.app).post('/echo/hello').set('Authorization', `Bearer ${t}`);
     expect(lineOf(write)).to.deep.include({ status: 403, application: 'echo', client_id: client.clientId, decision: 'refused', reason: 'insufficient_scope' });
@@ -54,7 +54,7 @@ describe('access log (request context in a plain Express app)', () => {
     expect(lineOf(inQuery)).to.deep.include({ path: '/echo/hello', decision: 'refused' });
     for (const text of lines) expect(text).to.not.contain(t);
     const other = await request(server.app).get('/billing/x').set('Authorization', `Bearer ${t}`);
-    expect(lineOf(other)).to.deep.include({ status: 401, application: 'billing', client_id: client.clientId, reason: 'invalid_token' });
+    expect(lineOf(other)).to.deep.include({ status: 401, application: 'billing', client_id: client.clientId, reason: 'wrong_audience' });
   });
 
   it('token, revocation and introspection requests: the authenticated client, never the claimed one or the secret', async () => {

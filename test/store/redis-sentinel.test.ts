@@ -126,7 +126,11 @@ describe('Redis Sentinel: the store follows a failover to the replica', function
 
   before(async function () {
     if (!hasRedisServer()) this.skip();
-    const common = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    // Three servers and a sentinel's first look at them: slow on a loaded machine, never a measure.
+    this.timeout(180_000);
+    // No 5-second wait before the replica's first sync (Redis 7's diskless sync delay).
+    // Its own folder: a replica's first sync writes an RDB file into the working directory otherwise.
+    const common = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0', '--dir', dir];
     for (let attempt = 0; ; attempt++) {
       try {
         masterPort = randomPort();
