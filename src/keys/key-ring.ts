@@ -180,6 +180,20 @@ export class KeyRing {
     const changes = this.changes;
     const pointer = await this.store.get<{ kid: string }>(META, ACTIVE);
     const records = await this.store.list<StoredSigningKey>(KEYS);
+    if (this.activeKid && (!pointer || !records.some((r) => r.value.kid === pointer.value.kid))) {
+      // A store that lost its keys (a Redis restarted without persistence, a restore gone wrong):
+      // keep signing and verifying with the key set in memory rather than with none, and say so.
+      this.options.logger?.warn('the store holds no active signing key; keeping the keys in memory', { active: this.activeKid });
+      this.loadedAt = changes === this.changes ? this.now() : -Infinity;
+      return;
+    }
+    if (!pointer || !records.some((r) => r.value.kid === pointer.value.kid)) {
+      // A store that lost its keys (a Redis restarted without persistence, a restore gone wrong):
+      // keep signing and verifying with the key set in memory rather than with none, and say so.
+      this.options.logger?.warn('the store holds no active signing key; keeping the keys in memory', { active: this.activeKid });
+      this.loadedAt = this.now();
+      return;
+    }
     const next = new Map<string, LoadedKey>();
     for (const { value } of records) {
       const known = this.keys.get(value.kid);

@@ -1,7 +1,8 @@
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { killRedisServer, spawnRedisServer } from './redis-server';
 
 /** A real Redis Cluster of three masters on loopback, owned (and killed) by one test file. */
 export interface RedisCluster {
@@ -26,39 +27,12 @@ const run = (args: string[]) =>
 
 /** Starts one cluster-enabled redis-server and waits until it accepts connections. */
 function startNode(port: number, dir: string, extra: string[]): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
+  return spawnRedisServer(
     ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
       '--cluster-node-timeout', '5000', '--dir', dir, '--save', '', '--appendonly', 'no', ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => fail(new Error(`redis-server on ${port} did not start:\n${output}`)), 10_000);
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(error);
-    };
-    child.once('error', fail);
-    child.once('exit', (code) => fail(new Error(`redis-server on ${port} exited with ${code}:\n${output}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolve(child);
-      }
-    });
-  });
 }
 
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
 
 /**
  * Starts three `redis-server --cluster-enabled yes` on random ports (each also needs its bus port,
@@ -72,7 +46,7 @@ export async function startRedisCluster(options: { serverArgs?: string[]; cliArg
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-cluster-'));
   const children: ChildProcess[] = [];
   const stop = async () => {
-    await Promise.all(children.map(kill));
+    await Promise.all(children.map(killRedisServer));
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -104,7 +78,7 @@ export async function startRedisCluster(options: { serverArgs?: string[]; cliArg
       nodes,
       ports,
       stop,
-      killNode: (i) => kill(children[i]),
+      killNode: (i) => killRedisServer(children[i]),
       restartNode: async (i) => {
         children[i] = await startNode(ports[i], dir, extra);
       },

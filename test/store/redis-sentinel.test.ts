@@ -1,43 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { createClient } from 'redis';
-import { hasRedisServer } from '../helpers/redis-server';
+import { hasRedisServer, killRedisServer, spawnRedisServer } from '../helpers/redis-server';
 import { RedisStore } from '../../src/store/redis-store';
 import { storeContract } from './store-contract';
 
-/** Starts `redis-server <args>` and waits for `ready` in its output. */
-function start(args: string[], ready: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => fail(new Error(`redis-server ${args.join(' ')} did not start:\n${output}`)), 10_000);
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(error);
-    };
-    child.once('error', fail);
-    child.once('exit', (code) => fail(new Error(`redis-server exited with ${code}:\n${output}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes(ready)) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolve(child);
-      }
-    });
-  });
-}
 
-async function kill(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
 
 const randomPort = () => 20000 + Math.floor(Math.random() * 25000);
 
@@ -66,21 +37,21 @@ describe('Redis Sentinel: one master found through a sentinel', function () {
     for (let attempt = 0; !sentinel; attempt++) {
       try {
         masterPort = randomPort();
-        master = await start(['--port', String(masterPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], 'Ready to accept connections');
+        master = await spawnRedisServer(['--port', String(masterPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], 'Ready to accept connections');
         sentinelPort = randomPort();
         // A sentinel rewrites its config file, so it gets one of its own in a temp folder.
         const conf = path.join(dir, `sentinel-${sentinelPort}.conf`);
         fs.writeFileSync(conf, `port ${sentinelPort}\nbind 127.0.0.1\ndir ${dir}\nsentinel monitor portcullis-test 127.0.0.1 ${masterPort} 1\n`);
-        sentinel = await start([conf, '--sentinel'], '+monitor master portcullis-test');
+        sentinel = await spawnRedisServer([conf, '--sentinel'], '+monitor master portcullis-test');
       } catch (error) {
-        await Promise.all([kill(master), kill(sentinel)]);
+        await Promise.all([killRedisServer(master), killRedisServer(sentinel)]);
         sentinel = undefined;
         if (attempt >= 4) throw error;
       }
     }
   });
   after(async () => {
-    await Promise.all([kill(sentinel), kill(master)]);
+    await Promise.all([killRedisServer(sentinel), killRedisServer(master)]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -136,18 +107,18 @@ describe('Redis Sentinel: the store follows a failover to the replica', function
         masterPort = randomPort();
         replicaPort = randomPort();
         sentinelPort = randomPort();
-        children.push(await start(['--port', String(masterPort), ...common], 'Ready to accept connections'));
-        children.push(await start(['--port', String(replicaPort), ...common, '--replicaof', '127.0.0.1', String(masterPort)], 'MASTER <-> REPLICA sync: Finished with success'));
+        children.push(await spawnRedisServer(['--port', String(masterPort), ...common], 'Ready to accept connections'));
+        children.push(await spawnRedisServer(['--port', String(replicaPort), ...common, '--replicaof', '127.0.0.1', String(masterPort)], 'MASTER <-> REPLICA sync: Finished with success'));
         const conf = path.join(dir, `sentinel-${sentinelPort}.conf`);
         fs.writeFileSync(
           conf,
           [`port ${sentinelPort}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor failover-test 127.0.0.1 ${masterPort} 1`,
             'sentinel down-after-milliseconds failover-test 1000', 'sentinel failover-timeout failover-test 5000', ''].join('\n'),
         );
-        children.push(await start([conf, '--sentinel'], '+slave slave'));
+        children.push(await spawnRedisServer([conf, '--sentinel'], '+slave slave'));
         break;
       } catch (error) {
-        await Promise.all(children.splice(0).map(kill));
+        await Promise.all(children.splice(0).map(killRedisServer));
         if (attempt >= 4) throw error;
       }
     }
@@ -160,7 +131,7 @@ describe('Redis Sentinel: the store follows a failover to the replica', function
   });
   after(async () => {
     await store?.close();
-    await Promise.all(children.map(kill));
+    await Promise.all(children.map(killRedisServer));
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -176,7 +147,7 @@ describe('Redis Sentinel: the store follows a failover to the replica', function
         if (i > 100) throw new Error('the replica never received the record');
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      await kill(children[0]);
+      await killRedisServer(children[0]);
 
       let written = false;
       for (let i = 0; i < 150 && !written; i++) {

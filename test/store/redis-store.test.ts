@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { expect } from 'chai';
 import { createClient } from 'redis';
 import { RedisStore } from '../../src/store/redis-store';
+import { killRedisServer, spawnRedisServer } from '../helpers/redis-server';
 import { storeContract } from './store-contract';
 
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -100,7 +101,7 @@ describe('RedisStore fails closed', function () {
     // A random port may be taken; a few attempts make a collision vanishingly unlikely.
     for (let attempt = 0; !server; attempt++) {
       port = 20000 + Math.floor(Math.random() * 20000);
-      server = await startRedis(port).catch((error: Error) => {
+      server = await spawnRedisServer(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']).catch((error: Error) => {
         if (attempt >= 4) throw error;
         return undefined;
       });
@@ -109,7 +110,7 @@ describe('RedisStore fails closed', function () {
   });
   after(async function () {
     await store?.close();
-    await stopRedis(server);
+    await killRedisServer(server);
   });
 
   it('rejects every operation while Redis is down, and recovers when it returns', async function () {
@@ -117,7 +118,7 @@ describe('RedisStore fails closed', function () {
     expect(await s.create('codes', 'c1', { sub: 'alice' })).to.equal(true);
     expect(await s.get('codes', 'c1')).to.deep.include({ value: { sub: 'alice' } });
 
-    await stopRedis(server);
+    await killRedisServer(server);
     server = undefined;
 
     for (const op of [
@@ -130,7 +131,7 @@ describe('RedisStore fails closed', function () {
       expect(await rejectionTime(op())).to.be.below(3000);
     }
 
-    server = await startRedis(port);
+    server = await spawnRedisServer(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
     let healthy = false;
     for (let i = 0; i < 50 && !healthy; i++) {
       healthy = await s.ping().then(() => true, () => false);
@@ -141,39 +142,7 @@ describe('RedisStore fails closed', function () {
   });
 });
 
-/** Starts a throwaway redis-server on 127.0.0.1:`port` and waits until it accepts connections. */
-function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => fail(new Error(`redis-server did not start:\n${output}`)), 10_000);
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(error);
-    };
-    child.once('error', fail);
-    child.once('exit', (code) => fail(new Error(`redis-server exited with ${code}:\n${output}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolve(child);
-      }
-    });
-  });
-}
 
-/** Kills the redis-server this file started (by its own handle, i.e. its PID) and waits for it. */
-async function stopRedis(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
 
 /** A TCP port nothing listens on (just released by the OS). */
 function freePort(): Promise<number> {

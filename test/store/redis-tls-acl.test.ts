@@ -1,10 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { SettingsError, type RedisConnectionSettings } from '../../src/config/settings';
-import { hasRedisServer } from '../helpers/redis-server';
+import { hasRedisServer, killRedisServer, spawnRedisServer } from '../helpers/redis-server';
 import { RedisStore } from '../../src/store/redis-store';
 import { storeContract } from './store-contract';
 
@@ -24,34 +24,13 @@ function makeCertificates(dir: string): void {
 
 function startTlsRedis(port: number, dir: string): Promise<ChildProcess> {
   const f = (name: string) => path.join(dir, name);
-  const child = spawn(
-    'redis-server',
+  return spawnRedisServer(
     ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
       '--tls-cert-file', f('server.crt'), '--tls-key-file', f('server.key'), '--tls-ca-cert-file', f('ca.crt'), '--tls-auth-clients', 'yes',
       // ACL: the default user is off; Portcullis connects as its own user, with only the commands
       // and key pattern docs/ops-guide.md ("TLS and ACL users") lists.
       '--user', 'default', 'off', '--user', 'portcullis', 'on', '>s3cret-pass', '~tls:*', ...ACL_COMMANDS],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => fail(new Error(`redis-server did not start:\n${output}`)), 10_000);
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(error);
-    };
-    child.once('error', fail);
-    child.once('exit', (code) => fail(new Error(`redis-server exited with ${code}:\n${output}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolve(child);
-      }
-    });
-  });
 }
 
 /**
@@ -97,11 +76,7 @@ describe('Redis over TLS with a client certificate and an ACL user', function ()
   after(async () => {
     if (previousPassword === undefined) delete process.env.PORTCULLIS_REDIS_PASSWORD;
     else process.env.PORTCULLIS_REDIS_PASSWORD = previousPassword;
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server!.once('exit', resolve));
-      server.kill('SIGKILL');
-      await exited;
-    }
+    await killRedisServer(server);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
