@@ -1,5 +1,5 @@
 import type { ConfigSite } from './schema-errors';
-import type { PortcullisSettings } from './settings';
+import type { PortcullisSettings } from './settings-types';
 
 /**
  * What JSON Schema cannot say about `store.redis` (checked only when `store.type` is `redis`), so

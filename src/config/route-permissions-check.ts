@@ -1,6 +1,6 @@
 import { closestName } from './closest-name';
 import { joinPath, type ConfigSite } from './schema-errors';
-import type { ApplicationSettings } from './settings';
+import type { ApplicationSettings } from './settings-types';
 
 /**
  * A route rule whose permission no role of its application grants can never be satisfied: every

@@ -1,79 +1,13 @@
 import path from 'node:path';
 import Ajv from 'ajv';
-import type { RateLimitSettings } from '../throttle/rate-limit';
-import { trustedProxyProblems, type ForwardedHeader, type TrustedProxiesSetting } from '../http/trusted-proxies';
+import { trustedProxyProblems } from '../http/trusted-proxies';
 import { checkRedisSettings } from './redis-settings-check';
 import { checkRoutePermissions } from './route-permissions-check';
 import { formatSchemaErrors, type ConfigSite } from './schema-errors';
 import schema from './settings.schema.json';
+import type { PortcullisSettings } from './settings-types';
 
-/** HTTP methods a route rule can name. */
-export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
-
-/** One rule: requests matching `methods` + `path` need `permission`. */
-export interface RouteRule {
-  methods?: HttpMethod[];
-  /** A path pattern: `*` matches one segment, `**` any number of segments. */
-  path: string;
-  permission: string;
-}
-
-/** A protected API as ops declare it: its audience, which roles grant which permissions, routes. */
-export interface ApplicationSettings {
-  audience: string;
-  description?: string;
-  roles: Record<string, string[]>;
-  routes: RouteRule[];
-}
-
-export type SigningAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
-
-/** `store.redis`: how to reach Redis besides `store.redisUrl` (see docs/ops-guide.md, Redis). */
-export interface RedisConnectionSettings {
-  mode: 'standalone' | 'cluster' | 'sentinel';
-  /** Seed nodes, `host:port`. */
-  cluster: { nodes: string[] };
-  sentinel: { masterName?: string; sentinels: string[]; database: number; username?: string; password?: string };
-  username?: string;
-  /** `PORTCULLIS_REDIS_PASSWORD` wins over this. */
-  password?: string;
-  /** Certificate files by path, read at start. */
-  tls: { enabled: boolean; caFile?: string; certFile?: string; keyFile?: string; servername?: string };
-}
-
-/** The plugin's settings after validation and defaults (see settings.schema.json). */
-export interface PortcullisSettings {
-  issuer: string;
-  realm: string;
-  store: { type: 'sqlite' | 'redis'; sqlitePath: string; redisUrl: string; redisKeyPrefix: string; redis: RedisConnectionSettings };
-  keys: { algorithm: SigningAlgorithm };
-  tokens: { accessTokenTtl: number; authorizationCodeTtl: number; refreshTokenTtl: number; refreshTokenReuseWindow: number };
-  pkce: { allowPlain: boolean };
-  sessions: { ttl: number; cookieName: string };
-  signIn: { maxFailures: number; lockoutSeconds: number };
-  clientAuthentication: { maxFailures: number; windowSeconds: number; maxLockoutSeconds: number };
-  /** Request rate limits of the token, revocation and introspection endpoints (see rate-limit.ts). */
-  rateLimits: RateLimitSettings;
-  cacheMs: number;
-  /** Push invalidation of the guard's caches (src/store/change-feed.ts). */
-  invalidation: { push: boolean; safetyTtlMs: number };
-  applications: Record<string, ApplicationSettings>;
-  /** Pipelines of gateway.config.yml that deliberately have no portcullis-guard (see pipeline-check.ts). */
-  publicPipelines: string[];
-  /** Timeouts of the gateway's HTTP server, in milliseconds (see server-timeouts.ts). */
-  server: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
-  /** `/readyz`: how long an answer is reused and how long one check may take (see src/health/readiness.ts). */
-  health: { cacheMs: number; timeoutMs: number };
-  /** `portcullis start` on SIGTERM/SIGINT (see src/runtime/graceful-shutdown.ts). */
-  shutdown: { delayMs: number; graceMs: number };
-  /** Proxies whose forwarding headers are believed (see trusted-proxies.ts). */
-  trustedProxies: TrustedProxiesSetting;
-  forwardedHeader: ForwardedHeader;
-  /** The per-request JSON log (see access-log.ts). */
-  accessLog: { enabled: boolean; destination: 'stdout' | 'stderr' };
-  /** The Prometheus metrics listener (see src/metrics/metrics-listener.ts). */
-  metrics: { enabled: boolean; host: string; port: number };
-}
+export type { ApplicationSettings, HttpMethod, PortcullisSettings, RedisConnectionSettings, RouteRule, SigningAlgorithm } from './settings-types';
 
 /** The JSON Schema of the settings, also handed to Express Gateway as the plugin's schema. */
 export const settingsSchema = schema;

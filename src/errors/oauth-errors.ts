@@ -1,5 +1,3 @@
-import type { TokenRefusalReason } from '../guard/refusal-reason';
-
 /**
  * Typed protocol errors. Code throws these; `send-error.ts` is the only place that turns one into
  * a response. The `error` codes are the registered ones of RFC 6749 §4.1.2.1/§5.2, RFC 6750 §3.1,
@@ -99,6 +97,29 @@ export class AccessDenied extends OAuthError {
   readonly error: string = 'access_denied';
   readonly status: number = 403;
 }
+
+/**
+ * Why an `invalid_token` was refused: set where the refusal is thrown (the verifier, the claim
+ * checks, the guard's checks 3), so nothing downstream reads a description to learn it.
+ */
+export const TOKEN_REFUSAL_REASONS = [
+  'malformed_token',
+  'expired',
+  'not_yet_valid',
+  'bad_signature',
+  'unknown_key',
+  'invalid_claims',
+  'wrong_audience',
+  'unknown_client',
+  'client_disabled',
+  'wrong_application',
+  'user_disabled',
+  'revoked',
+  /** Any other invalid token (outside the guard: userinfo). */
+  'invalid_token',
+] as const;
+
+export type TokenRefusalReason = (typeof TOKEN_REFUSAL_REASONS)[number];
 
 /** RFC 6750 §3.1: the access token is missing a valid signature, expired, revoked or malformed. */
 export class InvalidToken extends OAuthError {

@@ -1,28 +1,7 @@
-import { InsufficientScope, InvalidRequest, InvalidToken, MissingToken, OAuthError, TemporarilyUnavailable } from '../errors/oauth-errors';
+import { InsufficientScope, InvalidRequest, InvalidToken, MissingToken, OAuthError, TemporarilyUnavailable, TOKEN_REFUSAL_REASONS } from '../errors/oauth-errors';
 import { StoreUnavailableError } from '../store/store';
 
-/**
- * Why an `invalid_token` was refused: set where the refusal is thrown (the verifier, the claim
- * checks, the guard's checks 3), so nothing downstream reads a description to learn it.
- */
-export const TOKEN_REFUSAL_REASONS = [
-  'malformed_token',
-  'expired',
-  'not_yet_valid',
-  'bad_signature',
-  'unknown_key',
-  'invalid_claims',
-  'wrong_audience',
-  'unknown_client',
-  'client_disabled',
-  'wrong_application',
-  'user_disabled',
-  'revoked',
-  /** Any other invalid token (outside the guard: userinfo). */
-  'invalid_token',
-] as const;
-
-export type TokenRefusalReason = (typeof TOKEN_REFUSAL_REASONS)[number];
+export { TOKEN_REFUSAL_REASONS, type TokenRefusalReason } from '../errors/oauth-errors';
 
 /**
  * Every reason code of a guard decision: a small fixed set, so it can label a metric and fill an
