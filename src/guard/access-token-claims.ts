@@ -17,7 +17,7 @@ export interface AccessTokenClaims extends JWTPayload {
 
 export interface ClaimLimits {
   nowSeconds: number;
-  /** Clock skew allowed, in seconds. */
+  /** Clock skew allowed on `iat` in the future, in seconds. */
   leeway: number;
   /** The longest lifetime (`exp - iat`) accepted, in seconds. */
   maxLifetime: number;

@@ -22,6 +22,12 @@ export interface VerifierOptions {
   issuer: string;
   /** Clock skew allowed on exp/nbf/iat, in seconds. */
   leeway: number;
+  /**
+   * Seconds an `iat` may lie in the future (another instance's clock a little ahead); default
+   * `leeway`. Lets an endpoint that allows no leeway on `exp` (introspection, userinfo) still accept
+   * a token minted a moment ago by a node whose clock runs ahead.
+   */
+  issuedAtSkew?: number;
   /** The longest lifetime (`exp - iat`, seconds) a token may claim; longer ones are refused. */
   maxTokenLifetime: number;
   /** Claims every token must carry, beyond those RFC 9068 §2.2 already requires. */
@@ -152,7 +158,7 @@ export class TokenVerifier {
         requiredClaims: this.required,
         currentDate: new Date(nowSeconds * 1000),
       });
-      const claims = checkAccessTokenClaims(payload, { nowSeconds, leeway: this.options.leeway, maxLifetime: this.options.maxTokenLifetime });
+      const claims = checkAccessTokenClaims(payload, { nowSeconds, leeway: this.options.issuedAtSkew ?? this.options.leeway, maxLifetime: this.options.maxTokenLifetime });
       return { claims, kid };
     } catch (err) {
       throw toInvalidToken(err);

@@ -81,6 +81,9 @@ export interface GuardPolicyOptions {
   removeHeaders?: readonly string[];
 }
 
+/** Seconds an `iat` may be ahead at the issuer's own endpoints (clocks of instances differ a little). */
+const ISSUED_AT_SKEW_S = 30;
+
 /**
  * The composition root: wires store, keys, clock and settings into the issuer and the guards.
  * Nothing else creates these objects or reaches for globals.
@@ -193,7 +196,8 @@ export class Portcullis {
   /** What revocation, introspection and userinfo need to recognise a token. */
   tokenLookupDeps(): TokenLookupDeps {
     return {
-      verifier: this.verifier(0, [], this.settings.tokens.accessTokenTtl),
+      // No leeway on exp (inactive means inactive, RFC 7662), but instances' clocks may differ a little.
+      verifier: this.verifier(0, [], this.settings.tokens.accessTokenTtl, ISSUED_AT_SKEW_S),
       revocationVerifier: this.verifier(LONGEST_LEEWAY_S, [], this.settings.tokens.accessTokenTtl + LONGEST_LEEWAY_S),
       revocations: this.revocations,
       refreshTokens: this.refreshTokens,
@@ -330,14 +334,14 @@ export class Portcullis {
   }
 
   /** Verifiers are shared between guards with the same settings, so they share one token cache. */
-  private verifier(leeway: number, requiredClaims: string[], maxTokenLifetime: number): TokenVerifier {
-    const key = JSON.stringify([leeway, requiredClaims, maxTokenLifetime]);
+  private verifier(leeway: number, requiredClaims: string[], maxTokenLifetime: number, issuedAtSkew = leeway): TokenVerifier {
+    const key = JSON.stringify([leeway, requiredClaims, maxTokenLifetime, issuedAtSkew]);
     let verifier = this.verifiers.get(key);
     if (!verifier) {
       const hits = this.metrics.tokenCacheHits.tally();
       const misses = this.metrics.tokenCacheMisses.tally();
       const cacheMeter = { hit: () => hits.inc(), miss: () => misses.inc() };
-      verifier = new TokenVerifier(this.keys, { issuer: this.settings.issuer, leeway, requiredClaims, maxTokenLifetime, now: this.now, cacheMeter });
+      verifier = new TokenVerifier(this.keys, { issuer: this.settings.issuer, leeway, issuedAtSkew, requiredClaims, maxTokenLifetime, now: this.now, cacheMeter });
       this.verifiers.set(key, verifier);
     }
     return verifier;

@@ -73,6 +73,17 @@ describe('RFC 7662 token introspection', () => {
     expect(await introspect(web, token)).to.deep.equal(inactive);
   });
 
+  it('a token minted by an instance whose clock runs 10 s ahead is active here; one 40 s ahead is not (iat in the future)', async () => {
+    server.now.ms += 10_000; // the issuing instance's clock
+    const { access_token: ahead } = await tokens();
+    server.now.ms -= 10_000; // this instance's clock
+    expect(await introspect(web, ahead)).to.include({ active: true });
+    server.now.ms += 40_000;
+    const { access_token: farAhead } = await tokens();
+    server.now.ms -= 40_000;
+    expect(await introspect(web, farAhead)).to.deep.equal(inactive);
+  });
+
   it('an access token of a deactivated client: active false', async () => {
     const { access_token: token } = await tokens();
     await server.portcullis.deactivateClient(web.clientId);
