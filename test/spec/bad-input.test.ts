@@ -198,8 +198,13 @@ describe('Bad input never breaks the issuer', () => {
     }
 
     it('a 100 KB query: refused by the HTTP server (431), not a 5xx', async () => {
-      const res = await request(server.app).get(`/oauth2/authorize?client_id=${web.clientId}&state=${HUGE}`);
-      expect(res.status).to.equal(431);
+      // Node's HTTP server answers 431 and closes the connection at once; from Node 24 on, the
+      // client may see the close (ECONNRESET) before it reads the 431. Either way: no 5xx, nothing served.
+      const answer = await request(server.app).get(`/oauth2/authorize?client_id=${web.clientId}&state=${HUGE}`).then(
+        (res) => res.status,
+        (err: NodeJS.ErrnoException) => err.code,
+      );
+      expect(answer).to.be.oneOf([431, 'ECONNRESET', 'EPIPE']);
     });
 
     it('a 100 KB POST form: 413 page (RFC 9110 §15.5.14)', async () => {
