@@ -3,6 +3,7 @@ import type { RedisConnectionSettings } from '../config/settings';
 import type { Logger } from '../logging/logger';
 import { createRedisConnection } from './redis-connection';
 import { FeedListeners, type ChangeFeed, type InvalidationMode } from './change-feed';
+import { withDeadline } from './with-deadline';
 
 /** Options for {@link RedisChangeFeed}. */
 export interface RedisChangeFeedOptions {
@@ -170,14 +171,4 @@ export class RedisChangeFeed implements ChangeFeed {
     else if (!this.closed) this.options.logger?.warn('invalidation channel down: the guard polls the store every cacheMs');
     this.listeners.modeChanged(mode);
   }
-}
-
-/** Rejects if `promise` has not settled within `ms`. */
-function withDeadline<R>(promise: Promise<R>, ms: number, what: string): Promise<R> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

@@ -3,6 +3,7 @@ import { createRedisConnection, type RedisConnection } from './redis-connection'
 import { redisKeys, type RedisKeys } from './redis-keys';
 import { CONSUME_SCRIPT, INCREMENT_SCRIPT, READ_SET_SCRIPT, WRITE_SCRIPT, type LuaScript } from './redis-scripts';
 import type { Store, StoredRecord, WriteOptions } from './store';
+import { withDeadline } from './with-deadline';
 
 /** Options for {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -245,14 +246,4 @@ function ttlArg(ttlMs: number): string {
   const ms = Math.ceil(ttlMs);
   if (!Number.isSafeInteger(ms) || ms < 1) throw new TypeError(`Invalid ttlMs: ${ttlMs}`);
   return String(ms);
-}
-
-/** Rejects if `promise` has not settled within `ms`; a hung server must not hang the issuer. */
-function withDeadline<R>(promise: Promise<R>, ms: number, what: string): Promise<R> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

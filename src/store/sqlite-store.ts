@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store, StoredRecord, WriteOptions } from './store';
+import { SCHEMA } from './sqlite-schema';
 
 /** Options for {@link SqliteStore}. */
 export interface SqliteStoreOptions {
@@ -20,33 +21,6 @@ interface RecordRow {
 
 /** Expired rows are purged once every this many writes, so the file does not grow without bound. */
 const CLEANUP_EVERY_WRITES = 200;
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS records (
-    kind TEXT NOT NULL,
-    id TEXT NOT NULL,
-    value TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    expires_at INTEGER,
-    PRIMARY KEY (kind, id)
-  ) WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS records_expires_at ON records (expires_at) WHERE expires_at IS NOT NULL;
-  CREATE TABLE IF NOT EXISTS record_indexes (
-    kind TEXT NOT NULL,
-    name TEXT NOT NULL,
-    value TEXT NOT NULL,
-    id TEXT NOT NULL,
-    PRIMARY KEY (kind, id, name)
-  ) WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS record_indexes_lookup ON record_indexes (kind, name, value);
-  CREATE TABLE IF NOT EXISTS counters (
-    kind TEXT NOT NULL,
-    id TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL,
-    PRIMARY KEY (kind, id)
-  ) WITHOUT ROWID;
-`;
 
 // A record is live while `now` has not passed its expiry ("once past, invisible"), which is
 // also how Redis treats PEXPIREAT, so both backends agree on the boundary millisecond.
