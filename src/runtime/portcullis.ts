@@ -7,9 +7,7 @@ import { SettingsError } from '../config/settings';
 import type { ErrorSite } from '../errors/send-error';
 import { clientStatusCache, userStatusCache, type ClientStatus, type UserStatus } from '../guard/client-status';
 import type { StatusCache } from '../guard/status-cache';
-import { Guard, type GuardOptions } from '../guard/guard';
-import { headerPrefixProblem, IDENTITY_HEADERS, type IdentityHeader } from '../guard/identity-headers';
-import { DEFAULT_REMOVE_HEADERS, RemovedHeaders } from '../guard/removed-headers';
+import { Guard } from '../guard/guard';
 import { LONGEST_LEEWAY_S, RevocationList } from '../guard/revocation-list';
 import { TokenVerifier } from '../guard/token-verifier';
 import { clientCredentialsGrant } from '../issuer/grants/client-credentials';
@@ -26,7 +24,7 @@ import { openStore } from '../store/open-store';
 import type { Store } from '../store/store';
 import { AccessTokenIssuer } from '../tokens/access-token-issuer';
 import { OriginIndex } from '../clients/origin-index';
-import { Csrf, CSRF_COOKIE } from '../http/csrf';
+import { Csrf } from '../http/csrf';
 import { requestContext, type ContextMiddleware } from '../http/request-context';
 import { authorizationCodeGrant } from '../issuer/grants/authorization-code';
 import { refreshTokenGrant } from '../issuer/grants/refresh-token';
@@ -51,6 +49,7 @@ import { GuardMeter } from '../metrics/guard-meter';
 import { meteredStore } from '../metrics/metered-store';
 import { openMetricsListener, type MetricsListener } from '../metrics/metrics-listener';
 import { processMetrics, type PortcullisMetrics } from '../metrics/portcullis-metrics';
+import { resolveGuardOptions, type GuardPolicyOptions } from './guard-options';
 
 export interface RuntimeOptions {
   /** Use this store instead of opening the one the settings name (tests pass `:memory:`). */
@@ -66,20 +65,7 @@ export interface RuntimeOptions {
   serveMetrics?: boolean;
 }
 
-/** Options of one guard instance (a pipeline's policy action). */
-export interface GuardPolicyOptions {
-  application: string;
-  leeway?: number;
-  requiredClaims?: string[];
-  /** The longest token lifetime (`exp - iat`, seconds) accepted; default `tokens.accessTokenTtl` + leeway. */
-  maxTokenLifetime?: number;
-  headerPrefix?: string;
-  hideCredentials?: boolean;
-  /** Which identity headers go upstream (all by default). */
-  identityHeaders?: IdentityHeader[];
-  /** Incoming headers removed before the upstream (`*` ends a prefix); replaces DEFAULT_REMOVE_HEADERS. */
-  removeHeaders?: readonly string[];
-}
+export type { GuardPolicyOptions } from './guard-options';
 
 /** Seconds an `iat` may be ahead at the issuer's own endpoints (clocks of instances differ a little). */
 const ISSUED_AT_SKEW_S = 30;
@@ -288,34 +274,17 @@ export class Portcullis {
 
   /** A guard for one application; throws if the application is not declared. */
   guard(options: GuardPolicyOptions): Guard {
-    const settings = this.settings.applications[options.application];
-    if (!settings) throw new Error(`unknown application ${JSON.stringify(options.application)}`);
-    const prefixProblem = headerPrefixProblem(options.headerPrefix ?? 'x-portcullis-');
-    if (prefixProblem) throw new Error(`portcullis guard for ${options.application}: headerPrefix ${prefixProblem}`);
-    const guardOptions: GuardOptions = {
-      application: options.application,
-      settings,
-      headerPrefix: (options.headerPrefix ?? 'x-portcullis-').toLowerCase(),
-      hideCredentials: options.hideCredentials ?? false,
-      identityHeaders: options.identityHeaders ?? [...IDENTITY_HEADERS],
-      removeHeaders: new RemovedHeaders(options.removeHeaders ?? DEFAULT_REMOVE_HEADERS),
-      issuerCookies: new Set([this.settings.sessions.cookieName, CSRF_COOKIE]),
-    };
-    const leeway = options.leeway ?? 30;
-    const maxTokenLifetime = options.maxTokenLifetime ?? this.settings.tokens.accessTokenTtl + leeway;
-    if (!Number.isInteger(maxTokenLifetime) || maxTokenLifetime < 1) {
-      throw new Error(`portcullis guard for ${options.application}: maxTokenLifetime must be a positive integer (seconds), got ${JSON.stringify(options.maxTokenLifetime)}`);
-    }
+    const { guard, leeway, requiredClaims, maxTokenLifetime } = resolveGuardOptions(this.settings, options);
     return new Guard(
       {
-        verifier: this.verifier(leeway, options.requiredClaims ?? [], maxTokenLifetime),
+        verifier: this.verifier(leeway, requiredClaims, maxTokenLifetime),
         clients: this.clientStatus,
         users: this.userStatus,
         revocations: this.revocations,
         site: this.errorSite('resource'),
         meter: new GuardMeter(this.metrics, options.application),
       },
-      guardOptions,
+      guard,
     );
   }
 
