@@ -103,3 +103,11 @@ function answer(metrics: PortcullisMetrics, req: http.IncomingMessage, res: http
     },
   );
 }
+
+/** Where a listener serves the metrics (`http://127.0.0.1:9464/metrics`), if it is open. */
+export function metricsUrlOf(listener: MetricsListener | undefined): string | undefined {
+  const bound = listener?.address;
+  if (!bound) return undefined;
+  const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
+  return `http://${host}:${bound.port}/metrics`;
+}

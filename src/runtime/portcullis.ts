@@ -9,7 +9,7 @@ import { clientStatusCache, userStatusCache, type ClientStatus, type UserStatus 
 import type { StatusCache } from '../guard/status-cache';
 import { Guard } from '../guard/guard';
 import { LONGEST_LEEWAY_S, RevocationList } from '../guard/revocation-list';
-import { TokenVerifier } from '../guard/token-verifier';
+import type { TokenVerifier } from '../guard/token-verifier';
 import { clientCredentialsGrant } from '../issuer/grants/client-credentials';
 import { GrantRegistry } from '../issuer/grants/grant-registry';
 import { Readiness } from '../health/readiness';
@@ -47,23 +47,13 @@ import { AuditLog } from '../admin/audit-log';
 import { SecretReveal } from '../admin/secret-reveal';
 import { GuardMeter } from '../metrics/guard-meter';
 import { meteredStore } from '../metrics/metered-store';
-import { openMetricsListener, type MetricsListener } from '../metrics/metrics-listener';
+import { metricsUrlOf, openMetricsListener, type MetricsListener } from '../metrics/metrics-listener';
 import { processMetrics, type PortcullisMetrics } from '../metrics/portcullis-metrics';
 import { resolveGuardOptions, type GuardPolicyOptions } from './guard-options';
+import { VerifierPool } from './verifier-pool';
+import type { RuntimeOptions } from './runtime-options';
 
-export interface RuntimeOptions {
-  /** Use this store instead of opening the one the settings name (tests pass `:memory:`). */
-  store?: Store;
-  logger?: Logger;
-  now?: () => number;
-  /** How the guard's caches learn of changes; default: from the settings, or none with a given `store`. */
-  changeFeed?: ChangeFeed;
-  /**
-   * Open the metrics listener if `metrics.enabled` (the gateway does; the CLI and in-process tests
-   * do not, so they never take the port).
-   */
-  serveMetrics?: boolean;
-}
+export type { RuntimeOptions } from './runtime-options';
 
 export type { GuardPolicyOptions } from './guard-options';
 
@@ -99,7 +89,7 @@ export class Portcullis {
   private readonly throttle: SignInThrottle;
   private readonly clientStatus: StatusCache<ClientStatus>;
   private readonly userStatus: StatusCache<UserStatus>;
-  private readonly verifiers = new Map<string, TokenVerifier>();
+  private readonly verifierPool: VerifierPool;
   /** The process's metrics (one registry per process, shared by the runtimes a reload opens). */
   readonly metrics: PortcullisMetrics = processMetrics();
   private metricsListener?: MetricsListener;
@@ -118,6 +108,7 @@ export class Portcullis {
   ) {
     const { tokens: ttl, applications } = settings;
     const secure = settings.issuer.startsWith('https:');
+    this.verifierPool = new VerifierPool(keys, settings.issuer, this.metrics, now);
     this.tokens = new AccessTokenIssuer(keys, settings.issuer, ttl.accessTokenTtl, now);
     this.idTokens = new IdTokenIssuer(keys, settings.issuer, ttl.accessTokenTtl, now);
     const push = { feed: invalidation, safetyTtlMs: settings.invalidation.safetyTtlMs };
@@ -176,15 +167,15 @@ export class Portcullis {
 
   /** Verifies bearer tokens presented to the admin API (any audience of this issuer). */
   adminVerifier(): TokenVerifier {
-    return this.verifier(30, [], this.settings.tokens.accessTokenTtl + 30);
+    return this.verifierPool.get(30, [], this.settings.tokens.accessTokenTtl + 30);
   }
 
   /** What revocation, introspection and userinfo need to recognise a token. */
   tokenLookupDeps(): TokenLookupDeps {
     return {
       // No leeway on exp (inactive means inactive, RFC 7662), but instances' clocks may differ a little.
-      verifier: this.verifier(0, [], this.settings.tokens.accessTokenTtl, ISSUED_AT_SKEW_S),
-      revocationVerifier: this.verifier(LONGEST_LEEWAY_S, [], this.settings.tokens.accessTokenTtl + LONGEST_LEEWAY_S),
+      verifier: this.verifierPool.get(0, [], this.settings.tokens.accessTokenTtl, ISSUED_AT_SKEW_S),
+      revocationVerifier: this.verifierPool.get(LONGEST_LEEWAY_S, [], this.settings.tokens.accessTokenTtl + LONGEST_LEEWAY_S),
       revocations: this.revocations,
       refreshTokens: this.refreshTokens,
       revoker: this.revoker,
@@ -277,7 +268,7 @@ export class Portcullis {
     const { guard, leeway, requiredClaims, maxTokenLifetime } = resolveGuardOptions(this.settings, options);
     return new Guard(
       {
-        verifier: this.verifier(leeway, requiredClaims, maxTokenLifetime),
+        verifier: this.verifierPool.get(leeway, requiredClaims, maxTokenLifetime),
         clients: this.clientStatus,
         users: this.userStatus,
         revocations: this.revocations,
@@ -290,29 +281,12 @@ export class Portcullis {
 
   /** Where this runtime serves its metrics (`http://127.0.0.1:9464/metrics`), if it does. */
   get metricsUrl(): string | undefined {
-    const bound = this.metricsListener?.address;
-    if (!bound) return undefined;
-    const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
-    return `http://${host}:${bound.port}/metrics`;
+    return metricsUrlOf(this.metricsListener);
   }
 
   async close(): Promise<void> {
     this.unwatchSigningKey();
     await this.metricsListener?.close();
     await this.store.close();
-  }
-
-  /** Verifiers are shared between guards with the same settings, so they share one token cache. */
-  private verifier(leeway: number, requiredClaims: string[], maxTokenLifetime: number, issuedAtSkew = leeway): TokenVerifier {
-    const key = JSON.stringify([leeway, requiredClaims, maxTokenLifetime, issuedAtSkew]);
-    let verifier = this.verifiers.get(key);
-    if (!verifier) {
-      const hits = this.metrics.tokenCacheHits.tally();
-      const misses = this.metrics.tokenCacheMisses.tally();
-      const cacheMeter = { hit: () => hits.inc(), miss: () => misses.inc() };
-      verifier = new TokenVerifier(this.keys, { issuer: this.settings.issuer, leeway, issuedAtSkew, requiredClaims, maxTokenLifetime, now: this.now, cacheMeter });
-      this.verifiers.set(key, verifier);
-    }
-    return verifier;
   }
 }

@@ -1,0 +1,30 @@
+import { TokenVerifier, type KeySource } from '../guard/token-verifier';
+import type { PortcullisMetrics } from '../metrics/portcullis-metrics';
+
+/**
+ * The runtime's token verifiers, one per set of verification settings: guards (and endpoints)
+ * with the same settings share one verifier, so they share one verified-token cache.
+ */
+export class VerifierPool {
+  private readonly verifiers = new Map<string, TokenVerifier>();
+
+  constructor(
+    private readonly keys: KeySource,
+    private readonly issuer: string,
+    private readonly metrics: PortcullisMetrics,
+    private readonly now: () => number,
+  ) {}
+
+  get(leeway: number, requiredClaims: string[], maxTokenLifetime: number, issuedAtSkew = leeway): TokenVerifier {
+    const key = JSON.stringify([leeway, requiredClaims, maxTokenLifetime, issuedAtSkew]);
+    let verifier = this.verifiers.get(key);
+    if (!verifier) {
+      const hits = this.metrics.tokenCacheHits.tally();
+      const misses = this.metrics.tokenCacheMisses.tally();
+      const cacheMeter = { hit: () => hits.inc(), miss: () => misses.inc() };
+      verifier = new TokenVerifier(this.keys, { issuer: this.issuer, leeway, issuedAtSkew, requiredClaims, maxTokenLifetime, now: this.now, cacheMeter });
+      this.verifiers.set(key, verifier);
+    }
+    return verifier;
+  }
+}
