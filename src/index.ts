@@ -8,7 +8,8 @@
 export { Portcullis, type GuardPolicyOptions, type RuntimeOptions } from './runtime/portcullis';
 export { resolveSettings, settingsSchema, SettingsError, type PortcullisSettings, type ApplicationSettings, type RouteRule } from './config/settings';
 export { loadSettings } from './config/load-settings';
-export { issuerRouter } from './issuer/issuer-router';
+/** The issuer's endpoints with its admin area and assets (kept under its first name). */
+export { portcullisRouter as issuerRouter } from './runtime/portcullis-router';
 export { Guard } from './guard/guard';
 export type { VerifiedIdentity } from './guard/verified-identity';
 export { manifest as expressGatewayPlugin } from './plugin/manifest';

@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
-import { checkEnvironment } from '../config/environment-check';
-import { expressGatewaySchemaProblems } from '../config/express-gateway-schemas';
-import { knownPolicies, loadGatewayConfig } from '../config/load-gateway-config';
+import { checkEnvironment } from '../startup/environment-check';
+import { expressGatewaySchemaProblems } from '../startup/express-gateway-schemas';
+import { knownPolicies, loadGatewayConfig } from '../startup/load-gateway-config';
 import { loadSettings, readSystemConfig } from '../config/load-settings';
-import { checkPipelines } from '../config/pipeline-check';
+import { checkPipelines } from '../startup/pipeline-check';
 import { SettingsError } from '../config/settings';
-import { applyEnvironmentDefaults } from '../runtime/environment';
+import { applyEnvironmentDefaults } from '../config/environment';
 import { useGatewayConfig } from '../runtime/express-gateway-config';
 import { closeServer, GracefulShutdown } from '../runtime/graceful-shutdown';
 import { quietDisabledGatewayLogs } from '../runtime/quiet-gateway-logs';

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { createClient } from 'redis';
 import { loadSettings } from '../config/load-settings';
 import { ConflictError } from '../errors/domain-errors';
-import { applyEnvironmentDefaults } from '../runtime/environment';
+import { applyEnvironmentDefaults } from '../config/environment';
 import { openStore } from '../store/open-store';
 import type { Store } from '../store/store';
 import { fail, print } from './output';

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { Actor } from '../admin/admin-service';
 import { loadSettings } from '../config/load-settings';
-import { applyEnvironmentDefaults } from '../runtime/environment';
+import { applyEnvironmentDefaults } from '../config/environment';
 import { Portcullis } from '../runtime/portcullis';
 import { createLogger } from '../logging/logger';
 import { fail } from './output';

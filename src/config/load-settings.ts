@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { installationHome } from '../runtime/home';
+import { installationHome } from './home';
 import { resolveSettings, SettingsError, type PortcullisSettings } from './settings';
 
 /**

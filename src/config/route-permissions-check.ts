@@ -1,3 +1,4 @@
+import { grantablePermissions } from '../applications/permissions';
 import { closestName } from './closest-name';
 import { joinPath, type ConfigSite } from './schema-errors';
 import type { ApplicationSettings } from './settings-types';
@@ -12,7 +13,7 @@ import type { ApplicationSettings } from './settings-types';
 export function checkRoutePermissions(applications: Record<string, ApplicationSettings>, site: ConfigSite): string[] {
   const problems: string[] = [];
   for (const [name, app] of Object.entries(applications)) {
-    const granted = new Set(Object.values(app.roles).flat());
+    const granted = grantablePermissions(app);
     app.routes.forEach((route, index) => {
       if (granted.has(route.permission)) return;
       const guess = closestName(route.permission, granted);

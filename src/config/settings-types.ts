@@ -4,7 +4,6 @@
  * without importing it back.
  */
 import type { ForwardedHeader, TrustedProxiesSetting } from '../http/trusted-proxies';
-import type { RateLimitSettings } from '../throttle/rate-limit';
 
 /** HTTP methods a route rule can name. */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
@@ -73,3 +72,12 @@ export interface PortcullisSettings {
   /** The Prometheus metrics listener (see src/metrics/metrics-listener.ts). */
   metrics: { enabled: boolean; host: string; port: number };
 }
+
+/** The endpoints that have rate limits (the `rateLimits` settings name them the same way). */
+export type RateLimitedEndpoint = 'token' | 'revocation' | 'introspection';
+/** One limit: at most `limit` requests per fixed window of `windowSeconds`; `false` or 0 is off. */
+export type RateLimitRule = { limit: number; windowSeconds: number } | false;
+/** The limits of one endpoint; `false` turns both off. */
+export type EndpointRateLimits = { perClient: RateLimitRule; perAddress: RateLimitRule } | false;
+/** The `rateLimits` settings (defaults in settings.schema.json); `false` turns every limit off. */
+export type RateLimitSettings = Record<RateLimitedEndpoint, EndpointRateLimits> | false;

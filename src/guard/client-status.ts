@@ -1,13 +1,6 @@
 import type { Client } from '../clients/client';
 import type { User } from '../users/user';
-import type { ChangeFeed } from '../store/change-feed';
-import { StatusCache } from './status-cache';
-
-/** A feed and its backstop, when the runtime has one (see StatusCache). */
-export interface CacheFeed {
-  feed: ChangeFeed;
-  safetyTtlMs: number;
-}
+import { StatusCache, type CacheFeed } from '../store/status-cache';
 
 /** What the guard needs to know about a client. */
 export type ClientStatus = Pick<Client, 'status' | 'application' | 'tokensValidAfter'>;

@@ -4,16 +4,15 @@ import { InsufficientScope, InvalidToken } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
 import { requestId } from '../http/request-id';
 import { recordOutcome } from '../http/request-outcome';
-import { permissionsOf } from '../issuer/scope';
+import { grantablePermissions, permissionsOf } from '../applications/permissions';
 import type { ClientStatus, UserStatus } from './client-status';
-import type { StatusCache } from './status-cache';
+import type { StatusCache } from '../store/status-cache';
 import { extractBearer } from './extract-bearer';
 import { setIdentityHeaders, type IdentityHeader } from './identity-headers';
 import type { RemovedHeaders } from './removed-headers';
 import { refuseOverrides } from './request-overrides';
-import type { RevocationList } from './revocation-list';
-import { recordDecision, refusalReason, type GuardDecision } from './refusal-reason';
-import type { GuardMeter } from '../metrics/guard-meter';
+import type { RevocationList } from '../tokens/revocation-list';
+import { recordDecision, refusalReason, type GuardDecision, type GuardDecisionMeter } from './refusal-reason';
 import { RouteMatcher } from './route-matcher';
 import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
 import type { VerifiedIdentity } from './verified-identity';
@@ -40,7 +39,7 @@ export interface GuardDeps {
   revocations: RevocationList;
   site: ErrorSite;
   /** Counts decisions (with their reason code) and their latency. */
-  meter?: GuardMeter;
+  meter?: GuardDecisionMeter;
 }
 
 export interface GuardOptions {
@@ -89,7 +88,7 @@ export class Guard {
 
   constructor(private readonly deps: GuardDeps, private readonly options: GuardOptions) {
     this.routes = new RouteMatcher(options.settings.routes);
-    this.permissions = new Set(Object.values(options.settings.roles).flat());
+    this.permissions = grantablePermissions(options.settings);
   }
 
   /** Runs checks 0-4 and returns who is calling; throws the protocol error otherwise. */

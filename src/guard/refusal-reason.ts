@@ -58,3 +58,13 @@ export function refusalReason(err: unknown): RefusalReason {
   if (err instanceof OAuthError && err.status === 503) return 'unavailable';
   return 'error';
 }
+
+/**
+ * What a guard tells about each decision and how long it took (`start` is the `performance.now()`
+ * at the request's arrival). The metrics implement it (src/metrics/guard-meter.ts); the guard only
+ * knows this shape, so it does not depend on the metrics layer.
+ */
+export interface GuardDecisionMeter {
+  allow(start: number): void;
+  refuse(reason: RefusalReason, start: number): void;
+}

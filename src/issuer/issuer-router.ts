@@ -1,11 +1,7 @@
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { InvalidRequest } from '../errors/oauth-errors';
 import { sendError } from '../errors/send-error';
 import { handlePreflight } from '../http/cors';
-import { STYLESHEET } from '../pages/layout';
-import { adminApiRouter } from '../admin/api/admin-api-router';
-import { adminPagesRouter } from '../admin/admin-pages-router';
-import { ADMIN_SCRIPT, ADMIN_STYLES } from '../admin/pages/admin-layout';
 import { sendErrorPage } from '../pages/error-page';
 import type { Portcullis } from '../runtime/portcullis';
 import { ENDPOINT_PATHS, serverMetadata } from './discovery';
@@ -16,6 +12,7 @@ import { introspectionEndpoint } from './introspection-endpoint';
 import { revocationEndpoint } from './revocation-endpoint';
 import { tokenEndpoint } from './token-endpoint';
 import { userinfoEndpoint } from './userinfo-endpoint';
+import { allGrantablePermissions } from '../applications/permissions';
 import { TokenMeter } from '../metrics/token-meter';
 
 type Handler = (req: Request, res: Response) => unknown;
@@ -44,7 +41,7 @@ export function issuerRouter(portcullis: Portcullis): Router {
   const lookup = portcullis.tokenLookupDeps();
   const throttle = portcullis.clientAuthThrottle;
   const rateLimiter = portcullis.rateLimiter;
-  const permissions = [...new Set(Object.values(settings.applications).flatMap((a) => Object.values(a.roles).flat()))];
+  const permissions = allGrantablePermissions(settings.applications);
   // The algorithms of every published key: after `keys rotate --algorithm EdDSA` the metadata
   // must say so, or relying parties that trust it would refuse the new ID tokens.
   const metadata = () => serverMetadata({
@@ -82,14 +79,6 @@ export function issuerRouter(portcullis: Portcullis): Router {
     res.type('application/jwk-set+json');
     sendDocument(res, portcullis.keys.jwks(), 60);
   });
-  router.get('/assets/portcullis.css', (_req, res) => {
-    res.status(200).type('text/css').set('Cache-Control', 'public, max-age=3600').send(STYLESHEET + ADMIN_STYLES);
-  });
-  router.get('/assets/admin.js', (_req, res) => {
-    res.status(200).type('text/javascript').set('Cache-Control', 'public, max-age=3600').send(ADMIN_SCRIPT);
-  });
-  router.use('/admin/api/v1', adminApiRouter(portcullis));
-  router.use('/admin', adminPagesRouter(portcullis));
 
   router.options(ENDPOINT_PATHS.token, corsFor('POST'));
   router.post(ENDPOINT_PATHS.token, tokenEndpoint({ grants: portcullis.grants, clients: portcullis.clients, site, throttle, rateLimiter, meter: new TokenMeter(portcullis.metrics) }));
@@ -113,10 +102,5 @@ export function issuerRouter(portcullis: Portcullis): Router {
   router.post('/logout', page(logoutSubmit(interactive)));
   router.get('/oauth2/consent', page(consentForm(interactive)));
   router.post('/oauth2/consent', page(consentSubmit(interactive)));
-  // Last: an error no handler answered (Express throws a URIError while it decodes the route
-  // parameter of `/admin/apps/%zz`) gets the JSON error, never Express's HTML stack trace.
-  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    sendError(req, res, err instanceof URIError ? new InvalidRequest('malformed request path') : err, site);
-  });
   return router;
 }

@@ -1,6 +1,6 @@
 import type { ClientRegistry } from '../clients/client-registry';
 import type { UserRegistry } from '../users/user-registry';
-import type { RevocationList } from '../guard/revocation-list';
+import type { RevocationList } from '../tokens/revocation-list';
 import type { AccessTokenClaims, TokenVerifier } from '../guard/token-verifier';
 import type { GrantRevoker } from '../tokens/grant-revoker';
 import type { RefreshTokens, StoredRefreshToken } from '../tokens/refresh-tokens';

@@ -4,7 +4,7 @@ import type { ClientRegistry } from '../clients/client-registry';
 import { InsufficientScope, InvalidToken } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
 import { extractBearer } from '../guard/extract-bearer';
-import type { RevocationList } from '../guard/revocation-list';
+import type { RevocationList } from '../tokens/revocation-list';
 import type { TokenVerifier } from '../guard/token-verifier';
 import { allowOrigin } from '../http/cors';
 import { recordOutcome } from '../http/request-outcome';

@@ -1,4 +1,4 @@
-import { REFUSAL_REASONS, type RefusalReason } from '../guard/refusal-reason';
+import { REFUSAL_REASONS, type GuardDecisionMeter, type RefusalReason } from '../guard/refusal-reason';
 import type { PortcullisMetrics } from './portcullis-metrics';
 import type { Tally } from './tallied-counter';
 
@@ -11,7 +11,7 @@ const secondsSince = (start: number) => (performance.now() - start) / 1000;
  * tally increment and one histogram observation (the guard's cached path takes a few microseconds).
  * Guards of one application (several pipelines, or the runtimes a reload opens) share its series.
  */
-export class GuardMeter {
+export class GuardMeter implements GuardDecisionMeter {
   private readonly allowed: Tally;
   private readonly refused = new Map<RefusalReason, Tally>();
   private readonly allowedTime;

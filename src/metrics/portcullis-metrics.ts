@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { PACKAGE_DIR } from '../runtime/environment';
+import { PACKAGE_DIR } from '../config/environment';
 import { TalliedCounter } from './tallied-counter';
 
 /** Latency buckets (seconds) of the guard: its cached path takes microseconds, a store read milliseconds. */

@@ -1,4 +1,4 @@
-import { checkPipelines } from '../config/pipeline-check';
+import { checkPipelines } from '../startup/pipeline-check';
 import type { PortcullisSettings } from '../config/settings';
 
 /** The parts of Express Gateway's loaded configuration that the plugin context exposes. */

@@ -3,13 +3,13 @@ import { resolveSettings, SettingsError, settingsSchema } from '../config/settin
 import { TemporarilyUnavailable } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
 import type { ReadinessReport } from '../health/readiness';
-import { answerHealthProbe } from '../http/health-endpoints';
+import { answerHealthProbe } from '../health/health-endpoints';
 import { requestContext, type ContextMiddleware } from '../http/request-context';
-import { issuerRouter } from '../issuer/issuer-router';
+import { portcullisRouter } from '../runtime/portcullis-router';
 import { guardPolicy } from '../policies/portcullis-guard';
 import { createLogger } from '../logging/logger';
 import { shutdownStarted } from '../runtime/graceful-shutdown';
-import { installationHome } from '../runtime/home';
+import { installationHome } from '../config/home';
 import type { Portcullis } from '../runtime/portcullis';
 import { useServerTimeouts } from '../runtime/server-timeouts';
 import { gatewayConfigProblems, type LoadedGatewayConfig } from './gateway-config-gate';
@@ -58,7 +58,7 @@ export const manifest = {
     const settings = resolveSettings(context.settings, installationHome(), { file: context.config?.systemConfigPath ?? 'system.config.yml', at: 'plugins.portcullis' });
     // The metrics listener belongs to a real gateway (its loaded config), not to unit tests that fake the context.
     const runtime = () => runtimeFor(settings, { serveMetrics: context.config !== undefined });
-    const routes = runtime().then((p) => issuerRouter(p));
+    const routes = runtime().then((p) => portcullisRouter(p));
     routes.catch(() => undefined);
     currentRoutes = routes;
     // On reload the running runtime answers until the new one opened (it is closed only then).

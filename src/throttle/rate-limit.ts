@@ -3,18 +3,12 @@ import { SlowDown } from '../errors/oauth-errors';
 import { addressBucket } from '../http/peer-address';
 import type { Logger } from '../logging/logger';
 import type { Store } from '../store/store';
+import type { EndpointRateLimits, RateLimitedEndpoint, RateLimitRule, RateLimitSettings } from '../config/settings-types';
 
-/** The endpoints that have rate limits (the `rateLimits` settings name them the same way). */
-export type RateLimitedEndpoint = 'token' | 'revocation' | 'introspection';
+export type { EndpointRateLimits, RateLimitedEndpoint, RateLimitRule, RateLimitSettings };
+
 /** What a request was counted under when it was refused: its claimed client id or its address. */
 export type RateLimitedBy = 'client' | 'address';
-
-/** One limit: at most `limit` requests per fixed window of `windowSeconds`; `false` or 0 is off. */
-export type RateLimitRule = { limit: number; windowSeconds: number } | false;
-/** The limits of one endpoint; `false` turns both off. */
-export type EndpointRateLimits = { perClient: RateLimitRule; perAddress: RateLimitRule } | false;
-/** The `rateLimits` settings (defaults in settings.schema.json); `false` turns every limit off. */
-export type RateLimitSettings = Record<RateLimitedEndpoint, EndpointRateLimits> | false;
 
 /** Told of every refused request, with the limit that refused it (the metrics connect here). */
 export type RateLimitListener = (endpoint: RateLimitedEndpoint, by: RateLimitedBy) => void;

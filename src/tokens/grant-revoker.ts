@@ -1,4 +1,4 @@
-import type { RevocationList } from '../guard/revocation-list';
+import type { RevocationList } from './revocation-list';
 import type { RefreshTokens } from './refresh-tokens';
 
 /**

@@ -8,7 +8,7 @@ import { program } from '../../src/cli/main';
 import * as domainErrors from '../../src/errors/domain-errors';
 import * as oauthErrors from '../../src/errors/oauth-errors';
 import settingsSchema from '../../src/config/settings.schema.json';
-import guardSchema from '../../src/policies/portcullis-guard/schema.json';
+import guardSchema from '../../src/config/guard-params.schema.json';
 
 /**
  * The docs cannot drift from the code: every setting, policy parameter, error code, environment
@@ -163,7 +163,7 @@ describe('docs: the reference matches the code', () => {
     });
   });
 
-  describe('portcullis-guard parameters (src/policies/portcullis-guard/schema.json) in docs/ops-guide.md', () => {
+  describe('portcullis-guard parameters (src/config/guard-params.schema.json) in docs/ops-guide.md', () => {
     const inSchema = Object.keys(guardSchema.properties).filter((p) => p !== 'getCommonAuthCallback');
     const documented = [...rowsOf(OPS, 'Parameter').keys()];
 

@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { configWith } from '../helpers/config-copy';
 import { gatewayEnv, startExpectingFailure, startGateway, tempDir } from '../helpers/gateway-process';
-import guardSchema from '../../src/policies/portcullis-guard/schema.json';
+import guardSchema from '../../src/config/guard-params.schema.json';
 
 /** The guard parameters a message lists as allowed: the schema's, less the one Express Gateway adds. */
 const GUARD_FIELDS = Object.keys(guardSchema.properties).filter((name) => name !== 'getCommonAuthCallback').join(', ');

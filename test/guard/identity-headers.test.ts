@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { headerPrefixProblem } from '../../src/guard/identity-headers';
 import { DEFAULT_REMOVE_HEADERS } from '../../src/guard/removed-headers';
-import guardSchema from '../../src/policies/portcullis-guard/schema.json';
+import guardSchema from '../../src/config/guard-params.schema.json';
 import { createServiceClient, startTestServer, type TestServer } from '../helpers/test-portcullis';
 
 /** src/guard/identity-headers.ts: what the upstream receives about the caller. */

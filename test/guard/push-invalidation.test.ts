@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { StatusCache } from '../../src/guard/status-cache';
+import { StatusCache } from '../../src/store/status-cache';
 import { createLogger } from '../../src/logging/logger';
 import { Portcullis } from '../../src/runtime/portcullis';
 import { RedisChangeFeed } from '../../src/store/redis-notifications';
@@ -94,7 +94,7 @@ describe('guard: push turned off (invalidation.push: false)', () => {
   });
 });
 
-describe('guard: StatusCache with a feed (src/guard/status-cache.ts)', () => {
+describe('guard: StatusCache with a feed (src/store/status-cache.ts)', () => {
   let feed: RedisChangeFeed;
   const now = { ms: Date.now() };
   beforeEach(async () => {

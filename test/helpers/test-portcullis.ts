@@ -1,6 +1,6 @@
 import express from 'express';
 import { resolveSettings, type PortcullisSettings } from '../../src/config/settings';
-import { issuerRouter } from '../../src/issuer/issuer-router';
+import { portcullisRouter } from '../../src/runtime/portcullis-router';
 import { createLogger } from '../../src/logging/logger';
 import { Portcullis, type GuardPolicyOptions } from '../../src/runtime/portcullis';
 import { SqliteStore } from '../../src/store/sqlite-store';
@@ -52,7 +52,7 @@ export async function startTestServer(options: { settings?: PortcullisSettings; 
   const app = express();
   // First, as the gateway plugin does: client address, request id, access log (if on).
   app.use(portcullis.requestContext(options.accessLog));
-  app.use(issuerRouter(portcullis));
+  app.use(portcullisRouter(portcullis));
   for (const application of ['echo', 'billing']) {
     app.use(`/${application}`, portcullis.guard({ application, ...options.guard }).middleware());
     app.all(`/${application}*`, (req, res) => {

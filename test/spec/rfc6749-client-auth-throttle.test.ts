@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import express from 'express';
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
-import { issuerRouter } from '../../src/issuer/issuer-router';
+import { portcullisRouter } from '../../src/runtime/portcullis-router';
 import { createLogger } from '../../src/logging/logger';
 import { Portcullis } from '../../src/runtime/portcullis';
 import { RedisStore } from '../../src/store/redis-store';
@@ -226,7 +226,7 @@ describe('RFC 6749 §2.3.1 client authentication throttling: two gateway instanc
         logger: createLogger('error', () => undefined),
       });
       const app = express();
-      app.use(issuerRouter(portcullis));
+      app.use(portcullisRouter(portcullis));
       instances.push({ portcullis, listener: await listen(app) });
     }
   });

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createClient } from 'redis';
-import { issuerRouter } from '../../src/issuer/issuer-router';
+import { portcullisRouter } from '../../src/runtime/portcullis-router';
 import { createLogger } from '../../src/logging/logger';
 import { Portcullis } from '../../src/runtime/portcullis';
 import { RedisStore } from '../../src/store/redis-store';
@@ -52,7 +52,7 @@ interface Instance {
 /** Serves an issuer on a free loopback port and records what its limiter reports. */
 async function serve(portcullis: Portcullis): Promise<Instance> {
   const app = express();
-  app.use(issuerRouter(portcullis));
+  app.use(portcullisRouter(portcullis));
   const listener = http.createServer(app);
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   const limited: [RateLimitedEndpoint, RateLimitedBy][] = [];

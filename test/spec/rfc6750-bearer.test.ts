@@ -4,7 +4,7 @@ import { createPublicKey, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { RevocationList } from '../../src/guard/revocation-list';
+import { RevocationList } from '../../src/tokens/revocation-list';
 import { ISSUER, TEST_APPLICATIONS, createServiceClient, startTestServer, type TestServer } from '../helpers/test-portcullis';
 
 /**

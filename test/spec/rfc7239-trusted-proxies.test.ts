@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createClient } from 'redis';
 import type { PortcullisSettings } from '../../src/config/settings';
-import { issuerRouter } from '../../src/issuer/issuer-router';
+import { portcullisRouter } from '../../src/runtime/portcullis-router';
 import { createLogger } from '../../src/logging/logger';
 import { Portcullis } from '../../src/runtime/portcullis';
 import { RedisStore } from '../../src/store/redis-store';
@@ -83,7 +83,7 @@ async function serveOn(backend: 'sqlite' | 'redis', overrides: Record<string, un
   const portcullis = await Portcullis.open(settings, { store, logger: createLogger('error', () => undefined) });
   const app = express();
   app.use(portcullis.requestContext());
-  app.use(issuerRouter(portcullis));
+  app.use(portcullisRouter(portcullis));
   const listener = await listen(app, host);
   return {
     portcullis,

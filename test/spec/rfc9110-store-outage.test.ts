@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import express from 'express';
-import { issuerRouter } from '../../src/issuer/issuer-router';
+import { portcullisRouter } from '../../src/runtime/portcullis-router';
 import { createLogger } from '../../src/logging/logger';
 import { Portcullis } from '../../src/runtime/portcullis';
 import { RedisStore } from '../../src/store/redis-store';
@@ -48,7 +48,7 @@ function redis(): Backend {
         logger: createLogger('error', () => undefined),
       });
       const app = express();
-      app.use(issuerRouter(portcullis));
+      app.use(portcullisRouter(portcullis));
       return { portcullis, app, now: { ms: Date.now() }, close: () => portcullis.close() };
     },
     breakStore: () => redisServer!.kill(),

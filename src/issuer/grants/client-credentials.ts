@@ -1,7 +1,8 @@
 import type { ApplicationSettings } from '../../config/settings';
 import { InvalidScope, UnauthorizedClient } from '../../errors/oauth-errors';
 import type { AccessTokenIssuer } from '../../tokens/access-token-issuer';
-import { parseScope, permissionsOf } from '../scope';
+import { permissionsOf } from '../../applications/permissions';
+import { parseScope } from '../scope';
 import type { GrantHandler } from './grant-handler';
 import { excerptList } from '../../errors/error-description';
 

@@ -5,7 +5,7 @@ import { sendError } from '../../errors/send-error';
 import type { Middleware } from '../../guard/guard';
 import type { IdentityHeader } from '../../guard/identity-headers';
 import type { Portcullis } from '../../runtime/portcullis';
-import schema from './schema.json';
+import schema from '../../config/guard-params.schema.json';
 
 /** The policy's action parameters, after Express Gateway applied the schema's defaults. */
 export interface GuardAction {

@@ -1,3 +1,4 @@
+import { grantablePermissions } from '../../../applications/permissions';
 import { InvalidScope } from '../../../errors/oauth-errors';
 import { parseScope } from '../../scope';
 import { ISSUER_SCOPES } from '../authorization-request';
@@ -12,7 +13,7 @@ import { excerptList } from '../../../errors/error-description';
 export const checkScope: AuthorizeCheck = (request, deps) => {
   const scopes = parseScope(request.params.get('scope'));
   const application = deps.settings.applications[request.client!.application];
-  const permissions = new Set(Object.values(application.roles).flat());
+  const permissions = grantablePermissions(application);
   const unknown = scopes.filter((s) => !ISSUER_SCOPES.includes(s) && !permissions.has(s));
   if (unknown.length) throw new InvalidScope(excerptList(unknown) ? `unknown scope: ${excerptList(unknown)}` : 'unknown scope');
   request.scopes = scopes;

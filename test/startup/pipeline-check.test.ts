@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { knownPolicies } from '../../src/config/load-gateway-config';
-import { checkPipelines, HARMLESS_BEFORE_GUARD } from '../../src/config/pipeline-check';
+import { knownPolicies } from '../../src/startup/load-gateway-config';
+import { checkPipelines, HARMLESS_BEFORE_GUARD } from '../../src/startup/pipeline-check';
 import { resolveSettings } from '../../src/config/settings';
-import guardSchema from '../../src/policies/portcullis-guard/schema.json';
+import guardSchema from '../../src/config/guard-params.schema.json';
 
 /** The guard parameters a message lists as allowed: the schema's, less the one Express Gateway adds. */
 const GUARD_FIELDS = Object.keys(guardSchema.properties).filter((name) => name !== 'getCommonAuthCallback').join(', ');
@@ -27,7 +27,7 @@ function gateway(pipelines: Record<string, unknown[]>, endpoints?: Record<string
 
 const check = (g: Record<string, unknown>, s = settings()) => checkPipelines(g, s, FILES);
 
-describe('pipeline check (src/config/pipeline-check.ts)', () => {
+describe('pipeline check (src/startup/pipeline-check.ts)', () => {
   it('accepts the guard before proxy, with harmless policies before it', () => {
     expect(check(gateway({ echo: [{ cors: [{ action: { origin: '*' } }] }, log, { 'rate-limit': [] }, guard(), proxy] }))).to.deep.equal([]);
     expect(Object.keys(HARMLESS_BEFORE_GUARD)).to.deep.equal(['cors', 'log', 'rate-limit']);

@@ -1,12 +1,12 @@
 import Ajv from 'ajv';
-import guardSchema from '../policies/portcullis-guard/schema.json';
+import guardSchema from '../config/guard-params.schema.json';
 import { headerPrefixProblem } from '../guard/identity-headers';
 import { ACCESS_TOKEN_CLAIMS } from '../tokens/access-token-issuer';
-import { closestName } from './closest-name';
+import { closestName } from '../config/closest-name';
 import { checkCorePolicyStep } from './core-policy-params';
 import { routesCanMatch } from './route-reach-check';
-import { formatSchemaErrors, joinPath } from './schema-errors';
-import type { PortcullisSettings } from './settings';
+import { formatSchemaErrors, joinPath } from '../config/schema-errors';
+import type { PortcullisSettings } from '../config/settings';
 
 const GUARD = 'portcullis-guard';
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import http from 'node:http';
 import request from 'supertest';
 import type { ReadinessReport } from '../../src/health/readiness';
-import { answerHealthProbe } from '../../src/http/health-endpoints';
+import { answerHealthProbe } from '../../src/health/health-endpoints';
 
 /** A bare server with the probes; other paths get 418, so "not a probe" is visible. */
 function serverWith(readiness: () => Promise<ReadinessReport>) {
@@ -11,7 +11,7 @@ function serverWith(readiness: () => Promise<ReadinessReport>) {
   });
 }
 
-describe('health endpoints (src/http/health-endpoints.ts)', () => {
+describe('health endpoints (src/health/health-endpoints.ts)', () => {
   it('answers only the two exact probe paths', async () => {
     const server = serverWith(async () => ({ ready: true, checks: { store: 'ok' } }));
     expect((await request(server).get('/healthz')).status).to.equal(200);

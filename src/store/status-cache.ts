@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { ChangeFeed } from '../store/change-feed';
+import type { ChangeFeed } from './change-feed';
 
 /** How a StatusCache learns of changes (see src/store/change-feed.ts). */
 export interface StatusCacheInvalidation {
@@ -9,6 +9,9 @@ export interface StatusCacheInvalidation {
   /** How long an answer is kept while the feed pushes, as a backstop (`invalidation.safetyTtlMs`). */
   safetyTtlMs: number;
 }
+
+/** A feed and its backstop, when the runtime has one: what a cache's owner passes on. */
+export type CacheFeed = Omit<StatusCacheInvalidation, 'kind'>;
 
 interface Entry<V> {
   value: V | null;

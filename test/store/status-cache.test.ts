@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { StatusCache } from '../../src/guard/status-cache';
+import { StatusCache } from '../../src/store/status-cache';
 import { createServiceClient, startTestServer, testSettings } from '../helpers/test-portcullis';
 
 /**

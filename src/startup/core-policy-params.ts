@@ -1,6 +1,6 @@
 import Ajv, { type ValidateFunction } from 'ajv';
-import { closestName } from './closest-name';
-import { formatSchemaErrors, joinPath } from './schema-errors';
+import { closestName } from '../config/closest-name';
+import { formatSchemaErrors, joinPath } from '../config/schema-errors';
 
 /**
  * Express Gateway's own policies whose schema can be read without side effects (their modules

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { replaceEnv } from './load-settings';
+import { replaceEnv } from '../config/load-settings';
 import { expressGatewaySchemaProblems } from './express-gateway-schemas';
-import { SettingsError } from './settings';
+import { SettingsError } from '../config/settings';
 
 /** The parts of gateway.config.yml that Portcullis checks (Express Gateway's own shape). */
 export interface GatewayConfig {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidRequest } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../errors/send-error';
-import type { ReadinessReport } from '../health/readiness';
+import type { ReadinessReport } from './readiness';
 
 /** The probe paths, on the gateway's own port. */
 export const HEALTH_PATHS = { liveness: '/healthz', readiness: '/readyz' } as const;

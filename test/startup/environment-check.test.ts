@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { checkEnvironment } from '../../src/config/environment-check';
+import { checkEnvironment } from '../../src/startup/environment-check';
 import { parseSecretHashKey } from '../../src/clients/secret-hash-key';
 
 const KEY = randomBytes(32).toString('base64');
 
-describe('environment check (src/config/environment-check.ts)', () => {
+describe('environment check (src/startup/environment-check.ts)', () => {
   it('accepts an empty environment and good values', () => {
     expect(checkEnvironment({})).to.deep.equal([]);
     expect(checkEnvironment({ PORTCULLIS_SECRET_HASH_KEY: KEY, PORT: '8080', PORTCULLIS_LOG_LEVEL: 'debug', PORTCULLIS_HOME: '/srv/portcullis', PORTCULLIS_ADMIN_USERNAME: 'admin', PORTCULLIS_ADMIN_PASSWORD: 'long enough password' })).to.deep.equal([]);

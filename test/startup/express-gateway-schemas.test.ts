@@ -2,11 +2,11 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { expressGatewaySchemaProblems } from '../../src/config/express-gateway-schemas';
+import { expressGatewaySchemaProblems } from '../../src/startup/express-gateway-schemas';
 
 const sample = (name: string) => yaml.load(fs.readFileSync(path.resolve(__dirname, '..', '..', 'config', name), 'utf8').replace(/\$\{[A-Z_]+(:-([^}]*))?\}/g, (_m, _d, fallback) => fallback ?? 'x')) as Record<string, unknown>;
 
-describe("Express Gateway's schemas (src/config/express-gateway-schemas.ts)", () => {
+describe("Express Gateway's schemas (src/startup/express-gateway-schemas.ts)", () => {
   it('accepts the sample files', () => {
     expect(expressGatewaySchemaProblems('system', sample('system.config.yml'), 'system.config.yml')).to.deep.equal([]);
     expect(expressGatewaySchemaProblems('gateway', sample('gateway.config.yml'), 'gateway.config.yml')).to.deep.equal([]);

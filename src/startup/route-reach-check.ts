@@ -1,4 +1,4 @@
-import type { ApplicationSettings } from './settings';
+import type { ApplicationSettings } from '../config/settings';
 
 /**
  * The literal start of a path pattern, cut back to a segment boundary: every path the pattern

@@ -1,5 +1,5 @@
 import Ajv, { type ValidateFunction } from 'ajv';
-import { formatSchemaErrors } from './schema-errors';
+import { formatSchemaErrors } from '../config/schema-errors';
 
 // Express Gateway's own schemas of its two files, so their errors get the same sentences as ours:
 // Express Gateway itself reports only "data should have required property 'db'", without the

@@ -1,7 +1,6 @@
-import guardSchema from '../policies/portcullis-guard/schema.json';
+import guardSchema from '../config/guard-params.schema.json';
 import type { Store } from '../store/store';
-import type { CacheFeed } from './client-status';
-import { StatusCache } from './status-cache';
+import { StatusCache, type CacheFeed } from '../store/status-cache';
 
 const KIND = 'revoked-access-tokens';
 /**

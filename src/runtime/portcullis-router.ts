@@ -1,0 +1,34 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { adminApiRouter } from '../admin/api/admin-api-router';
+import { adminPagesRouter } from '../admin/admin-pages-router';
+import { ADMIN_SCRIPT, ADMIN_STYLES } from '../admin/pages/admin-layout';
+import { InvalidRequest } from '../errors/oauth-errors';
+import { sendError } from '../errors/send-error';
+import { issuerRouter } from '../issuer/issuer-router';
+import { STYLESHEET } from '../pages/layout';
+import type { Portcullis } from './portcullis';
+
+/**
+ * Everything a Portcullis serves over HTTP, as one Express router: the issuer's endpoints, the
+ * admin API and pages, and the pages' assets. The issuer does not know the admin area; this is
+ * the one place where the two meet.
+ */
+export function portcullisRouter(portcullis: Portcullis): Router {
+  const router = express.Router();
+  router.get('/assets/portcullis.css', (_req, res) => {
+    res.status(200).type('text/css').set('Cache-Control', 'public, max-age=3600').send(STYLESHEET + ADMIN_STYLES);
+  });
+  router.get('/assets/admin.js', (_req, res) => {
+    res.status(200).type('text/javascript').set('Cache-Control', 'public, max-age=3600').send(ADMIN_SCRIPT);
+  });
+  router.use('/admin/api/v1', adminApiRouter(portcullis));
+  router.use('/admin', adminPagesRouter(portcullis));
+  router.use(issuerRouter(portcullis));
+  // Last: an error no handler answered (Express throws a URIError while it decodes the route
+  // parameter of `/admin/apps/%zz`) gets the JSON error, never Express's HTML stack trace.
+  const site = portcullis.errorSite('endpoint');
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    sendError(req, res, err instanceof URIError ? new InvalidRequest('malformed request path') : err, site);
+  });
+  return router;
+}
