@@ -248,12 +248,14 @@ function median(values) {
  * system.config.yml: a copy of config/system.config.yml with the SQLite store in the temp dir and
  * the echo application's GET rule extended to the guard's path.
  */
-function writeSystemConfig(dir, sqlitePath) {
+function writeSystemConfig(dir, sqlitePath, publicPipelines) {
   const source = fs.readFileSync(path.join(ROOT, 'config', 'system.config.yml'), 'utf8');
   const doc = yaml.load(source);
   const p = doc && doc.plugins && doc.plugins.portcullis;
   if (!p) throw new Error('config/system.config.yml has no plugins.portcullis section');
   p.store = { ...p.store, type: 'sqlite', sqlitePath };
+  // The pipelines without a portcullis-guard must be declared public, or start-up refuses them.
+  p.publicPipelines = publicPipelines;
   const app = p.applications && p.applications[APPLICATION];
   if (!app) throw new Error(`config/system.config.yml declares no application ${APPLICATION}`);
   const readPermission = app.roles[ROLE] && app.roles[ROLE][0];
@@ -636,7 +638,7 @@ async function main() {
   const loadBefore = os.loadavg()[0];
   if (loadBefore > 0.5) log(`note: 1-min load average is already ${loadBefore.toFixed(2)} before the benchmark (other processes are busy)`);
 
-  const { audience } = writeSystemConfig(configDir, sqlitePath);
+  const { audience } = writeSystemConfig(configDir, sqlitePath, ['noauth']);
 
   // Phase 1: the jwt pipeline needs Portcullis' public key in its YAML, and the key is created by
   // the first start. Start once without it, create the client, read the token and the JWKS.
@@ -654,6 +656,7 @@ async function main() {
   await stopGateway(gw);
 
   // Phase 2: the real configuration, all three pipelines in one gateway process.
+  writeSystemConfig(configDir, sqlitePath, ['noauth', 'egjwt']);
   writeGatewayConfig(configDir, { port, echoUrl: ctx.echoUrl, jwt: { pem, audience, issuer: claims.iss } });
   gw = await startGateway(ctx, 'bench');
   const token = await getToken(ctx, client);
