@@ -63,6 +63,16 @@ export async function closeContext(ctx: BenchContext): Promise<void> {
   else fs.rmSync(ctx.dir, { recursive: true, force: true });
 }
 
+/** Ctrl-C or SIGTERM: stop the load and the gateway by PID, clean up, exit 130. */
+export function closeOnSignals(ctx: BenchContext): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: stopping the gateway\n`);
+      void closeContext(ctx).finally(() => process.exit(130));
+    });
+  }
+}
+
 export const log = (message: string): void => {
   process.stderr.write(`[bench] ${message}\n`);
 };

@@ -12,34 +12,26 @@
  *        identity headers), BENCH_CPU_PROF=1 (profile the gateway during each measured run; slower),
  *        BENCH_KEEP_TMP=1 (keep the temp dir). Everything listens on 127.0.0.1 only.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { closeContext, createContext, log } from './context';
+import { closeContext, closeOnSignals, createContext, log } from './context';
 import { stopGateway } from './gateway';
+import { loadAverageBefore } from './quiet';
 import { formatTable, invalidTargets, ratios, summarise } from './report';
-import { distFingerprint, writeResults } from './results';
+import { distFingerprint, requireDist, writeResults } from './results';
 import { measureRounds, warmUp } from './rounds';
 import { sanityCheck } from './sanity';
 import { settingsFromEnv } from './settings';
 import { startBench } from './setup';
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(path.join(__dirname, '..', '..', 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  requireDist();
   const settings = settingsFromEnv();
   const distAtStart = distFingerprint();
   const ctx = await createContext(settings);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      process.stderr.write(`\n${signal}: stopping the gateway\n`);
-      void closeContext(ctx).finally(() => process.exit(130));
-    });
-  }
+  closeOnSignals(ctx);
   try {
     log(`settings: ${JSON.stringify(settings.load)}; temp dir ${ctx.dir}`);
-    const loadBefore = os.loadavg()[0];
-    if (loadBefore > 0.5) log(`note: 1-min load average is already ${loadBefore.toFixed(2)} before the benchmark (other processes are busy)`);
-
+    const loadBefore = loadAverageBefore();
     const { gw, token, clientId } = await startBench(ctx);
     const identity = await sanityCheck(ctx, token, clientId);
     await warmUp(ctx, token, identity);
@@ -51,14 +43,15 @@ async function main(): Promise<void> {
     const summary = summarise(runs);
     const rs = ratios(summary, runs);
     process.stdout.write(formatTable(summary, rs, settings.load));
-    if (distFingerprint()?.sha256 !== distAtStart?.sha256) process.stdout.write('NOTE: dist/ changed during the run (someone rebuilt); the gateway kept the code it loaded at start.\n');
+    const distNow = distFingerprint();
+    if (distNow && distAtStart && distNow.sha256 !== distAtStart.sha256) process.stdout.write('NOTE: dist/ changed during the run (someone rebuilt); the gateway kept the code it loaded at start.\n');
     const out = writeResults({ settings, distAtStart, loadBefore }, summary, rs);
     log(`results written to ${path.relative(process.cwd(), out) || out}`);
     if (ctx.profDir) log(`CPU profiles of the gateway (one per measured run) in ${ctx.profDir}; summarise with node bench/profile-summary.js <file>`);
     const invalid = invalidTargets(summary);
     if (invalid.length) throw new Error(`non-2xx responses or errors during measurement for: ${invalid.join(', ')}; the figures are not valid`);
   } catch (err) {
-    ctx.failed = true;
+    ctx.failed = true; // keeps the temp dir and its gateway logs
     throw err;
   } finally {
     await closeContext(ctx);

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { machineCpu, selfCpuMs } from '../common/cpu';
 import { sleep } from '../common/processes';
 import { log } from './context';
@@ -32,4 +33,11 @@ export async function waitForQuiet(quiet: { waitS: number; percent: number }): P
       return { waitedS, otherPercent: last };
     }
   }
+}
+
+/** The 1-minute load average before the benchmark starts, with a note when other processes are already busy. */
+export function loadAverageBefore(): number {
+  const load = os.loadavg()[0];
+  if (load > 0.5) log(`note: 1-min load average is already ${load.toFixed(2)} before the benchmark (other processes are busy)`);
+  return load;
 }

@@ -14,6 +14,11 @@ export interface DistFingerprint {
   newestFile: string;
 }
 
+/** The gateway runs the compiled code: fail early, with the fix, when there is none. */
+export function requireDist(): void {
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+}
+
 /** A hash of the compiled code measured (dist/ may be rebuilt between runs), and its newest file time. */
 export function distFingerprint(): DistFingerprint | undefined {
   const hash = createHash('sha256');
