@@ -113,7 +113,7 @@ async function main() {
   const { privateKey, publicKey } = await jose.generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
   const jwk = await jose.exportJWK(publicKey);
   const kid = await jose.calculateJwkThumbprint(jwk);
-  // The PEM exactly as bench/run.js configures express-gateway's jwt policy with it.
+  // The PEM exactly as bench/gateway/config-files.ts configures express-gateway's jwt policy with it.
   const pem = crypto.createPublicKey({ key: { ...jwk, kid, alg: 'RS256', use: 'sig' }, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
   const token = await issue(privateKey, kid);
   const token2 = await issue(privateKey, kid);

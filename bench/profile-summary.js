@@ -97,7 +97,7 @@ function analyse(file) {
       }
     }
   }
-  // bench/run.js writes <label>.json with the number of requests the profiled run answered.
+  // bench/common/profiler.ts writes <label>.json with the number of requests the profiled run answered.
   let requests;
   try {
     requests = JSON.parse(fs.readFileSync(file.replace(/\.cpuprofile$/, '.json'), 'utf8')).requests;

@@ -1,4 +1,4 @@
-import type { ServerProcess } from './processes';
+import type { ServerProcess } from '../common/processes';
 
 export type Alg = 'RS256' | 'ES256';
 export type Product = 'portcullis-sqlite' | 'portcullis-redis' | 'oidc-provider';

@@ -1,7 +1,7 @@
 import type { IssuerUnderTest } from './issuer-under-test';
 import { startOidcProvider } from './oidc-provider-issuer';
 import { startPortcullis } from './portcullis-issuer';
-import { pickPort } from './processes';
+import { pickPort, type ProcessGroup } from '../common/processes';
 import type { BenchSettings } from './settings';
 
 /**
@@ -12,16 +12,16 @@ import type { BenchSettings } from './settings';
  * listener), or free ones. They start in parallel (each on its own store), which saves half a
  * minute of start-up.
  */
-export async function startIssuers(s: BenchSettings, dir: string): Promise<IssuerUnderTest[]> {
+export async function startIssuers(s: BenchSettings, dir: string, procs: ProcessGroup): Promise<IssuerUnderTest[]> {
   const ports: number[] = [];
   for (let offset = 0; offset < 6; offset++) ports.push(await pickPort(s.portBase, offset));
   const starting: Array<Promise<IssuerUnderTest>> = [];
   for (const store of ['sqlite', 'redis'] as const) {
     for (const alg of ['RS256', 'ES256'] as const) {
-      starting.push(startPortcullis({ store, alg, userGrants: alg === 'RS256', dir, port: ports[starting.length], redisUrl: s.redisUrl }));
+      starting.push(startPortcullis({ store, alg, userGrants: alg === 'RS256', dir, port: ports[starting.length], redisUrl: s.redisUrl, procs }));
     }
   }
-  starting.push(startOidcProvider({ dir, port: ports[4], controlPort: ports[5], redisUrl: s.redisUrl }));
+  starting.push(startOidcProvider({ dir, port: ports[4], controlPort: ports[5], redisUrl: s.redisUrl, procs }));
   const settled = await Promise.allSettled(starting);
   const started = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');

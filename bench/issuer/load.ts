@@ -1,5 +1,5 @@
 import type autocannon from 'autocannon';
-import { basicAuth, FORM, formBody, request } from './http';
+import { basicAuth, FORM, formBody, request } from '../common/http';
 import { algOf, type Target } from './operations';
 
 /** autocannon options for one run of a target, everything but url and connections. */

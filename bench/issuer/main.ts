@@ -5,12 +5,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Load } from '../common/load';
+import { ProcessGroup } from '../common/processes';
 import type { IssuerUnderTest } from './issuer-under-test';
 import { startIssuers } from './issuers';
-import { stopLoad } from './measure';
 import { memoryOf, type Memory } from './memory';
 import { targetsOf } from './operations';
-import { stopAll } from './processes';
 import { formatReport, ratios, summarise } from './report';
 import { measureRounds } from './rounds';
 import { sanityCheck } from './sanity';
@@ -23,21 +23,23 @@ async function main(): Promise<void> {
   const settings = settingsFromEnv();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-issuer-'));
   log(`settings ${JSON.stringify(settings)}; temp dir ${dir}`);
+  const procs = new ProcessGroup();
+  const load = new Load();
   let issuers: IssuerUnderTest[] = [];
   const closeAll = async () => {
-    stopLoad();
+    load.stop();
     await Promise.allSettled(issuers.map((i) => i.close())); // stops each by PID, deletes its Redis keys
-    await stopAll();
+    await procs.stopAll();
     if (issuers.some((i) => i.profDir)) log(`CPU profiles kept in ${path.join(dir, 'cpu-prof')}; summarise with node bench/profile-summary.js`);
     else if (!settings.keepTmp) fs.rmSync(dir, { recursive: true, force: true });
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void closeAll().finally(() => process.exit(130)));
   try {
-    issuers = await startIssuers(settings, dir);
+    issuers = await startIssuers(settings, dir, procs);
     const targets = targetsOf(issuers, settings.only);
     for (const t of targets) await sanityCheck(t);
     log(`sanity checks passed for ${targets.length} targets (200 with a token of the right algorithm; a wrong secret is 401 invalid_client)`);
-    const runs = await measureRounds(targets, settings);
+    const runs = await measureRounds(load, targets, settings);
     for (const t of targets) await sanityCheck(t);
     log('sanity checks passed again after the measurements');
 

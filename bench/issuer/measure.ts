@@ -1,6 +1,8 @@
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
+import { cpuMs, machineCpu, otherCpuPercent, selfCpuMs } from '../common/cpu';
+import type { Load } from '../common/load';
 import type { RunPlan } from './load';
-import { cpuMs, machineCpuMs, rssMiB } from './processes';
+import { rssMiB } from './memory';
 import type { Target } from './operations';
 
 export interface RunResult {
@@ -19,28 +21,12 @@ export interface RunResult {
   otherCpuPercent: number | undefined;
 }
 
-let current: autocannon.Instance | undefined;
-
-export function stopLoad(): void {
-  current?.stop();
-}
-
-function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    current = autocannon(opts, (err, result) => {
-      current = undefined;
-      if (err) reject(err);
-      else resolve(result);
-    });
-  });
-}
-
 /** One run of a target; the plan (with its pre-minted codes) is made before the CPU counters start. */
-export async function run(target: Target, plan: RunPlan, connections: number): Promise<RunResult> {
+export async function run(load: Load, target: Target, plan: RunPlan, connections: number): Promise<RunResult> {
   const url = target.issuer.tokenUrl;
   const pid = target.issuer.proc.pid;
   const cpuBefore = cpuMs(pid);
-  const machineBefore = machineCpuMs();
+  const machineBefore = machineCpu();
   const selfBefore = process.cpuUsage();
   // Throughput from our own clock: autocannon notices the end of an `amount` run only at its next
   // 1 s sample tick, so its duration rounds up to whole seconds; the last answer's time does not.
@@ -56,14 +42,13 @@ export async function run(target: Target, plan: RunPlan, connections: number): P
   });
   const { method, headers, body, requests, ...rest } = plan;
   const startedAt = performance.now();
-  const r = await cannon({ url, connections, pipelining: 1, ...rest, requests: (requests ?? [{ method, headers, body }]).map(count) });
-  const self = process.cpuUsage(selfBefore);
-  const machineAfter = machineCpuMs();
+  const r = await load.run({ url, connections, pipelining: 1, ...rest, requests: (requests ?? [{ method, headers, body }]).map(count) });
+  const selfMs = selfCpuMs(selfBefore);
+  const machineAfter = machineCpu();
   const cpuAfter = cpuMs(pid);
   const cpu = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
   const total = answered;
   const durationS = (lastAnswerAt - startedAt) / 1000;
-  const selfMs = (self.user + self.system) / 1000;
   return {
     requestsPerSec: durationS > 0 ? total / durationS : 0,
     requests: total,
@@ -74,8 +59,6 @@ export async function run(target: Target, plan: RunPlan, connections: number): P
     errors: r.errors + r.timeouts,
     serverCpuUsPerRequest: cpu !== undefined && total ? (cpu * 1000) / total : undefined,
     serverRssMiB: rssMiB(pid),
-    otherCpuPercent: machineBefore !== undefined && machineAfter !== undefined && cpu !== undefined && r.duration
-      ? Math.max(0, (machineAfter - machineBefore - cpu - selfMs) / (r.duration * 1000)) * 100
-      : undefined,
+    otherCpuPercent: otherCpuPercent(machineBefore, machineAfter, cpu, selfMs, r.duration),
   };
 }

@@ -1,9 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IssuerUnderTest } from './issuer-under-test';
-import { rssMiB, sleep } from './processes';
+import { sleep } from '../common/processes';
 
 const PRELOAD = path.join(__dirname, 'heap-preload.js');
+
+/** Resident set size in MiB: now (VmRSS of /proc/<pid>/status) or the peak so far (VmHWM). */
+export function rssMiB(pid: number, which: 'VmRSS' | 'VmHWM' = 'VmRSS'): number | undefined {
+  try {
+    const m = new RegExp(`${which}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface Memory {
   /** RSS after the run (VmRSS), MiB. */

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { request } from './http';
+import { request } from '../common/http';
 import { heapProbe } from './memory';
 import type { Alg, IssuerUnderTest } from './issuer-under-test';
-import { HOST, startProcess, stopProcess, waitUntilReady } from './processes';
+import { HOST, waitUntilReady, type ProcessGroup } from '../common/processes';
 import { deletePrefix } from './portcullis-issuer';
 
 const SERVER = path.join(__dirname, 'oidc-provider-server.mjs');
@@ -14,6 +14,7 @@ export interface OidcProviderOptions {
   port: number;
   controlPort: number;
   redisUrl: string;
+  procs: ProcessGroup;
 }
 
 /** node-oidc-provider 9 in its own process (oidc-provider-server.mjs), on Redis, both algorithms. */
@@ -33,7 +34,7 @@ export async function startOidcProvider(o: OidcProviderOptions): Promise<IssuerU
   };
   const heapFile = path.join(o.dir, 'oidc-provider.heap.json');
   const heap = heapProbe(heapFile);
-  const proc = startProcess([...heap.nodeArgs, SERVER], { ...env, ...heap.env }, path.join(o.dir, 'oidc-provider.log'), o.dir);
+  const proc = o.procs.start([...heap.nodeArgs, SERVER], { ...env, ...heap.env }, path.join(o.dir, 'oidc-provider.log'), o.dir);
   const issuer = `http://${HOST}:${o.port}`;
   const control = `http://${HOST}:${o.controlPort}`;
   await waitUntilReady(proc, 'oidc-provider', async () => {
@@ -58,7 +59,7 @@ export async function startOidcProvider(o: OidcProviderOptions): Promise<IssuerU
       return codes as string[];
     },
     async close() {
-      await stopProcess(proc); // the server deletes its own keys on SIGTERM
+      await o.procs.stop(proc); // the server deletes its own keys on SIGTERM
       await deletePrefix(o.redisUrl, prefix);
     },
   };

@@ -5,10 +5,10 @@ import { createClient } from 'redis';
 import { loadSettings } from '../../src/config/load-settings';
 import { createLogger } from '../../src/logging/logger';
 import { Portcullis } from '../../src/runtime/portcullis';
-import { request } from './http';
+import { request } from '../common/http';
 import { heapProbe } from './memory';
 import type { Alg, IssuerUnderTest } from './issuer-under-test';
-import { HOST, pickPort, startProcess, stopProcess, waitUntilReady } from './processes';
+import { HOST, pickPort, waitUntilReady, type ProcessGroup } from '../common/processes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'portcullis.js');
@@ -23,6 +23,7 @@ export interface PortcullisOptions {
   dir: string;
   port: number;
   redisUrl: string;
+  procs: ProcessGroup;
 }
 
 /** Runs `fn` with `env` in process.env: loadSettings() replaces ${VAR}s from process.env, as the gateway does. */
@@ -89,13 +90,13 @@ export async function startPortcullis(o: PortcullisOptions): Promise<IssuerUnder
   const user = await runtime.users.create({ username: 'bench-user', password: randomBytes(18).toString('base64url'), roles: { [APPLICATION]: [ROLE] } });
 
   const { PORTCULLIS_ADMIN_USERNAME: _u, PORTCULLIS_ADMIN_PASSWORD: _p, ...inherited } = process.env;
-  // Diagnostic: the sampling profiler of bench/run.js, toggled around each measured run (profile.ts).
+  // Diagnostic: the sampling profiler of bench/profiler-preload.js, toggled around each measured run (common/profiler.ts).
   const profDir = process.env.BENCH_ISSUER_CPU_PROF === '1' ? path.join(o.dir, 'cpu-prof', name) : undefined;
   if (profDir) fs.mkdirSync(profDir, { recursive: true });
   const nodeArgs = profDir ? ['-r', path.join(ROOT, 'bench', 'profiler-preload.js')] : [];
   const heapFile = path.join(o.dir, `${name}.heap.json`);
   const heap = heapProbe(heapFile);
-  const proc = startProcess([...nodeArgs, ...heap.nodeArgs, BIN, 'start'], { ...inherited, ...env, ...heap.env, ...(profDir ? { BENCH_PROF_DIR: profDir } : {}) }, path.join(o.dir, `${name}.log`), o.dir);
+  const proc = o.procs.start([...nodeArgs, ...heap.nodeArgs, BIN, 'start'], { ...inherited, ...env, ...heap.env, ...(profDir ? { BENCH_PROF_DIR: profDir } : {}) }, path.join(o.dir, `${name}.log`), o.dir);
   await waitUntilReady(proc, name, async () => {
     const res = await request(`${issuer}/.well-known/openid-configuration`);
     return res.status === 200 && res.json?.issuer === issuer;
@@ -130,7 +131,7 @@ export async function startPortcullis(o: PortcullisOptions): Promise<IssuerUnder
       return codes;
     },
     async close() {
-      await stopProcess(proc);
+      await o.procs.stop(proc);
       await runtime.close();
       if (o.store === 'redis') await deletePrefix(o.redisUrl, prefix);
     },

@@ -1,3 +1,4 @@
+import { fmt, median, table } from '../common/report';
 import type { RunResult } from './measure';
 import { OPERATIONS, type Operation, type Target } from './operations';
 import type { Product } from './issuer-under-test';
@@ -24,13 +25,6 @@ export interface Ratio {
   requestsPerSec: { median: number | undefined; min: number | undefined; max: number | undefined };
   /** Median over rounds of (oidc-provider CPU/req / Portcullis CPU/req): > 1, Portcullis is cheaper. */
   cpu: { median: number | undefined; min: number | undefined; max: number | undefined };
-}
-
-export function median(values: Array<number | undefined>): number | undefined {
-  const v = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
-  if (!v.length) return undefined;
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
 function spread(values: Array<number | undefined>) {
@@ -75,14 +69,6 @@ export function ratios(summary: TargetSummary[]): Ratio[] {
     }
   }
   return out;
-}
-
-const fmt = (n: number | undefined, digits = 0) => (typeof n === 'number' && Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
 export function formatReport(summary: TargetSummary[], rs: Ratio[], rss: Record<string, Memory>): string {

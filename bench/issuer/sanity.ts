@@ -1,4 +1,4 @@
-import { basicAuth, FORM, formBody, request, type Answer } from './http';
+import { basicAuth, FORM, formBody, request, type Answer } from '../common/http';
 import { refreshTokensFor } from './load';
 import { algOf, type Target } from './operations';
 

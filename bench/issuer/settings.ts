@@ -1,3 +1,5 @@
+import { intFromEnv } from '../common/env';
+
 /** What a run measures and how long, from the environment (see bench/README.md, "Issuer throughput"). */
 export interface BenchSettings {
   /** Seconds measured per run (code exchanges: the number of codes minted for about that long). */
@@ -12,14 +14,6 @@ export interface BenchSettings {
   /** Only the operations named (comma list of cc-rs256, cc-es256, code, refresh); all by default. */
   only?: string[];
   keepTmp: boolean;
-}
-
-function intFromEnv(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min} (got ${JSON.stringify(raw)})`);
-  return n;
 }
 
 export function settingsFromEnv(): BenchSettings {

@@ -1,4 +1,4 @@
-// The subset of autocannon 9's API this benchmark uses (the package ships no types).
+// The subset of autocannon 9's API the benchmarks use (the package ships no types).
 declare module 'autocannon' {
   namespace autocannon {
     interface Request {
@@ -13,12 +13,16 @@ declare module 'autocannon' {
       url: string;
       connections?: number;
       pipelining?: number;
+      workers?: number;
       duration?: number;
       amount?: number;
+      /** Requests per second offered by all connections together (fixed-rate mode). */
+      overallRate?: number;
       requests?: Request[];
     }
     interface Histogram {
       average: number;
+      stddev: number;
       p50: number;
       p99: number;
       max: number;

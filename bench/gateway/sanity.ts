@@ -1,0 +1,55 @@
+import { request } from '../common/http';
+import { log, type BenchContext } from './context';
+import { TARGETS, type Identity } from './targets';
+
+export function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`sanity check failed: ${message}`);
+}
+
+export function decodeJwtPart(token: string, index: 0 | 1): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[index], 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+/** Same token with one signature character changed (not the last one, whose low bits may be unused). */
+export function tamperSignature(token: string): string {
+  const parts = token.split('.');
+  const sig = parts[2];
+  const i = Math.floor(sig.length / 2);
+  parts[2] = sig.slice(0, i) + (sig[i] === 'A' ? 'B' : 'A') + sig.slice(i + 1);
+  return parts.join('.');
+}
+
+/**
+ * Every pipeline must work before it is measured, and still work after: a benchmark of a broken
+ * pipeline is worthless. Each answers 200 with the token from the echo upstream; the guard passes
+ * the verified identity upstream; guard and egjwt answer 401 without a token and with a tampered
+ * signature; noauth answers 200 without one. Returns the identity headers the guard added.
+ */
+export async function sanityCheck(ctx: BenchContext, token: string, clientId: string): Promise<Identity> {
+  const bearer = { authorization: `Bearer ${token}` };
+  const bad = { authorization: `Bearer ${tamperSignature(token)}` };
+  let identity: Identity | undefined;
+  for (const t of TARGETS) {
+    const url = ctx.gatewayUrl + t.path;
+    const ok = await request(url, { headers: bearer });
+    assert(ok.status === 200, `${t.name}: GET ${t.path} with the token -> 200 (got ${ok.status} ${ok.text.slice(0, 200)})`);
+    assert(ok.json && ok.json.upstream === 'echo' && ok.json.path === t.path, `${t.name}: answered by the echo upstream (got ${ok.text.slice(0, 200)})`);
+    if (t.name === 'guard') {
+      const seen = ok.json.identity as Identity | undefined;
+      assert(seen?.['x-portcullis-client-id'] === clientId, `guard: the upstream saw the verified identity headers (got ${JSON.stringify(seen)})`);
+      identity = seen;
+    }
+    if (!t.auth) {
+      const anonymous = await request(url);
+      assert(anonymous.status === 200, `${t.name}: GET ${t.path} without a token -> 200 (got ${anonymous.status})`);
+      continue;
+    }
+    const none = await request(url);
+    assert(none.status === 401, `${t.name}: GET ${t.path} without a token -> 401 (got ${none.status})`);
+    const forged = await request(url, { headers: bad });
+    assert(forged.status === 401, `${t.name}: GET ${t.path} with a tampered signature -> 401 (got ${forged.status})`);
+  }
+  assert(identity, 'the guard target was checked');
+  log('sanity checks passed: noauth 200 with and without the token; guard and egjwt 200 with it, 401 without it and with a bad signature');
+  return identity;
+}

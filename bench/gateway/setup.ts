@@ -1,0 +1,42 @@
+import { createPublicKey } from 'node:crypto';
+import { createClient, fetchJwk, getToken } from './client';
+import { writeGatewayConfig, writeSystemConfig } from './config-files';
+import type { BenchContext } from './context';
+import { startGateway, stopGateway, type Gateway } from './gateway';
+import { assert, decodeJwtPart } from './sanity';
+
+export interface RunningBench {
+  gw: Gateway;
+  /** The one token every target's requests carry. */
+  token: string;
+  clientId: string;
+}
+
+/**
+ * Brings up the gateway measured, all three pipelines in one process. The jwt pipeline needs
+ * Portcullis' public key in its YAML, and the key is created by the first start: so a first start
+ * without it creates the client and reads a token and the JWKS, then the real one starts on the
+ * same SQLite file (same key) with the key converted to an SPKI PEM.
+ */
+export async function startBench(ctx: BenchContext): Promise<RunningBench> {
+  const { audience } = writeSystemConfig(ctx.configDir, ctx.sqlitePath, ['noauth']);
+  writeGatewayConfig(ctx.configDir, { port: ctx.port, echoUrl: ctx.echoUrl });
+  const bootstrap = await startGateway(ctx, 'bootstrap');
+  const client = await createClient(ctx);
+  const firstToken = await getToken(ctx, client);
+  const header = decodeJwtPart(firstToken, 0);
+  const claims = decodeJwtPart(firstToken, 1);
+  assert(header.alg === 'RS256', `the token is RS256 (got ${String(header.alg)})`);
+  assert(claims.iss === ctx.issuer, `token iss is ${ctx.issuer} (got ${String(claims.iss)})`);
+  assert(claims.aud === audience || (Array.isArray(claims.aud) && claims.aud.includes(audience)), `token aud is ${audience} (got ${JSON.stringify(claims.aud)})`);
+  const jwk = await fetchJwk(ctx, header.kid);
+  const pem = createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+  await stopGateway(ctx, bootstrap);
+
+  writeSystemConfig(ctx.configDir, ctx.sqlitePath, ['noauth', 'egjwt']);
+  writeGatewayConfig(ctx.configDir, { port: ctx.port, echoUrl: ctx.echoUrl, jwt: { pem, audience, issuer: ctx.issuer } });
+  const gw = await startGateway(ctx, 'bench');
+  const token = await getToken(ctx, client);
+  assert(decodeJwtPart(token, 0).kid === header.kid, 'the token is signed by the key the jwt policy was configured with');
+  return { gw, token, clientId: client.clientId };
+}
