@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { ClientView } from '../clients/client';
 import type { CreatedClient } from '../clients/client-registry';
-import type { Actor } from '../admin/admin-service';
+import type { Actor } from '../admin/admin-authorization';
 import { clientJson } from '../clients/client-json';
 import type { Portcullis } from '../runtime/portcullis';
 import { print, table } from './output';
