@@ -1,5 +1,5 @@
 import { DomainError } from '../errors/domain-errors';
-import type { AdminRole } from '../users/user';
+import { ADMIN_ROLES, type AdminRole } from '../users/user';
 
 /** Who performs an admin action, and from where. */
 export interface Actor {
@@ -41,7 +41,7 @@ export type AdminAction = keyof typeof ACTIONS;
 export const ADMIN_ACTIONS = Object.keys(ACTIONS) as AdminAction[];
 
 /** The admin roles from the least power to the most: a role may do what any role before it may. */
-const RANKS: readonly AdminRole[] = ['admin', 'super-admin'];
+const RANKS: readonly AdminRole[] = ADMIN_ROLES;
 
 /** Whether someone holding `role` (none: not an admin) may do `action`. The one admin role check. */
 export function may(role: AdminRole | undefined | null, action: AdminAction): boolean {

@@ -1,7 +1,7 @@
 import type { ApplicationSettings } from '../../../config/settings';
 import { html } from '../../../pages/html';
 import { PASSWORD_MIN_LENGTH } from '../../../users/password-rule';
-import type { UserView } from '../../../users/user';
+import { ADMIN_ROLES, type UserView } from '../../../users/user';
 import { may, type Actor } from '../../admin-authorization';
 import type { AuditEntry } from '../../audit-log';
 import { adminLayout, fieldError } from './admin-layout';
@@ -51,7 +51,7 @@ function userForm(actor: Actor, csrf: string, values: UserFormValues, errors: Re
   </fieldset>
   ${fieldError(errors, 'roles')}
   ${superAdmin ? html`<label for="adminRole">Admin role</label>
-  <select id="adminRole" name="adminRole">${['', 'admin', 'super-admin'].map((r) => html`<option value="${r}" ${r === values.adminRole ? html`selected` : ''}>${r || 'none'}</option>`)}</select>` : html`<p class="muted">Admin role: ${values.adminRole || 'none'} (only super admins change admin roles)</p>`}
+  <select id="adminRole" name="adminRole">${['', ...ADMIN_ROLES].map((r) => html`<option value="${r}" ${r === values.adminRole ? html`selected` : ''}>${r || 'none'}</option>`)}</select>` : html`<p class="muted">Admin role: ${values.adminRole || 'none'} (only super admins change admin roles)</p>`}
   ${fieldError(errors, 'adminRole')}
   <div class="actions"><button type="submit" id="save-user">${user ? 'Save changes' : 'Create user'}</button></div>
 </form>`;
