@@ -4,8 +4,12 @@ import { InvalidRequest, MissingToken } from '../errors/oauth-errors';
 import { extractBearer } from '../guard/extract-bearer';
 import { peerAddress } from '../http/peer-address';
 import { ADMIN_SCOPE } from '../issuer/authorize/authorization-request';
-import type { Portcullis } from '../runtime/portcullis';
-import type { Actor } from './admin-service';
+import type { ClientRegistry } from '../clients/client-registry';
+import type { TokenVerifier } from '../guard/token-verifier';
+import type { SessionManager } from '../sessions/session-manager';
+import type { RevocationList } from '../tokens/revocation-list';
+import type { UserRegistry } from '../users/user-registry';
+import { adminRoleOf, type Actor } from './admin-authorization';
 
 /** Who is calling the admin area, or why not. */
 export type ActorResult =
@@ -13,6 +17,16 @@ export type ActorResult =
   | { kind: 'anonymous' }
   | { kind: 'not-admin'; name: string }
   | { kind: 'invalid-token'; reason: string; /** RFC 6750 §3.1: malformed bearer credentials (400 invalid_request). */ malformed?: boolean };
+
+/** What resolving the caller needs: the admin verifier, revocations, clients, users and sessions. */
+export interface ActorDeps {
+  /** Verifies bearer tokens presented to the admin API (any audience of this issuer). */
+  adminVerifier(): TokenVerifier;
+  revocations: Pick<RevocationList, 'isRevoked'>;
+  clients: Pick<ClientRegistry, 'find'>;
+  users: Pick<UserRegistry, 'find'>;
+  sessions: Pick<SessionManager, 'read'>;
+}
 
 /**
  * Resolves the caller of the admin area: a bearer token of a service client (automation) that
@@ -22,7 +36,7 @@ export type ActorResult =
  * which the user consented to by name: otherwise every app an admin signs in to could administer
  * the issuer with the token it received for its own application.
  */
-export async function resolveActor(req: IncomingMessage, p: Portcullis): Promise<ActorResult> {
+export async function resolveActor(req: IncomingMessage, p: ActorDeps): Promise<ActorResult> {
   if (req.headers.authorization !== undefined) {
     let claims;
     try {
@@ -41,15 +55,18 @@ export async function resolveActor(req: IncomingMessage, p: Portcullis): Promise
       }
       const user = await p.users.find(claims.sub);
       if (!user || user.status !== 'active') return { kind: 'invalid-token', reason: 'the user of this access token is not active' };
-      if (!user.adminRole) return { kind: 'not-admin', name: user.username };
-      return { kind: 'actor', via: 'bearer', actor: { type: 'user', id: user.userId, name: user.username, adminRole: user.adminRole, from: peerAddress(req) } };
+      const adminRole = adminRoleOf(user);
+      if (!adminRole) return { kind: 'not-admin', name: user.username };
+      return { kind: 'actor', via: 'bearer', actor: { type: 'user', id: user.userId, name: user.username, adminRole, from: peerAddress(req) } };
     }
-    if (!client.adminRole) return { kind: 'not-admin', name: client.name };
-    return { kind: 'actor', via: 'bearer', actor: { type: 'client', id: client.clientId, name: client.name, adminRole: client.adminRole, from: peerAddress(req) } };
+    const adminRole = adminRoleOf(client);
+    if (!adminRole) return { kind: 'not-admin', name: client.name };
+    return { kind: 'actor', via: 'bearer', actor: { type: 'client', id: client.clientId, name: client.name, adminRole, from: peerAddress(req) } };
   }
   const session = await p.sessions.read(req);
   const user = session ? await p.users.find(session.userId) : undefined;
   if (!user || user.status !== 'active') return { kind: 'anonymous' };
-  if (!user.adminRole) return { kind: 'not-admin', name: user.username };
-  return { kind: 'actor', via: 'session', actor: { type: 'user', id: user.userId, name: user.username, adminRole: user.adminRole, from: peerAddress(req) } };
+  const adminRole = adminRoleOf(user);
+  if (!adminRole) return { kind: 'not-admin', name: user.username };
+  return { kind: 'actor', via: 'session', actor: { type: 'user', id: user.userId, name: user.username, adminRole, from: peerAddress(req) } };
 }

@@ -1,26 +1,21 @@
-import type { ClientChanges, CreatedClient, NewClient } from '../clients/client-registry';
+import type { ClientChanges, ClientRegistry, CreatedClient, NewClient } from '../clients/client-registry';
 import type { ClientView } from '../clients/client';
 import type { SigningAlgorithm } from '../config/settings';
-import { ConflictError, DomainError, ValidationError } from '../errors/domain-errors';
-import type { Portcullis } from '../runtime/portcullis';
-import type { AdminRole, UserView } from '../users/user';
-import type { NewUser, UserChanges } from '../users/user-registry';
+import { ConflictError } from '../errors/domain-errors';
+import type { KeyRing } from '../keys/key-ring';
+import type { AccountAccess } from '../tokens/account-access';
+import { checkPassword } from '../users/password-rule';
+import type { UserView } from '../users/user';
+import type { NewUser, UserChanges, UserRegistry } from '../users/user-registry';
+import { authorize, isSuperAdmin, type Actor } from './admin-authorization';
 import type { AuditEntry, AuditLog } from './audit-log';
 
-/** Who performs an admin action, and from where. */
-export interface Actor {
-  type: 'user' | 'client' | 'cli';
-  id: string;
-  name: string;
-  adminRole: AdminRole;
-  from: string;
-}
-
-/** The actor lacks the power for this action (403). */
-export class Forbidden extends DomainError {
-  constructor(message: string) {
-    super('forbidden', message);
-  }
+/** What the admin operations use: the registries, the key ring, and ending an account's access. */
+export interface AdminServiceDeps {
+  clients: Pick<ClientRegistry, 'list' | 'get' | 'create' | 'edit' | 'rotateSecret' | 'setStatus'>;
+  users: Pick<UserRegistry, 'list' | 'get' | 'create' | 'update' | 'setPassword'>;
+  keys: Pick<KeyRing, 'rotate'>;
+  access: Pick<AccountAccess, 'endUserAccess' | 'deactivateClient'>;
 }
 
 /**
@@ -28,7 +23,7 @@ export class Forbidden extends DomainError {
  * audit log. Admins manage apps and users; only super admins make or unmake admins.
  */
 export class AdminService {
-  constructor(private readonly p: Portcullis, private readonly audit: AuditLog) {}
+  constructor(private readonly p: AdminServiceDeps, private readonly audit: AuditLog) {}
 
   listApps(): Promise<ClientView[]> {
     return this.p.clients.list();
@@ -39,14 +34,16 @@ export class AdminService {
   }
 
   async createApp(actor: Actor, input: NewClient): Promise<CreatedClient> {
-    if (input.adminRole) this.requireSuperAdmin(actor, 'give a client an admin role');
+    authorize(actor, 'manage-apps');
+    if (input.adminRole) authorize(actor, 'give-client-admin-role');
     const created = await this.p.clients.create(input);
     await this.log(actor, 'app.create', created.client);
     return created;
   }
 
   async updateApp(actor: Actor, id: string, changes: ClientChanges): Promise<ClientView> {
-    if (changes.adminRole !== undefined) this.requireSuperAdmin(actor, "change a client's admin role");
+    authorize(actor, 'manage-apps');
+    if (changes.adminRole !== undefined) authorize(actor, 'change-client-admin-role');
     const before = await this.guardSuperAdminApp(actor, id);
     const app = await this.p.clients.edit(id, changes);
     // The pages send every field: record only those whose value really changed.
@@ -64,7 +61,7 @@ export class AdminService {
 
   async deactivateApp(actor: Actor, id: string): Promise<ClientView> {
     await this.guardSuperAdminApp(actor, id);
-    await this.p.deactivateClient(id);
+    await this.p.access.deactivateClient(id);
     const app = await this.p.clients.get(id);
     await this.log(actor, 'app.deactivate', app);
     return app;
@@ -86,29 +83,28 @@ export class AdminService {
   }
 
   async createUser(actor: Actor, input: NewUser): Promise<UserView> {
-    if (input.adminRole) this.requireSuperAdmin(actor, 'create an admin');
+    authorize(actor, 'manage-users');
+    if (input.adminRole) authorize(actor, 'create-admin');
     const user = await this.p.users.create(input);
     await this.logUser(actor, 'user.create', user);
     return user;
   }
 
   async updateUser(actor: Actor, id: string, changes: UserChanges & { password?: string }): Promise<UserView> {
+    authorize(actor, 'manage-users');
     const current = await this.p.users.get(id);
     const touchesAdmin = changes.adminRole !== undefined && (changes.adminRole ?? undefined) !== current.adminRole;
-    if (touchesAdmin || (current.adminRole === 'super-admin' && actor.adminRole !== 'super-admin')) {
-      this.requireSuperAdmin(actor, touchesAdmin ? 'make or unmake admins' : 'change a super admin');
-    }
+    if (touchesAdmin) authorize(actor, 'change-admin-role');
+    else if (isSuperAdmin(current)) authorize(actor, 'change-super-admin');
     await this.keepOneSuperAdmin(current, changes);
     const { password, status, ...rest } = changes;
     // Checked before anything is written, so a bad password does not leave the other fields half-applied.
-    if (password !== undefined && (typeof password !== 'string' || password.length < 10 || password.length > 1024)) {
-      throw new ValidationError('password', 'password must be 10 to 1024 characters');
-    }
+    if (password !== undefined) checkPassword(password);
     await this.p.users.update(id, status ? { ...rest, status } : rest);
     if (password !== undefined) await this.p.users.setPassword(id, password);
     // A password set by an admin follows a loss or a compromise, and a disabled user must lose
     // access: either way every sign-in and every grant ends with it.
-    if (password !== undefined || (status === 'disabled' && current.status !== 'disabled')) await this.p.endUserAccess(id);
+    if (password !== undefined || (status === 'disabled' && current.status !== 'disabled')) await this.p.access.endUserAccess(id);
     const requested = (Object.keys(changes) as Array<keyof typeof changes>).filter((k) => changes[k] !== undefined);
     const after = await this.p.users.get(id);
     // The pages send every field: record only those whose value really changed (a password always counts).
@@ -122,7 +118,7 @@ export class AdminService {
    * `retireNow`, for a leaked key, is withdrawn at once).
    */
   async rotateSigningKey(actor: Actor, algorithm?: SigningAlgorithm, options: { retireNow?: boolean } = {}) {
-    this.requireSuperAdmin(actor, 'rotate signing keys');
+    authorize(actor, 'rotate-signing-keys');
     const key = await this.p.keys.rotate(algorithm, options);
     await this.record(actor, 'key.rotate', { type: 'key', id: key.kid, name: key.alg }, options.retireNow ? ['previous key withdrawn at once'] : undefined);
     return key;
@@ -134,21 +130,18 @@ export class AdminService {
 
   /** The last active super admin cannot be demoted or disabled: nobody could manage admins after. */
   private async keepOneSuperAdmin(current: UserView, changes: UserChanges): Promise<void> {
-    if (current.adminRole !== 'super-admin' || current.status !== 'active') return;
-    const demoted = changes.adminRole !== undefined && changes.adminRole !== 'super-admin';
+    if (!isSuperAdmin(current) || current.status !== 'active') return;
+    const demoted = changes.adminRole !== undefined && !isSuperAdmin({ adminRole: changes.adminRole ?? undefined });
     if (!demoted && changes.status !== 'disabled') return;
-    const others = (await this.p.users.list()).filter((u) => u.userId !== current.userId && u.adminRole === 'super-admin' && u.status === 'active');
+    const others = (await this.p.users.list()).filter((u) => u.userId !== current.userId && isSuperAdmin(u) && u.status === 'active');
     if (others.length === 0) throw new ConflictError('this is the last active super admin: make another super admin first');
-  }
-
-  private requireSuperAdmin(actor: Actor, what: string): void {
-    if (actor.adminRole !== 'super-admin') throw new Forbidden(`only a super admin can ${what}`);
   }
 
   /** A super-admin client is a super admin: only super admins change it (a new secret would be its power). */
   private async guardSuperAdminApp(actor: Actor, id: string): Promise<ClientView> {
+    authorize(actor, 'manage-apps');
     const app = await this.p.clients.get(id);
-    if (app.adminRole === 'super-admin') this.requireSuperAdmin(actor, 'change a super-admin client');
+    if (isSuperAdmin(app)) authorize(actor, 'change-super-admin-client');
     return app;
   }
 

@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
 import type { ClientView } from '../clients/client';
 import type { CreatedClient } from '../clients/client-registry';
-import type { Actor } from '../admin/admin-service';
+import type { Actor } from '../admin/admin-authorization';
 import { clientJson } from '../clients/client-json';
+import { ADMIN_ROLES } from '../users/user';
 import type { Portcullis } from '../runtime/portcullis';
 import { print, table } from './output';
 import { cliActor, withRuntime } from './with-runtime';
@@ -54,7 +55,7 @@ export function clientsCommand(group: 'clients' | 'apps' = 'clients'): Command {
     .option('--role <role>', 'a role of that application, for client credentials (repeat for several)', collect, [])
     .addOption(new Option('--type <type>', 'web: secret; public: PKCE, no secret; service: client credentials').choices(apps ? ['web', 'public', 'service'] : ['service']).default(apps ? 'web' : 'service'))
     .option('--description <text>', 'internal description (at most 500 characters)')
-    .addOption(new Option('--admin-role <role>', 'let this service client call the admin API (automation)').choices(['admin', 'super-admin']))
+    .addOption(new Option('--admin-role <role>', 'let this service client call the admin API (automation)').choices([...ADMIN_ROLES]))
     .option('--json', 'print JSON');
   if (apps) {
     create

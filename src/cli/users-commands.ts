@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { ValidationError } from '../errors/domain-errors';
-import type { UserView } from '../users/user';
+import { ADMIN_ROLES, type UserView } from '../users/user';
 import { userJson } from '../users/user-json';
 import { print, table } from './output';
 import { cliActor, withRuntime } from './with-runtime';
@@ -41,7 +41,7 @@ function describe(user: UserView): string {
   ].join('\n');
 }
 
-const adminOption = () => new Option('--admin-role <role>', 'administrative role for the admin area').choices(['admin', 'super-admin', 'none']);
+const adminOption = () => new Option('--admin-role <role>', 'administrative role for the admin area').choices([...ADMIN_ROLES, 'none']);
 
 /** `portcullis users ...`: people who sign in, and their roles per application. */
 export function usersCommand(): Command {

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { Actor } from '../admin/admin-service';
+import type { Actor } from '../admin/admin-authorization';
 import { loadSettings } from '../config/load-settings';
 import { applyEnvironmentDefaults } from '../config/environment';
 import { Portcullis } from '../runtime/portcullis';

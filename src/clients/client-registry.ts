@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-
 import { quotedExcerpt } from '../errors/error-description';
 import type { Store } from '../store/store';
 import { updateRecord } from '../store/update-record';
-import type { AdminRole } from '../users/user';
+import { isAdminRole, type AdminRole } from '../users/user';
 import { viewOf, type Client, type ClientView } from './client';
 import { generateClientId, generateSecret, hashSecret, verifySecret } from './client-secret';
 import { checkOrigin, checkRedirectUris } from './redirect-uri';
@@ -191,7 +191,7 @@ function checkText(field: string, value: unknown, max: number, required: boolean
 }
 
 function checkAdminRole(value: unknown): AdminRole {
-  if (value !== 'admin' && value !== 'super-admin') throw new ValidationError('adminRole', 'adminRole must be admin or super-admin');
+  if (!isAdminRole(value)) throw new ValidationError('adminRole', 'adminRole must be admin or super-admin');
   return value;
 }
 

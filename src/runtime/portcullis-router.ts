@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { adminApiRouter } from '../admin/api/admin-api-router';
-import { adminPagesRouter } from '../admin/admin-pages-router';
-import { ADMIN_SCRIPT, ADMIN_STYLES } from '../admin/pages/admin-layout';
+import { adminPagesRouter } from '../admin/web/admin-pages-router';
+import { ADMIN_SCRIPT, ADMIN_STYLES } from '../admin/web/views/admin-layout';
 import { InvalidRequest } from '../errors/oauth-errors';
 import { sendError } from '../errors/send-error';
 import { issuerRouter } from '../issuer/issuer-router';

@@ -43,8 +43,9 @@ import { Consents } from '../users/consents';
 import { UserRegistry } from '../users/user-registry';
 import { bootstrapAdmin } from './bootstrap-admin';
 import { AdminService } from '../admin/admin-service';
+import { AccountAccess } from '../tokens/account-access';
 import { AuditLog } from '../admin/audit-log';
-import { SecretReveal } from '../admin/secret-reveal';
+import { SecretReveal } from '../admin/web/secret-reveal';
 import { GuardMeter } from '../metrics/guard-meter';
 import { meteredStore } from '../metrics/metered-store';
 import { metricsUrlOf, openMetricsListener, type MetricsListener } from '../metrics/metrics-listener';
@@ -77,6 +78,8 @@ export class Portcullis {
   readonly sessions: SessionManager;
   readonly origins: OriginIndex;
   readonly admin: AdminService;
+  /** Disabling a user, ending a user's access, deactivating an app: sessions, grants and consents end with them. */
+  readonly access: AccountAccess;
   readonly secretReveal: SecretReveal;
   readonly csrf: Csrf;
   /** RFC 6749 §2.3.1: brute-force protection of client secrets (token, revocation, introspection). */
@@ -140,7 +143,8 @@ export class Portcullis {
     this.rateLimiter = new RateLimiter(store, settings.rateLimits, logger, now);
     this.rateLimiter.onLimited = (endpoint, by) => this.metrics.countRateLimited(endpoint, by);
     this.origins = new OriginIndex(clients, now);
-    this.admin = new AdminService(this, new AuditLog(store, now));
+    this.access = new AccountAccess({ users: this.users, clients, sessions: this.sessions, revoker: this.revoker, consents: this.consents });
+    this.admin = new AdminService({ clients, users: this.users, keys, access: this.access }, new AuditLog(store, now));
     this.secretReveal = new SecretReveal(store, secure, now);
     this.readiness = new Readiness(readinessChecks({ store, keys }), { ...settings.health, now, logger });
     const userTokens = { tokens: this.tokens, idTokens: this.idTokens, refreshTokens: this.refreshTokens, applications };
@@ -183,25 +187,6 @@ export class Portcullis {
       users: this.users,
       audienceOf: (application) => this.settings.applications[application]?.audience,
     };
-  }
-
-  /** Disables a user's access: sessions ended, every grant (refresh tokens, their access tokens) revoked. */
-  async disableUser(userId: string): Promise<void> {
-    await this.users.update(userId, { status: 'disabled' });
-    await this.endUserAccess(userId);
-  }
-
-  /** Ends everything a user holds: sessions at the issuer, and every grant apps hold for them. */
-  async endUserAccess(userId: string): Promise<void> {
-    await this.sessions.endAllOf(userId);
-    await this.revoker.revokeAllOf('user', userId);
-  }
-
-  /** Deactivates an app: it cannot authenticate, its grants are revoked, its consents forgotten. */
-  async deactivateClient(clientId: string): Promise<void> {
-    await this.clients.setStatus(clientId, 'disabled');
-    await this.revoker.revokeAllOf('client', clientId);
-    await this.consents.revokeAllFor(clientId);
   }
 
   /** Opens the store, loads (or creates) the signing keys and the secret hash key. */

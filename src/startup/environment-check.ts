@@ -1,5 +1,6 @@
 import { parseSecretHashKey } from '../clients/secret-hash-key';
-import { checkEmail, checkPassword, checkUsername } from '../users/user-registry';
+import { checkPassword } from '../users/password-rule';
+import { checkEmail, checkUsername } from '../users/user-registry';
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'debug'];
 

@@ -5,11 +5,11 @@ import { quotedExcerpt } from '../errors/error-description';
 import type { Store } from '../store/store';
 import { updateRecord } from '../store/update-record';
 import { dummyHash, hashPassword, verifyPassword } from './password';
+import { checkPassword } from './password-rule';
 import { userView, type AdminRole, type User, type UserView } from './user';
 
 const KIND = 'users';
 const NAMES = 'usernames';
-const MIN_PASSWORD = 10;
 
 export interface NewUser {
   username: string;
@@ -146,12 +146,6 @@ export function checkUsername(value: unknown): string {
     throw new ValidationError('username', 'username must be 2-64 characters: letters, digits, . _ @ -');
   }
   return value.trim();
-}
-
-export function checkPassword(value: unknown): void {
-  if (typeof value !== 'string' || value.length < MIN_PASSWORD || value.length > 1024) {
-    throw new ValidationError('password', `password must be ${MIN_PASSWORD} to 1024 characters`);
-  }
 }
 
 export function checkEmail(value: unknown): string {

@@ -1,5 +1,10 @@
-/** Administrative power over Portcullis itself (the admin area and API). */
-export type AdminRole = 'admin' | 'super-admin';
+/** Administrative power over Portcullis itself (the admin area and API), from the least to the most. */
+export const ADMIN_ROLES = ['admin', 'super-admin'] as const;
+export type AdminRole = (typeof ADMIN_ROLES)[number];
+
+export function isAdminRole(value: unknown): value is AdminRole {
+  return (ADMIN_ROLES as readonly unknown[]).includes(value);
+}
 
 /** A person who signs in at the issuer. */
 export interface User {

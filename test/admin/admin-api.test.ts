@@ -191,7 +191,7 @@ describe('admin API: /admin/api/v1', function () {
       for (const route of ADMIN_ROUTES) {
         it(`${actor.label}: ${routeKey(route)}`, async () => {
           const t = await targets();
-          if (route.path.endsWith('/reactivate')) await server.portcullis.deactivateClient(t.appId);
+          if (route.path.endsWith('/reactivate')) await server.portcullis.access.deactivateClient(t.appId);
           const name = await actor.name();
           const c = routeCases(t, name, actor.role)[routeKey(route)];
           const res = await call(server, actor.caller(), route.method, c.path, c.body);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Actor } from '../../src/admin/admin-service';
+import type { Actor } from '../../src/admin/admin-authorization';
 import { obtainTokens, refresh, refusedWithinASecond, startFlowServer } from '../helpers/browser-flow';
 
 const CLI: Actor = { type: 'cli', id: 'ops', name: 'cli:ops', adminRole: 'super-admin', from: 'cli' };

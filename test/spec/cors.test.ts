@@ -81,7 +81,7 @@ describe('CORS at the token, revocation and userinfo endpoints', () => {
       const gone = await createApp(server, { allowedOrigins: ['https://gone.example'] });
       server.now.ms += 1100;
       expectReadableBy(await preflight('/oauth2/token', 'https://gone.example'), 'https://gone.example');
-      await server.portcullis.deactivateClient(gone.clientId);
+      await server.portcullis.access.deactivateClient(gone.clientId);
       server.now.ms += 1100;
       expectNotReadable(await preflight('/oauth2/token', 'https://gone.example'));
     });

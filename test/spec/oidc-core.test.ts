@@ -154,7 +154,7 @@ describe('OpenID Connect Core', () => {
     it('a disabled user: 401 invalid_token', async () => {
       const someone = await createUser(server);
       const { access_token: token } = await obtainTokens(server, { app: web, user: someone, params: { scope: 'openid' } });
-      await server.portcullis.disableUser(someone.userId);
+      await server.portcullis.access.disableUser(someone.userId);
       expectJsonError(await userinfo(token), 401, 'invalid_token');
     });
   });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Router } from 'express';
 import request from 'supertest';
-import { adminPagesRouter } from '../../src/admin/admin-pages-router';
+import { adminPagesRouter } from '../../src/admin/web/admin-pages-router';
 import { ADMIN_ROUTES } from '../../src/admin/api/routes';
 import { API, apiSession, automationClient, makeUser, pageCsrf, signedIn } from '../helpers/admin-session';
 import { authorizeParams, formFields, locationOf, query, signIn, startAuthorization, startFlowServer, type Agent, type FlowApp, type FlowUser } from '../helpers/browser-flow';

@@ -115,7 +115,7 @@ describe('RFC 6749 §4.1 authorization code grant', () => {
 
     it('a deactivated client', async () => {
       const app = await createApp(server);
-      await server.portcullis.deactivateClient(app.clientId);
+      await server.portcullis.access.deactivateClient(app.clientId);
       await expectRefusedPage(authorizeParams(app), 'unauthorized_client');
     });
 

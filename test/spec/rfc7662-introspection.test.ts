@@ -86,7 +86,7 @@ describe('RFC 7662 token introspection', () => {
 
   it('an access token of a deactivated client: active false', async () => {
     const { access_token: token } = await tokens();
-    await server.portcullis.deactivateClient(web.clientId);
+    await server.portcullis.access.deactivateClient(web.clientId);
     expect(await introspect(other, token)).to.deep.equal(inactive);
   });
 

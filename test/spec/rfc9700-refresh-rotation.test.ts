@@ -164,14 +164,14 @@ describe('RFC 9700 §4.14.2 refresh token rotation and RFC 6749 §6 refreshing',
 
     it('a disabled user: refresh fails with invalid_grant and the access token is refused at the guard', async () => {
       const first = await tokensFor();
-      await server.portcullis.disableUser(user.userId);
+      await server.portcullis.access.disableUser(user.userId);
       expectJsonError(await refresh(server, web, first.refresh_token), 400, 'invalid_grant');
       await refusedWithinASecond(server, first.access_token);
     });
 
     it('a deactivated client can no longer refresh: invalid_client', async () => {
       const first = await tokensFor();
-      await server.portcullis.deactivateClient(web.clientId);
+      await server.portcullis.access.deactivateClient(web.clientId);
       expectJsonError(await refresh(server, web, first.refresh_token), 401, 'invalid_client');
     });
 

@@ -86,7 +86,7 @@ describe('Sessions and pages', () => {
     });
 
     it('a disabled user cannot sign in, and gets the same generic message', async () => {
-      await server.portcullis.disableUser(user.userId);
+      await server.portcullis.access.disableUser(user.userId);
       const agent = browser();
       const res = await signIn(agent, await atSignIn(agent), user);
       expectPage(res, 401);

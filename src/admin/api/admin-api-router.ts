@@ -4,12 +4,21 @@ import { ContentTooLarge, InvalidRequest, UnsupportedContentEncoding } from '../
 import { bearerChallenge, toOAuthError } from '../../errors/send-error';
 import { isMalformedPath } from '../../http/malformed-path';
 import { requestId } from '../../http/request-id';
-import type { Portcullis } from '../../runtime/portcullis';
-import { resolveActor } from '../admin-actor';
-import { Forbidden } from '../admin-service';
+import type { PortcullisSettings } from '../../config/settings';
+import type { Csrf } from '../../http/csrf';
+import type { Logger } from '../../logging/logger';
+import { resolveActor, type ActorDeps } from '../admin-actor';
+import { Forbidden } from '../admin-authorization';
 import { openApiDocument } from './openapi';
 import { InvalidJson, readJson } from './read-json';
-import { ADMIN_ROUTES } from './routes';
+import { ADMIN_ROUTES, type AdminRouteDeps } from './routes';
+
+/** What the admin API uses: who calls, the admin operations, CSRF, the logger, issuer and realm. */
+export interface AdminApiDeps extends ActorDeps, AdminRouteDeps {
+  csrf: Pick<Csrf, 'token' | 'verify'>;
+  logger: Logger;
+  settings: Pick<PortcullisSettings, 'applications' | 'issuer' | 'realm'>;
+}
 
 /** Sends the admin API's error shape: `{error, message, field?, request_id}`, never a stack. */
 function fail(req: Request, res: Response, status: number, error: string, message: string, field?: string): void {
@@ -20,7 +29,7 @@ function fail(req: Request, res: Response, status: number, error: string, messag
 const API_FIELDS: Record<string, string> = { redirectUris: 'redirect_uris', allowedOrigins: 'allowed_origins', adminRole: 'admin_role' };
 
 /** Domain errors to HTTP: 404 unknown id, 409 conflict, 422 invalid field, 403 forbidden. */
-function sendDomainError(req: Request, res: Response, err: unknown, p: Portcullis): void {
+function sendDomainError(req: Request, res: Response, err: unknown, p: AdminApiDeps): void {
   if (err instanceof NotFoundError) return fail(req, res, 404, err.code, err.message);
   if (err instanceof ConflictError) return fail(req, res, 409, err.code, err.message);
   if (err instanceof ValidationError) return fail(req, res, 422, err.code, err.message, err.field && (Object.hasOwn(API_FIELDS, err.field) ? API_FIELDS[err.field] : err.field));
@@ -42,7 +51,7 @@ const UNSAFE = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
  * X-CSRF-Token header) or by a bearer token whose subject holds an admin role (a service client
  * with an admin role, or an admin user's token granted the `portcullis:admin` scope).
  */
-export function adminApiRouter(p: Portcullis): Router {
+export function adminApiRouter(p: AdminApiDeps): Router {
   const router = express.Router();
   // Before any route decodes `:id`: a path with a bad `%` escape is a bad request (RFC 3986 §2.1).
   router.use((req, res, next) => (isMalformedPath(req.originalUrl) ? fail(req, res, 400, 'invalid_request', 'malformed request path') : next()));

@@ -1,4 +1,5 @@
 import { ValidationError } from '../../errors/domain-errors';
+import { isAdminRole, type AdminRole } from '../../users/user';
 import { excerpt } from '../../errors/error-description';
 
 type Body = Record<string, unknown>;
@@ -37,10 +38,10 @@ export function optionalRoleMap(body: Body, field: string): Record<string, strin
 }
 
 /** `admin_role`: admin, super-admin, or null to remove. */
-export function optionalAdminRole(body: Body, field = 'admin_role'): 'admin' | 'super-admin' | null | undefined {
+export function optionalAdminRole(body: Body, field = 'admin_role'): AdminRole | null | undefined {
   const value = body[field];
   if (value === undefined || value === null) return value as null | undefined;
-  if (value !== 'admin' && value !== 'super-admin') throw new ValidationError(field, `${field} must be admin, super-admin or null`);
+  if (!isAdminRole(value)) throw new ValidationError(field, `${field} must be admin, super-admin or null`);
   return value;
 }
 

@@ -2,10 +2,20 @@ import type { Request, Response } from 'express';
 import { clientJson } from '../../clients/client-json';
 import type { Client } from '../../clients/client';
 import { ValidationError } from '../../errors/domain-errors';
-import type { Portcullis } from '../../runtime/portcullis';
+import type { PortcullisSettings } from '../../config/settings';
+import type { Csrf } from '../../http/csrf';
+import { PASSWORD_MIN_LENGTH } from '../../users/password-rule';
 import { userJson } from '../../users/user-json';
-import type { Actor } from '../admin-service';
+import type { Actor } from '../admin-authorization';
+import type { AdminService } from '../admin-service';
 import { onlyFields, optionalAdminRole, optionalRoleMap, optionalString, optionalStrings, requiredString } from './input';
+
+/** What the routes use: the admin operations, the session's CSRF token, the declared applications. */
+export interface AdminRouteDeps {
+  admin: AdminService;
+  csrf: Pick<Csrf, 'token'>;
+  settings: Pick<PortcullisSettings, 'applications'>;
+}
 
 /** One route of the admin REST API: the router and the OpenAPI document are both built from these. */
 export interface AdminRoute {
@@ -17,7 +27,7 @@ export interface AdminRoute {
   body?: Record<string, { type: string; description: string; required?: boolean }>;
   /** Status of a successful answer. */
   status: 200 | 201;
-  handle(p: Portcullis, actor: Actor, req: Request, res: Response): Promise<unknown>;
+  handle(p: AdminRouteDeps, actor: Actor, req: Request, res: Response): Promise<unknown>;
 }
 
 const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
@@ -48,7 +58,7 @@ const appBody = {
 
 const userBody = {
   username: { type: 'string', description: 'Sign-in name (create only)', required: true },
-  password: { type: 'string', description: 'At least 10 characters', required: true },
+  password: { type: 'string', description: `At least ${PASSWORD_MIN_LENGTH} characters`, required: true },
   email: { type: 'string', description: 'Email address' },
   name: { type: 'string', description: 'Display name' },
   roles: { type: 'object', description: 'Roles per application, e.g. {"echo": ["echo-reader"]}' },

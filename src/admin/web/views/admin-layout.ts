@@ -1,6 +1,6 @@
-import { html, type Html } from '../../pages/html';
-import { layout } from '../../pages/layout';
-import type { Actor } from '../admin-service';
+import { html, type Html } from '../../../pages/html';
+import { layout } from '../../../pages/layout';
+import type { Actor } from '../../admin-authorization';
 
 /** The admin frame: navigation (Integrations > Apps, Users, Audit log), who is signed in, sign-out. */
 export function adminLayout(title: string, actor: Actor, csrf: string, body: Html): string {

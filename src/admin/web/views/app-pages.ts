@@ -1,8 +1,8 @@
-import type { ClientView } from '../../clients/client';
-import type { ApplicationSettings } from '../../config/settings';
-import { html } from '../../pages/html';
-import type { Actor } from '../admin-service';
-import type { AuditEntry } from '../audit-log';
+import type { ClientView } from '../../../clients/client';
+import type { ApplicationSettings } from '../../../config/settings';
+import { html } from '../../../pages/html';
+import type { Actor } from '../../admin-authorization';
+import type { AuditEntry } from '../../audit-log';
 import { adminLayout, fieldError } from './admin-layout';
 import { auditTable } from './audit-page';
 

@@ -1,39 +1,23 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { ConflictError, DomainError, NotFoundError, ValidationError } from '../errors/domain-errors';
-import { isMalformedPath } from '../http/malformed-path';
-import { readFormValues } from '../http/read-form';
-import { sendErrorPage } from '../pages/error-page';
-import { messagePage } from '../pages/message-page';
-import { redirect303, sendPage } from '../pages/security-headers';
-import type { Portcullis } from '../runtime/portcullis';
-import { resolveActor } from './admin-actor';
-import { Forbidden, type Actor } from './admin-service';
+import { ConflictError, DomainError, NotFoundError } from '../../errors/domain-errors';
+import { isMalformedPath } from '../../http/malformed-path';
+import { readFormValues } from '../../http/read-form';
+import { sendErrorPage } from '../../pages/error-page';
+import { messagePage } from '../../pages/message-page';
+import { redirect303, sendPage } from '../../pages/security-headers';
+import { resolveActor } from '../admin-actor';
+import { Forbidden } from '../admin-authorization';
 import { appPageRoutes } from './app-page-routes';
-import { auditPage } from './pages/audit-page';
+import type { AdminPageHandler, AdminPagesDeps } from './page-context';
+import { auditPage } from './views/audit-page';
 import { userPageRoutes } from './user-page-routes';
-
-/** A signed-in admin's request to an admin page, with the form already checked for CSRF. */
-export interface AdminPageContext {
-  actor: Actor;
-  csrf: string;
-  form: URLSearchParams;
-}
-
-export type AdminPageHandler = (ctx: AdminPageContext, req: Request, res: Response) => Promise<void>;
-
-/** Field errors for the form: a ValidationError names its field; others are shown at the top. */
-export function formErrors(err: unknown): Record<string, string> {
-  if (err instanceof ValidationError && err.field) return { [err.field]: err.message };
-  if (err instanceof DomainError) return { form: err.message };
-  throw err;
-}
 
 /**
  * `/admin`: signed-in admins and super admins only. Anonymous visitors are sent to sign in and
  * back; signed-in users without an admin role get a 403 page. Every form is CSRF-checked, every
  * change answers 303, and the pages carry the same security headers as the consent page.
  */
-export function adminPagesRouter(p: Portcullis): Router {
+export function adminPagesRouter(p: AdminPagesDeps): Router {
   const router = express.Router();
   const wrap = (handler: AdminPageHandler) => async (req: Request, res: Response) => {
     try {

@@ -1,10 +1,9 @@
 import type { Request, Response, Router } from 'express';
-import { redirect303, sendPage } from '../pages/security-headers';
-import type { Portcullis } from '../runtime/portcullis';
-import type { UserView } from '../users/user';
-import type { AdminPageHandler } from './admin-pages-router';
-import { formErrors } from './admin-pages-router';
-import { createUserPage, userDetailPage, usersListPage, type UserFormValues } from './pages/user-pages';
+import { redirect303, sendPage } from '../../pages/security-headers';
+import type { UserView } from '../../users/user';
+import { may } from '../admin-authorization';
+import { formErrors, type AdminPagesDeps, type AdminPageWrap } from './page-context';
+import { createUserPage, userDetailPage, usersListPage, type UserFormValues } from './views/user-pages';
 
 function rolesFrom(values: string[]): Record<string, string[]> {
   // No prototype: an application named `__proto__` or `toString` is a key like any other, which
@@ -27,7 +26,7 @@ const valuesFrom = (form: URLSearchParams): UserFormValues => ({
 });
 
 /** Users: list, create, edit (roles per application, admin role for super admins), disable, enable. */
-export function userPageRoutes(router: Router, p: Portcullis, wrap: (h: AdminPageHandler) => (req: Request, res: Response) => Promise<void>): void {
+export function userPageRoutes(router: Router, p: AdminPagesDeps, wrap: AdminPageWrap): void {
   const apps = p.settings.applications;
   router.get('/users', wrap(async (ctx, _req, res) => sendPage(res, 200, usersListPage(ctx.actor, ctx.csrf, await p.admin.listUsers()), [], true)));
   router.get('/users/new', wrap(async (ctx, _req, res) => {
@@ -54,7 +53,7 @@ export function userPageRoutes(router: Router, p: Portcullis, wrap: (h: AdminPag
     const values = { ...valuesFrom(ctx.form), username: user.username };
     try {
       const password = ctx.form.get('password') || undefined;
-      const adminRole = ctx.actor.adminRole === 'super-admin' ? ((values.adminRole || null) as UserView['adminRole'] | null) : undefined;
+      const adminRole = may(ctx.actor.adminRole, 'change-admin-role') ? ((values.adminRole || null) as UserView['adminRole'] | null) : undefined;
       await p.admin.updateUser(ctx.actor, user.userId, { email: values.email || undefined, name: values.name || undefined, roles: rolesFrom(values.roles), adminRole, password });
       redirect303(res, `/admin/users/${user.userId}`);
     } catch (err) {

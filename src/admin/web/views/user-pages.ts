@@ -1,8 +1,9 @@
-import type { ApplicationSettings } from '../../config/settings';
-import { html } from '../../pages/html';
-import type { UserView } from '../../users/user';
-import type { Actor } from '../admin-service';
-import type { AuditEntry } from '../audit-log';
+import type { ApplicationSettings } from '../../../config/settings';
+import { html } from '../../../pages/html';
+import { PASSWORD_MIN_LENGTH } from '../../../users/password-rule';
+import { ADMIN_ROLES, type UserView } from '../../../users/user';
+import { may, type Actor } from '../../admin-authorization';
+import type { AuditEntry } from '../../audit-log';
 import { adminLayout, fieldError } from './admin-layout';
 import { auditTable } from './audit-page';
 
@@ -27,7 +28,7 @@ export function usersListPage(actor: Actor, csrf: string, users: UserView[]): st
 
 function userForm(actor: Actor, csrf: string, values: UserFormValues, errors: Record<string, string>, applications: Record<string, ApplicationSettings>, user?: UserView) {
   const allRoles = Object.entries(applications).flatMap(([app, a]) => Object.keys(a.roles).map((role) => `${app}:${role}`));
-  const superAdmin = actor.adminRole === 'super-admin';
+  const superAdmin = may(actor.adminRole, 'change-admin-role');
   return html`
 <form method="post" action="${user ? `/admin/users/${user.userId}` : '/admin/users'}" novalidate>
   <input type="hidden" name="csrf_token" value="${csrf}">
@@ -42,7 +43,7 @@ function userForm(actor: Actor, csrf: string, values: UserFormValues, errors: Re
   <label for="name">Name</label>
   <input id="name" name="name" value="${values.name}">
   ${fieldError(errors, 'name')}
-  <label for="password">${user ? 'New password (leave empty to keep)' : 'Password (at least 10 characters)'}</label>
+  <label for="password">${user ? 'New password (leave empty to keep)' : `Password (at least ${PASSWORD_MIN_LENGTH} characters)`}</label>
   <input id="password" name="password" type="password" autocomplete="new-password">
   ${fieldError(errors, 'password')}
   <fieldset class="checks"><legend>Roles per application</legend>
@@ -50,7 +51,7 @@ function userForm(actor: Actor, csrf: string, values: UserFormValues, errors: Re
   </fieldset>
   ${fieldError(errors, 'roles')}
   ${superAdmin ? html`<label for="adminRole">Admin role</label>
-  <select id="adminRole" name="adminRole">${['', 'admin', 'super-admin'].map((r) => html`<option value="${r}" ${r === values.adminRole ? html`selected` : ''}>${r || 'none'}</option>`)}</select>` : html`<p class="muted">Admin role: ${values.adminRole || 'none'} (only super admins change admin roles)</p>`}
+  <select id="adminRole" name="adminRole">${['', ...ADMIN_ROLES].map((r) => html`<option value="${r}" ${r === values.adminRole ? html`selected` : ''}>${r || 'none'}</option>`)}</select>` : html`<p class="muted">Admin role: ${values.adminRole || 'none'} (only super admins change admin roles)</p>`}
   ${fieldError(errors, 'adminRole')}
   <div class="actions"><button type="submit" id="save-user">${user ? 'Save changes' : 'Create user'}</button></div>
 </form>`;

@@ -1,11 +1,9 @@
 import type { Request, Response, Router } from 'express';
-import type { ClientView } from '../clients/client';
-import { appFormErrors } from '../clients/client-registry';
-import { redirect303, sendPage } from '../pages/security-headers';
-import type { Portcullis } from '../runtime/portcullis';
-import type { AdminPageContext, AdminPageHandler } from './admin-pages-router';
-import { formErrors } from './admin-pages-router';
-import { appDetailPage, appsListPage, confirmRegeneratePage, createAppPage, type AppFormValues } from './pages/app-pages';
+import type { ClientView } from '../../clients/client';
+import { appFormErrors } from '../../clients/client-registry';
+import { redirect303, sendPage } from '../../pages/security-headers';
+import { formErrors, type AdminPageContext, type AdminPagesDeps, type AdminPageWrap } from './page-context';
+import { appDetailPage, appsListPage, confirmRegeneratePage, createAppPage, type AppFormValues } from './views/app-pages';
 
 // One URI per line, kept as typed (not trimmed): whitespace in a URI is refused by the validator.
 const lines = (text: string | null) => (text ?? '').split(/\r?\n/).filter((l) => l.trim() !== '');
@@ -27,7 +25,7 @@ function valuesOf(app: ClientView): AppFormValues {
 }
 
 /** Admin > Integrations > Apps: list, create (secret shown once), detail, edit, regenerate, deactivate, reactivate. */
-export function appPageRoutes(router: Router, p: Portcullis, wrap: (h: AdminPageHandler) => (req: Request, res: Response) => Promise<void>): void {
+export function appPageRoutes(router: Router, p: AdminPagesDeps, wrap: AdminPageWrap): void {
   const apps = p.settings.applications;
   const detail = async (ctx: AdminPageContext, res: Response, app: ClientView, values = valuesOf(app), errors: Record<string, string> = {}, secret?: string) => {
     const audit = await p.admin.auditLog(50, { type: 'app', id: app.clientId });

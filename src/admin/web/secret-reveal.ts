@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { compactDecrypt, CompactEncrypt } from 'jose';
-import { readCookies, setCookie } from '../http/cookies';
-import type { Store } from '../store/store';
+import { readCookies, setCookie } from '../../http/cookies';
+import type { Store } from '../../store/store';
 
 const KIND = 'secret-reveals';
 const COOKIE = 'portcullis_reveal';

@@ -1,6 +1,6 @@
-import { html } from '../../pages/html';
-import type { Actor } from '../admin-service';
-import type { AuditEntry } from '../audit-log';
+import { html } from '../../../pages/html';
+import type { Actor } from '../../admin-authorization';
+import type { AuditEntry } from '../../audit-log';
 import { adminLayout } from './admin-layout';
 
 /** Audit entries as a table, newest first. */

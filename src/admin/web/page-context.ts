@@ -1,0 +1,37 @@
+import type { Request, Response } from 'express';
+import { DomainError, ValidationError } from '../../errors/domain-errors';
+import type { PortcullisSettings } from '../../config/settings';
+import type { Csrf } from '../../http/csrf';
+import type { Logger } from '../../logging/logger';
+import type { ActorDeps } from '../admin-actor';
+import type { Actor } from '../admin-authorization';
+import type { AdminService } from '../admin-service';
+import type { SecretReveal } from './secret-reveal';
+
+/** What the admin pages use: who calls, the admin operations, CSRF, the secret shown once, the logger. */
+export interface AdminPagesDeps extends ActorDeps {
+  admin: AdminService;
+  csrf: Pick<Csrf, 'token' | 'verify'>;
+  secretReveal: Pick<SecretReveal, 'stash' | 'take'>;
+  logger: Logger;
+  settings: Pick<PortcullisSettings, 'applications'>;
+}
+
+/** A signed-in admin's request to an admin page, with the form already checked for CSRF. */
+export interface AdminPageContext {
+  actor: Actor;
+  csrf: string;
+  form: URLSearchParams;
+}
+
+export type AdminPageHandler = (ctx: AdminPageContext, req: Request, res: Response) => Promise<void>;
+
+/** What the pages router hands each area's routes: turns a page handler into an Express one. */
+export type AdminPageWrap = (handler: AdminPageHandler) => (req: Request, res: Response) => Promise<void>;
+
+/** Field errors for the form: a ValidationError names its field; others are shown at the top. */
+export function formErrors(err: unknown): Record<string, string> {
+  if (err instanceof ValidationError && err.field) return { [err.field]: err.message };
+  if (err instanceof DomainError) return { form: err.message };
+  throw err;
+}
