@@ -3,7 +3,7 @@ import { adminApiRouter } from '../admin/api/admin-api-router';
 import { adminPagesRouter } from '../admin/admin-pages-router';
 import { ADMIN_SCRIPT, ADMIN_STYLES } from '../admin/pages/admin-layout';
 import { InvalidRequest } from '../errors/oauth-errors';
-import { sendError } from '../errors/send-error';
+import { sendError } from '../http/send-error';
 import { issuerRouter } from '../issuer/issuer-router';
 import { STYLESHEET } from '../pages/layout';
 import type { Portcullis } from './portcullis';
