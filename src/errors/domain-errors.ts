@@ -2,7 +2,8 @@ import { excerpt } from './error-description';
 
 /**
  * Errors of the management side (CLI, admin API): each has a stable code and, for invalid input,
- * the field at fault. The admin API maps them to 404/409/422; the CLI prints them and exits non-zero.
+ * the field at fault. errors/classify-error.ts gives each its status on the admin API and pages
+ * (404, 403, 409, 422); the CLI prints them and exits non-zero.
  */
 export class DomainError extends Error {
   constructor(readonly code: string, message: string, readonly field?: string) {

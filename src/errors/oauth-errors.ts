@@ -1,6 +1,6 @@
 /**
- * Typed protocol errors. Code throws these; `send-error.ts` is the only place that turns one into
- * a response. The `error` codes are the registered ones of RFC 6749 §4.1.2.1/§5.2, RFC 6750 §3.1,
+ * Typed protocol errors. Code throws these; `classify-error.ts` is the only place that decides the
+ * response one becomes. The `error` codes are the registered ones of RFC 6749 §4.1.2.1/§5.2, RFC 6750 §3.1,
  * RFC 7009 §2.2.1 and OpenID Connect Core §3.1.2.6.
  */
 export abstract class OAuthError extends Error {
@@ -22,6 +22,26 @@ export class InvalidRequest extends OAuthError {
   readonly error: string = 'invalid_request';
   readonly status: number = 400;
 }
+
+/**
+ * RFC 9110 §15.5.6: the method is not one the path answers (the protocol endpoints are POST only,
+ * RFC 6749 §3.2; the probes GET and HEAD). The body stays the protocol's `invalid_request`; the
+ * status says why, and `Allow` lists the methods the path does answer.
+ */
+export class MethodNotAllowed extends InvalidRequest {
+  override readonly status: number = 405;
+  constructor(description: string, allow: string) {
+    super(description);
+    this.headers.Allow = allow;
+  }
+}
+
+/**
+ * RFC 6750 §3.1: the bearer credentials are malformed (two `Authorization` headers, a bare
+ * `Bearer`, the token sent in more than one way). An `invalid_request` that names the credentials,
+ * so a surface that challenges only credential failures (the admin API) challenges it too.
+ */
+export class MalformedCredentials extends InvalidRequest {}
 
 /**
  * RFC 9110 §15.5.14: the request body is over the endpoint's limit. The body stays the protocol's

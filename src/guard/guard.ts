@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApplicationSettings } from '../config/settings';
 import { InsufficientScope, InvalidToken } from '../errors/oauth-errors';
-import { sendError, type ErrorSite } from '../errors/send-error';
+import { sendError, type ErrorSite } from '../http/send-error';
 import { requestId } from '../http/request-id';
 import { recordOutcome } from '../http/request-outcome';
 import { grantablePermissions, permissionsOf } from '../applications/permissions';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InvalidRequest } from '../errors/oauth-errors';
-import { sendError, type ErrorSite } from '../errors/send-error';
+import { MethodNotAllowed } from '../errors/oauth-errors';
+import { sendError, type ErrorSite } from '../http/send-error';
 import type { ReadinessReport } from './readiness';
 
 /** The probe paths, on the gateway's own port. */
@@ -8,11 +8,6 @@ export const HEALTH_PATHS = { liveness: '/healthz', readiness: '/readyz' } as co
 
 /** Seconds a load balancer or client should wait before it asks an instance that is not ready again. */
 const RETRY_AFTER_S = '1';
-
-/** RFC 9110 §15.5.6: a probe path answers GET and HEAD only; anything else is 405 with `Allow`. */
-class ProbeMethodNotAllowed extends InvalidRequest {
-  override readonly status: number = 405;
-}
 
 function send(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
   const json = JSON.stringify(body);
@@ -42,9 +37,9 @@ export function answerHealthProbe(
 ): boolean {
   const path = (req.url ?? '/').split('?')[0];
   if (path !== HEALTH_PATHS.liveness && path !== HEALTH_PATHS.readiness) return false;
+  // RFC 9110 §15.5.6: a probe path answers GET and HEAD only; anything else is 405 with `Allow`.
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.setHeader('Allow', 'GET, HEAD');
-    sendError(req, res, new ProbeMethodNotAllowed(`${path} accepts only GET and HEAD`), site);
+    sendError(req, res, new MethodNotAllowed(`${path} accepts only GET and HEAD`, 'GET, HEAD'), site);
     return true;
   }
   if (path === HEALTH_PATHS.liveness) {

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { acceptsTokenIssuedAt } from '../clients/client';
 import { InvalidClient, InvalidRequest } from '../errors/oauth-errors';
-import { sendError, type ErrorSite } from '../errors/send-error';
+import { sendError, type ErrorSite } from '../http/send-error';
 import { readForm } from '../http/read-form';
 import { peerAddress } from '../http/peer-address';
 import { recordOutcome } from '../http/request-outcome';

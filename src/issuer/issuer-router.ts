@@ -1,8 +1,8 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { InvalidRequest } from '../errors/oauth-errors';
-import { sendError } from '../errors/send-error';
+import { MethodNotAllowed } from '../errors/oauth-errors';
+import { sendError } from '../http/send-error';
 import { handlePreflight } from '../http/cors';
-import { sendErrorPage } from '../pages/error-page';
+import { answeredWithErrorPage } from '../pages/error-page';
 import type { Portcullis } from '../runtime/portcullis';
 import { ENDPOINT_PATHS, serverMetadata } from './discovery';
 import { authorizeEndpoint, continueEndpoint } from './interactive/authorize-endpoint';
@@ -20,11 +20,6 @@ type Handler = (req: Request, res: Response) => unknown;
 /** Public, cacheable documents: a short max-age lets clients pick up rotated keys quickly. */
 function sendDocument(res: Response, body: unknown, maxAge: number): void {
   res.status(200).set({ 'Cache-Control': `public, max-age=${maxAge}`, 'Access-Control-Allow-Origin': '*' }).json(body);
-}
-
-/** RFC 6749 §3.2: the protocol endpoints are POST only; answered 405 with the protocol's error body. */
-class MethodNotAllowed extends InvalidRequest {
-  override readonly status: number = 405;
 }
 
 /**
@@ -60,18 +55,10 @@ export function issuerRouter(portcullis: Portcullis): Router {
       sendError(req, res, err, site);
     }
   };
-  const postOnly: Handler = (req, res) => {
-    res.set('Allow', 'POST');
-    sendError(req, res, new MethodNotAllowed(`${req.path} accepts only POST`), site);
-  };
+  // RFC 6749 §3.2: the protocol endpoints are POST only; 405 with `Allow` and the protocol's error body.
+  const postOnly: Handler = (req, res) => sendError(req, res, new MethodNotAllowed(`${req.path} accepts only POST`, 'POST'), site);
   /** Browser pages: any failure is a page, never a stack trace. */
-  const page = (handler: Handler): Handler => async (req, res) => {
-    try {
-      await handler(req, res);
-    } catch (thrown) {
-      sendErrorPage(res, thrown, { logger, log: { message: 'page failed', context: { path: req.path } } });
-    }
-  };
+  const page = (handler: Handler): Handler => answeredWithErrorPage(handler, logger);
 
   router.get(ENDPOINT_PATHS.openidConfiguration, (_req, res) => sendDocument(res, metadata(), 300));
   router.get(ENDPOINT_PATHS.oauthServerMetadata, (_req, res) => sendDocument(res, metadata(), 300));

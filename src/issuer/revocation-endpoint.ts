@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { InvalidRequest } from '../errors/oauth-errors';
-import { sendError, type ErrorSite } from '../errors/send-error';
+import { sendError, type ErrorSite } from '../http/send-error';
 import { allowOrigin } from '../http/cors';
 import { readForm } from '../http/read-form';
 import { peerAddress } from '../http/peer-address';

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { acceptsTokenIssuedAt } from '../clients/client';
 import type { ClientRegistry } from '../clients/client-registry';
 import { InsufficientScope, InvalidToken } from '../errors/oauth-errors';
-import { sendError, type ErrorSite } from '../errors/send-error';
+import { sendError, type ErrorSite } from '../http/send-error';
 import { extractBearer } from '../guard/extract-bearer';
 import type { RevocationList } from '../tokens/revocation-list';
 import type { TokenVerifier } from '../guard/token-verifier';

@@ -1,4 +1,4 @@
-import { toOAuthError } from '../errors/send-error';
+import { toOAuthError } from '../errors/classify-error';
 import type { PortcullisMetrics } from './portcullis-metrics';
 
 /** The grant label of a request whose grant_type is missing, unknown or could not be read. */

@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { safeDescription } from '../errors/error-description';
-import { toOAuthError } from '../errors/send-error';
+import { classifyError } from '../errors/classify-error';
 import type { Logger } from '../logging/logger';
 import { messagePage } from './message-page';
 import { sendPage } from './security-headers';
@@ -11,38 +10,54 @@ export interface ErrorPageOptions {
   /** Logs failures of the server (5xx) with this message and context; never sent to the browser. */
   logger?: Logger;
   log?: { message: string; context: Record<string, unknown> };
-  /** The admin pages load their script. */
-  withScript?: boolean;
+  /** The admin pages: they load their script, and their domain errors are answers (404, 409, 422...). */
+  admin?: boolean;
 }
 
-/** 4xx statuses a page keeps as they are; any other refusal is a plain 400. */
-const KEPT_STATUSES = new Set([413, 415, 429]);
+/** Titles of the statuses only a domain error of the admin pages has (see `classifyError`). */
+const DOMAIN_TITLES: Readonly<Record<number, string>> = { 403: 'Forbidden', 404: 'Not found', 409: 'Not possible', 422: 'Not possible' };
 
 /**
- * The browser pages' one mapping from any failure to a response, built on the same
- * {@link toOAuthError} as the JSON endpoints: a store outage is 503 with `Retry-After`
- * (RFC 9110 §15.6.4, §10.2.3), anything unexpected 500, a body over the limit 413 (§15.5.14), a
- * compressed one 415 (§15.5.16), any other refused request 400 with its description, limited to
- * RFC 6749 §5.2's characters like everywhere an error is written. Never a stack trace, an
- * exception name or a store message.
+ * The browser pages' renderer over {@link classifyError}, the same mapping as the JSON errors: a
+ * store outage is 503 with `Retry-After` (RFC 9110 §15.6.4, §10.2.3), anything unexpected 500, a
+ * body over the limit 413 (§15.5.14), a compressed one 415 (§15.5.16), any other refused request
+ * 400 with its description, limited to RFC 6749 §5.2's characters like everywhere an error is
+ * written; on the admin pages a domain error is its own status (404, 403, 409, 422) with its
+ * message. Never a stack trace, an exception name or a store message.
  */
 export function sendErrorPage(res: ServerResponse, thrown: unknown, options: ErrorPageOptions = {}): void {
-  const error = toOAuthError(thrown);
-  if (error.status >= 500 && options.logger) {
+  const answer = classifyError(thrown, { surface: options.admin ? 'admin-page' : 'page' });
+  if (answer.log === 'error' && options.logger) {
     options.logger.error(options.log?.message ?? 'page failed', { ...options.log?.context, cause: thrown instanceof Error ? thrown.message : String(thrown) });
   }
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  // A page is no protected resource: a Bearer challenge would mean nothing to a browser.
-  for (const [name, value] of Object.entries(error.headers)) if (name !== 'WWW-Authenticate') res.setHeader(name, value);
-  if (error.status >= 500) {
-    const page = error.status === 503
-      ? messagePage('Temporarily unavailable', 'The service is temporarily unavailable. Please try again in a few seconds.', error.error)
-      : messagePage('Something went wrong', 'Please try again later.', error.error);
-    return sendPage(res, error.status === 503 ? 503 : 500, page, [], options.withScript);
-  }
-  const status = KEPT_STATUSES.has(error.status) ? error.status : 400;
-  sendPage(res, status, messagePage(options.title ?? 'Something went wrong', safeDescription(error.description), error.error), [], options.withScript);
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+  const page = answer.status === 503
+    ? messagePage('Temporarily unavailable', 'The service is temporarily unavailable. Please try again in a few seconds.', answer.error)
+    : answer.status >= 500
+      ? messagePage('Something went wrong', 'Please try again later.', answer.error)
+      : messagePage(DOMAIN_TITLES[answer.status] ?? options.title ?? 'Something went wrong', answer.error_description, answer.error);
+  sendPage(res, answer.status, page, [], options.admin);
+}
+
+type PageHandler<Req, Res extends ServerResponse> = (req: Req, res: Res) => unknown;
+
+/**
+ * A browser page's handler whose every failure is an error page, never a stack trace: the one
+ * wrapper of the issuer's pages (sign-in, consent, sign-out, authorize).
+ */
+export function answeredWithErrorPage<Req extends { path: string }, Res extends ServerResponse>(
+  handler: PageHandler<Req, Res>,
+  logger: Logger,
+): PageHandler<Req, Res> {
+  return async (req, res) => {
+    try {
+      await handler(req, res);
+    } catch (thrown) {
+      sendErrorPage(res, thrown, { logger, log: { message: 'page failed', context: { path: req.path } } });
+    }
+  };
 }

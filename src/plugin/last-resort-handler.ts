@@ -1,7 +1,7 @@
 import type { Application } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidRequest, NotFound, OAuthError } from '../errors/oauth-errors';
-import { sendError, type ErrorSite } from '../errors/send-error';
+import { sendError, type ErrorSite } from '../http/send-error';
 
 /** What Express passes to its final handler: an error with an HTTP status (body-parser, URIError), or anything. */
 type Failure = { status?: unknown; statusCode?: unknown } | undefined;

@@ -1,7 +1,7 @@
 import type { Application, RequestHandler } from 'express';
 import { resolveSettings, SettingsError, settingsSchema } from '../config/settings';
 import { TemporarilyUnavailable } from '../errors/oauth-errors';
-import { sendError, type ErrorSite } from '../errors/send-error';
+import { sendError, type ErrorSite } from '../http/send-error';
 import type { ReadinessReport } from '../health/readiness';
 import { answerHealthProbe } from '../health/health-endpoints';
 import { requestContext, type ContextMiddleware } from '../http/request-context';

@@ -3,7 +3,7 @@ import { adminApiRouter } from '../admin/api/admin-api-router';
 import { adminPagesRouter } from '../admin/web/admin-pages-router';
 import { ADMIN_SCRIPT, ADMIN_STYLES } from '../admin/web/views/admin-layout';
 import { InvalidRequest } from '../errors/oauth-errors';
-import { sendError } from '../errors/send-error';
+import { sendError } from '../http/send-error';
 import { issuerRouter } from '../issuer/issuer-router';
 import { STYLESHEET } from '../pages/layout';
 import type { Portcullis } from './portcullis';

@@ -4,7 +4,7 @@ import { ClientRegistry } from '../clients/client-registry';
 import { loadSecretHashKey, parseSecretHashKey } from '../clients/secret-hash-key';
 import { checkBootstrapAdmin } from '../startup/environment-check';
 import { SettingsError } from '../config/settings';
-import type { ErrorSite } from '../errors/send-error';
+import type { ErrorSite } from '../http/send-error';
 import { clientStatusCache, userStatusCache, type ClientStatus, type UserStatus } from '../guard/client-status';
 import type { StatusCache } from '../store/status-cache';
 import { Guard } from '../guard/guard';

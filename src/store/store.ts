@@ -62,10 +62,5 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** The backend could not serve a call (down, closed, timed out). Callers fail closed on it. */
-export class StoreUnavailableError extends Error {
-  constructor(readonly operation: string, cause: unknown, context = `store ${operation} failed`) {
-    super(`${context}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'StoreUnavailableError';
-  }
-}
+/** The backend could not serve a call (down, closed, timed out); defined with the errors, kept here for the store's callers. */
+export { StoreUnavailableError } from '../errors/store-unavailable-error';

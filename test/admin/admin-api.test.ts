@@ -39,13 +39,14 @@ function call(server: TestServer, caller: Caller, method: Method, path: string, 
 const session = (s: ApiSession): Caller => ({ kind: 'session', agent: s.agent, csrf: s.csrf });
 const bearer = (token: string): Caller => ({ kind: 'bearer', token });
 
-/** The admin API's error body: `{error, message, field?, request_id}`, JSON, not cached. */
+/** The product's error body on the admin API: `{error, error_description, field?, request_id}`, JSON, not cached. */
 function expectApiError(res: request.Response, status: number, error: string, field?: string): void {
   expect(res.status, res.text).to.equal(status);
   expect(res.headers['content-type']).to.match(/^application\/json/);
   expect(res.headers['cache-control']).to.equal('no-store');
   expect(res.body.error, res.text).to.equal(error);
-  expect(res.body.message).to.be.a('string').and.not.be.empty;
+  expect(res.body.error_description).to.be.a('string').and.not.be.empty;
+  expect(res.body).to.not.have.property('message');
   expect(res.body.request_id).to.be.a('string');
   if (field !== undefined) expect(res.body.field, res.text).to.equal(field);
   else expect(res.body).to.not.have.property('field');

@@ -221,7 +221,7 @@ describe('admin API: the OpenAPI 3.1 document', function () {
           const body = bodyFor(method, path);
           if (body) test = test.send(body);
           const res = await test;
-          expect(res.body?.message ?? '', `${method} ${path}`).to.not.match(/^no admin API route/);
+          expect(res.body?.error_description ?? '', `${method} ${path}`).to.not.match(/^no admin API route/);
           expect(res.status, `${method.toUpperCase()} ${path}: ${res.text}`).to.not.equal(404);
           expect(Object.keys(op.responses), `${method.toUpperCase()} ${path} answered ${res.status}`).to.include(String(res.status));
           expect(res.status, `${method.toUpperCase()} ${path}: ${res.text}`).to.be.below(300);
@@ -243,7 +243,7 @@ describe('admin API: the OpenAPI 3.1 document', function () {
             // A value of the wrong type, so nothing is changed: the answer must be about its value, not "unknown field".
             const res = await send({ [property]: 12345 });
             expect(res.status, `${method} ${path} ${property}: ${res.text}`).to.be.oneOf([400, 422]);
-            expect(res.body.message, `${method} ${path} ${property}`).to.not.match(/^unknown field/);
+            expect(res.body.error_description, `${method} ${path} ${property}`).to.not.match(/^unknown field/);
           }
           const unknown = await send({ not_documented: true });
           expect(unknown.status, `${method} ${path}`).to.equal(422);

@@ -98,8 +98,8 @@ for (const mode of ['development', 'production']) {
           expect(res.status, res.text).to.equal(400);
           expectNoLeak(res);
           const body = JSON.parse(res.text);
-          expect(body).to.have.all.keys('error', 'message', 'request_id');
-          expect(body).to.include({ error: 'invalid_request', message: 'malformed request path' });
+          expect(body).to.have.all.keys('error', 'error_description', 'request_id');
+          expect(body).to.include({ error: 'invalid_request', error_description: 'malformed request path' });
         });
       }
     }

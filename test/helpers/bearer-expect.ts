@@ -17,12 +17,13 @@ export function expectInvalidToken(res: Response, description?: RegExp): void {
   expectNoInternals(res.text);
 }
 
-/** The admin API's `invalid_token`: 401, a Bearer challenge, `{error, message, request_id}`. */
-export function expectAdminInvalidToken(res: Response, message?: RegExp): void {
+/** The admin API's `invalid_token`: 401, a Bearer challenge, `{error, error_description, request_id}`. */
+export function expectAdminInvalidToken(res: Response, description?: RegExp): void {
   expect(res.status, res.text).to.equal(401);
   expect(res.headers['cache-control']).to.equal('no-store');
   expect(res.headers['www-authenticate']).to.match(/^Bearer realm="portcullis", error="invalid_token"/);
   expect(res.body.error, res.text).to.equal('invalid_token');
-  if (message) expect(res.body.message).to.match(message);
+  expect(res.body.error_description).to.be.a('string').and.not.be.empty;
+  if (description) expect(res.body.error_description).to.match(description);
   expectNoInternals(res.text);
 }

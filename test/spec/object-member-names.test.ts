@@ -54,7 +54,7 @@ describe('Names that are members of every JavaScript object', () => {
           .set('Content-Type', 'application/json')
           .send(`{"${name}":{"admin_role":"super-admin"},"name":"m","application":"echo","type":"service"}`);
         expect(res.status, res.text).to.equal(422);
-        expect(res.body).to.include({ error: 'invalid_field', message: `unknown field ${name}`, field: name });
+        expect(res.body).to.include({ error: 'invalid_field', error_description: `unknown field ${name}`, field: name });
       });
     }
   });

@@ -69,7 +69,7 @@ describe('RFC 3986 §2.1 malformed paths at the guard and the admin routers (pla
         const res = await rawRequest(base, 'GET', prefix + ending, [['Authorization', `Bearer ${adminToken}`]]);
         expect(res.status, res.text).to.equal(400);
         expectNothingInternal(res);
-        expect(JSON.parse(res.text)).to.include({ error: 'invalid_request', message: 'malformed request path' });
+        expect(JSON.parse(res.text)).to.include({ error: 'invalid_request', error_description: 'malformed request path' });
       });
     }
   }

@@ -65,7 +65,7 @@ describe('RFC 3986 §2 / RFC 6749 §3.1.2: a redirect URI holds only URI charact
         const res = await agent.post(`${API}/apps`).set('X-CSRF-Token', csrf).send({ name: 'Bad URI app', application: 'echo', type: 'web', redirect_uris: [uri] });
         expect(res.status, res.text).to.equal(422);
         expect(res.body).to.include({ error: 'invalid_field', field: 'redirect_uris' });
-        expectNamedProblem(res.body.message, uri);
+        expectNamedProblem(res.body.error_description, uri);
       });
     }
 
@@ -81,7 +81,7 @@ describe('RFC 3986 §2 / RFC 6749 §3.1.2: a redirect URI holds only URI charact
         const res = await agent.post(`${API}/apps`).set('X-CSRF-Token', csrf).send({ name: 'Bad origin app', application: 'echo', type: 'web', redirect_uris: [GOOD], allowed_origins: [origin] });
         expect(res.status, res.text).to.equal(422);
         expect(res.body).to.include({ error: 'invalid_field', field: 'allowed_origins' });
-        expectNamedProblem(res.body.message, origin);
+        expectNamedProblem(res.body.error_description, origin);
       });
     }
 

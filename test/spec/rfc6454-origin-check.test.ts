@@ -125,7 +125,7 @@ describe('RFC 6454 / Fetch Metadata: state-changing browser requests must be sam
         expect(res.headers['content-type']).to.match(/^application\/json/);
         expect(res.headers['cache-control']).to.equal('no-store');
         expect(res.body.error).to.equal('csrf');
-        expect(res.body.message).to.match(/cross-site/);
+        expect(res.body.error_description).to.match(/cross-site/);
       }
     }
     expect((await server.portcullis.admin.auditLog(500)).length, 'no audit entry: nothing changed').to.equal(before);

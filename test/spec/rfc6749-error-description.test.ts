@@ -180,7 +180,7 @@ describe('RFC 6749 §5.2: error_description keeps to %x20-21 / %x23-5B / %x5D-7E
     });
     const expectPlain = (res: Res, status: number) => {
       expect(res.status, res.text).to.equal(status);
-      expect(res.body.message).to.match(/^[\x20-\x7e]+$/);
+      expect(res.body.error_description).to.match(/^[\x20-\x7e]+$/);
       expectNoMarkers('admin API body', JSON.stringify(res.body) + res.text);
     };
     it('an unknown field with a hostile name -> 422 without the name', async () => {
@@ -195,7 +195,7 @@ describe('RFC 6749 §5.2: error_description keeps to %x20-21 / %x23-5B / %x5D-7E
       expectPlain(await agent.post(`${API}/users`).set('X-CSRF-Token', csrf).send({ ...user, roles: { echo: [HOSTILE] } }), 422);
       // A plain name is still named, so the message helps.
       const plain = await agent.post(`${API}/apps`).set('X-CSRF-Token', csrf).send({ ...app, application: 'echo', roles: ['echo-raeder'] });
-      expect(plain.body.message).to.include('"echo-raeder"');
+      expect(plain.body.error_description).to.include('"echo-raeder"');
     });
     it('an unknown id with hostile characters -> 404 without the id', async () => {
       // Control characters in a path are refused before any route (malformed request path); the

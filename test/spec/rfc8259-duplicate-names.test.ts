@@ -35,7 +35,7 @@ describe('RFC 8259 §4: the admin API refuses a JSON object with a repeated name
       const res = await send('post', text.includes('username') ? '/users' : '/apps', text);
       expect(res.status, res.text).to.equal(400);
       expect(res.headers['cache-control']).to.equal('no-store');
-      expect(res.body).to.include({ error: 'invalid_json', message: 'the request body has the same field name twice in one object' });
+      expect(res.body).to.include({ error: 'invalid_json', error_description: 'the request body has the same field name twice in one object' });
       const after = (await server.portcullis.admin.listApps()).length + (await server.portcullis.admin.listUsers()).length;
       expect(after).to.equal(before);
     });

@@ -155,7 +155,7 @@ describe('RFC 9110 §15.5.14: a body over the limit is 413 Content Too Large (an
         const answer = await rawBodyRequest(server.app, { path: `${API}/apps`, headers: { 'Content-Type': 'application/json', Cookie: cookie }, chunks, declare });
         const body = expect413Json(answer);
         expect(body.error).to.equal('invalid_request');
-        expect(body.message).to.equal('request body too large (at most 64 KiB)');
+        expect(body.error_description).to.equal('request body too large (at most 64 KiB)');
         expect(body.request_id).to.be.a('string');
       });
 

@@ -1,14 +1,12 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { ConflictError, DomainError, NotFoundError, ValidationError } from '../../errors/domain-errors';
-import { ContentTooLarge, InvalidRequest, UnsupportedContentEncoding } from '../../errors/oauth-errors';
-import { bearerChallenge, toOAuthError } from '../../errors/send-error';
+import { DomainError, ValidationError } from '../../errors/domain-errors';
+import { ContentTooLarge, InvalidRequest, InvalidToken, MalformedCredentials, MissingToken, UnsupportedContentEncoding } from '../../errors/oauth-errors';
 import { isMalformedPath } from '../../http/malformed-path';
-import { requestId } from '../../http/request-id';
 import type { PortcullisSettings } from '../../config/settings';
 import type { Csrf } from '../../http/csrf';
 import type { Logger } from '../../logging/logger';
+import { sendError, type ErrorSite } from '../../http/send-error';
 import { resolveActor, type ActorDeps } from '../admin-actor';
-import { Forbidden } from '../admin-authorization';
 import { openApiDocument } from './openapi';
 import { InvalidJson, readJson } from './read-json';
 import { ADMIN_ROUTES, type AdminRouteDeps } from './routes';
@@ -20,27 +18,13 @@ export interface AdminApiDeps extends ActorDeps, AdminRouteDeps {
   settings: Pick<PortcullisSettings, 'applications' | 'issuer' | 'realm'>;
 }
 
-/** Sends the admin API's error shape: `{error, message, field?, request_id}`, never a stack. */
-function fail(req: Request, res: Response, status: number, error: string, message: string, field?: string): void {
-  res.status(status).set('Cache-Control', 'no-store').json({ error, message, ...(field ? { field } : {}), request_id: requestId(req, res) });
-}
-
 /** The API's (snake_case) name of a field the registries name in camelCase (own keys only: a field may be `__proto__`). */
 const API_FIELDS: Record<string, string> = { redirectUris: 'redirect_uris', allowedOrigins: 'allowed_origins', adminRole: 'admin_role' };
 
-/** Domain errors to HTTP: 404 unknown id, 409 conflict, 422 invalid field, 403 forbidden. */
-function sendDomainError(req: Request, res: Response, err: unknown, p: AdminApiDeps): void {
-  if (err instanceof NotFoundError) return fail(req, res, 404, err.code, err.message);
-  if (err instanceof ConflictError) return fail(req, res, 409, err.code, err.message);
-  if (err instanceof ValidationError) return fail(req, res, 422, err.code, err.message, err.field && (Object.hasOwn(API_FIELDS, err.field) ? API_FIELDS[err.field] : err.field));
-  if (err instanceof Forbidden) return fail(req, res, 403, err.code, err.message);
-  if (err instanceof DomainError) return fail(req, res, 400, err.code, err.message);
-  // Everything else through the one mapping of any failure to a protocol error: an outage is 503
-  // with Retry-After, anything unexpected a detail-free 500, as at every other endpoint.
-  const error = toOAuthError(err);
-  if (error.status >= 500) p.logger.error('admin api failed', { request_id: requestId(req, res), cause: err instanceof Error ? err.message : String(err) });
-  res.set(error.headers);
-  fail(req, res, error.status, error.error, error.description);
+/** A validation error as the API names its field; any other failure as it is. */
+function inApiTerms(err: unknown): unknown {
+  if (err instanceof ValidationError && err.field && Object.hasOwn(API_FIELDS, err.field)) return new ValidationError(API_FIELDS[err.field], err.message);
+  return err;
 }
 
 const toExpressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
@@ -53,22 +37,19 @@ const UNSAFE = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
  */
 export function adminApiRouter(p: AdminApiDeps): Router {
   const router = express.Router();
+  const site: ErrorSite = { kind: 'admin-api', realm: p.settings.realm, logger: p.logger, logMessage: 'admin api failed' };
+  /** The one way the API answers a failure: the product's error body, as errors/classify-error.ts maps it. */
+  const fail = (req: Request, res: Response, err: unknown) => sendError(req, res, inApiTerms(err), site);
   // Before any route decodes `:id`: a path with a bad `%` escape is a bad request (RFC 3986 §2.1).
-  router.use((req, res, next) => (isMalformedPath(req.originalUrl) ? fail(req, res, 400, 'invalid_request', 'malformed request path') : next()));
+  router.use((req, res, next) => (isMalformedPath(req.originalUrl) ? fail(req, res, new InvalidRequest('malformed request path')) : next()));
   router.get('/openapi.json', (_req, res) => res.json(openApiDocument(p.settings.issuer)));
   router.use(readJson);
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     // RFC 9110 §15.5.14: a body over the limit is a 413, with the headers it needs (Connection: close).
-    if (err instanceof ContentTooLarge) {
-      res.set(err.headers);
-      return fail(req, res, 413, 'invalid_request', 'request body too large (at most 64 KiB)');
-    }
-    if (err instanceof UnsupportedContentEncoding) {
-      res.set(err.headers);
-      return fail(req, res, 415, 'invalid_request', err.description);
-    }
-    if (err instanceof InvalidJson && err.message) return fail(req, res, 400, 'invalid_json', err.message);
-    if (err) return fail(req, res, 400, 'invalid_json', 'the request body must be a JSON object of at most 64 KiB');
+    if (err instanceof ContentTooLarge) return fail(req, res, new ContentTooLarge('request body too large (at most 64 KiB)'));
+    if (err instanceof UnsupportedContentEncoding) return fail(req, res, err);
+    if (err instanceof InvalidJson && err.message) return fail(req, res, new DomainError('invalid_json', err.message));
+    if (err) return fail(req, res, new DomainError('invalid_json', 'the request body must be a JSON object of at most 64 KiB'));
     next();
   });
 
@@ -76,37 +57,26 @@ export function adminApiRouter(p: AdminApiDeps): Router {
     router[route.method](toExpressPath(route.path), async (req: Request, res: Response) => {
       try {
         const who = await resolveActor(req, p);
-        if (who.kind === 'anonymous') {
-          res.set('WWW-Authenticate', `Bearer realm="${p.settings.realm}"`);
-          return fail(req, res, 401, 'unauthorized', 'sign in as an admin or send a bearer token');
-        }
-        if (who.kind === 'invalid-token' && who.malformed) {
-          res.set('WWW-Authenticate', bearerChallenge(new InvalidRequest(who.reason), p.settings.realm));
-          return fail(req, res, 400, 'invalid_request', who.reason);
-        }
-        if (who.kind === 'invalid-token') {
-          res.set('WWW-Authenticate', `Bearer realm="${p.settings.realm}", error="invalid_token"`);
-          return fail(req, res, 401, 'invalid_token', who.reason);
-        }
-        if (who.kind === 'not-admin') return fail(req, res, 403, 'forbidden', `${who.name} is not an admin`);
+        if (who.kind === 'anonymous') return fail(req, res, new MissingToken('sign in as an admin or send a bearer token'));
+        if (who.kind === 'invalid-token') return fail(req, res, who.malformed ? new MalformedCredentials(who.reason) : new InvalidToken(who.reason));
+        if (who.kind === 'not-admin') return fail(req, res, new DomainError('forbidden', `${who.name} is not an admin`));
         if (who.via === 'session' && UNSAFE.has(req.method) && !p.csrf.verify(req, req.get('X-CSRF-Token'))) {
-          return fail(req, res, 403, 'csrf', 'missing or wrong X-CSRF-Token header (GET /admin/api/v1/session gives one), or a cross-site request (Origin or Sec-Fetch-Site)');
+          return fail(req, res, new DomainError('csrf', 'missing or wrong X-CSRF-Token header (GET /admin/api/v1/session gives one), or a cross-site request (Origin or Sec-Fetch-Site)'));
         }
         if (req.body !== undefined && UNSAFE.has(req.method) && (typeof req.body !== 'object' || Array.isArray(req.body))) {
-          return fail(req, res, 400, 'invalid_json', 'the request body must be a JSON object');
+          return fail(req, res, new DomainError('invalid_json', 'the request body must be a JSON object'));
         }
         const result = await route.handle(p, who.actor, req, res);
         res.status(route.status).set('Cache-Control', 'no-store').json(result);
       } catch (err) {
-        sendDomainError(req, res, err, p);
+        fail(req, res, err);
       }
     });
   }
-  router.use((req, res) => fail(req, res, 404, 'not_found', `no admin API route ${req.method} ${req.path}`));
+  router.use((req, res) => fail(req, res, new DomainError('not_found', `no admin API route ${req.method} ${req.path}`)));
   // Express throws a URIError while it decodes `:id` from a malformed path (`/apps/%zz`).
   router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof URIError) return fail(req, res, 400, 'invalid_request', 'malformed request path');
-    sendDomainError(req, res, err, p);
+    fail(req, res, err instanceof URIError ? new InvalidRequest('malformed request path') : err);
   });
   return router;
 }

@@ -1,13 +1,15 @@
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { ADMIN_ROUTES } from './routes';
 
+/** The product's one error body (docs/errors.md), as every endpoint, the guard and this API send it. */
 const ERROR_SCHEMA: OpenAPIV3_1.SchemaObject = {
   type: 'object',
-  required: ['error', 'message'],
+  required: ['error', 'error_description', 'request_id'],
   properties: {
-    error: { type: 'string', description: 'Stable code: unauthorized, invalid_token, invalid_request, forbidden, csrf, not_found, conflict, invalid_field, invalid_json' },
-    message: { type: 'string' },
+    error: { type: 'string', description: 'Stable code: unauthorized, invalid_token, invalid_request, forbidden, csrf, not_found, conflict, invalid_field, invalid_json, temporarily_unavailable, server_error' },
+    error_description: { type: 'string', description: 'For people; do not parse it' },
     field: { type: 'string', description: 'The field at fault (invalid_field)' },
+    request_id: { type: 'string', description: 'The same value as the X-Request-Id header; quote it when you report a problem' },
   },
 };
 

@@ -1,12 +1,10 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { ConflictError, DomainError, NotFoundError } from '../../errors/domain-errors';
 import { isMalformedPath } from '../../http/malformed-path';
 import { readFormValues } from '../../http/read-form';
 import { sendErrorPage } from '../../pages/error-page';
 import { messagePage } from '../../pages/message-page';
 import { redirect303, sendPage } from '../../pages/security-headers';
 import { resolveActor } from '../admin-actor';
-import { Forbidden } from '../admin-authorization';
 import { appPageRoutes } from './app-page-routes';
 import type { AdminPageHandler, AdminPagesDeps } from './page-context';
 import { auditPage } from './views/audit-page';
@@ -38,12 +36,9 @@ export function adminPagesRouter(p: AdminPagesDeps): Router {
       await handler({ actor: who.actor, csrf: p.csrf.token(req, res), form }, req, res);
     } catch (err) {
       if (res.headersSent) return;
-      if (err instanceof NotFoundError) return sendPage(res, 404, messagePage('Not found', err.message, 'not_found'), [], true);
-      if (err instanceof Forbidden) return sendPage(res, 403, messagePage('Forbidden', err.message, 'forbidden'), [], true);
-      if (err instanceof ConflictError) return sendPage(res, 409, messagePage('Not possible', err.message, err.code), [], true);
-      if (err instanceof DomainError) return sendPage(res, 422, messagePage('Not possible', err.message, err.code), [], true);
-      // Protocol errors, an outage (503 with Retry-After) and anything unexpected: the pages' one mapping.
-      sendErrorPage(res, err, { title: 'Request refused', withScript: true, logger: p.logger, log: { message: 'admin page failed', context: { path: req.path } } });
+      // Domain errors (404, 403, 409, 422), protocol errors, an outage (503 with Retry-After) and
+      // anything unexpected: the one mapping (errors/classify-error.ts), written as a page.
+      sendErrorPage(res, err, { title: 'Request refused', admin: true, logger: p.logger, log: { message: 'admin page failed', context: { path: req.path } } });
     }
   };
 

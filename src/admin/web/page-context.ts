@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
-import { DomainError, ValidationError } from '../../errors/domain-errors';
+import { classifyError } from '../../errors/classify-error';
+import { DomainError } from '../../errors/domain-errors';
 import type { PortcullisSettings } from '../../config/settings';
 import type { Csrf } from '../../http/csrf';
 import type { Logger } from '../../logging/logger';
@@ -29,9 +30,13 @@ export type AdminPageHandler = (ctx: AdminPageContext, req: Request, res: Respon
 /** What the pages router hands each area's routes: turns a page handler into an Express one. */
 export type AdminPageWrap = (handler: AdminPageHandler) => (req: Request, res: Response) => Promise<void>;
 
-/** Field errors for the form: a ValidationError names its field; others are shown at the top. */
+/**
+ * Field errors for a form shown again: a domain error as the one mapping (errors/classify-error.ts)
+ * answers it, next to its `field`, or at the top of the form when no one field is at fault. Any
+ * other failure is no form error: rethrown, for the error page.
+ */
 export function formErrors(err: unknown): Record<string, string> {
-  if (err instanceof ValidationError && err.field) return { [err.field]: err.message };
-  if (err instanceof DomainError) return { form: err.message };
-  throw err;
+  if (!(err instanceof DomainError)) throw err;
+  const answer = classifyError(err, { surface: 'admin-page' });
+  return { [answer.field ?? 'form']: answer.error_description };
 }

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { toOAuthError } from '../../errors/send-error';
+import { toOAuthError } from '../../errors/classify-error';
 import { parseParams, readForm } from '../../http/read-form';
 import { sendErrorPage } from '../../pages/error-page';
 import { messagePage } from '../../pages/message-page';

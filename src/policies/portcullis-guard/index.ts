@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PortcullisSettings } from '../../config/settings';
 import { TemporarilyUnavailable } from '../../errors/oauth-errors';
-import { sendError } from '../../errors/send-error';
+import { sendError } from '../../http/send-error';
 import type { Guard, Middleware } from '../../guard/guard';
 import type { IdentityHeader } from '../../guard/identity-headers';
 import type { GuardPolicyOptions } from '../../runtime/guard-options';
