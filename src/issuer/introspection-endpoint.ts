@@ -43,11 +43,17 @@ async function describe(found: FoundToken, deps: TokenLookupDeps, caller: string
   };
 }
 
+export interface IntrospectionDeps extends TokenLookupDeps {
+  site: ErrorSite;
+  throttle: Pick<ClientAuthThrottle, 'begin'>;
+  rateLimiter: Pick<RateLimiter, 'check'>;
+}
+
 /**
  * `POST /oauth2/introspect` (RFC 7662) for authenticated confidential clients (typically resource
  * servers). Anything not active, known and ours is `{"active": false}` and nothing more (§2.2).
  */
-export function introspectionEndpoint(deps: TokenLookupDeps & { site: ErrorSite; throttle: ClientAuthThrottle; rateLimiter: RateLimiter }) {
+export function introspectionEndpoint(deps: IntrospectionDeps) {
   return async (req: Request, res: Response): Promise<void> => {
     try {
       const params = await readForm(req);

@@ -8,9 +8,9 @@ import type { GrantHandler } from './grant-handler';
 import { isActiveUser } from '../../tokens/token-standing';
 
 export interface AuthorizationCodeDeps extends UserTokenDeps {
-  codes: AuthorizationCodes;
-  users: UserRegistry;
-  revoker: GrantRevoker;
+  codes: Pick<AuthorizationCodes, 'consume' | 'findRedeemed' | 'markRedeemed'>;
+  users: Pick<UserRegistry, 'find'>;
+  revoker: Pick<GrantRevoker, 'revokeGrant' | 'isRevoked'>;
 }
 
 /**

@@ -9,8 +9,9 @@ import { isActiveUser } from '../../tokens/token-standing';
 import { excerptList } from '../../errors/error-description';
 
 export interface RefreshTokenDeps extends UserTokenDeps {
-  users: UserRegistry;
-  revoker: GrantRevoker;
+  refreshTokens: Pick<RefreshTokens, 'issue' | 'find' | 'markUsed'>;
+  users: Pick<UserRegistry, 'find'>;
+  revoker: Pick<GrantRevoker, 'revokeGrant' | 'isRevoked'>;
   /** Seconds in which a client's retry of the same refresh still gets an answer. */
   reuseWindow: number;
   now: () => number;

@@ -4,7 +4,6 @@ import { TemporarilyUnavailable } from '../../errors/oauth-errors';
 import { sendError } from '../../errors/send-error';
 import type { Middleware } from '../../guard/guard';
 import type { IdentityHeader } from '../../guard/identity-headers';
-import type { Portcullis } from '../../runtime/portcullis';
 import schema from '../../config/guard-params.schema.json';
 
 /** The policy's action parameters, after Express Gateway applied the schema's defaults. */
@@ -20,11 +19,16 @@ export interface GuardAction {
   removeHeaders: string[];
 }
 
+/** What the policy needs of a runtime: a guard for one application (Portcullis.guard). */
+export interface GuardFactory {
+  guard(action: GuardAction): { middleware(): Middleware };
+}
+
 /**
  * `portcullis-guard`: put it in a pipeline before `proxy`, naming the application it protects.
  * An application missing from the plugin settings stops start-up here, naming the field.
  */
-export function guardPolicy(settings: PortcullisSettings, runtime: () => Promise<Portcullis>) {
+export function guardPolicy(settings: PortcullisSettings, runtime: () => Promise<GuardFactory>) {
   return {
     name: 'portcullis-guard',
     schema,
