@@ -87,6 +87,31 @@ describe('grant: authorization_code (src/issuer/grants/authorization-code.ts)', 
     expect(await f.refreshTokens.find(first.refresh_token!)).to.equal(undefined);
   });
 
+  it('a replay racing the first exchange: the first still answers (exactly one success), its tokens dead on arrival', async () => {
+    const grantId = randomUUID();
+    const code = await issueCode({ grantId });
+    let replay: Promise<unknown> | undefined;
+    // The real store; the replay arrives while the first exchange mints (after it marked the code redeemed).
+    const racing = authorizationCodeGrant({
+      ...f.userTokens,
+      refreshTokens: {
+        issue: async (token) => {
+          replay = refusal(redeem(code), 'invalid_grant', /already used/);
+          await replay;
+          return f.refreshTokens.issue(token);
+        },
+      },
+      codes: f.codes,
+      users: f.users,
+      revoker: f.revoker,
+    });
+    const first = await exchange(racing, web, { code, redirect_uri: REDIRECT });
+    expect(replay).to.not.equal(undefined);
+    expect(await f.revoker.isRevoked(grantId)).to.equal(true);
+    expect(await f.revocations.isRevoked(String(decodeJwt(first.access_token).jti))).to.equal(true);
+    expect(await f.refreshTokens.find(first.refresh_token!)).to.equal(undefined);
+  });
+
   it('a code of another client: invalid_grant, and the code is spent', async () => {
     const other = await createClient(f, { type: 'web', redirectUris: [REDIRECT] });
     const code = await issueCode();

@@ -143,6 +143,31 @@ describe('grant: refresh_token (src/issuer/grants/refresh-token.ts)', () => {
       await refusal(refresh(second.refresh_token!), 'invalid_grant', /invalid, expired or revoked/);
     });
 
+    it('a grant revoked while the refresh was minting: invalid_grant, and what was just minted is revoked too', async () => {
+      const first = await signIn();
+      let minted = '';
+      // The real store and revoker; the revocation lands between claiming the token and the answer.
+      const racing = refreshTokenGrant({
+        ...f.userTokens,
+        refreshTokens: {
+          find: (value) => f.refreshTokens.find(value),
+          markUsed: (stored, successor) => f.refreshTokens.markUsed(stored, successor),
+          issue: async (token) => {
+            minted = token.accessJti;
+            await f.revoker.revokeGrant(first.grantId);
+            return f.refreshTokens.issue(token);
+          },
+        },
+        users: f.users,
+        revoker: f.revoker,
+        reuseWindow: f.settings.tokens.refreshTokenReuseWindow,
+        now: () => f.now.ms,
+      });
+      await refusal(exchange(racing, web, { refresh_token: first.refresh_token! }), 'invalid_grant', /^the refresh token was revoked$/);
+      expect(minted).to.not.equal('');
+      expect(await f.revocations.isRevoked(minted)).to.equal(true);
+    });
+
     it('a user disabled since: invalid_grant', async () => {
       const first = await signIn();
       await f.users.update(user.userId, { status: 'disabled' });
