@@ -5,6 +5,7 @@ import { ADMIN_SCRIPT, ADMIN_STYLES } from '../admin/web/views/admin-layout';
 import { InvalidRequest } from '../errors/oauth-errors';
 import { sendError } from '../http/send-error';
 import { issuerRouter } from '../issuer/issuer-router';
+import { issuerRouterDeps } from './issuer-wiring';
 import { STYLESHEET } from '../pages/layout';
 import type { Portcullis } from './portcullis';
 
@@ -23,7 +24,7 @@ export function portcullisRouter(portcullis: Portcullis): Router {
   });
   router.use('/admin/api/v1', adminApiRouter(portcullis));
   router.use('/admin', adminPagesRouter(portcullis));
-  router.use(issuerRouter(portcullis));
+  router.use(issuerRouter(issuerRouterDeps(portcullis)));
   // Last: an error no handler answered (Express throws a URIError while it decodes the route
   // parameter of `/admin/apps/%zz`) gets the JSON error, never Express's HTML stack trace.
   const site = portcullis.errorSite('endpoint');
