@@ -1,18 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApplicationSettings } from '../config/settings';
-import { InsufficientScope, InvalidToken } from '../errors/oauth-errors';
+import { InvalidToken } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../http/send-error';
 import { requestId } from '../http/request-id';
 import { recordOutcome } from '../http/request-outcome';
 import { grantablePermissions, permissionsOf } from '../applications/permissions';
 import { extractBearer } from './extract-bearer';
-import { setIdentityHeaders, type IdentityHeader } from './identity-headers';
+import { clearIdentityHeaders, setIdentityHeaders, type IdentityHeader } from './identity-headers';
 import type { RemovedHeaders } from './removed-headers';
 import { refuseOverrides } from './request-overrides';
 import { cacheSources, loadStanding, peekStanding, type StandingCaches, type StandingSources } from '../tokens/token-standing-facts';
 import { decideStanding, type StandingFacts, type StandingPlace } from '../tokens/token-standing';
 import { recordDecision, refusalReason, type GuardDecision, type GuardDecisionMeter } from './refusal-reason';
 import { RouteMatcher } from './route-matcher';
+import type { GuardRoute, RouteAccess } from './route-rule';
+import { checkAccess, isPublic } from './access-check';
 import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
 import type { VerifiedIdentity } from './verified-identity';
 
@@ -21,7 +23,9 @@ interface MemoryStep {
   identity?: VerifiedIdentity;
   token: string;
   claims?: AccessTokenClaims;
-  needed: readonly string[];
+  needed: readonly RouteAccess[];
+  /** The route is public: no token was looked at, no identity goes upstream. */
+  public?: true;
 }
 
 /** What a guard is built from: its verifier, the status caches checks 3 read, where errors go. */
@@ -36,6 +40,8 @@ export interface GuardOptions {
   /** The name of the application this pipeline protects. */
   application: string;
   settings: ApplicationSettings;
+  /** The rules, in order, when not only `settings.routes` (hand-written ones and those of an OpenAPI document). */
+  routes?: readonly GuardRoute[];
   /** Lower-case prefix of the identity headers sent upstream. */
   headerPrefix: string;
   /** Remove the Authorization header before the request goes upstream. */
@@ -59,9 +65,11 @@ export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?
  * 3. the token is still honoured here (src/tokens/token-standing.ts): `aud` is this application's,
  *    the client exists, is active, is linked to this application, its user (for a user token) is
  *    active, and the token is not revoked;
- * 4. roles -> permissions: the route rule for (method, path) names the permission it needs (and
- *    the rule of every other reading of the path an upstream may use, see RouteMatcher);
- *    no rule means deny;
+ * 4. roles -> permissions: the route rule for (method, path) says what it needs (and the rule
+ *    of every other reading of the path an upstream may use, see RouteMatcher): one of its
+ *    alternatives, each a set of permissions (access-check.ts); no rule means deny. A rule may
+ *    be public (an OpenAPI `security: []`): then checks 1-4 are skipped and no identity header
+ *    goes upstream (the caller's own are removed all the same);
  * 5. identity headers for the upstream replace anything the caller sent, and other products'
  *    identity headers (`removeHeaders`) and the issuer's own cookies are removed.
  */
@@ -81,29 +89,35 @@ export class Guard {
   private readonly sources: StandingSources;
 
   constructor(private readonly deps: GuardDeps, private readonly options: GuardOptions) {
-    this.routes = new RouteMatcher(options.settings.routes);
+    this.routes = new RouteMatcher(options.routes ?? options.settings.routes);
     this.permissions = grantablePermissions(options.settings);
     this.place = { audience: options.settings.audience, application: options.application };
     this.sources = cacheSources(deps);
   }
 
-  /** Runs checks 0-4 and returns who is calling; throws the protocol error otherwise. */
-  async check(req: IncomingMessage): Promise<VerifiedIdentity> {
+  /**
+   * Runs checks 0-4 and returns who is calling, or null on a public route (nobody was checked);
+   * throws the protocol error otherwise.
+   */
+  async check(req: IncomingMessage): Promise<VerifiedIdentity | null> {
     const step = this.fromMemory(req);
+    if (step.public) return null;
     return step.identity ?? this.finish(req, step);
   }
 
   /**
    * The same checks without waiting, when every answer they need is already in memory (the usual
-   * case for a token in use); undefined means "ask the store", never "allowed".
+   * case for a token in use); undefined means "ask the store", never "allowed"; null: a public route.
    */
-  checkCached(req: IncomingMessage): VerifiedIdentity | undefined {
-    return this.fromMemory(req).identity;
+  checkCached(req: IncomingMessage): VerifiedIdentity | null | undefined {
+    const step = this.fromMemory(req);
+    return step.public ? null : step.identity;
   }
 
   /** Checks 0-4 as far as memory answers them; throws a refusal, or says where to go on from. */
   private fromMemory(req: IncomingMessage): MemoryStep {
     const needed = this.requestShape(req);
+    if (isPublic(needed)) return { token: '', needed, public: true };
     const token = extractBearer(req);
     const claims = this.deps.verifier.peek(token);
     if (claims) recordOutcome(req, { clientId: claims.client_id });
@@ -121,11 +135,11 @@ export class Guard {
 
   /**
    * Check 0, before the token: a request whose path or method could be read another way upstream
-   * is malformed whoever sends it. Returns the permissions the route needs (none: no rule).
+   * is malformed whoever sends it. Returns what the route needs (nothing: no rule).
    */
-  private requestShape(req: IncomingMessage): readonly string[] {
+  private requestShape(req: IncomingMessage): readonly RouteAccess[] {
     refuseOverrides(req);
-    return this.routes.permissionsFor(req.method ?? 'GET', originalPath(req));
+    return this.routes.accessFor(req.method ?? 'GET', originalPath(req));
   }
 
   /**
@@ -164,22 +178,27 @@ export class Guard {
       } catch (err) {
         return refuse(err);
       }
+      if (step.public) {
+        meter?.allow(start);
+        recordDecision(req, allowed);
+        clearIdentityHeaders(req, this.options);
+        recordOutcome(req, { decision: 'allowed' });
+        req.headers['x-request-id'] = requestId(req, res);
+        return next();
+      }
       if (step.identity) return pass(step.identity);
       this.finish(req, step).then(pass, refuse);
     };
   }
 
   /** Checks 3 and 4 on a verified token; throws the protocol error or returns the identity. */
-  private decide(claims: AccessTokenClaims, facts: StandingFacts, needed: readonly string[]): VerifiedIdentity {
+  private decide(claims: AccessTokenClaims, facts: StandingFacts, needed: readonly RouteAccess[]): VerifiedIdentity {
     const standing = decideStanding(claims, facts, this.place);
     if (!standing.honoured) throw new InvalidToken(standing.description, standing.reason);
 
     const identity = this.identityOf(claims);
-    if (needed.length === 0) throw new InsufficientScope('no route rule allows this request', '');
-    // Usually one; more when another reading of the path (letter case, trailing slash) has another rule.
-    for (const permission of needed) {
-      if (!identity.permissions.has(permission)) throw new InsufficientScope(`this request needs the ${permission} permission`, permission);
-    }
+    // Usually one rule; more when another reading of the path (letter case, trailing slash) has another.
+    checkAccess(needed, identity.permissions);
     return identity;
   }
 

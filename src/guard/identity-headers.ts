@@ -18,6 +18,17 @@ export function setIdentityHeaders(req: IncomingMessage, identity: VerifiedIdent
 }
 
 /**
+ * The upstream of a public route sees no identity at all: the caller's identity headers, other
+ * products' ones and the issuer's cookies are removed as on any guarded route, none is set, and
+ * the Authorization header goes or stays as `hideCredentials` says (its token was not looked at).
+ */
+export function clearIdentityHeaders(req: IncomingMessage, options: IdentityHeaderOptions): void {
+  removeHeaders(req, options.headerPrefix, options.removeHeaders);
+  removeIssuerCookies(req, options.issuerCookies);
+  if (options.hideCredentials) delete req.headers.authorization;
+}
+
+/**
  * Prefixes of headers that proxies, browsers and HTTP itself rely on: the guard removes every
  * incoming header with its prefix, so a prefix such as `x-` or `x-forwarded-` would strip
  * `X-Forwarded-For` (or `Content-Length`) on the way upstream.

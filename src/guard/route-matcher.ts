@@ -1,29 +1,36 @@
 import type { RouteRule } from '../config/settings';
 import { InvalidRequest } from '../errors/oauth-errors';
+import { accessText, handWrittenRoute, type GuardRoute, type RouteAccess } from './route-rule';
 
 interface CompiledRule {
   methods?: ReadonlySet<string>;
   pattern: RegExp;
   /** The same pattern, matched as a case-insensitive upstream routes. */
   anyCase: RegExp;
-  permission: string;
+  access: RouteAccess;
 }
 
 /**
- * Finds the permission a request needs from the application's route rules. Rules are tried in
- * the order written; the first that matches decides. No match means no rule: deny by default.
- * Patterns: `*` is one path segment, `**` any number of segments (including none).
+ * Finds what a request needs from the application's route rules. Rules are tried in the order
+ * given; the first that matches decides. No match means no rule: deny by default.
+ * Hand-written patterns: `*` is one path segment, `**` any number of segments (including none);
+ * OpenAPI templates: `{name}` is one non-empty segment (see route-rule.ts).
  */
 export class RouteMatcher {
   private readonly rules: CompiledRule[];
 
-  constructor(rules: readonly RouteRule[]) {
-    this.rules = rules.map((rule) => ({
-      methods: rule.methods ? new Set(rule.methods) : undefined,
-      pattern: compile(rule.path),
-      anyCase: compile(rule.path, 'i'),
-      permission: rule.permission,
-    }));
+  /** `rules` as written in the settings (`RouteRule`, one permission each) or as guard rules. */
+  constructor(rules: readonly (RouteRule | GuardRoute)[]) {
+    this.rules = rules.map((rule, index) => {
+      const route = 'permission' in rule ? handWrittenRoute(rule, index) : rule;
+      const compile = route.syntax === 'template' ? compileTemplate : compileGlob;
+      return {
+        methods: route.methods ? new Set(route.methods) : undefined,
+        pattern: compile(route.path),
+        anyCase: compile(route.path, 'i'),
+        access: route.access,
+      };
+    });
   }
 
   /**
@@ -31,50 +38,70 @@ export class RouteMatcher {
    * depends only on the route rules, fixed for this matcher's life (a reload builds a new guard),
    * so it can never go stale.
    */
-  private readonly memo = new Map<string, readonly string[]>();
+  private readonly memo = new Map<string, readonly RouteAccess[]>();
 
-  /** The permission of the rule for `method` on `rawPath` as sent, or undefined when no rule covers it. */
+  /** What the rule for `method` on `rawPath` needs, as text (its permission, for a hand-written rule), or undefined when no rule covers it. */
   permissionFor(method: string, rawPath: string): string | undefined {
     return this.permissionsFor(method, rawPath)[0];
   }
 
-  /**
-   * Every permission `method` on `rawPath` needs: the one of the first rule that matches the path as
-   * sent, then those of the rules that other readings of it match. Express (by default), ASP.NET
-   * Core and IIS route `/echo/ADMIN` as `/echo/admin`, and Express routes `/echo/admin/` as
-   * `/echo/admin`, so a caller must hold what each reading needs, or a writer could reach what an
-   * admin rule protects by changing the letter case or adding a slash. Empty when no rule covers
-   * the path as sent (denied, whatever another reading would need).
-   */
+  /** `accessFor` as text: for hand-written rules, the permissions needed. */
   permissionsFor(method: string, rawPath: string): readonly string[] {
+    return this.accessFor(method, rawPath).map(accessText);
+  }
+
+  /**
+   * What `method` on `rawPath` needs: the access of the first rule that matches the path as sent,
+   * then that of the rules that other readings of it match. Express (by default), ASP.NET Core and
+   * IIS route `/echo/ADMIN` as `/echo/admin`, and Express routes `/echo/admin/` as `/echo/admin`,
+   * so a caller must meet what each reading needs, or a writer could reach what an admin rule
+   * protects by changing the letter case or adding a slash. Empty when no rule covers the path as
+   * sent (denied, whatever another reading would need).
+   */
+  accessFor(method: string, rawPath: string): readonly RouteAccess[] {
     const key = method + ' ' + rawPath;
     const known = this.memo.get(key);
     if (known) return known;
-    const permissions = this.match(method, rawPath);
+    const access = this.match(method, rawPath);
     // Bounded: a flood of distinct paths only resets the memo, it never grows without limit.
     if (this.memo.size >= 1000) this.memo.clear();
-    this.memo.set(key, permissions);
-    return permissions;
+    this.memo.set(key, access);
+    return access;
   }
 
-  private match(method: string, rawPath: string): readonly string[] {
+  private match(method: string, rawPath: string): readonly RouteAccess[] {
     const path = normalisePath(rawPath);
-    const permission = this.first(method, path, 'pattern');
-    if (permission === undefined) return [];
+    const access = this.first(method, path, 'pattern');
+    if (access === undefined) return [];
     const toggled = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
     const readings = [this.first(method, path, 'anyCase'), ...(path.length > 1 ? [this.first(method, toggled, 'pattern'), this.first(method, toggled, 'anyCase')] : [])];
-    return [...new Set([permission, ...readings.filter((p): p is string => p !== undefined)])];
+    // Two rules that need the same are one need (keyed by their text, which is canonical).
+    const distinct = new Map<string, RouteAccess>();
+    for (const a of [access, ...readings]) if (a && !distinct.has(accessText(a))) distinct.set(accessText(a), a);
+    return [...distinct.values()];
   }
 
-  private first(method: string, path: string, pattern: 'pattern' | 'anyCase'): string | undefined {
+  private first(method: string, path: string, pattern: 'pattern' | 'anyCase'): RouteAccess | undefined {
     for (const rule of this.rules) {
-      if ((!rule.methods || rule.methods.has(method)) && rule[pattern].test(path)) return rule.permission;
+      if ((!rule.methods || rule.methods.has(method)) && rule[pattern].test(path)) return rule.access;
     }
     return undefined;
   }
 }
 
-function compile(pattern: string, flags = ''): RegExp {
+/**
+ * An OpenAPI path template: `{name}` matches a non-empty run of characters other than `/`, so
+ * `/pets/{id}` matches `/pets/7` but neither `/pets/` nor `/pets/7/x`. Everything else is literal.
+ */
+function compileTemplate(template: string, flags = ''): RegExp {
+  const source = template
+    .split(/(\{[^{}/]+\})/)
+    .map((part) => (/^\{[^{}/]+\}$/.test(part) ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`, flags);
+}
+
+function compileGlob(pattern: string, flags = ''): RegExp {
   let source = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
