@@ -21,7 +21,18 @@ export interface ApplicationSettings {
   audience: string;
   description?: string;
   roles: Record<string, string[]>;
+  /** Hand-written rules, tried before those of `openapi` (none by default). */
   routes: RouteRule[];
+  /** An OpenAPI 3.0 or 3.1 document whose operations become route rules (src/openapi/). */
+  openapi?: OpenApiSource;
+}
+
+/** `applications.<name>.openapi`: which document, and where its paths are served if not at its `servers`. */
+export interface OpenApiSource {
+  /** A file (YAML or JSON); a relative path is resolved against the installation folder. */
+  document: string;
+  /** Replaces the base path of the document's `servers` (`/petstore` serves `/pets` at `/petstore/pets`). */
+  basePath?: string;
 }
 
 export type SigningAlgorithm = 'RS256' | 'ES256' | 'EdDSA';

@@ -3,11 +3,11 @@ import Ajv from 'ajv';
 import { trustedProxyProblems } from '../http/trusted-proxies';
 import { checkRedisSettings } from './redis-settings-check';
 import { checkRoutePermissions } from './route-permissions-check';
-import { formatSchemaErrors, type ConfigSite } from './schema-errors';
+import { formatSchemaErrors, joinPath, type ConfigSite } from './schema-errors';
 import schema from './settings.schema.json';
 import type { PortcullisSettings } from './settings-types';
 
-export type { ApplicationSettings, HttpMethod, PortcullisSettings, RedisConnectionSettings, RouteRule, SigningAlgorithm } from './settings-types';
+export type { ApplicationSettings, HttpMethod, OpenApiSource, PortcullisSettings, RedisConnectionSettings, RouteRule, SigningAlgorithm } from './settings-types';
 
 /** The JSON Schema of the settings, also handed to Express Gateway as the plugin's schema. */
 export const settingsSchema = schema;
@@ -32,6 +32,12 @@ export function resolveSettings(raw: unknown, home: string, site: ConfigSite = D
     throw new SettingsError(`invalid Portcullis settings: ${formatSchemaErrors(validate.errors, site).join('; ')}`);
   }
   const settings = copy as unknown as PortcullisSettings;
+  // Hand-written routes, an OpenAPI document or both: an application with neither is most likely a mistake.
+  const sourceless = Object.entries(settings.applications).filter(([, app]) => !app.routes && !app.openapi);
+  if (sourceless.length) {
+    throw new SettingsError(`invalid Portcullis settings: ${sourceless.map(([name]) => `${site.file}: ${joinPath(joinPath(site.at, 'applications'), name)}.routes: missing required field (or name an OpenAPI document in openapi)`).join('; ')}`);
+  }
+  for (const app of Object.values(settings.applications)) app.routes ??= [];
   const problems = [...checkRoutePermissions(settings.applications, site), ...checkRedisSettings(settings.store, site)];
   // Node refuses a request timeout shorter than the headers timeout (the headers are part of the request).
   if (settings.server.requestTimeoutMs < settings.server.headersTimeoutMs) {
@@ -47,6 +53,10 @@ export function resolveSettings(raw: unknown, home: string, site: ConfigSite = D
   const { sqlitePath } = settings.store;
   if (sqlitePath !== ':memory:' && !path.isAbsolute(sqlitePath)) {
     settings.store.sqlitePath = path.resolve(home, sqlitePath);
+  }
+  // An OpenAPI document too, so `portcullis routes` and the server read the same file.
+  for (const app of Object.values(settings.applications)) {
+    if (app.openapi && !path.isAbsolute(app.openapi.document)) app.openapi.document = path.resolve(home, app.openapi.document);
   }
   // TLS files, like the SQLite file, are found from any working directory (server and CLI alike).
   const tls = settings.store.redis.tls;

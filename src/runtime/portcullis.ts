@@ -3,6 +3,7 @@ import type { PortcullisSettings } from '../config/settings';
 import { ClientRegistry } from '../clients/client-registry';
 import { loadSecretHashKey, parseSecretHashKey } from '../clients/secret-hash-key';
 import { checkBootstrapAdmin } from '../startup/environment-check';
+import { applicationRoutes, type ApplicationRoutes } from '../startup/application-routes';
 import { SettingsError } from '../config/settings';
 import type { ErrorSite } from '../http/send-error';
 import { clientStatusCache, userStatusCache, type ClientStatus, type UserStatus } from '../guard/client-status';
@@ -108,6 +109,8 @@ export class Portcullis {
     hashKey: Buffer,
     /** Push invalidation: `mode` ('push' | 'polling') and `onModeChange` feed the `portcullis_invalidation_push_up` gauge. */
     readonly invalidation: ChangeFeed,
+    /** Every application's route rules: hand-written and from its OpenAPI document (application-routes.ts). */
+    readonly routes: ApplicationRoutes,
   ) {
     const { tokens: ttl, applications } = settings;
     const secure = settings.issuer.startsWith('https:');
@@ -196,6 +199,7 @@ export class Portcullis {
     parseSecretHashKey(process.env.PORTCULLIS_SECRET_HASH_KEY);
     const adminProblems = checkBootstrapAdmin(process.env);
     if (adminProblems.length) throw new SettingsError(`invalid environment: ${adminProblems.join('; ')}`);
+    const routes = await applicationRoutes(settings);
     const logger = options.logger ?? createLogger();
     const now = options.now ?? Date.now;
     const raw = options.store ?? (await openStore(settings.store));
@@ -218,7 +222,7 @@ export class Portcullis {
       await keys.init();
       const hashKey = await loadSecretHashKey(store);
       const clients = new ClientRegistry(store, settings.applications, hashKey, now);
-      const portcullis = new Portcullis(settings, store, keys, clients, logger, now, hashKey, feed);
+      const portcullis = new Portcullis(settings, store, keys, clients, logger, now, hashKey, feed, routes);
       await bootstrapAdmin(portcullis.users, logger);
       if (options.serveMetrics && settings.metrics.enabled) {
         try {
@@ -260,7 +264,7 @@ export class Portcullis {
         site: this.errorSite('resource'),
         meter: new GuardMeter(this.metrics, options.application),
       },
-      guard,
+      { ...guard, routes: this.routes.get(options.application) },
     );
   }
 
