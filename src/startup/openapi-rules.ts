@@ -113,18 +113,24 @@ function checkGranted(permission: string, what: string, granted: ReadonlySet<str
 }
 
 /**
- * Rules of paths that one request could both match (the same number of segments) ordered so that
- * at the first segment where one is literal and the other templated, the literal one comes first.
- * Otherwise the document's order stays (the sort is stable).
+ * The document's order, except that of two paths one request could both match (the same number of
+ * segments: a template never spans a `/`), the one literal at the first segment where one is
+ * literal and the other templated comes first. Insertion keeps each such class sorted and every
+ * other pair in the document's order.
  */
 function sortConcreteFirst(routes: GuardRoute[]): GuardRoute[] {
   const shape = (path: string) => path.split('/').map((segment) => (segment.includes('{') ? 1 : 0));
-  return routes
-    .map((route) => ({ route, shape: shape(route.path) }))
-    .sort((a, b) => {
-      if (a.shape.length !== b.shape.length) return a.shape.length - b.shape.length;
-      const i = a.shape.findIndex((kind, at) => kind !== b.shape[at]);
-      return i < 0 ? 0 : a.shape[i] - b.shape[i];
-    })
-    .map(({ route }) => route);
+  const before = (a: number[], b: number[]) => {
+    if (a.length !== b.length) return false;
+    const i = a.findIndex((kind, at) => kind !== b[at]);
+    return i >= 0 && a[i] < b[i];
+  };
+  const sorted: Array<{ route: GuardRoute; shape: number[] }> = [];
+  for (const route of routes) {
+    const entry = { route, shape: shape(route.path) };
+    const at = sorted.findIndex((other) => before(entry.shape, other.shape));
+    if (at < 0) sorted.push(entry);
+    else sorted.splice(at, 0, entry);
+  }
+  return sorted.map(({ route }) => route);
 }
