@@ -5,7 +5,7 @@ import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types';
 export type OpenApiDocument = OpenAPIV3.Document | OpenAPIV3_1.Document;
 
 /**
- * Reads `file` (YAML or JSON), resolves its `$ref`s (in the file, or in files and URLs next to it)
+ * Reads `file` (YAML or JSON), resolves its `$ref`s (in the file, or in files next to it; not URLs)
  * and validates it against the OpenAPI schema, with Swagger Parser. Returns why not instead of
  * the document when it cannot be read, is invalid, or is not OpenAPI 3.0 or 3.1 (Swagger 2.0
  * has no `components.securitySchemes`, and its rules would read differently).
@@ -13,7 +13,8 @@ export type OpenApiDocument = OpenAPIV3.Document | OpenAPIV3_1.Document;
 export async function loadOpenApiDocument(file: string): Promise<{ document: OpenApiDocument } | { problem: string }> {
   let document: unknown;
   try {
-    document = await new SwaggerParser().validate(file);
+    // Files only: start-up must not hang on (or be steered by) a remote server; bundle such a document first.
+    document = await new SwaggerParser().validate(file, { resolve: { http: false } });
   } catch (err) {
     // Swagger Parser puts one schema error a line under its headline: keep them on one line.
     const lines = (err instanceof Error ? err.message : String(err)).split('\n').map((l) => l.trim()).filter(Boolean);
