@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { RouteRule } from '../../src/config/settings';
 import { InvalidRequest } from '../../src/errors/oauth-errors';
 import { normalisePath, RouteMatcher } from '../../src/guard/route-matcher';
+import type { GuardRoute, RouteAccess } from '../../src/guard/route-rule';
 
 const matcher = (...rules: RouteRule[]) => new RouteMatcher(rules);
 
@@ -258,5 +259,49 @@ describe('RouteMatcher (src/guard/route-matcher.ts)', function () {
       refuses(matcher(), '/x/../y');
       refuses(matcher({ path: '/**', permission: 'any' }), '/x/%2e%2e/y');
     });
+  });
+});
+
+describe('RouteMatcher: guard rules (OpenAPI templates, alternatives; src/guard/route-rule.ts)', function () {
+  const rule = (path: string, access: RouteAccess, methods?: string[]): GuardRoute => ({ path, access, methods, syntax: 'template', source: 'test' });
+  const read: RouteAccess = { kind: 'permissions', anyOf: [['pets:read']] };
+
+  it('a template segment matches one non-empty segment', function () {
+    const m = new RouteMatcher([rule('/v1/pets/{petId}', read)]);
+    expect(m.accessFor('GET', '/v1/pets/7')).to.deep.equal([read]);
+    expect(m.accessFor('GET', '/v1/pets/7?x=1')).to.deep.equal([read]);
+    for (const path of ['/v1/pets/', '/v1/pets', '/v1/pets/7/x', '/pets/7']) expect(m.accessFor('GET', path), path).to.deep.equal([]);
+  });
+
+  it('a template inside a segment, and literal characters that are special in globs and regexps', function () {
+    const m = new RouteMatcher([rule('/photos/{id}.jpg', read), rule('/a*b/(c)', read)]);
+    expect(m.permissionFor('GET', '/photos/7.jpg')).to.equal('pets:read');
+    expect(m.permissionFor('GET', '/photos/.jpg')).to.equal(undefined);
+    expect(m.permissionFor('GET', '/photos/7xjpg')).to.equal(undefined);
+    expect(m.permissionFor('GET', '/a*b/(c)')).to.equal('pets:read');
+    expect(m.permissionFor('GET', '/aXb/(c)')).to.equal(undefined);
+  });
+
+  it('hand-written rules keep their glob meaning next to guard rules: `*` may be empty, a `{x}` is literal', function () {
+    const m = new RouteMatcher([{ path: '/h/*', permission: 'h' }, { path: '/lit/{x}', permission: 'l' }, rule('/t/{x}', read)]);
+    expect(m.permissionFor('GET', '/h/')).to.equal('h');
+    expect(m.permissionFor('GET', '/lit/{x}')).to.equal('l');
+    expect(m.permissionFor('GET', '/lit/7')).to.equal(undefined);
+    expect(m.permissionFor('GET', '/t/7')).to.equal('pets:read');
+  });
+
+  it('a rule\'s methods, and its access as given (alternatives, public, deny)', function () {
+    const alternatives: RouteAccess = { kind: 'permissions', anyOf: [['pets:admin'], ['pets:write', 'pets:own']] };
+    const m = new RouteMatcher([rule('/p/{id}', alternatives, ['DELETE']), rule('/status', { kind: 'public' }, ['GET']), rule('/p/{id}', { kind: 'deny' }, ['PUT'])]);
+    expect(m.accessFor('DELETE', '/p/1')).to.deep.equal([alternatives]);
+    expect(m.permissionFor('DELETE', '/p/1')).to.equal('pets:admin or (pets:write and pets:own)');
+    expect(m.accessFor('GET', '/status')).to.deep.equal([{ kind: 'public' }]);
+    expect(m.accessFor('PUT', '/p/1')).to.deep.equal([{ kind: 'deny' }]);
+    expect(m.accessFor('GET', '/p/1')).to.deep.equal([]);
+  });
+
+  it('other readings of the path count for templates too: a public rule cannot open a protected one by case', function () {
+    const m = new RouteMatcher([rule('/Admin', read), rule('/admin', { kind: 'public' })]);
+    expect(m.accessFor('GET', '/admin')).to.deep.equal([{ kind: 'public' }, read]);
   });
 });
