@@ -3,7 +3,7 @@ import { applyEnvironmentDefaults } from '../config/environment';
 import { loadSettings } from '../config/load-settings';
 import { NotFoundError } from '../errors/domain-errors';
 import { accessText, type GuardRoute } from '../guard/route-rule';
-import { applicationRoutes } from '../startup/application-routes';
+import { applicationRoutes, type ApplicationRoutes } from '../startup/application-routes';
 import { fail, print, table } from './output';
 
 /** One row of `portcullis routes --json`. */
@@ -39,17 +39,22 @@ export function routesCommand(): Command {
         if (opts.application !== undefined && !Object.hasOwn(settings.applications, opts.application)) {
           throw new NotFoundError('application', opts.application);
         }
-        const all = await applicationRoutes(settings);
-        const rows: RouteRow[] = [...all]
-          .filter(([name]) => opts.application === undefined || name === opts.application)
-          .flatMap(([application, routes]) => routes.map((route) => rowOf(application, route)));
-        print(rows, !!opts.json, () =>
-          table(['APPLICATION', 'METHODS', 'PATH', 'NEEDS', 'SOURCE'], rows.map((r) => [r.application, r.methods?.join(',') ?? '*', r.path, r.needs, r.source])),
-        );
+        const rows = routeRows(await applicationRoutes(settings), opts.application);
+        print(rows, !!opts.json, () => routesTable(rows));
       } catch (err) {
         fail(err, !!opts.json);
       }
     });
+}
+
+/** The rows of every application's rules (or of `application` only), in the guards' order. */
+export function routeRows(all: ApplicationRoutes, application?: string): RouteRow[] {
+  return [...all].filter(([name]) => application === undefined || name === application).flatMap(([name, routes]) => routes.map((route) => rowOf(name, route)));
+}
+
+/** The rows as the table `portcullis routes` prints. */
+export function routesTable(rows: readonly RouteRow[]): string {
+  return table(['APPLICATION', 'METHODS', 'PATH', 'NEEDS', 'SOURCE'], rows.map((r) => [r.application, r.methods?.join(',') ?? '*', r.path, r.needs, r.source]));
 }
 
 function rowOf(application: string, route: GuardRoute): RouteRow {
