@@ -24,6 +24,9 @@ function expandVariables(server: OpenAPIV3.ServerObject): string[] {
     const values = variable.enum?.length ? variable.enum.map(String) : [String(variable.default)];
     urls = urls.flatMap((url) => values.map((value) => url.split(`{${name}}`).join(value)));
   }
+  // An undeclared variable would end up percent-encoded in a base path no request can have.
+  const left = /\{[^{}]*\}/.exec(urls[0]);
+  if (left) throw new Error(`${server.url} uses ${left[0]}, which its variables do not declare`);
   return urls;
 }
 

@@ -27,4 +27,8 @@ describe('OpenAPI servers -> base paths (src/startup/openapi-base-paths.ts)', fu
   it('the same base path from several servers counts once', function () {
     expect(serverBasePaths([{ url: 'https://eu.example.com/v1' }, { url: 'https://us.example.com/v1' }, { url: '/beta' }])).to.deep.equal(['/v1', '/beta']);
   });
+
+  it('a variable the server does not declare is refused (it would never match a request)', function () {
+    expect(() => serverBasePaths([{ url: 'https://api.example.com/{version}' }])).to.throw('https://api.example.com/{version} uses {version}, which its variables do not declare');
+  });
 });

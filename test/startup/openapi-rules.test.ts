@@ -142,6 +142,11 @@ describe('OpenAPI operations -> route rules (src/startup/openapi-rules.ts)', fun
       expect(problems).to.deep.equal(['GET /x: security scheme "nope" is not declared in components.securitySchemes']);
     });
 
+    it('a server URL with an undeclared variable', function () {
+      const { problems } = rules(doc({ '/x': { get: { ...OK, operationId: 'op', security: [] } } }, { servers: [{ url: '/{base}/v1' }] }));
+      expect(problems).to.deep.equal(['GET /x (op): a server URL cannot be read: /{base}/v1 uses {base}, which its variables do not declare']);
+    });
+
     it('every problem of the document at once', function () {
       const { problems } = rules(doc({ '/x': { get: { ...OK, security: [{ key: [] }] }, put: { ...OK, security: [{ oauth: ['q'] }] } } }));
       expect(problems).to.have.length(2);
