@@ -55,14 +55,7 @@ function wording(status: number, description: string, options: ErrorPageOptions)
       hint: `This is a problem of ${app ?? 'the app'}, not of your account. Go back to ${app ?? 'the app'} and try again; if it keeps happening, tell the people who run it and quote the reference below.`,
     };
   }
-  return { title: DOMAIN_TITLES[status] ?? options.title ?? 'Something went wrong', message: sentence(description) };
-}
-
-/** A description as a sentence: capital first letter, full stop. */
-function sentence(text: string): string {
-  const trimmed = text.trim();
-  if (!trimmed) return trimmed;
-  return trimmed[0].toUpperCase() + trimmed.slice(1) + (/[.!?]$/.test(trimmed) ? '' : '.');
+  return { title: DOMAIN_TITLES[status] ?? options.title ?? 'Something went wrong', message: description };
 }
 
 type PageHandler<Req, Res extends ServerResponse> = (req: Req, res: Res) => unknown;

@@ -41,7 +41,7 @@ export type FieldLabels = Record<string, string>;
 export function errorSummary(errors: Record<string, string>, labels: FieldLabels): Html {
   const fields = Object.keys(errors).filter((k) => k !== 'form');
   if (!fields.length && !errors.form) return html``;
-  return html`<div class="error-summary" role="alert" id="error-summary">
+  return html`<div class="error-summary" role="alert" id="form-errors">
   ${errors.form ? html`<p class="error" id="error-form">${errors.form}</p>` : ''}
   ${fields.length ? html`<p class="error">Please correct ${fields.length === 1 ? 'the field' : `these ${fields.length} fields`} marked below:</p>
   <ul>${fields.map((f) => html`<li><a href="#${f}">${labels[f] ?? f}</a></li>`)}</ul>` : ''}
