@@ -56,7 +56,7 @@ button.danger,.button.danger{background:var(--danger);border-color:var(--danger)
 .error{color:var(--danger);font-weight:600;white-space:pre-line}
 .notice{padding:.75rem;border-radius:4px;background:#fff4ce;border:1px solid #e0c060}
 .done{padding:.75rem;border-radius:4px;background:#e7f6ea;border:1px solid #7cbf8a}
-.banner{padding:.75rem 1rem;border-radius:4px;background:#fdecec;border:1px solid var(--danger);color:#6e1418}
+.banner{margin:0 0 1rem;padding:.75rem 1rem;border-radius:4px;background:#fdecec;border:1px solid var(--danger);color:#6e1418}
 .muted{color:#5b6475}
 ul.scopes{padding-left:1.2rem}
 table{width:100%;border-collapse:collapse}

@@ -20,7 +20,7 @@ export const SIGN_IN_PAGE: WayBack = { href: '/login', label: 'Go to the sign-in
 /**
  * A page that says something went wrong, for people: what happened, what to do, the request id
  * to quote when asking for help (the log lines carry it), the code for the technical reader, and
- * a way back. `extra` is more of the page (a sign-out button).
+ * a way back. `extra` is another action beside the way back (a sign-out form).
  */
 export function problemPage(m: { title: string; message: string; hint?: string; code?: string; back?: WayBack; extra?: Html }): string {
   const back = m.back ?? SIGN_IN_PAGE;
@@ -28,9 +28,8 @@ export function problemPage(m: { title: string; message: string; hint?: string; 
 <h1>${m.title}</h1>
 <p id="message">${m.message}</p>
 ${m.hint ? html`<p id="hint">${m.hint}</p>` : ''}
-${m.extra ?? ''}
-<div class="actions"><a class="button secondary" id="way-back" href="${back.href}">${back.label}</a></div>
-<p class="muted" id="request-ref">If you ask for help, quote this reference: <code id="request-id">${new Html(SLOTS.requestId)}</code>${m.code ? html` (<code id="error-code">${m.code}</code>)` : ''}</p>`);
+<div class="actions">${m.extra ?? ''}<a class="button secondary" id="way-back" href="${back.href}">${back.label}</a></div>
+<p class="muted" id="request-ref">If you ask for help, quote this reference:<br><code id="request-id">${new Html(SLOTS.requestId)}</code>${m.code ? html` <code id="error-code">${m.code}</code>` : ''}</p>`);
 }
 
 /** Nothing is served at this path (an unknown page of the issuer or the admin area). */

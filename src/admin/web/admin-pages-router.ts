@@ -28,7 +28,7 @@ export function adminPagesRouter(p: AdminPagesDeps): Router {
       }
       if (who.kind === 'not-admin') {
         // Signed in as someone else than meant, most likely: offer to sign out and in again.
-        const signOut = html`<form method="post" action="/logout" class="actions"><input type="hidden" name="csrf_token" value="${p.csrf.token(req, res)}"><button type="submit" id="sign-out">Sign out</button></form>`;
+        const signOut = html`<form method="post" action="/logout"><input type="hidden" name="csrf_token" value="${p.csrf.token(req, res)}"><button type="submit" id="sign-out">Sign out</button></form>`;
         return sendPage(res, 403, problemPage({
           title: 'No access to the admin area', message: `You are signed in as ${who.name}, who does not have an admin role.`,
           hint: 'Sign out and sign in with an admin account, or ask a super admin to give this account an admin role.', code: 'forbidden', extra: signOut,
