@@ -31,7 +31,7 @@ export function invalid(errors: Record<string, string>, field: string): Html {
   return errors[field] ? html`aria-invalid="true" aria-describedby="error-${field}"` : html``;
 }
 
-/** Labels of the fields, for the summary at the top of a form with errors. */
+/** Labels of the fields in the order of the form, for the summary at the top of a form with errors. */
 export type FieldLabels = Record<string, string>;
 
 /**
@@ -39,7 +39,10 @@ export type FieldLabels = Record<string, string>;
  * problem of the form as a whole (`form`). Announced once (role=alert), not once per field.
  */
 export function errorSummary(errors: Record<string, string>, labels: FieldLabels): Html {
-  const fields = Object.keys(errors).filter((k) => k !== 'form');
+  // In the order of the form (the labels'), not of the checks.
+  const order = Object.keys(labels);
+  const rank = (f: string) => (order.includes(f) ? order.indexOf(f) : order.length);
+  const fields = Object.keys(errors).filter((k) => k !== 'form').sort((a, b) => rank(a) - rank(b));
   if (!fields.length && !errors.form) return html``;
   return html`<div class="error-summary" role="alert" id="form-errors">
   ${errors.form ? html`<p class="error" id="error-form">${errors.form}</p>` : ''}
