@@ -19,7 +19,7 @@ async function stillRegistered(pending: PendingAuthorization, deps: InteractiveD
 }
 
 function redirectUriRemoved(res: ServerResponse): void {
-  sendPage(res, 400, problemPage({ title: 'Request refused', message: 'This app no longer accepts the address it asked to send you back to.', hint: 'Go back to the app and start again.', code: 'invalid_request' }));
+  sendPage(res, 400, problemPage({ title: 'Request refused', message: 'This app no longer accepts this redirect URI (the address it asked to send you back to).', hint: 'Go back to the app and start again.', code: 'invalid_request' }));
 }
 
 /** Ends the authorization with an error sent back to the client. */
