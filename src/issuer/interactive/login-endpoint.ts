@@ -4,7 +4,7 @@ import { parseParams, readForm } from '../../http/read-form';
 import { html } from '../../pages/html';
 import { postLogoutTarget, postLogoutUrl, type PostLogoutTarget } from './post-logout-redirect';
 import { loginPage } from '../../pages/login-page';
-import { messagePage } from '../../pages/message-page';
+import { messagePage, problemPage } from '../../pages/message-page';
 import { redirect303, sendPage } from '../../pages/security-headers';
 import { formTargets } from './continue-authorization';
 import type { InteractiveDeps } from './interactive-deps';
@@ -85,7 +85,7 @@ export function logoutForm(deps: InteractiveDeps) {
 export function logoutSubmit(deps: InteractiveDeps) {
   return async (req: Request, res: Response): Promise<void> => {
     const form = await readForm(req);
-    if (!deps.csrf.verify(req, form.get('csrf_token'))) return sendPage(res, 403, messagePage('Sign-out refused', 'Your session expired. Please try again.', 'invalid_csrf'));
+    if (!deps.csrf.verify(req, form.get('csrf_token'))) return sendPage(res, 403, problemPage({ title: 'Sign-out refused', message: 'Your session expired before you confirmed, so you are still signed in.', hint: 'Open the sign-out page again and confirm.', code: 'invalid_csrf', back: { href: '/logout', label: 'Sign out again' } }));
     const target = await postLogoutTarget(form, deps);
     await deps.sessions.end(req, res);
     if (target) return redirect303(res, postLogoutUrl(target));
