@@ -22,7 +22,7 @@ export interface Client {
   allowedOrigins: string[];
   /**
    * Tokens issued at or before this time (epoch seconds) are refused, even after reactivation:
-   * deactivating an app ends everything it was given.
+   * deactivating an app ends everything it was given (the rule: src/tokens/token-standing.ts).
    */
   tokensValidAfter?: number;
   /** A service client that may call the admin API (automation). */
@@ -38,9 +38,4 @@ export type ClientView = Omit<Client, 'secretHash'>;
 export function viewOf(client: Client): ClientView {
   const { secretHash: _hash, ...view } = client;
   return view;
-}
-
-/** Whether a token issued at `iat` (epoch seconds) may still be honoured for this client. */
-export function acceptsTokenIssuedAt(client: Pick<Client, 'status' | 'tokensValidAfter'>, iat: number): boolean {
-  return client.status === 'active' && (client.tokensValidAfter === undefined || iat > client.tokensValidAfter);
 }

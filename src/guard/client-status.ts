@@ -1,11 +1,12 @@
 import type { Client } from '../clients/client';
 import type { User } from '../users/user';
 import { StatusCache, type CacheFeed } from '../store/status-cache';
+import type { ClientStanding, UserStanding } from '../tokens/token-standing';
 
-/** What the guard needs to know about a client. */
-export type ClientStatus = Pick<Client, 'status' | 'application' | 'tokensValidAfter'>;
+/** What the guard needs to know about a client: what the token-standing rules read. */
+export type ClientStatus = ClientStanding;
 /** What the guard needs to know about a user behind a token. */
-export type UserStatus = Pick<User, 'status'>;
+export type UserStatus = UserStanding;
 
 /** The client statuses the guard checks on every request. */
 export function clientStatusCache(find: (id: string) => Promise<Client | undefined>, ttlMs: number, now?: () => number, push?: CacheFeed): StatusCache<ClientStatus> {

@@ -5,24 +5,16 @@ import { sendError, type ErrorSite } from '../http/send-error';
 import { requestId } from '../http/request-id';
 import { recordOutcome } from '../http/request-outcome';
 import { grantablePermissions, permissionsOf } from '../applications/permissions';
-import type { ClientStatus, UserStatus } from './client-status';
-import type { StatusCache } from '../store/status-cache';
 import { extractBearer } from './extract-bearer';
 import { setIdentityHeaders, type IdentityHeader } from './identity-headers';
 import type { RemovedHeaders } from './removed-headers';
 import { refuseOverrides } from './request-overrides';
-import type { RevocationList } from '../tokens/revocation-list';
+import { cacheSources, loadStanding, peekStanding, type StandingCaches, type StandingSources } from '../tokens/token-standing-facts';
+import { decideStanding, type StandingFacts, type StandingPlace } from '../tokens/token-standing';
 import { recordDecision, refusalReason, type GuardDecision, type GuardDecisionMeter } from './refusal-reason';
 import { RouteMatcher } from './route-matcher';
 import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
 import type { VerifiedIdentity } from './verified-identity';
-
-/** What checks 3 needs besides the token: the client, the user (for user tokens), revocation. */
-interface Facts {
-  client: ClientStatus | null;
-  user?: UserStatus | null;
-  revoked: boolean;
-}
 
 /** How far memory took the checks: the identity, or what the store-reading rest goes on from. */
 interface MemoryStep {
@@ -32,11 +24,9 @@ interface MemoryStep {
   needed: readonly string[];
 }
 
-export interface GuardDeps {
-  verifier: TokenVerifier;
-  clients: StatusCache<ClientStatus>;
-  users: StatusCache<UserStatus>;
-  revocations: RevocationList;
+/** What a guard is built from: its verifier, the status caches checks 3 read, where errors go. */
+export interface GuardDeps extends StandingCaches {
+  verifier: Pick<TokenVerifier, 'peek' | 'verify'>;
   site: ErrorSite;
   /** Counts decisions (with their reason code) and their latency. */
   meter?: GuardDecisionMeter;
@@ -66,9 +56,9 @@ export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?
  *    reading (`normalisePath`), and no override header or `_method` names another method or path;
  * 1. the token is taken from the Authorization header only (RFC 6750 §2.1);
  * 2. the token is a valid access token of this issuer (signature, alg, typ, iss, exp/nbf/iat);
- * 3. one credential, one application: `aud` is this application's, the client exists, is active,
- *    is linked to this application, its user (for a user token) is active, and the token is not
- *    revoked;
+ * 3. the token is still honoured here (src/tokens/token-standing.ts): `aud` is this application's,
+ *    the client exists, is active, is linked to this application, its user (for a user token) is
+ *    active, and the token is not revoked;
  * 4. roles -> permissions: the route rule for (method, path) names the permission it needs (and
  *    the rule of every other reading of the path an upstream may use, see RouteMatcher);
  *    no rule means deny;
@@ -85,10 +75,16 @@ export class Guard {
    * unexpired and its key published, so an identity cannot outlive what it was built from.
    */
   private readonly identities = new WeakMap<AccessTokenClaims, VerifiedIdentity>();
+  /** Check 3 at this guard: the token must be for this application. */
+  private readonly place: StandingPlace;
+  /** Where check 3 reads what memory did not answer. */
+  private readonly sources: StandingSources;
 
   constructor(private readonly deps: GuardDeps, private readonly options: GuardOptions) {
     this.routes = new RouteMatcher(options.settings.routes);
     this.permissions = grantablePermissions(options.settings);
+    this.place = { audience: options.settings.audience, application: options.application };
+    this.sources = cacheSources(deps);
   }
 
   /** Runs checks 0-4 and returns who is calling; throws the protocol error otherwise. */
@@ -111,7 +107,7 @@ export class Guard {
     const token = extractBearer(req);
     const claims = this.deps.verifier.peek(token);
     if (claims) recordOutcome(req, { clientId: claims.client_id });
-    const facts = claims && this.peekFacts(claims);
+    const facts = claims && peekStanding(claims, this.deps);
     return { identity: facts && this.decide(claims!, facts, needed), token, claims, needed };
   }
 
@@ -119,7 +115,7 @@ export class Guard {
   private async finish(req: IncomingMessage, { token, claims: peeked, needed }: MemoryStep): Promise<VerifiedIdentity> {
     const claims = peeked ?? (await this.deps.verifier.verify(token));
     if (!peeked) recordOutcome(req, { clientId: claims.client_id });
-    const facts = this.peekFacts(claims) ?? (await this.loadFacts(claims));
+    const facts = peekStanding(claims, this.deps) ?? (await loadStanding(claims, this.sources));
     return this.decide(claims, facts, needed);
   }
 
@@ -173,43 +169,10 @@ export class Guard {
     };
   }
 
-  /** Client, user and revocation answers from memory, or undefined if any must be read. */
-  private peekFacts(claims: AccessTokenClaims): Facts | undefined {
-    const client = this.deps.clients.peek(claims.client_id);
-    if (!client) return undefined;
-    let user: UserStatus | null | undefined;
-    if (claims.sub !== claims.client_id) {
-      const cached = this.deps.users.peek(claims.sub);
-      if (!cached) return undefined;
-      user = cached.value;
-    }
-    const revoked = this.deps.revocations.peek(claims.jti);
-    return revoked === undefined ? undefined : { client: client.value, user, revoked };
-  }
-
-  private async loadFacts(claims: AccessTokenClaims): Promise<Facts> {
-    const [client, user, revoked] = await Promise.all([
-      this.deps.clients.get(claims.client_id),
-      claims.sub !== claims.client_id ? this.deps.users.get(claims.sub) : undefined,
-      this.deps.revocations.isRevoked(claims.jti),
-    ]);
-    return { client, user, revoked };
-  }
-
   /** Checks 3 and 4 on a verified token; throws the protocol error or returns the identity. */
-  private decide(claims: AccessTokenClaims, facts: Facts, needed: readonly string[]): VerifiedIdentity {
-    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (!audiences.includes(this.options.settings.audience)) throw new InvalidToken('the access token is for another application', 'wrong_audience');
-    const { client, user, revoked } = facts;
-    if (!client) throw new InvalidToken('the client of this access token is unknown', 'unknown_client');
-    if (client.status !== 'active') throw new InvalidToken('the client of this access token is disabled', 'client_disabled');
-    if (client.tokensValidAfter !== undefined && claims.iat <= client.tokensValidAfter) {
-      throw new InvalidToken('the access token was revoked when its client was deactivated', 'revoked');
-    }
-    if (client.application !== this.options.application) throw new InvalidToken('the client of this access token is linked to another application', 'wrong_application');
-    // A user token (its subject is not the client itself): the user must still be active.
-    if (user !== undefined && (!user || user.status !== 'active')) throw new InvalidToken('the user of this access token is disabled or unknown', 'user_disabled');
-    if (revoked) throw new InvalidToken('the access token was revoked', 'revoked');
+  private decide(claims: AccessTokenClaims, facts: StandingFacts, needed: readonly string[]): VerifiedIdentity {
+    const standing = decideStanding(claims, facts, this.place);
+    if (!standing.honoured) throw new InvalidToken(standing.description, standing.reason);
 
     const identity = this.identityOf(claims);
     if (needed.length === 0) throw new InsufficientScope('no route rule allows this request', '');

@@ -10,6 +10,9 @@ import type { ClientAuthAttempt, ClientAuthThrottle } from '../throttle/client-a
 /** Client authentication methods this issuer implements (advertised in discovery). */
 export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
 
+/** What client authentication reads: secrets checked by the registry, public clients found by id. */
+export type ClientCredentials = Pick<ClientRegistry, 'authenticate' | 'find'>;
+
 export interface AuthenticatedClient {
   client: Client;
   method: (typeof CLIENT_AUTH_METHODS)[number];
@@ -40,9 +43,9 @@ function parseBasic(header: string): { id: string; secret: string } | undefined 
 export async function authenticateClient(
   req: IncomingMessage,
   params: FormParams,
-  clients: ClientRegistry,
+  clients: ClientCredentials,
   realm: string,
-  throttle: ClientAuthThrottle,
+  throttle: Pick<ClientAuthThrottle, 'begin'>,
 ): Promise<AuthenticatedClient> {
   // §2.3: one method, one credential. Node would keep the first of two Authorization headers,
   // and a proxy in front may have checked the other one.

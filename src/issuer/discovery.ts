@@ -17,7 +17,7 @@ export const ENDPOINT_PATHS = {
 
 export interface MetadataInputs {
   issuer: string;
-  grants: GrantRegistry;
+  grants: Pick<GrantRegistry, 'types'>;
   signingAlgorithms: string[];
   permissions: string[];
   allowPlainPkce: boolean;

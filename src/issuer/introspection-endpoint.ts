@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import { acceptsTokenIssuedAt } from '../clients/client';
 import { InvalidClient, InvalidRequest } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../http/send-error';
 import { readForm } from '../http/read-form';
@@ -8,6 +7,8 @@ import { recordOutcome } from '../http/request-outcome';
 import type { ClientAuthThrottle } from '../throttle/client-auth-throttle';
 import type { RateLimiter } from '../throttle/rate-limit';
 import { authenticateClient } from './client-authentication';
+import { decideStanding } from '../tokens/token-standing';
+import { loadStanding, registrySources } from '../tokens/token-standing-facts';
 import { findToken, type FoundToken, type TokenLookupDeps } from './token-lookup';
 
 /** RFC 7662 §2.2 response for a found token. */
@@ -19,19 +20,14 @@ async function describe(found: FoundToken, deps: TokenLookupDeps, caller: string
     return { active: true, token_type: 'refresh_token', client_id: t.clientId, sub: t.userId, scope: t.scopes.join(' '), exp: Math.floor(t.expiresAt / 1000) };
   }
   const c = found.claims;
-  const client = await deps.clients.find(c.client_id);
-  if (!client || !acceptsTokenIssuedAt(client, c.iat)) return { active: false };
+  // Not honoured (a guard would refuse it: client, user, revocation) means not active.
+  if (!decideStanding(c, await loadStanding(c, registrySources(deps))).honoured) return { active: false };
   // A caller learns about its own tokens and about tokens meant for its application (a resource
   // server of that API), nothing else (RFC 7662 §4: the server decides who may introspect what).
   const callerClient = await deps.clients.find(caller);
   const audiences = Array.isArray(c.aud) ? c.aud : [c.aud];
   const callerAudience = callerClient ? deps.audienceOf(callerClient.application) : undefined;
   if (c.client_id !== caller && !(callerAudience && audiences.includes(callerAudience))) return { active: false };
-  // A user token is active only while its user is (the guard applies the same rule).
-  if (c.sub !== c.client_id) {
-    const user = await deps.users.find(c.sub);
-    if (!user || user.status !== 'active') return { active: false };
-  }
   return {
     active: true,
     token_type: 'Bearer',
@@ -47,11 +43,17 @@ async function describe(found: FoundToken, deps: TokenLookupDeps, caller: string
   };
 }
 
+export interface IntrospectionDeps extends TokenLookupDeps {
+  site: ErrorSite;
+  throttle: Pick<ClientAuthThrottle, 'begin'>;
+  rateLimiter: Pick<RateLimiter, 'check'>;
+}
+
 /**
  * `POST /oauth2/introspect` (RFC 7662) for authenticated confidential clients (typically resource
  * servers). Anything not active, known and ours is `{"active": false}` and nothing more (§2.2).
  */
-export function introspectionEndpoint(deps: TokenLookupDeps & { site: ErrorSite; throttle: ClientAuthThrottle; rateLimiter: RateLimiter }) {
+export function introspectionEndpoint(deps: IntrospectionDeps) {
   return async (req: Request, res: Response): Promise<void> => {
     try {
       const params = await readForm(req);

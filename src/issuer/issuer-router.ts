@@ -3,17 +3,22 @@ import { MethodNotAllowed } from '../errors/oauth-errors';
 import { sendError } from '../http/send-error';
 import { handlePreflight } from '../http/cors';
 import { answeredWithErrorPage } from '../pages/error-page';
-import type { Portcullis } from '../runtime/portcullis';
+import type { PortcullisSettings } from '../config/settings';
+import type { ErrorSite } from '../http/send-error';
+import type { OriginIndex } from '../clients/origin-index';
+import type { KeyRing } from '../keys/key-ring';
+import type { Logger } from '../logging/logger';
 import { ENDPOINT_PATHS, serverMetadata } from './discovery';
+import type { GrantRegistry } from './grants/grant-registry';
+import type { InteractiveDeps } from './interactive/interactive-deps';
 import { authorizeEndpoint, continueEndpoint } from './interactive/authorize-endpoint';
 import { consentForm, consentSubmit } from './interactive/consent-endpoint';
 import { loginForm, loginSubmit, logoutForm, logoutSubmit } from './interactive/login-endpoint';
-import { introspectionEndpoint } from './introspection-endpoint';
-import { revocationEndpoint } from './revocation-endpoint';
-import { tokenEndpoint } from './token-endpoint';
-import { userinfoEndpoint } from './userinfo-endpoint';
+import { introspectionEndpoint, type IntrospectionDeps } from './introspection-endpoint';
+import { revocationEndpoint, type RevocationDeps } from './revocation-endpoint';
+import { tokenEndpoint, type TokenEndpointDeps } from './token-endpoint';
+import { userinfoEndpoint, type UserInfoDeps } from './userinfo-endpoint';
 import { allGrantablePermissions } from '../applications/permissions';
-import { TokenMeter } from '../metrics/token-meter';
 
 type Handler = (req: Request, res: Response) => unknown;
 
@@ -22,27 +27,41 @@ function sendDocument(res: Response, body: unknown, maxAge: number): void {
   res.status(200).set({ 'Cache-Control': `public, max-age=${maxAge}`, 'Access-Control-Allow-Origin': '*' }).json(body);
 }
 
+/** What the issuer's endpoints are built from: each endpoint's own deps, wired by the runtime. */
+export interface IssuerRouterDeps {
+  /** What discovery describes. */
+  settings: Pick<PortcullisSettings, 'issuer' | 'keys' | 'pkce' | 'applications'>;
+  /** Discovery's `grant_types_supported`. */
+  grants: Pick<GrantRegistry, 'types'>;
+  /** The JWK Set, and the algorithms discovery lists. */
+  keys: Pick<KeyRing, 'jwks'>;
+  /** Which browser origins a CORS preflight may come from. */
+  origins: Pick<OriginIndex, 'allows'>;
+  /** How the endpoints' own errors (preflight, 405) are answered. */
+  site: ErrorSite;
+  logger: Logger;
+  token: TokenEndpointDeps;
+  revocation: RevocationDeps;
+  introspection: IntrospectionDeps;
+  userinfo: UserInfoDeps;
+  interactive: InteractiveDeps;
+}
+
 /**
  * The issuer's HTTP endpoints as one Express router: discovery (RFC 8414, OIDC Discovery), the JWK
  * Set, token, revocation, introspection, userinfo, and the browser pages (authorize, sign-in,
  * consent, sign-out).
  */
-export function issuerRouter(portcullis: Portcullis): Router {
+export function issuerRouter(deps: IssuerRouterDeps): Router {
   const router = express.Router();
-  const { settings, logger } = portcullis;
-  const site = portcullis.errorSite('endpoint');
-  const resourceSite = portcullis.errorSite('resource');
-  const interactive = portcullis.interactiveDeps();
-  const lookup = portcullis.tokenLookupDeps();
-  const throttle = portcullis.clientAuthThrottle;
-  const rateLimiter = portcullis.rateLimiter;
+  const { settings, logger, site, interactive } = deps;
   const permissions = allGrantablePermissions(settings.applications);
   // The algorithms of every published key: after `keys rotate --algorithm EdDSA` the metadata
   // must say so, or relying parties that trust it would refuse the new ID tokens.
   const metadata = () => serverMetadata({
     issuer: settings.issuer,
-    grants: portcullis.grants,
-    signingAlgorithms: [...new Set([settings.keys.algorithm, ...portcullis.keys.jwks().keys.map((k) => String(k.alg))])],
+    grants: deps.grants,
+    signingAlgorithms: [...new Set([settings.keys.algorithm, ...deps.keys.jwks().keys.map((k) => String(k.alg))])],
     permissions,
     allowPlainPkce: settings.pkce.allowPlain,
   });
@@ -50,7 +69,7 @@ export function issuerRouter(portcullis: Portcullis): Router {
   // never got an answer (and the rejection went unhandled).
   const corsFor = (methods: string): Handler => async (req, res) => {
     try {
-      await handlePreflight(req, res, methods, (origin) => portcullis.origins.allows(origin));
+      await handlePreflight(req, res, methods, (origin) => deps.origins.allows(origin));
     } catch (err) {
       sendError(req, res, err, site);
     }
@@ -64,19 +83,19 @@ export function issuerRouter(portcullis: Portcullis): Router {
   router.get(ENDPOINT_PATHS.oauthServerMetadata, (_req, res) => sendDocument(res, metadata(), 300));
   router.get(ENDPOINT_PATHS.jwks, (_req, res) => {
     res.type('application/jwk-set+json');
-    sendDocument(res, portcullis.keys.jwks(), 60);
+    sendDocument(res, deps.keys.jwks(), 60);
   });
 
   router.options(ENDPOINT_PATHS.token, corsFor('POST'));
-  router.post(ENDPOINT_PATHS.token, tokenEndpoint({ grants: portcullis.grants, clients: portcullis.clients, site, throttle, rateLimiter, meter: new TokenMeter(portcullis.metrics) }));
+  router.post(ENDPOINT_PATHS.token, tokenEndpoint(deps.token));
   router.all(ENDPOINT_PATHS.token, postOnly);
   router.options(ENDPOINT_PATHS.revocation, corsFor('POST'));
-  router.post(ENDPOINT_PATHS.revocation, revocationEndpoint({ ...lookup, site, throttle, rateLimiter }));
+  router.post(ENDPOINT_PATHS.revocation, revocationEndpoint(deps.revocation));
   router.all(ENDPOINT_PATHS.revocation, postOnly);
-  router.post(ENDPOINT_PATHS.introspection, introspectionEndpoint({ ...lookup, site, throttle, rateLimiter }));
+  router.post(ENDPOINT_PATHS.introspection, introspectionEndpoint(deps.introspection));
   router.all(ENDPOINT_PATHS.introspection, postOnly);
   router.options(ENDPOINT_PATHS.userinfo, corsFor('GET, POST'));
-  const userinfo = userinfoEndpoint({ verifier: lookup.verifier, revocations: portcullis.revocations, clients: portcullis.clients, users: portcullis.users, site: resourceSite });
+  const userinfo = userinfoEndpoint(deps.userinfo);
   router.get(ENDPOINT_PATHS.userinfo, userinfo);
   router.post(ENDPOINT_PATHS.userinfo, userinfo);
 

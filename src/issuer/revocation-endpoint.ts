@@ -10,13 +10,19 @@ import type { RateLimiter } from '../throttle/rate-limit';
 import { authenticateClient } from './client-authentication';
 import { findToken, ownerOf, type TokenLookupDeps } from './token-lookup';
 
+export interface RevocationDeps extends TokenLookupDeps {
+  site: ErrorSite;
+  throttle: Pick<ClientAuthThrottle, 'begin'>;
+  rateLimiter: Pick<RateLimiter, 'check'>;
+}
+
 /**
  * `POST /oauth2/revoke` (RFC 7009). The client authenticates; a token of its own is revoked
  * (a refresh token takes its whole grant and the access tokens issued with it, §2.1; an access
  * token is refused by the gateway within a second). Unknown, foreign or already invalid tokens
  * get the same 200 (§2.2), so the endpoint tells nothing about other clients' tokens.
  */
-export function revocationEndpoint(deps: TokenLookupDeps & { site: ErrorSite; throttle: ClientAuthThrottle; rateLimiter: RateLimiter }) {
+export function revocationEndpoint(deps: RevocationDeps) {
   return async (req: Request, res: Response): Promise<void> => {
     try {
       const params = await readForm(req);
@@ -31,6 +37,7 @@ export function revocationEndpoint(deps: TokenLookupDeps & { site: ErrorSite; th
       const found = await findToken(deps, token, params.get('token_type_hint'), deps.revocationVerifier);
       if (found && ownerOf(found) === client.clientId) {
         if (found.kind === 'refresh_token') await deps.revoker.revokeGrant(found.stored.token.grantId);
+        // Revoking a revoked access token again writes the same record: no need to ask first.
         else await deps.revocations.revoke(found.claims.jti, found.claims.exp);
       }
       recordOutcome(req, { decision: 'allowed' });

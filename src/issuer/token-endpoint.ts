@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import type { ClientRegistry } from '../clients/client-registry';
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../http/send-error';
 import { allowOrigin } from '../http/cors';
@@ -8,17 +7,17 @@ import { peerAddress } from '../http/peer-address';
 import { recordOutcome } from '../http/request-outcome';
 import type { ClientAuthThrottle } from '../throttle/client-auth-throttle';
 import type { RateLimiter } from '../throttle/rate-limit';
-import { authenticateClient } from './client-authentication';
+import { authenticateClient, type ClientCredentials } from './client-authentication';
 import type { GrantRegistry } from './grants/grant-registry';
 import { excerpt } from '../errors/error-description';
 import { UNSUPPORTED_GRANT, type TokenMeter } from '../metrics/token-meter';
 
 export interface TokenEndpointDeps {
-  grants: GrantRegistry;
-  clients: ClientRegistry;
+  grants: Pick<GrantRegistry, 'find'>;
+  clients: ClientCredentials;
   site: ErrorSite;
-  throttle: ClientAuthThrottle;
-  rateLimiter: RateLimiter;
+  throttle: Pick<ClientAuthThrottle, 'begin'>;
+  rateLimiter: Pick<RateLimiter, 'check'>;
   /** Counts requests by grant and result, and their latency. */
   meter?: TokenMeter;
 }

@@ -1,22 +1,23 @@
-import type { ClientRegistry } from '../clients/client-registry';
 import type { UserRegistry } from '../users/user-registry';
 import type { RevocationList } from '../tokens/revocation-list';
 import type { AccessTokenClaims, TokenVerifier } from '../guard/token-verifier';
 import type { GrantRevoker } from '../tokens/grant-revoker';
 import type { RefreshTokens, StoredRefreshToken } from '../tokens/refresh-tokens';
+import type { ClientCredentials } from './client-authentication';
 
 export interface TokenLookupDeps {
-  verifier: TokenVerifier;
+  verifier: Pick<TokenVerifier, 'verify'>;
   /**
    * Recognises access tokens a guard may still accept (the longest guard leeway past `exp`), so
    * that revocation (RFC 7009) can reach every token that still works somewhere.
    */
-  revocationVerifier: TokenVerifier;
-  revocations: RevocationList;
-  refreshTokens: RefreshTokens;
-  revoker: GrantRevoker;
-  clients: ClientRegistry;
-  users: UserRegistry;
+  revocationVerifier: Pick<TokenVerifier, 'verify'>;
+  revocations: Pick<RevocationList, 'isRevoked' | 'revoke'>;
+  refreshTokens: Pick<RefreshTokens, 'find'>;
+  revoker: Pick<GrantRevoker, 'isRevoked' | 'revokeGrant'>;
+  /** Finds token owners and callers, and authenticates the caller. */
+  clients: ClientCredentials;
+  users: Pick<UserRegistry, 'find'>;
   /** The audience of a declared application, to tell which tokens a resource server may inspect. */
   audienceOf: (application: string) => string | undefined;
 }
@@ -27,7 +28,8 @@ export type FoundToken =
 
 /**
  * Finds what a presented token is, for revocation and introspection: one of our refresh tokens
- * (by its prefix and store record), or a live access token of ours. Anything else is undefined.
+ * (by its prefix and store record), or an access token of ours that verifies (whether it is still
+ * honoured, revoked included, is token-standing.ts's decision). Anything else is undefined.
  * `hint` (RFC 7009 §2.1) only decides the order of the lookups. `verifier` decides which access
  * tokens count as live: introspection's (no leeway) or revocation's (any guard's leeway).
  */
@@ -41,9 +43,7 @@ export async function findToken(deps: TokenLookupDeps, token: string, hint?: str
   const asAccess = async (): Promise<FoundToken | undefined> => {
     if (token.split('.').length !== 3) return undefined;
     try {
-      const claims = await verifier.verify(token);
-      if (await deps.revocations.isRevoked(claims.jti)) return undefined;
-      return { kind: 'access_token', claims };
+      return { kind: 'access_token', claims: await verifier.verify(token) };
     } catch {
       return undefined;
     }

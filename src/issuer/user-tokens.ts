@@ -7,9 +7,9 @@ import type { User } from '../users/user';
 import type { TokenResponse } from './grants/grant-handler';
 
 export interface UserTokenDeps {
-  tokens: AccessTokenIssuer;
-  idTokens: IdTokenIssuer;
-  refreshTokens: RefreshTokens;
+  tokens: Pick<AccessTokenIssuer, 'issue'>;
+  idTokens: Pick<IdTokenIssuer, 'issue'>;
+  refreshTokens: Pick<RefreshTokens, 'issue'>;
   applications: Record<string, ApplicationSettings>;
 }
 

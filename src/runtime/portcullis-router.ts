@@ -5,6 +5,7 @@ import { ADMIN_SCRIPT, ADMIN_STYLES } from '../admin/web/views/admin-layout';
 import { InvalidRequest } from '../errors/oauth-errors';
 import { sendError } from '../http/send-error';
 import { issuerRouter } from '../issuer/issuer-router';
+import { issuerRouterDeps } from './issuer-wiring';
 import { STYLESHEET } from '../pages/layout';
 import { brandResponse, brandStyles } from '../pages/brand';
 import { notFoundHere, notFoundJson } from './not-found-routes';
@@ -33,7 +34,7 @@ export function portcullisRouter(portcullis: Portcullis): Router {
   // Another version of the API is an API path too: JSON, before the admin pages' HTML 404.
   router.use('/admin/api', notFoundJson(portcullis.errorSite('admin-api')));
   router.use('/admin', adminPagesRouter(portcullis));
-  router.use(issuerRouter(portcullis));
+  router.use(issuerRouter(issuerRouterDeps(portcullis)));
   notFoundHere(router, portcullis.errorSite('endpoint'));
   // Last: an error no handler answered (Express throws a URIError while it decodes the route
   // parameter of `/admin/apps/%zz`) gets the JSON error, never Express's HTML stack trace.

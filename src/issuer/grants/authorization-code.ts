@@ -5,11 +5,12 @@ import type { UserRegistry } from '../../users/user-registry';
 import { PKCE_VALUE, verifyPkce } from '../pkce';
 import { mintUserTokens, type UserTokenDeps } from '../user-tokens';
 import type { GrantHandler } from './grant-handler';
+import { isActiveUser } from '../../tokens/token-standing';
 
 export interface AuthorizationCodeDeps extends UserTokenDeps {
-  codes: AuthorizationCodes;
-  users: UserRegistry;
-  revoker: GrantRevoker;
+  codes: Pick<AuthorizationCodes, 'consume' | 'findRedeemed' | 'markRedeemed'>;
+  users: Pick<UserRegistry, 'find'>;
+  revoker: Pick<GrantRevoker, 'revokeGrant' | 'isRevoked'>;
 }
 
 /**
@@ -51,7 +52,7 @@ export function authorizationCodeGrant(deps: AuthorizationCodeDeps): GrantHandle
         throw new InvalidGrant('code_verifier sent, but the authorization request had no code_challenge');
       }
       const user = await deps.users.find(code.userId);
-      if (!user || user.status !== 'active') throw new InvalidGrant('the user of this authorization code is no longer active');
+      if (!isActiveUser(user)) throw new InvalidGrant('the user of this authorization code is no longer active');
 
       // Remember the redemption before minting, so a replay racing with us still finds the grant.
       await deps.codes.markRedeemed(value, { grantId: code.grantId });

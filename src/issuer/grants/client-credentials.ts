@@ -7,7 +7,7 @@ import type { GrantHandler } from './grant-handler';
 import { excerptList } from '../../errors/error-description';
 
 export interface ClientCredentialsDeps {
-  tokens: AccessTokenIssuer;
+  tokens: Pick<AccessTokenIssuer, 'issue'>;
   applications: Record<string, ApplicationSettings>;
 }
 

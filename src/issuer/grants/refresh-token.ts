@@ -5,11 +5,13 @@ import type { UserRegistry } from '../../users/user-registry';
 import { parseScope } from '../scope';
 import { mintUserTokens, type UserTokenDeps } from '../user-tokens';
 import type { GrantHandler } from './grant-handler';
+import { isActiveUser } from '../../tokens/token-standing';
 import { excerptList } from '../../errors/error-description';
 
 export interface RefreshTokenDeps extends UserTokenDeps {
-  users: UserRegistry;
-  revoker: GrantRevoker;
+  refreshTokens: Pick<RefreshTokens, 'issue' | 'find' | 'markUsed'>;
+  users: Pick<UserRegistry, 'find'>;
+  revoker: Pick<GrantRevoker, 'revokeGrant' | 'isRevoked'>;
   /** Seconds in which a client's retry of the same refresh still gets an answer. */
   reuseWindow: number;
   now: () => number;
@@ -55,7 +57,7 @@ export function refreshTokenGrant(deps: RefreshTokenDeps): GrantHandler {
 
       await claim(stored, value);
       const user = await deps.users.find(token.userId);
-      if (!user || user.status !== 'active') throw new InvalidGrant('the user of this refresh token is no longer active');
+      if (!isActiveUser(user)) throw new InvalidGrant('the user of this refresh token is no longer active');
 
       // RFC 6749 §6: a narrowed scope narrows the access token only; "the refresh token scope MUST
       // be identical to that of the refresh token included by the client in the request".

@@ -12,17 +12,17 @@ import type { PendingAuthorizations } from '../authorize/pending-authorizations'
 
 /** What the browser-facing endpoints (authorize, sign-in, consent, sign-out) work with. */
 export interface InteractiveDeps {
-  settings: PortcullisSettings;
-  clients: ClientRegistry;
-  users: UserRegistry;
-  sessions: SessionManager;
-  csrf: Csrf;
-  pending: PendingAuthorizations;
-  consents: Consents;
-  codes: AuthorizationCodes;
-  throttle: SignInThrottle;
+  settings: Pick<PortcullisSettings, 'issuer' | 'pkce' | 'applications'>;
+  clients: Pick<ClientRegistry, 'find'>;
+  users: Pick<UserRegistry, 'find' | 'authenticate'>;
+  sessions: Pick<SessionManager, 'read' | 'start' | 'end'>;
+  csrf: Pick<Csrf, 'token' | 'verify'>;
+  pending: Pick<PendingAuthorizations, 'load' | 'save' | 'update' | 'finish'>;
+  consents: Pick<Consents, 'grant' | 'covers'>;
+  codes: Pick<AuthorizationCodes, 'issue'>;
+  throttle: Pick<SignInThrottle, 'begin' | 'succeeded'>;
   /** To check an `id_token_hint` at sign-out. */
-  keys: KeyRing;
+  keys: Pick<KeyRing, 'verificationKey'>;
   logger: Logger;
   now: () => number;
   /** Counts sign-in attempts by result (metrics). */

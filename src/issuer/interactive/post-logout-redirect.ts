@@ -20,7 +20,7 @@ export interface PostLogoutTarget {
  * header `typ` must be the one of our ID tokens (RFC 8725 §3.11): an access token (`at+jwt`) or
  * any other kind of JWT is refused like any other invalid hint.
  */
-async function clientOfHint(hint: string, keys: KeyRing, issuer: string): Promise<string> {
+async function clientOfHint(hint: string, keys: Pick<KeyRing, 'verificationKey'>, issuer: string): Promise<string> {
   try {
     // RFC 7515 §2: one spelling per token, as for access tokens.
     if (compactJwsProblem(hint)) throw new Error('not a canonical compact JWS');

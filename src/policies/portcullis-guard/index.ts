@@ -2,9 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PortcullisSettings } from '../../config/settings';
 import { TemporarilyUnavailable } from '../../errors/oauth-errors';
 import { sendError } from '../../http/send-error';
-import type { Guard, Middleware } from '../../guard/guard';
+import type { Middleware } from '../../guard/guard';
 import type { IdentityHeader } from '../../guard/identity-headers';
-import type { GuardPolicyOptions } from '../../runtime/guard-options';
 import schema from '../../config/guard-params.schema.json';
 
 /** The policy's action parameters, after Express Gateway applied the schema's defaults. */
@@ -20,9 +19,9 @@ export interface GuardAction {
   removeHeaders: string[];
 }
 
-/** What the policy needs of the runtime: a guard for an action's application. */
+/** What the policy needs of a runtime: a guard for one application (Portcullis.guard). */
 export interface GuardFactory {
-  guard(options: GuardPolicyOptions): Guard;
+  guard(action: GuardAction): { middleware(): Middleware };
 }
 
 /**

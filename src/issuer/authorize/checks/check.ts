@@ -3,8 +3,8 @@ import type { PortcullisSettings } from '../../../config/settings';
 import type { AuthorizationRequest } from '../authorization-request';
 
 export interface AuthorizeCheckDeps {
-  clients: ClientRegistry;
-  settings: PortcullisSettings;
+  clients: Pick<ClientRegistry, 'find'>;
+  settings: Pick<PortcullisSettings, 'pkce' | 'applications'>;
 }
 
 /** One step of the authorization request's validation; throws a typed OAuth error. */
