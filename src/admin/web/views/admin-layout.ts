@@ -107,6 +107,7 @@ dl.facts dt{font-weight:600}
 dl.facts dd{margin:0;min-width:0}
 .copy-row{display:flex;gap:.5rem;align-items:flex-start}
 .copy-row code{flex:1 1 auto;min-width:0}
+code.copy-value{word-break:normal;overflow-wrap:anywhere}
 @media (max-width:40rem){
   nav.admin-nav form.inline{margin-left:0}
   dl.facts{grid-template-columns:1fr}
@@ -115,6 +116,7 @@ dl.facts dd{margin:0;min-width:0}
   table.list,table.list tbody,table.list tr,table.list td{display:block;width:100%}
   table.list tr{border:1px solid #e3e6ea;border-radius:6px;margin-bottom:.6rem;padding:.4rem .6rem}
   table.list td{border:0;padding:.15rem 0}
+  table.list td:empty{display:none}
   table.list td::before{content:attr(data-label) ": ";font-weight:600;color:#5b6475}
 }
 `;

@@ -29,8 +29,14 @@ function secretDialog(app: ClientView, secret: string) {
 </dialog>`;
 }
 
+/**
+ * A URL that may wrap after a `/` on a phone rather than anywhere (`<wbr>` adds no text, so the
+ * copy button still copies the URL as it is).
+ */
+const breakable = (value: string) => value.split('/').map((part) => html`${part}`).reduce((a, b) => html`${a}/<wbr>${b}`);
+
 /** A value to copy into the app's configuration. */
-const copyable = (id: string, label: string, value: string) => html`<dt>${label}</dt><dd><div class="copy-row"><code id="${id}">${value}</code> <button type="button" class="secondary small" data-copy="${id}">Copy</button></div></dd>`;
+const copyable = (id: string, label: string, value: string) => html`<dt>${label}</dt><dd><div class="copy-row"><code id="${id}" class="copy-value">${breakable(value)}</code> <button type="button" class="secondary small" data-copy="${id}">Copy</button></div></dd>`;
 
 /** The app detail page: what to configure the app with, edit, regenerate, deactivate / reactivate, its audit trail. */
 export function appDetailPage(actor: Actor, csrf: string, app: ClientView, form: { values: AppFormValues; errors: Record<string, string> }, applications: Record<string, ApplicationSettings>, audit: AuditEntry[], extra: { issuer: string; secret?: string; done?: string }): string {
