@@ -3,13 +3,14 @@ import { isMalformedPath } from '../../http/malformed-path';
 import { readFormValues } from '../../http/read-form';
 import { sendErrorPage } from '../../pages/error-page';
 import { html } from '../../pages/html';
-import { notFoundPage, problemPage, type WayBack } from '../../pages/message-page';
+import { notFound, problemBody, problemPage, type WayBack } from '../../pages/message-page';
 import { redirect303, sendPage } from '../../pages/security-headers';
 import { resolveActor } from '../admin-actor';
 import { appPageRoutes } from './app-page-routes';
 import { auditPageRoutes } from './audit-page-routes';
 import type { AdminPageHandler, AdminPagesDeps } from './page-context';
 import { userPageRoutes } from './user-page-routes';
+import { adminLayout } from './views/admin-layout';
 
 const TO_APPS: WayBack = { href: '/admin/apps', label: 'Back to the apps' };
 
@@ -61,6 +62,6 @@ export function adminPagesRouter(p: AdminPagesDeps): Router {
   userPageRoutes(router, p, wrap);
   auditPageRoutes(router, p, wrap);
   // Last: an admin path nothing serves is a page in the admin layout, never "Cannot GET".
-  router.use(wrap(async (_ctx, _req, res) => sendPage(res, 404, notFoundPage(TO_APPS), [], true)));
+  router.use(wrap(async (ctx, _req, res) => sendPage(res, 404, adminLayout('Page not found', ctx.actor, ctx.csrf, problemBody(notFound(TO_APPS))), [], true)));
   return router;
 }
