@@ -2,6 +2,7 @@ import type { ClientChanges, ClientRegistry, CreatedClient, NewClient } from '..
 import type { ClientView } from '../clients/client';
 import type { SigningAlgorithm } from '../config/settings';
 import { ConflictError } from '../errors/domain-errors';
+import { FieldChecks } from '../errors/field-problems';
 import type { KeyRing } from '../keys/key-ring';
 import type { AccountAccess } from '../tokens/account-access';
 import { checkPassword } from '../users/password-rule';
@@ -13,7 +14,7 @@ import type { AuditEntry, AuditLog } from './audit-log';
 /** What the admin operations use: the registries, the key ring, and ending an account's access. */
 export interface AdminServiceDeps {
   clients: Pick<ClientRegistry, 'list' | 'get' | 'create' | 'edit' | 'rotateSecret' | 'setStatus'>;
-  users: Pick<UserRegistry, 'list' | 'get' | 'create' | 'update' | 'setPassword'>;
+  users: Pick<UserRegistry, 'list' | 'get' | 'create' | 'update' | 'setPassword' | 'validate'>;
   keys: Pick<KeyRing, 'rotate'>;
   access: Pick<AccountAccess, 'endUserAccess' | 'deactivateClient'>;
 }
@@ -98,8 +99,12 @@ export class AdminService {
     else if (isSuperAdmin(current)) authorize(actor, 'change-super-admin');
     await this.keepOneSuperAdmin(current, changes);
     const { password, status, ...rest } = changes;
-    // Checked before anything is written, so a bad password does not leave the other fields half-applied.
-    if (password !== undefined) checkPassword(password);
+    // Checked before anything is written, so a bad password does not leave the other fields
+    // half-applied; and together, so every bad field is reported at once.
+    const checks = new FieldChecks();
+    if (password !== undefined) checks.check(() => checkPassword(password));
+    checks.check(() => this.p.users.validate(rest));
+    checks.throwIfAny();
     await this.p.users.update(id, status ? { ...rest, status } : rest);
     if (password !== undefined) await this.p.users.setPassword(id, password);
     // A password set by an admin follows a loss or a compromise, and a disabled user must lose

@@ -1,6 +1,7 @@
 import type { ApplicationSettings } from '../config/settings';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors';
 import { quotedExcerpt } from '../errors/error-description';
+import { FieldChecks } from '../errors/field-problems';
 import type { Store } from '../store/store';
 import { updateRecord } from '../store/update-record';
 import { isAdminRole, type AdminRole } from '../users/user';
@@ -50,30 +51,38 @@ export class ClientRegistry {
   ) {}
 
   async create(input: NewClient): Promise<CreatedClient> {
-    const name = checkText('name', input.name, 255, true);
-    const description = input.description === undefined ? undefined : checkText('description', input.description, 500, false);
-    const application = this.checkApplication(input.application);
-    const roles = this.checkRoles(application, input.roles ?? []);
+    // Every field is checked, and every problem reported at once (see FieldChecks).
+    const checks = new FieldChecks();
+    const name = checks.check(() => checkText('name', input.name, 255, true))!;
+    const description = input.description === undefined ? undefined : checks.check(() => checkText('description', input.description, 500, false));
+    const application = checks.check(() => this.checkApplication(input.application));
+    const roles = application === undefined ? [] : (checks.check(() => this.checkRoles(application, input.roles ?? [])) ?? []);
     const type = input.type ?? 'service';
-    if (!['service', 'web', 'public'].includes(type)) throw new ValidationError('type', 'type must be service, web or public');
+    checks.check(() => {
+      if (!['service', 'web', 'public'].includes(type)) throw new ValidationError('type', 'type must be service, web or public');
+    });
+    const redirectUris = checks.check(() => checkRedirectUris(input.redirectUris ?? [], type !== 'service')) ?? [];
+    const allowedOrigins = checks.check(() => checkOrigins(input.allowedOrigins ?? [])) ?? [];
+    const adminRole = input.adminRole ? checks.check(() => checkAdminRole(input.adminRole)) : undefined;
+    checks.throwIfAny();
     const clientSecret = type === 'public' ? undefined : generateSecret();
     const at = this.now();
     const client: Client = {
       clientId: generateClientId(),
       name,
       ...(description ? { description } : {}),
-      application,
+      application: application!,
       type,
       roles,
       status: 'active',
       ...(clientSecret ? { secretHash: hashSecret(clientSecret, this.hashKey), secretIssuedAt: at } : {}),
-      redirectUris: checkRedirectUris(input.redirectUris ?? [], type !== 'service'),
-      allowedOrigins: [...new Set((input.allowedOrigins ?? []).map((o) => checkOrigin(o)))],
-      ...(input.adminRole ? { adminRole: checkAdminRole(input.adminRole) } : {}),
+      redirectUris,
+      allowedOrigins,
+      ...(adminRole ? { adminRole } : {}),
       createdAt: at,
       updatedAt: at,
     };
-    if (!(await this.store.create(KIND, client.clientId, client, { indexes: { application } }))) {
+    if (!(await this.store.create(KIND, client.clientId, client, { indexes: { application: client.application } }))) {
       throw new ConflictError('client id collision; try again');
     }
     return { client: viewOf(client), clientSecret };
@@ -101,17 +110,19 @@ export class ClientRegistry {
   async edit(clientId: string, changes: ClientChanges): Promise<ClientView> {
     return this.update(clientId, (c) => {
       const next: Client = { ...c };
-      if (changes.name !== undefined) next.name = checkText('name', changes.name, 255, true);
+      const checks = new FieldChecks();
+      if (changes.name !== undefined) checks.check(() => (next.name = checkText('name', changes.name, 255, true)));
       if (changes.description !== undefined) {
-        const description = checkText('description', changes.description, 500, false);
+        const description = checks.check(() => checkText('description', changes.description, 500, false));
         if (description) next.description = description;
         else delete next.description;
       }
-      if (changes.redirectUris !== undefined) next.redirectUris = checkRedirectUris(changes.redirectUris, c.type !== 'service');
-      if (changes.allowedOrigins !== undefined) next.allowedOrigins = [...new Set(changes.allowedOrigins.map((o) => checkOrigin(o)))];
-      if (changes.roles !== undefined) next.roles = this.checkRoles(c.application, changes.roles);
+      if (changes.redirectUris !== undefined) checks.check(() => (next.redirectUris = checkRedirectUris(changes.redirectUris, c.type !== 'service')));
+      if (changes.allowedOrigins !== undefined) checks.check(() => (next.allowedOrigins = checkOrigins(changes.allowedOrigins!)));
+      if (changes.roles !== undefined) checks.check(() => (next.roles = this.checkRoles(c.application, changes.roles!)));
       if (changes.adminRole === null) delete next.adminRole;
-      else if (changes.adminRole !== undefined) next.adminRole = checkAdminRole(changes.adminRole);
+      else if (changes.adminRole !== undefined) checks.check(() => (next.adminRole = checkAdminRole(changes.adminRole)));
+      checks.throwIfAny();
       return next;
     });
   }
@@ -171,15 +182,28 @@ export class ClientRegistry {
     return application;
   }
 
+  /** Every role the application does not declare is a problem of its own (all reported at once). */
   private checkRoles(application: string, roles: string[]): string[] {
     const declared = this.applications[application].roles;
+    const checks = new FieldChecks();
     for (const role of roles) {
-      if (!Object.hasOwn(declared, role)) {
-        throw new ValidationError('roles', `application ${application} has no role${quotedExcerpt(role)} (declared: ${Object.keys(declared).join(', ')})`);
-      }
+      checks.check(() => {
+        if (!Object.hasOwn(declared, role)) {
+          throw new ValidationError('roles', `application ${application} has no role${quotedExcerpt(role)} (declared: ${Object.keys(declared).join(', ')})`);
+        }
+      });
     }
+    checks.throwIfAny();
     return [...new Set(roles)];
   }
+}
+
+/** CORS origins, each checked (every bad one reported), duplicates dropped. */
+function checkOrigins(values: unknown[]): string[] {
+  const checks = new FieldChecks();
+  const checked = values.map((o) => checks.check(() => checkOrigin(o)));
+  checks.throwIfAny();
+  return [...new Set(checked as string[])];
 }
 
 function checkText(field: string, value: unknown, max: number, required: boolean): string {
@@ -193,25 +217,4 @@ function checkText(field: string, value: unknown, max: number, required: boolean
 function checkAdminRole(value: unknown): AdminRole {
   if (!isAdminRole(value)) throw new ValidationError('adminRole', 'adminRole must be admin or super-admin');
   return value;
-}
-
-/**
- * Every problem of an app form at once (the registry stops at the first), so a person fixing the
- * form sees all the fields to correct in one round.
- */
-export function appFormErrors(input: { name: string; description?: string; type?: string; redirectUris: string[]; allowedOrigins: string[] }): Record<string, string> {
-  const errors: Record<string, string> = {};
-  const attempt = (field: string, check: () => unknown) => {
-    try {
-      check();
-    } catch (err) {
-      if (err instanceof ValidationError) errors[err.field ?? field] ??= err.message;
-      else throw err;
-    }
-  };
-  attempt('name', () => checkText('name', input.name, 255, true));
-  if (input.description !== undefined) attempt('description', () => checkText('description', input.description, 500, false));
-  attempt('redirectUris', () => checkRedirectUris(input.redirectUris, input.type !== 'service'));
-  attempt('allowedOrigins', () => input.allowedOrigins.map((o) => checkOrigin(o)));
-  return errors;
 }

@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors/domain-errors';
+import { FieldChecks } from '../errors/field-problems';
 
 const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
 
@@ -85,7 +86,11 @@ export function checkOrigin(value: unknown, field = 'allowedOrigins'): string {
 /** Checks a list of redirect URIs for an interactive app: at least one, at most 20, no duplicates. */
 export function checkRedirectUris(values: unknown, required: boolean): string[] {
   if (!Array.isArray(values)) throw new ValidationError('redirectUris', 'redirect URIs must be a list');
-  const checked = [...new Set(values.map((v) => checkRedirectUri(v)))];
+  // Every bad URI is reported, not only the first: the person fixing the list sees them all.
+  const checks = new FieldChecks();
+  const each = values.map((v) => checks.check(() => checkRedirectUri(v)));
+  checks.throwIfAny();
+  const checked = [...new Set(each as string[])];
   if (required && checked.length === 0) throw new ValidationError('redirectUris', 'at least one redirect URI is required');
   if (checked.length > 20) throw new ValidationError('redirectUris', 'at most 20 redirect URIs');
   return checked;

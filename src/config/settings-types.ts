@@ -82,6 +82,8 @@ export interface PortcullisSettings {
   accessLog: { enabled: boolean; destination: 'stdout' | 'stderr' };
   /** The Prometheus metrics listener (see src/metrics/metrics-listener.ts). */
   metrics: { enabled: boolean; host: string; port: number };
+  /** The product's name, logo and colour on every page (see src/pages/brand.ts). */
+  branding: { productName: string; logoUrl?: string; primaryColor: string };
 }
 
 /** The endpoints that have rate limits (the `rateLimits` settings name them the same way). */

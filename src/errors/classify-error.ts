@@ -1,4 +1,5 @@
 import { DomainError } from './domain-errors';
+import { InvalidFields } from './field-problems';
 import { safeDescription } from './error-description';
 import { InsufficientScope, InvalidToken, MalformedCredentials, MissingToken, OAuthError, ServerError, TemporarilyUnavailable } from './oauth-errors';
 import { StoreUnavailableError } from './store-unavailable-error';
@@ -31,8 +32,10 @@ export interface ErrorResponse {
   error: string;
   /** For people, never parsed; protocol errors keep to RFC 6749 §5.2's characters. */
   error_description: string;
-  /** The one field at fault (domain validation errors). */
+  /** The one field at fault (domain validation errors); the first one when several are. */
   field?: string;
+  /** Every field at fault with its problem, when there are several (`InvalidFields`). */
+  fields?: Array<{ field: string; error_description: string }>;
   /** RFC 6750 §3.1: the permission an `insufficient_scope` lacked. */
   scope?: string;
   /** The bounded refusal reason of an `invalid_token` for the access log and metrics. */
@@ -122,6 +125,7 @@ export function classifyError(thrown: unknown, place: ErrorPlace): ErrorResponse
       // Domain messages name request values only through `excerpt`, quoted: kept as written.
       error_description: thrown.message,
       ...(thrown.field ? { field: thrown.field } : {}),
+      ...(thrown instanceof InvalidFields ? { fields: thrown.problems.map((p) => ({ field: p.field, error_description: p.message })) } : {}),
       headers: {},
       log: 'none',
     };

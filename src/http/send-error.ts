@@ -20,12 +20,14 @@ export interface ErrorSite {
 }
 
 /**
- * The product's one error body: `{error, error_description, field?, scope?, request_id}`. `field`
- * names the one field at fault; `scope` the permission an `insufficient_scope` lacked.
+ * The product's one error body: `{error, error_description, field?, fields?, scope?, request_id}`.
+ * `field` names the (first) field at fault, `fields` every one when several are; `scope` the
+ * permission an `insufficient_scope` lacked.
  */
-export function errorBody(answer: ErrorResponse, id: string): Record<string, string> {
-  const body: Record<string, string> = { error: answer.error, error_description: answer.error_description };
+export function errorBody(answer: ErrorResponse, id: string): Record<string, unknown> {
+  const body: Record<string, unknown> = { error: answer.error, error_description: answer.error_description };
   if (answer.field) body.field = answer.field;
+  if (answer.fields) body.fields = answer.fields;
   if (answer.scope) body.scope = answer.scope;
   body.request_id = id;
   return body;

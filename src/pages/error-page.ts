@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { classifyError } from '../errors/classify-error';
 import type { Logger } from '../logging/logger';
-import { messagePage } from './message-page';
+import { problemPage, type WayBack } from './message-page';
 import { sendPage } from './security-headers';
 
 export interface ErrorPageOptions {
@@ -12,6 +12,10 @@ export interface ErrorPageOptions {
   log?: { message: string; context: Record<string, unknown> };
   /** The admin pages: they load their script, and their domain errors are answers (404, 409, 422...). */
   admin?: boolean;
+  /** A refused sign-in request (authorize): the page explains it, naming the app when it is known. */
+  signInRequest?: { appName?: string };
+  /** Where the person can go from here (the sign-in page by default). */
+  back?: WayBack;
 }
 
 /** Titles of the statuses only a domain error of the admin pages has (see `classifyError`). */
@@ -35,12 +39,23 @@ export function sendErrorPage(res: ServerResponse, thrown: unknown, options: Err
     return;
   }
   for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-  const page = answer.status === 503
-    ? messagePage('Temporarily unavailable', 'The service is temporarily unavailable. Please try again in a few seconds.', answer.error)
-    : answer.status >= 500
-      ? messagePage('Something went wrong', 'Please try again later.', answer.error)
-      : messagePage(DOMAIN_TITLES[answer.status] ?? options.title ?? 'Something went wrong', answer.error_description, answer.error);
+  const page = problemPage({ ...wording(answer.status, answer.error_description, options), code: answer.error, back: options.back });
   sendPage(res, answer.status, page, [], options.admin);
+}
+
+/** What the page says, for people: what happened and what to do about it. */
+function wording(status: number, description: string, options: ErrorPageOptions): { title: string; message: string; hint?: string } {
+  if (status === 503) return { title: 'Temporarily unavailable', message: 'The service is temporarily unavailable.', hint: 'Please try again in a few seconds.' };
+  if (status >= 500) return { title: 'Something went wrong', message: 'Something went wrong on our side and your request was not completed.', hint: 'Please try again later. If it keeps happening, ask for help and quote the reference below.' };
+  if (options.signInRequest) {
+    const app = options.signInRequest.appName;
+    return {
+      title: options.title ?? 'Sign-in request refused',
+      message: `${app ? `The sign-in request from ${app}` : 'The sign-in request of the app that sent you here'} could not be accepted: ${description}.`,
+      hint: `This is a problem of ${app ?? 'the app'}, not of your account. Go back to ${app ?? 'the app'} and try again; if it keeps happening, tell the people who run it and quote the reference below.`,
+    };
+  }
+  return { title: DOMAIN_TITLES[status] ?? options.title ?? 'Something went wrong', message: description };
 }
 
 type PageHandler<Req, Res extends ServerResponse> = (req: Req, res: Res) => unknown;

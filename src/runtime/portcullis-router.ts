@@ -7,6 +7,8 @@ import { sendError } from '../http/send-error';
 import { issuerRouter } from '../issuer/issuer-router';
 import { issuerRouterDeps } from './issuer-wiring';
 import { STYLESHEET } from '../pages/layout';
+import { brandResponse, brandStyles } from '../pages/brand';
+import { notFoundHere, notFoundJson } from './not-found-routes';
 import type { Portcullis } from './portcullis';
 
 /**
@@ -16,15 +18,24 @@ import type { Portcullis } from './portcullis';
  */
 export function portcullisRouter(portcullis: Portcullis): Router {
   const router = express.Router();
+  const brand = portcullis.settings.branding;
+  // Every page this router serves carries the product's brand (sendPage reads it; see pages/brand.ts).
+  router.use((_req, res, next) => {
+    brandResponse(res, brand);
+    next();
+  });
   router.get('/assets/portcullis.css', (_req, res) => {
-    res.status(200).type('text/css').set('Cache-Control', 'public, max-age=3600').send(STYLESHEET + ADMIN_STYLES);
+    res.status(200).type('text/css').set('Cache-Control', 'public, max-age=3600').send(STYLESHEET + ADMIN_STYLES + brandStyles(brand));
   });
   router.get('/assets/admin.js', (_req, res) => {
     res.status(200).type('text/javascript').set('Cache-Control', 'public, max-age=3600').send(ADMIN_SCRIPT);
   });
   router.use('/admin/api/v1', adminApiRouter(portcullis));
+  // Another version of the API is an API path too: JSON, before the admin pages' HTML 404.
+  router.use('/admin/api', notFoundJson(portcullis.errorSite('admin-api')));
   router.use('/admin', adminPagesRouter(portcullis));
   router.use(issuerRouter(issuerRouterDeps(portcullis)));
+  notFoundHere(router, portcullis.errorSite('endpoint'));
   // Last: an error no handler answered (Express throws a URIError while it decodes the route
   // parameter of `/admin/apps/%zz`) gets the JSON error, never Express's HTML stack trace.
   const site = portcullis.errorSite('endpoint');

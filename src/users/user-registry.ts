@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApplicationSettings } from '../config/settings';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors';
 import { quotedExcerpt } from '../errors/error-description';
+import { FieldChecks } from '../errors/field-problems';
 import type { Store } from '../store/store';
 import { updateRecord } from '../store/update-record';
 import { dummyHash, hashPassword, verifyPassword } from './password';
@@ -31,17 +32,23 @@ export class UserRegistry {
   ) {}
 
   async create(input: NewUser): Promise<UserView> {
-    const username = checkUsername(input.username);
-    checkPassword(input.password);
+    // Every field is checked, and every problem reported at once (see FieldChecks).
+    const checks = new FieldChecks();
+    const username = checks.check(() => checkUsername(input.username))!;
+    checks.check(() => checkPassword(input.password));
+    const email = input.email !== undefined ? checks.check(() => checkEmail(input.email)) : undefined;
+    const name = input.name !== undefined ? checks.check(() => checkName(input.name)) : undefined;
+    const roles = checks.check(() => this.checkRoles(input.roles ?? {}))!;
+    checks.throwIfAny();
     const at = this.now();
     const user: User = {
       userId: randomUUID(),
       username,
-      ...(input.email !== undefined ? { email: checkEmail(input.email) } : {}),
+      ...(email !== undefined ? { email } : {}),
       emailVerified: false,
-      ...(input.name !== undefined ? { name: checkName(input.name) } : {}),
+      ...(name !== undefined ? { name } : {}),
       passwordHash: await hashPassword(input.password),
-      roles: this.checkRoles(input.roles ?? {}),
+      roles,
       ...(input.adminRole ? { adminRole: input.adminRole } : {}),
       status: 'active',
       createdAt: at,
@@ -89,7 +96,17 @@ export class UserRegistry {
     return ok && user && user.status === 'active' ? user : undefined;
   }
 
+  /** Throws every problem of these changes at once (a `ValidationError` or `InvalidFields`), writing nothing. */
+  validate(changes: UserChanges): void {
+    const checks = new FieldChecks();
+    if (changes.email !== undefined) checks.check(() => checkEmail(changes.email));
+    if (changes.name !== undefined) checks.check(() => checkName(changes.name));
+    if (changes.roles !== undefined) checks.check(() => this.checkRoles(changes.roles!));
+    checks.throwIfAny();
+  }
+
   async update(userId: string, changes: UserChanges): Promise<UserView> {
+    this.validate(changes);
     return this.change(userId, (u) => {
       const next: User = { ...u };
       if (changes.email !== undefined) next.email = checkEmail(changes.email);
@@ -117,16 +134,26 @@ export class UserRegistry {
     return userView(await updateRecord<User>(this.store, KIND, userId, 'user', (u) => ({ ...apply(u), updatedAt: this.now() })));
   }
 
+  /** Every unknown application and undeclared role is a problem of its own (all reported at once). */
   private checkRoles(roles: Record<string, string[]>): Record<string, string[]> {
     const checked: Record<string, string[]> = {};
+    const checks = new FieldChecks();
     for (const [application, list] of Object.entries(roles)) {
       const app = this.applications[application];
-      if (!app || !Object.hasOwn(this.applications, application)) throw new ValidationError('roles', `unknown application${quotedExcerpt(application)}`);
+      if (!app || !Object.hasOwn(this.applications, application)) {
+        checks.check(() => {
+          throw new ValidationError('roles', `unknown application${quotedExcerpt(application)}`);
+        });
+        continue;
+      }
       for (const role of list) {
-        if (!Object.hasOwn(app.roles, role)) throw new ValidationError('roles', `application ${application} has no role${quotedExcerpt(role)}`);
+        checks.check(() => {
+          if (!Object.hasOwn(app.roles, role)) throw new ValidationError('roles', `application ${application} has no role${quotedExcerpt(role)}`);
+        });
       }
       if (list.length) checked[application] = [...new Set(list)];
     }
+    checks.throwIfAny();
     return checked;
   }
 }

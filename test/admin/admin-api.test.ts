@@ -329,6 +329,23 @@ describe('admin API: /admin/api/v1', function () {
       });
     }
 
+    it('POST /apps with several bad fields → 422 with every problem in `fields` (API names), `field` the first; nothing created', async () => {
+      const before = (await server.portcullis.clients.list()).length;
+      const res = await call(server, bearer(superBot.token), 'post', '/apps', webAppBody({ name: ' ', redirect_uris: ['https://*.app.example/cb', '/relative'], allowed_origins: ['https://app.example/x'] }));
+      expectApiError(res, 422, 'invalid_field', 'name');
+      expect(res.body.fields.map((f: { field: string }) => f.field)).to.deep.equal(['name', 'redirect_uris', 'redirect_uris', 'allowed_origins']);
+      expect(res.body.fields[1].error_description).to.contain('https://*.app.example/cb');
+      expect(res.body.fields[2].error_description).to.contain('/relative');
+      expect(res.body.error_description).to.equal(res.body.fields.map((f: { error_description: string }) => f.error_description).join('; '));
+      expect((await server.portcullis.clients.list()).length).to.equal(before);
+    });
+
+    it('one bad field → no `fields` (the body as before)', async () => {
+      const res = await call(server, bearer(superBot.token), 'post', '/apps', webAppBody({ name: ' ' }));
+      expectApiError(res, 422, 'invalid_field', 'name');
+      expect(res.body).to.not.have.property('fields');
+    });
+
     const invalidEdits: Array<[string, Record<string, unknown>, string]> = [
       ['name of 256 characters', { name: name256 }, 'name'],
       ['description of 501 characters', { description: 'd'.repeat(501) }, 'description'],

@@ -55,8 +55,8 @@ function inputValue(html: string, id: string): string | undefined {
   return value === undefined ? undefined : unescapeHtml(value);
 }
 
-const appIdFrom = (location: string) => /^\/admin\/apps\/(pcc_[A-Za-z0-9_-]+)$/.exec(location)?.[1];
-const userIdFrom = (location: string) => /^\/admin\/users\/([0-9a-f-]{36})$/.exec(location)?.[1];
+const appIdFrom = (location: string) => /^\/admin\/apps\/(pcc_[A-Za-z0-9_-]+)(?:\?done=\w+)?$/.exec(location)?.[1];
+const userIdFrom = (location: string) => /^\/admin\/users\/([0-9a-f-]{36})(?:\?done=\w+)?$/.exec(location)?.[1];
 
 describe('admin pages: /admin', function () {
   let server: TestServer;
@@ -221,7 +221,9 @@ describe('admin pages: /admin', function () {
         expect(control).to.be.above(-1);
         expect(error).to.be.above(control);
         expect(res.text.slice(control, error)).to.not.contain('<label');
-        expect(res.text).to.contain('aria-describedby="error-name"');
+        // The field is outlined and tied to its message; the summary at the top links to it.
+        expect(res.text).to.match(new RegExp(`id="${field}"[^>]*aria-invalid="true" aria-describedby="error-${field}"`));
+        expect(res.text).to.contain(`<li><a href="#${field}">`);
         // Only that field is marked.
         expect([...res.text.matchAll(/id="error-(\w+)"/g)].map((m) => m[1])).to.deep.equal([field]);
         // Everything typed is still there.
@@ -307,8 +309,9 @@ describe('admin pages: /admin', function () {
 
       const res = await post(superAgent, `/admin/apps/${id}/secret`, { csrf_token: pageCsrf(confirm.text) });
       expect(res.status, res.text).to.equal(303);
-      expect(res.headers.location).to.equal(`/admin/apps/${id}`);
+      expect(res.headers.location).to.equal(`/admin/apps/${id}?done=regenerated`);
       const shown = await superAgent.get(res.headers.location);
+      expect(textOf(shown.text, 'done')).to.match(/new secret was issued/);
       const newSecret = textOf(shown.text, 'client-secret')!;
       expect(newSecret).to.match(/^pcs_/).and.not.equal(oldSecret);
       expect((await superAgent.get(res.headers.location)).text).to.not.contain('secret-dialog');
@@ -337,7 +340,8 @@ describe('admin pages: /admin', function () {
       const id = await createAppByForm(superAgent);
       const res = await submit(superAgent, `/admin/apps/${id}`, `/admin/apps/${id}`, { name: 'Edited Name', description: 'Edited description', redirectUris: `${REDIRECT_URI}\r\nhttps://app.example/second`, allowedOrigins: 'https://app.example' });
       expect(res.status, res.text).to.equal(303);
-      expect(res.headers.location).to.equal(`/admin/apps/${id}`);
+      expect(res.headers.location).to.equal(`/admin/apps/${id}?done=saved`);
+      expect(textOf((await superAgent.get(res.headers.location)).text, 'done')).to.equal('Changes saved.');
       const app = await server.portcullis.clients.get(id);
       expect(app).to.include({ name: 'Edited Name', description: 'Edited description' });
       expect(app.redirectUris).to.deep.equal([REDIRECT_URI, 'https://app.example/second']);
@@ -359,17 +363,26 @@ describe('admin pages: /admin', function () {
       expect((await server.portcullis.clients.get(id)).name).to.equal('Renamed Only');
     });
 
-    it('deactivate and reactivate buttons change the status', async () => {
+    it('deactivate asks on a confirm page (no script confirm); deactivated, the page has a banner, a read-only form and Reactivate', async () => {
       const id = await createAppByForm(superAgent);
       let page = await superAgent.get(`/admin/apps/${id}`);
       expect(textOf(page.text, 'app-status')).to.equal('Active');
-      expect(page.text).to.contain('id="deactivate"');
-      expect(page.text).to.match(/data-confirm="[^"]+"/);
-      let res = await post(superAgent, `/admin/apps/${id}/deactivate`, { csrf_token: pageCsrf(page.text) });
+      expect(page.text).to.contain(`href="/admin/apps/${id}/deactivate" id="deactivate"`);
+      expect(page.text).to.not.contain('data-confirm');
+      const confirm = await superAgent.get(`/admin/apps/${id}/deactivate`);
+      expect(confirm.status).to.equal(200);
+      expect(confirm.text).to.contain('id="confirm-deactivate"');
+      // Looking at the confirm page changed nothing.
+      expect((await server.portcullis.clients.get(id)).status).to.equal('active');
+      let res = await post(superAgent, `/admin/apps/${id}/deactivate`, { csrf_token: pageCsrf(confirm.text) });
       expect(res.status).to.equal(303);
-      expect(res.headers.location).to.equal(`/admin/apps/${id}`);
+      expect(res.headers.location).to.equal(`/admin/apps/${id}?done=deactivated`);
       expect((await server.portcullis.clients.get(id)).status).to.equal('disabled');
-      page = await superAgent.get(`/admin/apps/${id}`);
+      page = await superAgent.get(res.headers.location);
+      expect(textOf(page.text, 'done')).to.match(/^App deactivated/);
+      expect(page.text).to.contain('id="deactivated-banner"');
+      expect(page.text).to.match(/<fieldset class="read-only"\s+disabled>/);
+      expect(page.text).to.not.contain('id="save"');
       expect(textOf(page.text, 'app-status')).to.equal('Deactivated');
       expect(page.text).to.contain('id="reactivate"');
       expect(page.text).to.not.contain('id="deactivate"');
@@ -377,6 +390,7 @@ describe('admin pages: /admin', function () {
       expect(list.text).to.match(new RegExp(`${id}[\\s\\S]*?status-disabled">Deactivated`));
       res = await post(superAgent, `/admin/apps/${id}/reactivate`, { csrf_token: pageCsrf(page.text) });
       expect(res.status).to.equal(303);
+      expect(res.headers.location).to.equal(`/admin/apps/${id}?done=reactivated`);
       page = await superAgent.get(`/admin/apps/${id}`);
       expect(textOf(page.text, 'app-status')).to.equal('Active');
       expect((await server.portcullis.clients.get(id)).status).to.equal('active');
@@ -439,7 +453,7 @@ describe('admin pages: /admin', function () {
     it('the admin-role select is shown to super admins only; an admin\'s form cannot change admin roles', async () => {
       const target = await makeUser(server);
       const asSuper = await superAgent.get(`/admin/users/${target.userId}`);
-      expect(asSuper.text).to.contain('<select id="adminRole" name="adminRole">');
+      expect(asSuper.text).to.match(/<select id="adminRole" name="adminRole"\s*>/);
       expect((await superAgent.get('/admin/users/new')).text).to.contain('id="adminRole"');
       const asAdmin = await adminAgent.get(`/admin/users/${target.userId}`);
       expect(asAdmin.status).to.equal(200);
@@ -471,8 +485,9 @@ describe('admin pages: /admin', function () {
       expect(textOf(page.text, 'user-status')).to.equal('active');
       let res = await post(superAgent, `/admin/users/${target.userId}/disable`, { csrf_token: pageCsrf(page.text) });
       expect(res.status).to.equal(303);
-      expect(res.headers.location).to.equal(`/admin/users/${target.userId}`);
+      expect(res.headers.location).to.equal(`/admin/users/${target.userId}?done=disabled`);
       page = await superAgent.get(res.headers.location);
+      expect(textOf(page.text, 'done')).to.match(/^User disabled/);
       expect(textOf(page.text, 'user-status')).to.equal('disabled');
       expect(page.text).to.contain('id="enable-user"');
       expect((await signInAt(server, target)).res.status).to.equal(401);
@@ -515,11 +530,13 @@ describe('admin pages: /admin', function () {
     const res = await superAgent.get('/admin/audit');
     expect(res.status).to.equal(200);
     expectPageHeaders(res);
-    const rows = [...res.text.matchAll(/<tr><td>([^<]+)<\/td><td>([^<]+)<\/td><td>([^<]+)(?:<span[^>]*>[^<]*<\/span>)?<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><\/tr>/g)]
-      .map((m) => ({ when: m[1], who: unescapeHtml(m[2]), action: m[3].trim(), target: unescapeHtml(m[4]), from: m[5] }));
+    const rows = [...res.text.matchAll(/<tr><td data-label="When">([^<]+)<\/td><td data-label="Who">([^<]+)<\/td><td data-label="What" title="[^"]*" data-action="([^"]+)">([^<]+)<\/td><td data-label="From">([^<]+)<\/td><\/tr>/g)]
+      .map((m) => ({ when: m[1], who: unescapeHtml(m[2]), action: unescapeHtml(m[3]), words: unescapeHtml(m[4]), from: m[5] }));
     expect(rows.slice(0, 4).map((r) => r.action)).to.deep.equal(['user.create', 'app.deactivate', 'app.update', 'app.create']);
-    expect(rows[0].target).to.equal(`user ${username}`);
-    expect(rows[1].target).to.equal('app Audit Trail App 2');
+    // In words, naming the target as it was then.
+    expect(rows[0].words).to.equal(`Created user ${username}`);
+    expect(rows[1].words).to.equal('Deactivated app Audit Trail App 2');
+    expect(rows[2].words).to.equal('Edited app Audit Trail App 2 (name)');
     for (const row of rows.slice(0, 4)) expect(row.who).to.equal(superAdmin.username);
     const whens = rows.map((r) => r.when);
     expect(whens).to.deep.equal([...whens].sort().reverse());
@@ -529,7 +546,7 @@ describe('admin pages: /admin', function () {
 
     // The app's own page shows its history too.
     const history = (await superAgent.get(`/admin/apps/${id}`)).text;
-    expect(history.indexOf('app.deactivate')).to.be.below(history.indexOf('app.update'));
-    expect(history.indexOf('app.update')).to.be.below(history.indexOf('app.create'));
+    expect(history.indexOf('data-action="app.deactivate"')).to.be.below(history.indexOf('data-action="app.update"'));
+    expect(history.indexOf('data-action="app.update"')).to.be.below(history.indexOf('data-action="app.create"'));
   });
 });

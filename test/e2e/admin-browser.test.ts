@@ -131,22 +131,23 @@ describe('e2e: the admin area in a real browser (Chromium)', function () {
     await admin.fill('#redirectUris', 'http://app.example/callback');
     await Promise.all([admin.waitForLoadState('load'), admin.click('#save')]);
     expect(new URL(admin.url()).pathname).to.equal('/admin/apps');
-    // The first error is shown under Name; the redirect URI is not reached yet: one error at a time,
-    // but both fields keep what was typed.
+    // Every error of the submit at once, each under its field; both fields keep what was typed.
     expect(await admin.locator('#error-name').isVisible()).to.equal(true);
     expect(await admin.locator('#error-name').textContent()).to.match(/name is required/);
+    expect(await admin.locator('#error-redirectUris').isVisible()).to.equal(true);
+    expect(await admin.locator('#error-redirectUris').textContent()).to.match(/http is allowed only on loopback/);
     expect(await admin.inputValue('#description')).to.equal('typed before the error');
     expect(await admin.inputValue('#redirectUris')).to.equal('http://app.example/callback');
     await admin.fill('#name', 'Fixed name');
     await Promise.all([admin.waitForLoadState('load'), admin.click('#save')]);
-    expect(await admin.locator('#error-redirectUris').isVisible()).to.equal(true);
+    expect(await admin.locator('#error-name').count()).to.equal(0);
     expect(await admin.locator('#error-redirectUris').textContent()).to.match(/http is allowed only on loopback/);
     expect(await admin.inputValue('#name')).to.equal('Fixed name');
     // The error sits right under its field.
     const field = await admin.locator('#redirectUris').boundingBox();
     const error = await admin.locator('#error-redirectUris').boundingBox();
     expect(error!.y).to.be.within(field!.y + field!.height - 1, field!.y + field!.height + 40);
-    expect(await admin.locator('p.error[role=alert]').first().textContent()).to.match(/correct the fields/);
+    expect(await admin.locator('#form-errors').textContent()).to.match(/correct the field marked below/);
     await shot(admin, 'admin-create-errors.png');
     expect(await gw.cli(['apps', 'list', '--json']).then((r) => r.stdout)).to.not.contain('Fixed name');
   });
@@ -158,7 +159,7 @@ describe('e2e: the admin area in a real browser (Chromium)', function () {
     await admin.selectOption('#type', 'web');
     await admin.selectOption('#application', 'echo');
     await admin.fill('#redirectUris', sample.redirectUri);
-    await Promise.all([admin.waitForURL(/\/admin\/apps\/pcc_[\w-]+$/), admin.click('#save')]);
+    await Promise.all([admin.waitForURL(/\/admin\/apps\/pcc_[\w-]+\?done=created$/), admin.click('#save')]);
     app.id = new URL(admin.url()).pathname.split('/').pop()!;
 
     const dialog = admin.locator('#secret-dialog');
@@ -192,7 +193,8 @@ describe('e2e: the admin area in a real browser (Chromium)', function () {
     await admin.fill('#name', app.name);
     await admin.fill('#description', 'Edited in the browser');
     await admin.fill('#redirectUris', `${sample.redirectUri}\nhttps://app.example/second-callback`);
-    await Promise.all([admin.waitForURL(appUrl()), admin.click('#save')]);
+    await Promise.all([admin.waitForURL(`${appUrl()}?done=saved`), admin.click('#save')]);
+    expect(await admin.locator('#done').textContent()).to.equal('Changes saved.');
     expect(await admin.locator('#app-title').textContent()).to.equal(app.name);
     expect(await admin.inputValue('#name')).to.equal(app.name);
     expect(await admin.inputValue('#description')).to.equal('Edited in the browser');
@@ -200,7 +202,7 @@ describe('e2e: the admin area in a real browser (Chromium)', function () {
     const shown = await cliShow();
     expect(shown).to.include({ name: app.name, description: 'Edited in the browser' });
     expect(shown.redirect_uris).to.deep.equal([sample.redirectUri, 'https://app.example/second-callback']);
-    expect(await admin.locator('table.audit').textContent()).to.contain('app.update');
+    expect(await admin.locator('table.audit').textContent()).to.contain('Edited app');
   });
 
   it('regenerate the secret (confirm page): the old one is refused at the token endpoint, the new one accepted', async () => {
@@ -208,7 +210,7 @@ describe('e2e: the admin area in a real browser (Chromium)', function () {
     await admin.goto(appUrl());
     await Promise.all([admin.waitForURL(`${appUrl()}/secret`), admin.click('#regenerate')]);
     expect(await admin.locator('h1').textContent()).to.contain(app.name);
-    await Promise.all([admin.waitForURL(appUrl()), admin.click('#confirm-regenerate')]);
+    await Promise.all([admin.waitForURL(`${appUrl()}?done=regenerated`), admin.click('#confirm-regenerate')]);
     expect(await admin.locator('#secret-dialog').isVisible()).to.equal(true);
     app.secret = (await admin.locator('#client-secret').textContent())!;
     expect(app.secret).to.match(/^pcs_/).and.not.equal(oldSecret);
@@ -231,7 +233,7 @@ describe('e2e: the admin area in a real browser (Chromium)', function () {
   let userPage: Page;
   let tokensBefore: { access_token?: string; refresh_token?: string };
 
-  it('deactivate (JS confirm accepted): a token obtained before is refused by the gateway within a second; refresh fails', async () => {
+  it('deactivate (on its confirm page): a token obtained before is refused by the gateway within a second; refresh fails', async () => {
     user = await newUser('dora');
     userPage = await newPage();
     await userPage.goto(sample.loginUrl);
@@ -249,12 +251,11 @@ describe('e2e: the admin area in a real browser (Chromium)', function () {
 
     await admin.goto(appUrl());
     dialogs.length = 0;
-    await Promise.all([admin.waitForURL(appUrl()), admin.waitForLoadState('load'), admin.click('#deactivate')]);
+    await Promise.all([admin.waitForURL(`${appUrl()}/deactivate`), admin.click('#deactivate')]);
+    await Promise.all([admin.waitForURL(`${appUrl()}?done=deactivated`), admin.click('#confirm-deactivate')]);
     await admin.locator('#reactivate').waitFor();
     const deactivatedAt = Date.now();
-    expect(dialogs).to.have.length(1);
-    expect(dialogs[0].type).to.equal('confirm');
-    expect(dialogs[0].message).to.match(/Deactivate this app/);
+    expect(dialogs, 'a styled confirm page, no script dialog').to.deep.equal([]);
     expect(await admin.locator('#app-status').textContent()).to.equal('Deactivated');
 
     let status = 200;
@@ -270,12 +271,12 @@ describe('e2e: the admin area in a real browser (Chromium)', function () {
     expect(await userPage.locator('main').textContent()).to.match(/deactivated/i);
   });
 
-  it('reactivate (JS confirm accepted): the user sees the consent screen again in the browser', async () => {
+  it('reactivate: the user sees the consent screen again in the browser', async () => {
     await admin.goto(appUrl());
     dialogs.length = 0;
-    await admin.click('#reactivate');
+    await Promise.all([admin.waitForURL(`${appUrl()}?done=reactivated`), admin.click('#reactivate')]);
     await admin.locator('#deactivate').waitFor();
-    expect(dialogs.map((d) => d.message)).to.deep.equal(['Reactivate this app?']);
+    expect(dialogs).to.deep.equal([]);
     expect(await admin.locator('#app-status').textContent()).to.equal('Active');
 
     // Still signed in, but the consent was forgotten: the consent page, not a silent redirect.
@@ -294,14 +295,15 @@ describe('e2e: the admin area in a real browser (Chromium)', function () {
 
   it('the audit log shows the operations, newest first, and no secret', async () => {
     await admin.goto(`${issuer}/admin/audit`);
-    const rows = await admin.locator('table.audit tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')));
+    const rows = await admin.locator('table.audit tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => [td.textContent ?? '', td.getAttribute('data-action') ?? ''])));
     // The target is named as it was then (created as "Admin Console App", renamed later).
-    const ours = rows.filter((r) => r[3].startsWith('app Admin Console App'));
-    // Newest first; the edit lists only the fields that really changed.
-    expect(ours.map((r) => r[2])).to.deep.equal(['app.reactivate', 'app.deactivate', 'app.secret.regenerate', 'app.update (name, description, redirectUris)', 'app.create']);
-    for (const row of ours) expect(row[1]).to.equal(ADMIN.username);
+    const ours = rows.filter((r) => /^\S.* app Admin Console App/.test(r[2][0]));
+    // Newest first, in words; the edit lists only the fields that really changed.
+    expect(ours.map((r) => r[2][1])).to.deep.equal(['app.reactivate', 'app.deactivate', 'app.secret.regenerate', 'app.update', 'app.create']);
+    expect(ours.map((r) => r[2][0])).to.include('Edited app Admin Console App (edited) (name, description, redirectUris)');
+    for (const row of ours) expect(row[1][0]).to.equal(ADMIN.username);
     // The CLI's own actions are there too, done as "cli".
-    expect(rows.some((r) => r[2] === 'user.create' && r[4] === 'cli')).to.equal(true);
+    expect(rows.some((r) => r[2][1] === 'user.create' && r[3][0] === 'cli')).to.equal(true);
     expect(await admin.content()).to.not.contain(app.secret);
     const cli = await gw.cli(['audit', '--json', '--app', app.id]);
     expect(cli.code, cli.stderr).to.equal(0);

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Forbidden } from '../../src/admin/admin-authorization';
 import { classifyError, type ErrorSurface } from '../../src/errors/classify-error';
 import { ConflictError, DomainError, NotFoundError, ValidationError } from '../../src/errors/domain-errors';
+import { FieldChecks, InvalidFields } from '../../src/errors/field-problems';
 import * as oauthErrors from '../../src/errors/oauth-errors';
 import {
   AccessDenied, ConsentRequired, ContentTooLarge, InsufficientScope, InvalidClient, InvalidGrant, InvalidRequest, InvalidScope,
@@ -110,6 +111,46 @@ describe('classifyError: the one mapping of any thrown value to a response', () 
         }
       });
     }
+    it('several invalid fields (FieldChecks): 422 invalid_field, `field` the first, `fields` every problem, the description all of them', () => {
+      const checks = new FieldChecks();
+      checks.check(() => {
+        throw new ValidationError('name', 'name is required');
+      });
+      expect(checks.check(() => 'kept')).to.equal('kept');
+      checks.check(() => {
+        throw new InvalidFields([{ field: 'redirectUris', message: 'wildcards are not allowed: https://*.x/cb' }, { field: 'redirectUris', message: 'not an absolute URI: /cb' }]);
+      });
+      let thrown: unknown;
+      try {
+        checks.throwIfAny();
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).to.be.instanceOf(InvalidFields);
+      for (const surface of ['admin-api', 'admin-page'] as const) {
+        expect(classifyError(thrown, { surface, realm: 'portcullis' })).to.deep.equal({
+          status: 422, error: 'invalid_field', field: 'name',
+          error_description: 'name is required; wildcards are not allowed: https://*.x/cb; not an absolute URI: /cb',
+          fields: [
+            { field: 'name', error_description: 'name is required' },
+            { field: 'redirectUris', error_description: 'wildcards are not allowed: https://*.x/cb' },
+            { field: 'redirectUris', error_description: 'not an absolute URI: /cb' },
+          ],
+          headers: {}, log: 'none',
+        });
+      }
+    });
+    it('one problem stays a plain ValidationError; none throws nothing; anything else is rethrown at once', () => {
+      const one = new FieldChecks();
+      one.check(() => {
+        throw new ValidationError('email', 'email must be a valid address');
+      });
+      expect(() => one.throwIfAny()).to.throw(ValidationError).that.satisfies((e: unknown) => !(e instanceof InvalidFields));
+      expect(() => new FieldChecks().throwIfAny()).to.not.throw();
+      expect(() => new FieldChecks().check(() => {
+        throw new TypeError('a bug');
+      })).to.throw(TypeError);
+    });
     it('messages keep the quotes that name a plain value (no RFC 6749 character set outside the protocol)', () => {
       expect(classifyError(new NotFoundError('app', 'abc'), adminApi).error_description).to.equal('app "abc" does not exist');
     });

@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { DomainError, ValidationError } from '../../errors/domain-errors';
+import { InvalidFields } from '../../errors/field-problems';
 import { ContentTooLarge, InvalidRequest, InvalidToken, MalformedCredentials, MissingToken, UnsupportedContentEncoding } from '../../errors/oauth-errors';
 import { isMalformedPath } from '../../http/malformed-path';
 import type { PortcullisSettings } from '../../config/settings';
@@ -23,6 +24,7 @@ const API_FIELDS: Record<string, string> = { redirectUris: 'redirect_uris', allo
 
 /** A validation error as the API names its field; any other failure as it is. */
 function inApiTerms(err: unknown): unknown {
+  if (err instanceof InvalidFields) return new InvalidFields(err.problems.map((p) => ({ ...p, field: Object.hasOwn(API_FIELDS, p.field) ? API_FIELDS[p.field] : p.field })));
   if (err instanceof ValidationError && err.field && Object.hasOwn(API_FIELDS, err.field)) return new ValidationError(API_FIELDS[err.field], err.message);
   return err;
 }

@@ -8,7 +8,12 @@ const ERROR_SCHEMA: OpenAPIV3_1.SchemaObject = {
   properties: {
     error: { type: 'string', description: 'Stable code: unauthorized, invalid_token, invalid_request, forbidden, csrf, not_found, conflict, invalid_field, invalid_json, temporarily_unavailable, server_error' },
     error_description: { type: 'string', description: 'For people; do not parse it' },
-    field: { type: 'string', description: 'The field at fault (invalid_field)' },
+    field: { type: 'string', description: 'The field at fault (invalid_field); the first one when several are' },
+    fields: {
+      type: 'array',
+      description: 'Every problem when several fields are at fault (invalid_field), one entry per problem',
+      items: { type: 'object', required: ['field', 'error_description'], properties: { field: { type: 'string' }, error_description: { type: 'string' } } },
+    },
     request_id: { type: 'string', description: 'The same value as the X-Request-Id header; quote it when you report a problem' },
   },
 };

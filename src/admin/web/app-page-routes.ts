@@ -1,9 +1,10 @@
-import type { Request, Response, Router } from 'express';
+import type { Response, Router } from 'express';
 import type { ClientView } from '../../clients/client';
-import { appFormErrors } from '../../clients/client-registry';
 import { redirect303, sendPage } from '../../pages/security-headers';
-import { formErrors, type AdminPageContext, type AdminPagesDeps, type AdminPageWrap } from './page-context';
-import { appDetailPage, appsListPage, confirmRegeneratePage, createAppPage, type AppFormValues } from './views/app-pages';
+import { listParams, pageOf } from './list-query';
+import { doneOf, formErrors, type AdminPageContext, type AdminPagesDeps, type AdminPageWrap } from './page-context';
+import { appDetailPage } from './views/app-detail-page';
+import { appsListPage, confirmDeactivatePage, confirmRegeneratePage, createAppPage, TYPES, type AppFormValues } from './views/app-pages';
 
 // One URI per line, kept as typed (not trimmed): whitespace in a URI is refused by the validator.
 const lines = (text: string | null) => (text ?? '').split(/\r?\n/).filter((l) => l.trim() !== '');
@@ -24,49 +25,51 @@ function valuesOf(app: ClientView): AppFormValues {
   return { name: app.name, description: app.description ?? '', type: app.type, application: app.application, redirectUris: app.redirectUris.join('\n'), allowedOrigins: app.allowedOrigins.join('\n'), roles: app.roles };
 }
 
+/** What the search of the apps list looks in. */
+const searchable = (a: ClientView) => [a.name, a.clientId, a.application, TYPES[a.type], a.type, a.status === 'active' ? 'active' : 'deactivated', a.description ?? ''];
+
 /** Admin > Integrations > Apps: list, create (secret shown once), detail, edit, regenerate, deactivate, reactivate. */
 export function appPageRoutes(router: Router, p: AdminPagesDeps, wrap: AdminPageWrap): void {
   const apps = p.settings.applications;
-  const detail = async (ctx: AdminPageContext, res: Response, app: ClientView, values = valuesOf(app), errors: Record<string, string> = {}, secret?: string) => {
+  const detail = async (ctx: AdminPageContext, res: Response, app: ClientView, values = valuesOf(app), errors: Record<string, string> = {}, secret?: string, done?: string) => {
     const audit = await p.admin.auditLog(50, { type: 'app', id: app.clientId });
-    sendPage(res, Object.keys(errors).length ? 422 : 200, appDetailPage(ctx.actor, ctx.csrf, app, { values, errors }, apps, audit, secret), [], true);
+    sendPage(res, Object.keys(errors).length ? 422 : 200, appDetailPage(ctx.actor, ctx.csrf, app, { values, errors }, apps, audit, { issuer: p.settings.issuer, secret, done }), [], true);
   };
+  // Every action ends on the app's page, which says what happened (`?done=`, see APP_DONE).
+  const doneAt = (res: Response, clientId: string, done: string) => redirect303(res, `/admin/apps/${encodeURIComponent(clientId)}?done=${done}`);
 
-  router.get('/apps', wrap(async (ctx, _req, res) => sendPage(res, 200, appsListPage(ctx.actor, ctx.csrf, await p.admin.listApps()), [], true)));
+  router.get('/apps', wrap(async (ctx, req, res) => sendPage(res, 200, appsListPage(ctx.actor, ctx.csrf, pageOf(await p.admin.listApps(), listParams(req), searchable)), [], true)));
   router.get('/apps/new', wrap(async (ctx, _req, res) => {
     const empty: AppFormValues = { name: '', description: '', type: 'web', application: Object.keys(apps)[0], redirectUris: '', allowedOrigins: '', roles: [] };
     sendPage(res, 200, createAppPage(ctx.actor, ctx.csrf, empty, {}, apps), [], true);
   }));
   router.post('/apps', wrap(async (ctx, _req, res) => {
     const values = valuesFrom(ctx.form);
-    const errors = appFormErrors({ ...values, redirectUris: lines(values.redirectUris), allowedOrigins: lines(values.allowedOrigins) });
-    if (Object.keys(errors).length) return sendPage(res, 422, createAppPage(ctx.actor, ctx.csrf, values, errors, apps), [], true);
     try {
+      // The registry checks every field and reports every problem at once (FieldChecks).
       const created = await p.admin.createApp(ctx.actor, {
         name: values.name, description: values.description || undefined, type: values.type as ClientView['type'], application: values.application,
         redirectUris: lines(values.redirectUris), allowedOrigins: lines(values.allowedOrigins), roles: values.roles,
       });
       if (created.clientSecret) await p.secretReveal.stash(res, created.client.clientId, created.clientSecret);
-      redirect303(res, `/admin/apps/${created.client.clientId}`);
+      doneAt(res, created.client.clientId, 'created');
     } catch (err) {
       sendPage(res, 422, createAppPage(ctx.actor, ctx.csrf, values, formErrors(err), apps), [], true);
     }
   }));
   router.get('/apps/:id', wrap(async (ctx, req, res) => {
     const app = await p.admin.getApp(req.params.id);
-    await detail(ctx, res, app, undefined, undefined, await p.secretReveal.take(req, res, app.clientId));
+    await detail(ctx, res, app, undefined, undefined, await p.secretReveal.take(req, res, app.clientId), doneOf(req));
   }));
   router.post('/apps/:id', wrap(async (ctx, req, res) => {
     const app = await p.admin.getApp(req.params.id);
     const values = { ...valuesFrom(ctx.form), type: app.type, application: app.application };
-    const errors = appFormErrors({ ...values, redirectUris: lines(values.redirectUris), allowedOrigins: lines(values.allowedOrigins) });
-    if (Object.keys(errors).length) return detail(ctx, res, app, values, errors);
     try {
       await p.admin.updateApp(ctx.actor, app.clientId, {
         name: values.name, description: values.description, redirectUris: lines(values.redirectUris), allowedOrigins: lines(values.allowedOrigins),
         ...(app.type === 'service' ? { roles: values.roles } : {}),
       });
-      redirect303(res, `/admin/apps/${app.clientId}`);
+      doneAt(res, app.clientId, 'saved');
     } catch (err) {
       await detail(ctx, res, app, values, formErrors(err));
     }
@@ -75,14 +78,15 @@ export function appPageRoutes(router: Router, p: AdminPagesDeps, wrap: AdminPage
   router.post('/apps/:id/secret', wrap(async (ctx, req, res) => {
     const rotated = await p.admin.regenerateSecret(ctx.actor, req.params.id);
     await p.secretReveal.stash(res, rotated.client.clientId, rotated.clientSecret!);
-    redirect303(res, `/admin/apps/${rotated.client.clientId}`);
+    doneAt(res, rotated.client.clientId, 'regenerated');
   }));
+  router.get('/apps/:id/deactivate', wrap(async (ctx, req, res) => sendPage(res, 200, confirmDeactivatePage(ctx.actor, ctx.csrf, await p.admin.getApp(req.params.id)), [], true)));
   router.post('/apps/:id/deactivate', wrap(async (ctx, req, res) => {
-    await p.admin.deactivateApp(ctx.actor, req.params.id);
-    redirect303(res, `/admin/apps/${req.params.id}`);
+    const app = await p.admin.deactivateApp(ctx.actor, req.params.id);
+    doneAt(res, app.clientId, 'deactivated');
   }));
   router.post('/apps/:id/reactivate', wrap(async (ctx, req, res) => {
-    await p.admin.reactivateApp(ctx.actor, req.params.id);
-    redirect303(res, `/admin/apps/${req.params.id}`);
+    const app = await p.admin.reactivateApp(ctx.actor, req.params.id);
+    doneAt(res, app.clientId, 'reactivated');
   }));
 }

@@ -15,7 +15,7 @@ export interface AdminPagesDeps extends ActorDeps {
   csrf: Pick<Csrf, 'token' | 'verify'>;
   secretReveal: Pick<SecretReveal, 'stash' | 'take'>;
   logger: Logger;
-  settings: Pick<PortcullisSettings, 'applications'>;
+  settings: Pick<PortcullisSettings, 'applications' | 'issuer'>;
 }
 
 /** A signed-in admin's request to an admin page, with the form already checked for CSRF. */
@@ -32,11 +32,18 @@ export type AdminPageWrap = (handler: AdminPageHandler) => (req: Request, res: R
 
 /**
  * Field errors for a form shown again: a domain error as the one mapping (errors/classify-error.ts)
- * answers it, next to its `field`, or at the top of the form when no one field is at fault. Any
- * other failure is no form error: rethrown, for the error page.
+ * answers it, each problem next to its field (several of one field one per line: two bad
+ * redirect URIs), or at the top of the form when no one field is at fault. Any other failure is
+ * no form error: rethrown, for the error page.
  */
 export function formErrors(err: unknown): Record<string, string> {
   if (!(err instanceof DomainError)) throw err;
   const answer = classifyError(err, { surface: 'admin-page' });
-  return { [answer.field ?? 'form']: answer.error_description };
+  const problems = answer.fields ?? [{ field: answer.field ?? 'form', error_description: answer.error_description }];
+  const errors: Record<string, string> = Object.create(null);
+  for (const p of problems) errors[p.field] = errors[p.field] ? `${errors[p.field]}\n${p.error_description}` : p.error_description;
+  return errors;
 }
+
+/** `?done=` of a page an action ended on (the views show only the texts they know). */
+export const doneOf = (req: Request) => (typeof req.query.done === 'string' ? req.query.done : undefined);

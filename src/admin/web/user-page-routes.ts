@@ -2,7 +2,8 @@ import type { Request, Response, Router } from 'express';
 import { redirect303, sendPage } from '../../pages/security-headers';
 import type { UserView } from '../../users/user';
 import { may } from '../admin-authorization';
-import { formErrors, type AdminPagesDeps, type AdminPageWrap } from './page-context';
+import { listParams, pageOf } from './list-query';
+import { doneOf, formErrors, type AdminPagesDeps, type AdminPageWrap } from './page-context';
 import { createUserPage, userDetailPage, usersListPage, type UserFormValues } from './views/user-pages';
 
 function rolesFrom(values: string[]): Record<string, string[]> {
@@ -28,7 +29,10 @@ const valuesFrom = (form: URLSearchParams): UserFormValues => ({
 /** Users: list, create, edit (roles per application, admin role for super admins), disable, enable. */
 export function userPageRoutes(router: Router, p: AdminPagesDeps, wrap: AdminPageWrap): void {
   const apps = p.settings.applications;
-  router.get('/users', wrap(async (ctx, _req, res) => sendPage(res, 200, usersListPage(ctx.actor, ctx.csrf, await p.admin.listUsers()), [], true)));
+  // Every action ends on the user's page, which says what happened (`?done=`, see USER_DONE).
+  const doneAt = (res: Response, userId: string, done: string) => redirect303(res, `/admin/users/${encodeURIComponent(userId)}?done=${done}`);
+  const searchable = (u: UserView) => [u.username, u.name ?? '', u.email ?? '', u.adminRole ?? '', u.status, ...Object.entries(u.roles).flatMap(([a, r]) => [a, ...r])];
+  router.get('/users', wrap(async (ctx, req, res) => sendPage(res, 200, usersListPage(ctx.actor, ctx.csrf, pageOf(await p.admin.listUsers(), listParams(req), searchable)), [], true)));
   router.get('/users/new', wrap(async (ctx, _req, res) => {
     sendPage(res, 200, createUserPage(ctx.actor, ctx.csrf, { username: '', email: '', name: '', roles: [], adminRole: '' }, {}, apps), [], true);
   }));
@@ -39,14 +43,14 @@ export function userPageRoutes(router: Router, p: AdminPagesDeps, wrap: AdminPag
         username: values.username, password: ctx.form.get('password') ?? '', email: values.email || undefined, name: values.name || undefined,
         roles: rolesFrom(values.roles), adminRole: (values.adminRole || undefined) as UserView['adminRole'],
       });
-      redirect303(res, `/admin/users/${user.userId}`);
+      doneAt(res, user.userId, 'created');
     } catch (err) {
       sendPage(res, 422, createUserPage(ctx.actor, ctx.csrf, values, formErrors(err), apps), [], true);
     }
   }));
   router.get('/users/:id', wrap(async (ctx, req, res) => {
     const user = await p.admin.getUser(req.params.id);
-    sendPage(res, 200, userDetailPage(ctx.actor, ctx.csrf, user, valuesOf(user), {}, apps, await p.admin.auditLog(50, { type: 'user', id: user.userId })), [], true);
+    sendPage(res, 200, userDetailPage(ctx.actor, ctx.csrf, user, valuesOf(user), {}, apps, await p.admin.auditLog(50, { type: 'user', id: user.userId }), doneOf(req)), [], true);
   }));
   router.post('/users/:id', wrap(async (ctx, req, res) => {
     const user = await p.admin.getUser(req.params.id);
@@ -55,16 +59,16 @@ export function userPageRoutes(router: Router, p: AdminPagesDeps, wrap: AdminPag
       const password = ctx.form.get('password') || undefined;
       const adminRole = may(ctx.actor.adminRole, 'change-admin-role') ? ((values.adminRole || null) as UserView['adminRole'] | null) : undefined;
       await p.admin.updateUser(ctx.actor, user.userId, { email: values.email || undefined, name: values.name || undefined, roles: rolesFrom(values.roles), adminRole, password });
-      redirect303(res, `/admin/users/${user.userId}`);
+      doneAt(res, user.userId, 'saved');
     } catch (err) {
       const audit = await p.admin.auditLog(50, { type: 'user', id: user.userId });
       sendPage(res, 422, userDetailPage(ctx.actor, ctx.csrf, user, values, formErrors(err), apps, audit), [], true);
     }
   }));
-  for (const [action, status] of [['disable', 'disabled'], ['enable', 'active']] as const) {
+  for (const [action, status, done] of [['disable', 'disabled', 'disabled'], ['enable', 'active', 'enabled']] as const) {
     router.post(`/users/:id/${action}`, wrap(async (ctx, req, res) => {
-      await p.admin.updateUser(ctx.actor, req.params.id, { status });
-      redirect303(res, `/admin/users/${req.params.id}`);
+      const user = await p.admin.updateUser(ctx.actor, req.params.id, { status });
+      doneAt(res, user.userId, done);
     }));
   }
 }

@@ -18,6 +18,8 @@ export interface AuthorizationRequest extends RequestedGrant {
   /** Parameters sent more than once (RFC 6749 §3.1): refused once we know where errors may go. */
   repeated: Set<string>;
   client?: Client;
+  /** The registered app's name, once `client_id` is found (also when it is then refused), for the error page. */
+  appName?: string;
   /** Set once the redirect URI is trusted: from then on errors go back to the client. */
   redirectUri?: string;
   prompt: Set<string>;

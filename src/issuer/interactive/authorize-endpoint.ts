@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { toOAuthError } from '../../errors/classify-error';
 import { parseParams, readForm } from '../../http/read-form';
 import { sendErrorPage } from '../../pages/error-page';
-import { messagePage } from '../../pages/message-page';
+import { problemPage } from '../../pages/message-page';
 import { redirect303, sendPage } from '../../pages/security-headers';
 import type { AuthorizationRequest } from '../authorize/authorization-request';
 import { AUTHORIZE_CHECKS } from '../authorize/checks';
@@ -25,7 +25,10 @@ export function authorizeEndpoint(deps: InteractiveDeps) {
     } catch (thrown) {
       // Until the client and its redirect URI are trusted, an error (an outage too: 503) is a page.
       if (!request.redirectUri) {
-        return sendErrorPage(res, thrown, { title: 'Sign-in request refused', logger: deps.logger, log: { message: 'authorize failed', context: { path: req.path } } });
+        // The app is named once its client_id is known to be registered.
+        return sendErrorPage(res, thrown, {
+          title: 'Sign-in request refused', signInRequest: { appName: request.appName }, logger: deps.logger, log: { message: 'authorize failed', context: { path: req.path } },
+        });
       }
       const error = toOAuthError(thrown);
       if (error.status >= 500) deps.logger.error('authorize failed', { cause: String(thrown) });
@@ -54,7 +57,7 @@ export function continueEndpoint(deps: InteractiveDeps) {
     const id = typeof req.query.interaction === 'string' ? req.query.interaction : undefined;
     const pending = await deps.pending.load(id);
     if (!id || !pending) {
-      return sendPage(res, 400, messagePage('Request expired', 'This sign-in request has expired or was already completed. Go back to the app and start again.', 'invalid_request'));
+      return sendPage(res, 400, problemPage({ title: 'Request expired', message: 'This sign-in request has expired or was already completed.', hint: 'Go back to the app and start again.', code: 'invalid_request' }));
     }
     await continueAuthorization(req, res, id, pending, deps);
   };

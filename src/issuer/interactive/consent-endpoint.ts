@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { AccessDenied } from '../../errors/oauth-errors';
 import { readForm } from '../../http/read-form';
 import { consentPage } from '../../pages/consent-page';
-import { messagePage } from '../../pages/message-page';
+import { problemPage } from '../../pages/message-page';
 import { sendPage } from '../../pages/security-headers';
 import { expired, failBack, formTargets, issueCode } from './continue-authorization';
 import type { InteractiveDeps } from './interactive-deps';
@@ -40,13 +40,13 @@ export function consentSubmit(deps: InteractiveDeps) {
   return async (req: Request, res: Response): Promise<void> => {
     const form = await readForm(req);
     if (!deps.csrf.verify(req, form.get('csrf_token'))) {
-      return sendPage(res, 403, messagePage('Request refused', 'Your session expired. Go back to the app and start again.', 'invalid_csrf'));
+      return sendPage(res, 403, problemPage({ title: 'Request refused', message: 'Your session expired before you answered.', hint: 'Go back to the app and start again.', code: 'invalid_csrf' }));
     }
     const found = await load(deps, req, form.get('interaction'));
     if (!found) return expired(res);
     const decision = form.get('decision');
     if (decision === 'deny') return failBack(res, found.id, found.pending, new AccessDenied('the user denied access'), deps);
-    if (decision !== 'allow') return sendPage(res, 400, messagePage('Request refused', 'Choose Allow or Deny.', 'invalid_request'));
+    if (decision !== 'allow') return sendPage(res, 400, problemPage({ title: 'Request refused', message: 'Choose Allow or Deny.', hint: 'Go back to the app and start again.', code: 'invalid_request' }));
     await deps.consents.grant(found.session.userId, found.pending.clientId, found.pending.scopes);
     await issueCode(res, found.id, found.session.authTime, found.session.userId, deps);
   };

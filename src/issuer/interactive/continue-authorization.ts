@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { matchesRedirectUri } from '../../clients/redirect-uri-match';
 import { ConsentRequired, LoginRequired, type OAuthError } from '../../errors/oauth-errors';
-import { messagePage } from '../../pages/message-page';
+import { problemPage } from '../../pages/message-page';
 import { redirect303, sendPage } from '../../pages/security-headers';
 import type { PendingAuthorization } from '../authorize/authorization-request';
 import { redirectBack } from '../authorize/redirect-response';
@@ -19,7 +19,7 @@ async function stillRegistered(pending: PendingAuthorization, deps: InteractiveD
 }
 
 function redirectUriRemoved(res: ServerResponse): void {
-  sendPage(res, 400, messagePage('Request refused', 'This app no longer accepts this redirect URI. Go back to the app and start again.', 'invalid_request'));
+  sendPage(res, 400, problemPage({ title: 'Request refused', message: 'This app no longer accepts this redirect URI (the address it asked to send you back to).', hint: 'Go back to the app and start again.', code: 'invalid_request' }));
 }
 
 /** Ends the authorization with an error sent back to the client. */
@@ -63,7 +63,7 @@ export async function issueCode(res: ServerResponse, id: string, authTime: numbe
   const pending = await deps.pending.finish(id);
   if (!pending) return expired(res);
   const client = await deps.clients.find(pending.clientId);
-  if (!client || client.status !== 'active') return sendPage(res, 400, messagePage('App unavailable', 'This app has been deactivated.', 'unauthorized_client'));
+  if (!client || client.status !== 'active') return sendPage(res, 400, problemPage({ title: 'App unavailable', message: `${client?.name ?? 'This app'} has been deactivated: you cannot sign in to it now.`, hint: 'Ask the people who run the app.', code: 'unauthorized_client' }));
   if (!(await stillRegistered(pending, deps))) return redirectUriRemoved(res);
   const code = await deps.codes.issue({
     clientId: pending.clientId,
@@ -82,7 +82,7 @@ export async function issueCode(res: ServerResponse, id: string, authTime: numbe
 
 /** The pending request is gone (expired, or finished in another tab). */
 export function expired(res: ServerResponse): void {
-  sendPage(res, 400, messagePage('Request expired', 'This sign-in request has expired or was already completed. Go back to the app and start again.', 'invalid_request'));
+  sendPage(res, 400, problemPage({ title: 'Request expired', message: 'This sign-in request has expired or was already completed.', hint: 'Go back to the app and start again.', code: 'invalid_request' }));
 }
 
 /** Origins the browser may be redirected to after a form on these pages (CSP form-action). */

@@ -4,7 +4,7 @@ import { parseParams, readForm } from '../../http/read-form';
 import { html } from '../../pages/html';
 import { postLogoutTarget, postLogoutUrl, type PostLogoutTarget } from './post-logout-redirect';
 import { loginPage } from '../../pages/login-page';
-import { messagePage } from '../../pages/message-page';
+import { messagePage, problemPage } from '../../pages/message-page';
 import { redirect303, sendPage } from '../../pages/security-headers';
 import { formTargets } from './continue-authorization';
 import type { InteractiveDeps } from './interactive-deps';
@@ -77,7 +77,7 @@ export function logoutForm(deps: InteractiveDeps) {
     const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
     const target = await postLogoutTarget(parseParams(new URLSearchParams(query)), deps);
     const csrf = deps.csrf.token(req, res);
-    sendPage(res, 200, logoutPage(csrf, target), target ? [new URL(target.redirectUri).origin] : []);
+    sendPage(res, 200, logoutPage(csrf, target, cancelTarget(req, deps.settings.issuer, target)), target ? [new URL(target.redirectUri).origin] : []);
   };
 }
 
@@ -85,7 +85,7 @@ export function logoutForm(deps: InteractiveDeps) {
 export function logoutSubmit(deps: InteractiveDeps) {
   return async (req: Request, res: Response): Promise<void> => {
     const form = await readForm(req);
-    if (!deps.csrf.verify(req, form.get('csrf_token'))) return sendPage(res, 403, messagePage('Sign-out refused', 'Your session expired. Please try again.', 'invalid_csrf'));
+    if (!deps.csrf.verify(req, form.get('csrf_token'))) return sendPage(res, 403, problemPage({ title: 'Sign-out refused', message: 'Your session expired before you confirmed, so you are still signed in.', hint: 'Open the sign-out page again and confirm.', code: 'invalid_csrf', back: { href: '/logout', label: 'Sign out again' } }));
     const target = await postLogoutTarget(form, deps);
     await deps.sessions.end(req, res);
     if (target) return redirect303(res, postLogoutUrl(target));
@@ -93,11 +93,27 @@ export function logoutSubmit(deps: InteractiveDeps) {
   };
 }
 
-function logoutPage(csrf: string, target?: PostLogoutTarget): string {
-  const page = messagePage('Sign out', 'Sign out of Portcullis on this browser?');
+/**
+ * Where Cancel on the sign-out confirmation goes: back to the app that asked (the origin of its
+ * registered post-logout URI: the URI itself would tell the app the person signed out), else the
+ * page of this issuer the person came from, else the sign-in page.
+ */
+function cancelTarget(req: Request, issuer: string, target?: PostLogoutTarget): string {
+  if (target) return `${new URL(target.redirectUri).origin}/`;
+  const referer = req.get('referer');
+  if (referer && URL.canParse(referer)) {
+    const from = new URL(referer);
+    const local = safeReturnTo(from.pathname + from.search);
+    if (from.origin === new URL(issuer).origin && local && !local.startsWith('/logout')) return local;
+  }
+  return '/login';
+}
+
+function logoutPage(csrf: string, target: PostLogoutTarget | undefined, cancel: string): string {
+  const page = messagePage('Sign out', 'Sign out on this browser? You will have to sign in again to use the apps.');
   const hidden = target
     ? html`<input type="hidden" name="post_logout_redirect_uri" value="${target.redirectUri}"><input type="hidden" name="client_id" value="${target.clientId}">${target.state !== undefined ? html`<input type="hidden" name="state" value="${target.state}">` : ''}`
     : html``;
-  const form = html`<form method="post" action="/logout" class="actions"><input type="hidden" name="csrf_token" value="${csrf}">${hidden}<button type="submit" id="sign-out">Sign out</button></form>`;
+  const form = html`<form method="post" action="/logout" class="actions"><input type="hidden" name="csrf_token" value="${csrf}">${hidden}<button type="submit" id="sign-out">Sign out</button> <a class="button secondary" id="cancel-sign-out" href="${cancel}">Cancel</a></form>`;
   return page.replace('</main>', `${form.value}\n</main>`);
 }

@@ -8,6 +8,8 @@ export const checkClient: AuthorizeCheck = async (request, deps) => {
   if (!clientId) throw new InvalidRequest('client_id is required');
   const client = await deps.clients.find(clientId);
   if (!client) throw new InvalidRequest('unknown client_id');
+  // Known from here on, even if refused below: the error page tells the person which app it was.
+  request.appName = client.name;
   if (client.status !== 'active') throw new UnauthorizedClient('this app is deactivated');
   if (client.type === 'service') throw new UnauthorizedClient('this client cannot use the authorization code flow');
   request.client = client;
