@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { Store } from '../../src/store/store';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A kind no other test (or earlier run against a shared Redis) has used. */
 const freshKind = (label: string) => `${label}-${randomBytes(6).toString('hex')}`;
