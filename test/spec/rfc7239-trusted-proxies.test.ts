@@ -14,6 +14,7 @@ import { API, automationClient } from '../helpers/admin-session';
 import { authorizeParams, formFields, locationOf, query, startAuthorization, startFlowServer } from '../helpers/browser-flow';
 import { createServiceClient, startTestServer, testSettings, type TestServer } from '../helpers/test-portcullis';
 import request from 'supertest';
+import { enabledStores } from '../helpers/each-store';
 
 /**
  * RFC 7239 §7.1 / §8.3 on the wire: forwarding headers (`X-Forwarded-For`, `X-Forwarded-Proto`,
@@ -105,7 +106,7 @@ async function serveOn(backend: 'sqlite' | 'redis', overrides: Record<string, un
 describe('RFC 7239 trusted proxies: which client address is believed', function () {
   this.timeout(20_000);
 
-  for (const backend of ['sqlite', 'redis'] as const) {
+  for (const backend of enabledStores()) {
     describe(`the client-auth throttle counts the address (${backend} store)`, () => {
       // maxFailures 1: a client id is locked after one failure, an address after four.
       let served: Awaited<ReturnType<typeof serveOn>>;
