@@ -23,6 +23,8 @@ export interface StoreBackend {
   open(now?: () => number): Promise<Store>;
   /** Settings naming a fresh store of this backend; `sqlitePath` is used for SQLite. */
   settings(sqlitePath?: string): StoreSettings;
+  /** Environment for a gateway process (and its CLI) on a fresh store of this backend; SQLite: gateway-process.ts's file. */
+  env(): NodeJS.ProcessEnv;
   cleanup(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ export function enabledStores(): StoreLabel[] {
  * Runs a suite once per enabled backend, as Kong's `helpers.each_strategy()` does: each run is a
  * `describe` titled `${title} [sqlite]` / `[redis]`, and the backend's Redis keys are deleted after it.
  */
-export function eachStore(title: string, body: (store: StoreBackend) => void): void {
+export function eachStore(title: string, body: (this: Mocha.Suite, store: StoreBackend) => void): void {
   for (const label of enabledStores()) {
     describe(`${title} [${label}]`, function () {
       const store = storeBackend(label);
@@ -60,6 +62,7 @@ export function storeBackend(label: StoreLabel): StoreBackend {
       label,
       open: async (now) => new SqliteStore({ path: ':memory:', now }),
       settings: (sqlitePath = ':memory:') => ({ sqlitePath }),
+      env: () => ({}),
       cleanup: async () => undefined,
     };
   }
@@ -70,6 +73,7 @@ export function storeBackend(label: StoreLabel): StoreBackend {
     label,
     open: (now) => RedisStore.open({ url: REDIS_URL, keyPrefix: freshPrefix(), now }),
     settings: () => ({ type: 'redis', redisUrl: REDIS_URL, redisKeyPrefix: freshPrefix() }),
+    env: () => ({ PORTCULLIS_STORE: 'redis', PORTCULLIS_REDIS_URL: REDIS_URL, PORTCULLIS_REDIS_PREFIX: freshPrefix() }),
     cleanup: () => deleteRedisKeys(run),
   };
 }
@@ -86,4 +90,10 @@ export async function deleteRedisKeys(prefix: string, url = REDIS_URL): Promise<
   } finally {
     await client.close();
   }
+}
+
+/** The store a gateway process started with `env` uses, opened beside it (as its CLI would). */
+export async function openGatewayStore(env: NodeJS.ProcessEnv): Promise<Store> {
+  if (env.PORTCULLIS_STORE === 'redis') return RedisStore.open({ url: env.PORTCULLIS_REDIS_URL!, keyPrefix: env.PORTCULLIS_REDIS_PREFIX });
+  return new SqliteStore({ path: env.PORTCULLIS_SQLITE_PATH! });
 }
