@@ -23,6 +23,7 @@ async function lineFor(gw: GatewayProcess, id: string): Promise<AccessLogLine> {
       expect(found, `one line for ${id}`).to.have.length(1);
       return found[0];
     }
+    // Polling another process's output: real time is all there is.
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`no access log line for ${id} in:\n${gw.output()}`);
