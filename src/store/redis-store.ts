@@ -19,6 +19,14 @@ export interface RedisStoreOptions {
   connectTimeoutMs?: number;
   /** Receives connection errors (the client keeps reconnecting); default: ignore them. */
   onError?: (error: Error) => void;
+  /**
+   * A clock for expiry, in epoch milliseconds (tests: the runtime's controllable clock). Given,
+   * a record whose `expiresAt` is before `now()` is absent to every read and write, and a counter
+   * expires `ttlMs` after its first increment on this clock, exactly as on SqliteStore. Redis
+   * still drops the keys, once both the expiry and as long again on its own clock have passed (a
+   * test clock may lag behind the real one). Absent (production): Redis's clock alone.
+   */
+  now?: () => number;
 }
 
 /**
@@ -51,6 +59,7 @@ export class RedisStore implements Store {
   private readonly keys: RedisKeys;
   private readonly commandTimeoutMs: number;
   private readonly connectTimeoutMs: number;
+  private readonly now?: () => number;
   private closed = false;
 
   /** Use {@link RedisStore.open}; the constructor does not connect. */
@@ -58,6 +67,7 @@ export class RedisStore implements Store {
     this.keys = redisKeys(options.keyPrefix ?? 'portcullis:', options.connection?.mode === 'cluster');
     this.commandTimeoutMs = options.commandTimeoutMs ?? 5000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    this.now = options.now;
     this.client = createRedisConnection(options.url, options.connection, { connectTimeoutMs: this.connectTimeoutMs });
     // Without a listener an 'error' event would crash the process on every lost connection.
     const onError = options.onError ?? (() => undefined);
@@ -86,6 +96,7 @@ export class RedisStore implements Store {
   async get<T>(kind: string, id: string): Promise<StoredRecord<T> | undefined> {
     const [v, ver, exp] = await this.run(() => this.client.hmGet(this.recordKey(kind, id), ['v', 'ver', 'exp']));
     if (v == null || ver == null) return undefined;
+    if (this.now && exp && Number(exp) < this.now()) return undefined;
     return toRecord<T>(id, v, ver, exp ?? '');
   }
 
@@ -127,7 +138,7 @@ export class RedisStore implements Store {
   }
 
   async increment(kind: string, id: string, ttlMs: number): Promise<number> {
-    const reply = await this.script(INCREMENT_SCRIPT, [this.counterKey(kind, id)], [ttlArg(ttlMs)]);
+    const reply = await this.script(INCREMENT_SCRIPT, [this.counterKey(kind, id)], [ttlArg(ttlMs), this.nowArg(), this.redisExpiryArg(this.now ? this.now() + Math.ceil(ttlMs) : undefined)]);
     return Number(reply);
   }
 
@@ -169,6 +180,8 @@ export class RedisStore implements Store {
       JSON.stringify(Object.fromEntries(indexes)),
       this.indexPrefix(kind),
       id,
+      this.nowArg(),
+      this.redisExpiryArg(options.expiresAt),
       ...indexes.flat(),
     ];
     const reply = await this.script(WRITE_SCRIPT, [this.recordKey(kind, id), this.idsKey(kind)], args);
@@ -179,12 +192,12 @@ export class RedisStore implements Store {
   /** Atomically deletes a record and its index entries; its value JSON, or null if absent. */
   private async remove(kind: string, id: string): Promise<string | null> {
     const keys = [this.recordKey(kind, id), this.idsKey(kind)];
-    const reply = await this.script(CONSUME_SCRIPT, keys, [this.indexPrefix(kind), id]);
+    const reply = await this.script(CONSUME_SCRIPT, keys, [this.indexPrefix(kind), id, this.nowArg()]);
     return typeof reply === 'string' ? reply : null;
   }
 
   private async readSet<T>(kind: string, setKey: string, indexFilter: string[]): Promise<StoredRecord<T>[]> {
-    const reply = await this.script(READ_SET_SCRIPT, [setKey], [this.recordPrefix(kind), ...indexFilter]);
+    const reply = await this.script(READ_SET_SCRIPT, [setKey], [this.recordPrefix(kind), this.nowArg(), ...indexFilter]);
     const flat = reply as string[];
     const records: StoredRecord<T>[] = [];
     for (let i = 0; i < flat.length; i += 4) records.push(toRecord<T>(flat[i], flat[i + 1], flat[i + 2], flat[i + 3]));
@@ -202,6 +215,21 @@ export class RedisStore implements Store {
         throw error;
       }),
     );
+  }
+
+  /** The scripts' `now` argument: '' leaves expiry to Redis's clock. */
+  private nowArg(): string {
+    return this.now ? String(Math.trunc(this.now())) : '';
+  }
+
+  /**
+   * When Redis drops a key expiring at `expiresAt` on the injected clock: at `expiresAt`, or as
+   * long from now on Redis's clock if later, so that a lagging test clock never sees a live
+   * record vanish. '' (without an injected clock): at `expiresAt` itself.
+   */
+  private redisExpiryArg(expiresAt: number | undefined): string {
+    if (!this.now || expiresAt === undefined || !Number.isSafeInteger(Math.trunc(expiresAt))) return '';
+    return String(Math.trunc(Math.max(expiresAt, Date.now() + (expiresAt - this.now()))));
   }
 
   /** Runs one Redis round trip with the closed check and the per-operation deadline. */

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { AccessLogLine } from '../../src/http/access-log';
 import { configWith } from '../helpers/config-copy';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process';
+import { eachStore } from '../helpers/each-store';
 
 /** The access log lines (JSON objects with a request_id and a decision) a gateway printed so far. */
 function accessLines(gw: GatewayProcess): AccessLogLine[] {
@@ -22,6 +23,7 @@ async function lineFor(gw: GatewayProcess, id: string): Promise<AccessLogLine> {
       expect(found, `one line for ${id}`).to.have.length(1);
       return found[0];
     }
+    // Polling another process's output: real time is all there is.
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`no access log line for ${id} in:\n${gw.output()}`);
@@ -45,7 +47,7 @@ function tokenRequest(gw: GatewayProcess, id: string, secret: string, extra = ''
  * Issue 10 part 3 through the real product: `portcullis start` with `accessLog.enabled` and
  * `trustedProxies` in system.config.yml, the echo pipeline pointed at a recording upstream.
  */
-describe('e2e: the access log of the real gateway', function () {
+eachStore('e2e: the access log of the real gateway', function (backend) {
   this.timeout(60_000);
   let gw: GatewayProcess;
   let upstream: http.Server;
@@ -59,7 +61,7 @@ describe('e2e: the access log of the real gateway', function () {
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const dir = configWith('system.config.yml', (t) => t.replace('    cacheMs: 500\n', '    cacheMs: 500\n    accessLog:\n      enabled: true\n    trustedProxies: ["127.0.0.1", "::1"]\n'));
-    gw = await startGateway({ PORTCULLIS_CONFIG_DIR: dir, PORTCULLIS_ECHO_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` });
+    gw = await startGateway({ ...backend.env(), PORTCULLIS_CONFIG_DIR: dir, PORTCULLIS_ECHO_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` });
   });
   after(async () => {
     await gw?.stop();
@@ -111,11 +113,11 @@ describe('e2e: the access log of the real gateway', function () {
   });
 });
 
-describe('e2e: the access log is off by default', function () {
+eachStore('e2e: the access log is off by default', function (backend) {
   this.timeout(60_000);
   let gw: GatewayProcess;
   before(async () => {
-    gw = await startGateway();
+    gw = await startGateway(backend.env());
   });
   after(() => gw?.stop());
 

@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+// SQLite only: a Chromium suite; doubling it costs too much time, and the store under the admin pages runs on both backends in test/spec and test/admin.
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+// SQLite only: a Chromium suite; doubling it costs too much time, and the same flows run on both backends in test/spec (rfc6749-authorization-code, oidc-core).
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';

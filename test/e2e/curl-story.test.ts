@@ -2,19 +2,19 @@ import { expect } from 'chai';
 import { decodeJwt, SignJWT, type KeyLike } from 'jose';
 import { createPublicKey } from 'node:crypto';
 import { KeyRing } from '../../src/keys/key-ring';
-import { SqliteStore } from '../../src/store/sqlite-store';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process';
+import { eachStore, openGatewayStore } from '../helpers/each-store';
 
 /**
  * The README's curl story, against the real product: `portcullis start --sample-upstream` with the
  * sample config (Express Gateway, the plugin, the echo upstream), and the real CLI.
  */
-describe('e2e: the curl story through the real gateway', function () {
+eachStore('e2e: the curl story through the real gateway', function (backend) {
   this.timeout(60_000);
   let gw: GatewayProcess;
 
   before(async () => {
-    gw = await startGateway();
+    gw = await startGateway(backend.env());
   });
   after(async () => {
     await gw?.stop();
@@ -47,7 +47,7 @@ describe('e2e: the curl story through the real gateway', function () {
 
   /** Signs a token with the issuer's real active key, as an attacker with a key leak could not. */
   async function signWithIssuerKey(claims: Record<string, unknown>, typ: string, expiresIn = 3600) {
-    const store = new SqliteStore({ path: gw.env.PORTCULLIS_SQLITE_PATH! });
+    const store = await openGatewayStore(gw.env);
     try {
       const ring = new KeyRing(store, { algorithm: 'RS256', maxTokenLifetime: 3600 });
       await ring.init();

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startGateway, tempDir, type GatewayProcess } from '../helpers/gateway-process';
+import { eachStore } from '../helpers/each-store';
 
 const CONFIG = path.resolve(__dirname, '..', '..', 'config');
 
@@ -9,7 +10,7 @@ const CONFIG = path.resolve(__dirname, '..', '..', 'config');
  * Through the real gateway (Express Gateway, the policy schema, the plugin): the guard's
  * `maxTokenLifetime` parameter from gateway.config.yml, and a re-spelled token (RFC 7515 §2).
  */
-describe('e2e: the guard checks the token lifetime and spelling through the real gateway', function () {
+eachStore('e2e: the guard checks the token lifetime and spelling through the real gateway', function (backend) {
   this.timeout(60_000);
   let gw: GatewayProcess;
 
@@ -21,7 +22,7 @@ describe('e2e: the guard checks the token lifetime and spelling through the real
       fs.writeFileSync(path.join(dir, name), name === 'gateway.config.yml' ? text.replace('application: reports', 'application: reports\n              maxTokenLifetime: 600') : text);
     }
     expect(fs.readFileSync(path.join(dir, 'gateway.config.yml'), 'utf8')).to.contain('maxTokenLifetime: 600');
-    gw = await startGateway({ PORTCULLIS_CONFIG_DIR: dir });
+    gw = await startGateway({ ...backend.env(), PORTCULLIS_CONFIG_DIR: dir });
   });
   after(async () => {
     await gw?.stop();

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { configWith } from '../helpers/config-copy';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process';
 import { hasRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server';
+import { eachStore } from '../helpers/each-store';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -31,12 +32,12 @@ const withCatchAll = (text: string) =>
         '      - proxy:\n          - action:\n              serviceEndpoint: echo\n              changeOrigin: true\n',
     );
 
-describe('e2e: /healthz and /readyz on the gateway', function () {
+eachStore('e2e: /healthz and /readyz on the gateway', function (backend) {
   this.timeout(60_000);
   let gw: GatewayProcess;
 
   before(async () => {
-    gw = await startGateway({ PORTCULLIS_CONFIG_DIR: configWith('gateway.config.yml', withCatchAll) });
+    gw = await startGateway({ ...backend.env(), PORTCULLIS_CONFIG_DIR: configWith('gateway.config.yml', withCatchAll) });
   });
   after(() => gw?.stop());
 
@@ -81,6 +82,7 @@ describe('e2e: /healthz and /readyz on the gateway', function () {
   });
 });
 
+// Redis by nature (it kills and pauses a redis-server of its own), so not under eachStore.
 describe('e2e: /readyz in Redis mode follows a redis-server of its own', function () {
   this.timeout(90_000);
   let redis: RedisServer | undefined;

@@ -1,3 +1,4 @@
+// One backend (SQLite) only: a malformed request target is refused before anything reads the store.
 import { expect } from 'chai';
 import path from 'node:path';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process';

@@ -9,6 +9,7 @@ import { formFields, query } from '../helpers/browser-flow';
 import { freePort, startExpectingFailure, startGateway, gatewayEnv, type GatewayProcess } from '../helpers/gateway-process';
 import { familyOf, parseExposition, valueOf, type Exposition } from '../helpers/prometheus-text';
 import { hasRedisServer, startRedisServer } from '../helpers/redis-server';
+import { eachStore, enabledStores } from '../helpers/each-store';
 
 const OPS_GUIDE = fs.readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'ops-guide.md'), 'utf8');
 
@@ -54,7 +55,9 @@ function accepts(host: string, port: number): Promise<boolean> {
  * traffic, every name the ops guide lists is exported (and nothing else named portcullis_), the
  * listener answers only /metrics, binds loopback by default, and is absent when turned off.
  */
-describe('e2e: Prometheus metrics on their own listener', function () {
+// The tests marked `enabledStores()[0]` run once: they start gateways of their own (on a Redis of
+// their own, with metrics off, on a taken port) whose store is not the loop's.
+eachStore('e2e: Prometheus metrics on their own listener', function (backend) {
   this.timeout(90_000);
   let gw: GatewayProcess;
   let metricsUrl: string;
@@ -67,7 +70,7 @@ describe('e2e: Prometheus metrics on their own listener', function () {
   };
 
   before(async () => {
-    gw = await startGateway();
+    gw = await startGateway(backend.env());
     metricsUrl = `http://127.0.0.1:${gw.env.PORTCULLIS_METRICS_PORT}/metrics`;
   });
   after(async () => {
@@ -199,7 +202,7 @@ describe('e2e: Prometheus metrics on their own listener', function () {
     for (const address of others) expect(await accepts(address, port), address).to.equal(false);
   });
 
-  it('Redis mode: a store outage shows as store errors, 503 token requests and guard refusals with reason unavailable', async function () {
+  if (backend.label === enabledStores()[0]) it('Redis mode: a store outage shows as store errors, 503 token requests and guard refusals with reason unavailable', async function () {
     if (!hasRedisServer()) this.skip();
     const redis = await startRedisServer();
     const inRedis = await startGateway({ PORTCULLIS_STORE: 'redis', PORTCULLIS_REDIS_URL: redis.url, PORTCULLIS_REDIS_PREFIX: `metrics-${process.pid}:` });
@@ -232,8 +235,8 @@ describe('e2e: Prometheus metrics on their own listener', function () {
     }
   });
 
-  it('opens no listener when metrics.enabled is false, and the gateway still serves', async () => {
-    const off = await startGateway({ PORTCULLIS_METRICS_ENABLED: 'false' });
+  if (backend.label === enabledStores()[0]) it('opens no listener when metrics.enabled is false, and the gateway still serves', async () => {
+    const off = await startGateway({ ...backend.env(), PORTCULLIS_METRICS_ENABLED: 'false' });
     try {
       expect((await fetch(`${off.baseUrl}/.well-known/openid-configuration`)).status).to.equal(200);
       expect(await accepts('127.0.0.1', Number(off.env.PORTCULLIS_METRICS_PORT))).to.equal(false);
@@ -243,12 +246,12 @@ describe('e2e: Prometheus metrics on their own listener', function () {
     }
   });
 
-  it('stops start-up, naming the address, when the metrics port is taken', async () => {
+  if (backend.label === enabledStores()[0]) it('stops start-up, naming the address, when the metrics port is taken', async () => {
     const port = await freePort();
     const squatter = net.createServer().listen(port, '127.0.0.1');
     await new Promise((resolve) => squatter.once('listening', resolve));
     try {
-      const { code, output } = await startExpectingFailure(await gatewayEnv({ PORTCULLIS_METRICS_PORT: String(port) }));
+      const { code, output } = await startExpectingFailure(await gatewayEnv({ ...backend.env(), PORTCULLIS_METRICS_PORT: String(port) }));
       expect(code).to.not.equal(0);
       expect(output).to.contain(`the metrics listener could not listen on 127.0.0.1:${port}: EADDRINUSE`);
     } finally {

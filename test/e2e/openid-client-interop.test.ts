@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { decodeJwt } from 'jose';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process';
 import { createUser, type CreatedUser } from '../helpers/sample-client';
+import { eachStore } from '../helpers/each-store';
 
 type OpenIdClient = typeof import('openid-client');
 type Configuration = import('openid-client').Configuration;
@@ -15,7 +16,7 @@ const REDIRECT_URI = 'http://127.0.0.1/openid-client/callback';
  * (the library validates the RFC 9207 `iss`, the state and the ID token), userinfo, refresh,
  * client credentials, introspection and revocation, all against the real gateway process.
  */
-describe('e2e: openid-client v6 against the real gateway', function () {
+eachStore('e2e: openid-client v6 against the real gateway', function (backend) {
   this.timeout(60_000);
   let oc: OpenIdClient;
   let gw: GatewayProcess;
@@ -27,7 +28,7 @@ describe('e2e: openid-client v6 against the real gateway', function () {
 
   before(async () => {
     oc = await import('openid-client');
-    gw = await startGateway();
+    gw = await startGateway(backend.env());
     issuer = gw.env.PORTCULLIS_ISSUER ?? `http://localhost:${gw.env.PORT}`;
     user = await createUser(gw.env, 'dana', 'correct horse battery staple', ['echo:echo-reader'], ['--name', 'Dana Example', '--email', 'dana@example.test']);
     const createdApp = await gw.cli(['apps', 'create', '--name', 'openid-client RP', '--application', 'echo', '--type', 'web', '--redirect-uri', REDIRECT_URI, '--json']);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { configWith } from '../helpers/config-copy';
 import { gatewayEnv, startExpectingFailure, startGateway, type GatewayProcess } from '../helpers/gateway-process';
+import { eachStore } from '../helpers/each-store';
 
 /** `rateLimits` in the sample's system.config.yml, placed after `cacheMs`. */
 const withRateLimits = (yaml: string) => (text: string) => text.replace('    cacheMs: 500\n', `    cacheMs: 500\n    rateLimits:\n${yaml}`);
@@ -10,13 +11,13 @@ const withRateLimits = (yaml: string) => (text: string) => text.replace('    cac
  * plugin settings): a limit set in system.config.yml applies at the token endpoint, and a
  * meaningless value stops start-up naming the field.
  */
-describe('Rate limits through the real gateway', function () {
+eachStore('Rate limits through the real gateway', function (backend) {
   this.timeout(60_000);
   let gw: GatewayProcess;
 
   before(async () => {
     const dir = configWith('system.config.yml', withRateLimits('      token:\n        perClient: { limit: 2, windowSeconds: 3600 }\n      introspection: false\n'));
-    gw = await startGateway({ PORTCULLIS_CONFIG_DIR: dir });
+    gw = await startGateway({ ...backend.env(), PORTCULLIS_CONFIG_DIR: dir });
   });
   after(() => gw?.stop());
 
@@ -42,7 +43,7 @@ describe('Rate limits through the real gateway', function () {
 
   it('rateLimits: true stops start-up with the field named', async () => {
     const dir = configWith('system.config.yml', (t) => t.replace('    cacheMs: 500\n', '    cacheMs: 500\n    rateLimits: true\n'));
-    const { code, output } = await startExpectingFailure(await gatewayEnv({ PORTCULLIS_CONFIG_DIR: dir }));
+    const { code, output } = await startExpectingFailure(await gatewayEnv({ ...backend.env(), PORTCULLIS_CONFIG_DIR: dir }));
     expect(output).to.match(/system\.config\.yml: plugins\.portcullis\.rateLimits: must be an object of settings, or false to turn it off/);
     expect(output).to.not.match(/\n\s+at /);
     expect(code, output).to.equal(2);

@@ -1,3 +1,4 @@
+// Redis by nature (a three-master Redis Cluster), so not under eachStore.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { createClient, createCluster } from 'redis';

@@ -1,19 +1,20 @@
 import { expect } from 'chai';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process';
 import { bigForm, rawBodyRequest } from '../helpers/raw-body-request';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * Through the real product (Express Gateway with the plugin): a body over the limit is 413
  * (RFC 9110 §15.5.14) with the protocol's `invalid_request`, for both framings, and an error
  * description never repeats hostile input (RFC 6749 §5.2).
  */
-describe('e2e: RFC 9110 §15.5.14 and RFC 6749 §5.2 through the real gateway', function () {
+eachStore('e2e: RFC 9110 §15.5.14 and RFC 6749 §5.2 through the real gateway', function (backend) {
   this.timeout(60_000);
   let gw: GatewayProcess;
   let port: number;
 
   before(async () => {
-    gw = await startGateway();
+    gw = await startGateway(backend.env());
     port = Number(new URL(gw.baseUrl).port);
   });
   after(async () => {

@@ -1,3 +1,4 @@
+// One backend (SQLite) only: a slow client times out before its request is read, so before any store access.
 import { expect } from 'chai';
 import fs from 'node:fs';
 import net from 'node:net';

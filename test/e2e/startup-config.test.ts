@@ -1,3 +1,4 @@
+// One backend (SQLite; some cases name a Redis on purpose): a misconfiguration stops start-up before the store serves anything.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';

@@ -1,3 +1,4 @@
+// Redis by nature (two gateways share one Redis), so not under eachStore.
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { twoGatewaySuite } from '../helpers/two-gateway-suite';

@@ -1,3 +1,4 @@
+// Redis by nature (push invalidation over Redis pub/sub), so not under eachStore.
 import { expect } from 'chai';
 import { createClient } from 'redis';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process';

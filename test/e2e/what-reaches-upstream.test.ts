@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_REMOVE_HEADERS } from '../../src/guard/removed-headers';
 import { startGateway, type GatewayProcess } from '../helpers/gateway-process';
 import { rawRequest, type RawResponse } from '../helpers/raw-http';
+import { eachStore } from '../helpers/each-store';
 
 /** What the upstream behind the real gateway received. */
 interface Received {
@@ -20,7 +21,7 @@ interface Received {
  * a dot segment or a separator a second time, RFC 3986 §2.4), and identity headers of other
  * products never reach the upstream.
  */
-describe('e2e: what reaches the upstream through the real gateway', function () {
+eachStore('e2e: what reaches the upstream through the real gateway', function (backend) {
   this.timeout(60_000);
   let gw: GatewayProcess;
   let upstream: http.Server;
@@ -34,7 +35,7 @@ describe('e2e: what reaches the upstream through the real gateway', function () 
       req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"upstream":"recorder"}'));
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    gw = await startGateway({ PORTCULLIS_ECHO_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` });
+    gw = await startGateway({ ...backend.env(), PORTCULLIS_ECHO_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` });
     const created = await gw.cli(['clients', 'create', '--name', 'reader', '--application', 'echo', '--role', 'echo-reader', '--json']);
     expect(created.code, created.stderr).to.equal(0);
     const { client_id, client_secret } = JSON.parse(created.stdout);

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type { PortcullisSettings } from '../../src/config/settings';
+import type { StoreBackend } from './each-store';
 import { ISSUER, startTestServer, type TestServer } from './test-portcullis';
 import { expectSentTo } from './wire-expect';
 
@@ -60,8 +61,8 @@ export async function createApp(
 }
 
 /** A test server with a confidential web app, a public app and a user (echo roles as given). */
-export async function startFlowServer(options: { settings?: PortcullisSettings; roles?: string[]; accessLog?: (line: string) => void } = {}): Promise<{ server: TestServer; web: FlowApp; pub: FlowApp; user: FlowUser }> {
-  const server = await startTestServer({ settings: options.settings, accessLog: options.accessLog });
+export async function startFlowServer(options: { settings?: PortcullisSettings; roles?: string[]; accessLog?: (line: string) => void; store?: StoreBackend } = {}): Promise<{ server: TestServer; web: FlowApp; pub: FlowApp; user: FlowUser }> {
+  const server = await startTestServer({ settings: options.settings, accessLog: options.accessLog, store: options.store });
   const [web, pub, user] = await Promise.all([createApp(server), createApp(server, { type: 'public' }), createUser(server, { roles: { echo: options.roles ?? ['echo-reader'] } })]);
   return { server, web, pub, user };
 }

@@ -3,7 +3,7 @@ import { resolveSettings, type PortcullisSettings } from '../../src/config/setti
 import { portcullisRouter } from '../../src/runtime/portcullis-router';
 import { createLogger } from '../../src/logging/logger';
 import { Portcullis, type GuardPolicyOptions } from '../../src/runtime/portcullis';
-import { SqliteStore } from '../../src/store/sqlite-store';
+import { storeBackend, type StoreBackend } from './each-store';
 
 export const ISSUER = 'http://issuer.test';
 
@@ -37,15 +37,26 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  settings?: PortcullisSettings;
+  guard?: Partial<GuardPolicyOptions>;
+  accessLog?: (line: string) => void;
+  /** The backend (from {@link eachStore}); default: in-memory SQLite. */
+  store?: StoreBackend;
+}
+
+const SQLITE = storeBackend('sqlite');
+
 /**
- * A real Portcullis runtime on an in-memory SQLite store with a controllable clock, mounted in a
- * plain Express app the way the guard is used outside Express Gateway.
+ * A real Portcullis runtime on a fresh, empty store of the given backend with a controllable
+ * clock (the store's expiry follows it too), mounted in a plain Express app the way the guard is
+ * used outside Express Gateway.
  */
-export async function startTestServer(options: { settings?: PortcullisSettings; guard?: Partial<GuardPolicyOptions>; accessLog?: (line: string) => void } = {}): Promise<TestServer> {
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const now = { ms: Date.now() };
   const settings = options.settings ?? testSettings();
   const portcullis = await Portcullis.open(settings, {
-    store: new SqliteStore({ path: ':memory:', now: () => now.ms }),
+    store: await (options.store ?? SQLITE).open(() => now.ms),
     now: () => now.ms,
     logger: createLogger('error', () => undefined),
   });

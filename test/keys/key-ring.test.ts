@@ -375,6 +375,7 @@ describe('KeyRing (src/keys/key-ring.ts)', function () {
       // Before the refresh interval: b still signs with the old key (still published, so fine).
       clock.ms += REFRESH_MS - 1000;
       expect(b.active().kid).to.equal(oldKid);
+      // Real time, briefly: a background reload (a store read) would land within it; none must start.
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(b.active().kid).to.equal(oldKid);
 

@@ -23,6 +23,7 @@ import {
 } from '../helpers/browser-flow';
 import { expectJsonError, expectNoInternals, expectPage } from '../helpers/wire-expect';
 import type { TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * Hostile and broken input at every endpoint of the authorization code flow: missing, repeated,
@@ -49,14 +50,14 @@ const BAD_BODIES: Record<string, { type?: string; body?: string | Buffer }> = {
   'array and object syntax': { type: 'application/x-www-form-urlencoded', body: 'grant_type[]=refresh_token&token[a]=b&client_id[]=x' },
 };
 
-describe('Bad input never breaks the issuer', () => {
+eachStore('Bad input never breaks the issuer', (backend) => {
   let server: TestServer;
   let web: FlowApp;
   let user: FlowUser;
   let kept: { access_token: string; refresh_token: string };
 
   before(async () => {
-    ({ server, web, user } = await startFlowServer());
+    ({ server, web, user } = await startFlowServer({ store: backend }));
     kept = (await obtainTokens(server, { app: web, user })) as typeof kept;
   });
   after(() => server.close());

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { APP_ORIGIN, createApp, createUser, obtainTokens, postAs, refresh, type FlowApp, type FlowUser, type Res } from '../helpers/browser-flow';
 import { startTestServer, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * CORS (Fetch standard) at the endpoints a browser app calls directly: token, revocation and
@@ -14,14 +15,14 @@ const OTHER_ORIGIN = 'https://other.example';
 const UNKNOWN_ORIGIN = 'https://unknown.example';
 const ENDPOINTS = { '/oauth2/token': 'POST', '/oauth2/revoke': 'POST', '/oauth2/userinfo': 'GET, POST' };
 
-describe('CORS at the token, revocation and userinfo endpoints', () => {
+eachStore('CORS at the token, revocation and userinfo endpoints', (backend) => {
   let server: TestServer;
   let spa: FlowApp;
   let other: FlowApp;
   let user: FlowUser;
 
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ store: backend });
     [spa, other, user] = await Promise.all([
       createApp(server, { type: 'public', allowedOrigins: [APP_ORIGIN] }),
       createApp(server, { allowedOrigins: [OTHER_ORIGIN], redirectUris: [`${OTHER_ORIGIN}/cb`] }),

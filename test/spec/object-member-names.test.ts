@@ -4,6 +4,7 @@ import { API, automationClient, makeUser, pageCsrf, signedIn, type AutomationCli
 import { query, type Agent } from '../helpers/browser-flow';
 import { ISSUER, startTestServer, type TestServer } from '../helpers/test-portcullis';
 import { expectNoInternals } from '../helpers/wire-expect';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * Names from requests that are also members of every JavaScript object (`__proto__`,
@@ -13,13 +14,13 @@ import { expectNoInternals } from '../helpers/wire-expect';
  */
 const MEMBER_NAMES = ['__proto__', 'constructor', 'toString'];
 
-describe('Names that are members of every JavaScript object', () => {
+eachStore('Names that are members of every JavaScript object', (backend) => {
   let server: TestServer;
   let admin: Agent;
   let bot: AutomationClient;
 
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ store: backend });
     admin = await signedIn(server, await makeUser(server, { adminRole: 'super-admin' }));
     bot = await automationClient(server, 'super-admin');
   });

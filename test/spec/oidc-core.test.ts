@@ -23,6 +23,7 @@ import {
 } from '../helpers/browser-flow';
 import { expectErrorRedirect, expectJsonError, expectNoStore } from '../helpers/wire-expect';
 import { ISSUER, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * OpenID Connect Core 1.0 on the wire: the ID token (§2, §3.1.3.6 at_hash, §3.1.3.7 validation),
@@ -32,13 +33,13 @@ import { ISSUER, type TestServer } from '../helpers/test-portcullis';
 
 const OIDC = 'openid profile email';
 
-describe('OpenID Connect Core', () => {
+eachStore('OpenID Connect Core', (backend) => {
   let server: TestServer;
   let web: FlowApp;
   let user: FlowUser;
 
   before(async () => {
-    ({ server, web, user } = await startFlowServer());
+    ({ server, web, user } = await startFlowServer({ store: backend }));
   });
   after(() => server.close());
 

@@ -3,9 +3,10 @@ import request from 'supertest';
 import { authorizeParams, formFields, obtainTokens, REDIRECT_URI, startAuthorization, startFlowServer, type Agent, type FlowApp, type FlowUser } from '../helpers/browser-flow';
 import type { TestServer } from '../helpers/test-portcullis';
 import { expectPage, expectPageHeaders } from '../helpers/wire-expect';
+import { eachStore } from '../helpers/each-store';
 
 /** OpenID Connect RP-Initiated Logout 1.0: `end_session_endpoint` is `/logout`. */
-describe('OpenID Connect RP-Initiated Logout 1.0', () => {
+eachStore('OpenID Connect RP-Initiated Logout 1.0', (backend) => {
   let server: TestServer;
   let web: FlowApp;
   let user: FlowUser;
@@ -13,7 +14,7 @@ describe('OpenID Connect RP-Initiated Logout 1.0', () => {
   let idToken: string;
 
   beforeEach(async () => {
-    ({ server, web, user } = await startFlowServer());
+    ({ server, web, user } = await startFlowServer({ store: backend }));
     agent = request.agent(server.app);
     idToken = (await obtainTokens(server, { app: web, user, agent, params: { scope: 'openid' } })).id_token;
   });

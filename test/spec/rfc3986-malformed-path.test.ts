@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { rawRequest, type RawResponse } from '../helpers/raw-http';
 import { startTestServer, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 3986 §2.1: `%` starts an escape of two hex digits. Paths that break it (or decode to invalid
@@ -24,14 +25,14 @@ function expectNothingInternal(res: RawResponse): void {
   expect(res.headers['cache-control']).to.equal('no-store');
 }
 
-describe('RFC 3986 §2.1 malformed paths at the guard and the admin routers (plain Express)', () => {
+eachStore('RFC 3986 §2.1 malformed paths at the guard and the admin routers (plain Express)', (backend) => {
   let server: TestServer;
   let listener: http.Server;
   let base: string;
   let adminToken: string;
 
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ store: backend });
     listener = http.createServer(server.app);
     await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;

@@ -6,6 +6,7 @@ import { authorizeParams, createApp, query, startFlowServer, type Agent, type Fl
 import { gatewayEnv, runCli } from '../helpers/gateway-process';
 import type { TestServer } from '../helpers/test-portcullis';
 import { expectPage } from '../helpers/wire-expect';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 6749 §3.1.2: a redirection endpoint URI is an absolute URI (RFC 3986 §4.3), and RFC 3986 §2
@@ -46,14 +47,14 @@ function expectNamedProblem(message: string, value: string): void {
   if (/[^\x21-\x7e]/.test(value)) expect(message).to.not.include(value);
 }
 
-describe('RFC 3986 §2 / RFC 6749 §3.1.2: a redirect URI holds only URI characters', () => {
+eachStore('RFC 3986 §2 / RFC 6749 §3.1.2: a redirect URI holds only URI characters', (backend) => {
   let server: TestServer;
   let web: FlowApp;
   let agent: Agent;
   let csrf: string;
 
   before(async () => {
-    ({ server, web } = await startFlowServer());
+    ({ server, web } = await startFlowServer({ store: backend }));
     agent = await signedIn(server, await makeUser(server, { adminRole: 'super-admin' }));
     csrf = (await agent.get(`${API}/session`)).body.csrf_token;
   });
@@ -103,33 +104,6 @@ describe('RFC 3986 §2 / RFC 6749 §3.1.2: a redirect URI holds only URI charact
     }
   });
 
-  describe('CLI', function () {
-    this.timeout(60_000);
-    let env: NodeJS.ProcessEnv;
-    before(async () => {
-      env = await gatewayEnv();
-    });
-    for (const [label, uri] of Object.entries(BAD).filter(([, u]) => !u.includes('\u0000'))) {
-      it(`apps create --redirect-uri with ${label} -> exit 1, invalid_field redirectUris`, async () => {
-        const run = await runCli(['apps', 'create', '--name', 'cli app', '--application', 'echo', '--type', 'web', '--redirect-uri', uri, '--json'], env);
-        expect(run.code, run.stdout).to.equal(1);
-        expect(run.stdout).to.equal('');
-        const error = JSON.parse(run.stderr.trim()) as { error: string; field: string; message: string };
-        expect(error).to.include({ error: 'invalid_field', field: 'redirectUris' });
-        expectNamedProblem(error.message, uri);
-      });
-    }
-
-    it('apps update --redirect-uri with a trailing tab -> exit 1, invalid_field redirectUris; the app keeps its list', async () => {
-      const created = JSON.parse((await runCli(['apps', 'create', '--name', 'cli app', '--application', 'echo', '--type', 'web', '--redirect-uri', GOOD, '--json'], env)).stdout) as { client_id: string };
-      const run = await runCli(['apps', 'update', created.client_id, '--redirect-uri', `${GOOD}\t`, '--json'], env);
-      expect(run.code).to.equal(1);
-      expect(JSON.parse(run.stderr.trim())).to.include({ error: 'invalid_field', field: 'redirectUris' });
-      const shown = JSON.parse((await runCli(['apps', 'show', created.client_id, '--json'], env)).stdout) as { redirect_uris: string[] };
-      expect(shown.redirect_uris).to.deep.equal([GOOD]);
-    });
-  });
-
   describe('authorization and logout endpoints, with a URI stored before this check', () => {
     let legacy: Client;
     let single: Client;
@@ -168,5 +142,33 @@ describe('RFC 3986 §2 / RFC 6749 §3.1.2: a redirect URI holds only URI charact
       expect(res.status, res.text).to.equal(303);
       expect(res.headers.location).to.match(/^\/login\?/);
     });
+  });
+});
+
+// The CLI validates before it writes; it runs on a SQLite file here, once: its store is not what is under test.
+describe('RFC 3986 §2 / RFC 6749 §3.1.2: a redirect URI holds only URI characters: CLI', function () {
+  this.timeout(60_000);
+  let env: NodeJS.ProcessEnv;
+  before(async () => {
+    env = await gatewayEnv();
+  });
+  for (const [label, uri] of Object.entries(BAD).filter(([, u]) => !u.includes('\u0000'))) {
+    it(`apps create --redirect-uri with ${label} -> exit 1, invalid_field redirectUris`, async () => {
+      const run = await runCli(['apps', 'create', '--name', 'cli app', '--application', 'echo', '--type', 'web', '--redirect-uri', uri, '--json'], env);
+      expect(run.code, run.stdout).to.equal(1);
+      expect(run.stdout).to.equal('');
+      const error = JSON.parse(run.stderr.trim()) as { error: string; field: string; message: string };
+      expect(error).to.include({ error: 'invalid_field', field: 'redirectUris' });
+      expectNamedProblem(error.message, uri);
+    });
+  }
+
+  it('apps update --redirect-uri with a trailing tab -> exit 1, invalid_field redirectUris; the app keeps its list', async () => {
+    const created = JSON.parse((await runCli(['apps', 'create', '--name', 'cli app', '--application', 'echo', '--type', 'web', '--redirect-uri', GOOD, '--json'], env)).stdout) as { client_id: string };
+    const run = await runCli(['apps', 'update', created.client_id, '--redirect-uri', `${GOOD}\t`, '--json'], env);
+    expect(run.code).to.equal(1);
+    expect(JSON.parse(run.stderr.trim())).to.include({ error: 'invalid_field', field: 'redirectUris' });
+    const shown = JSON.parse((await runCli(['apps', 'show', created.client_id, '--json'], env)).stdout) as { redirect_uris: string[] };
+    expect(shown.redirect_uris).to.deep.equal([GOOD]);
   });
 });

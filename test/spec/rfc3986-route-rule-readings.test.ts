@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { createServiceClient, startTestServer, testSettings, TEST_APPLICATIONS, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 3986 §6.2.2.1 says a path is case-sensitive, but many upstreams do not read it so: Express
@@ -17,7 +18,7 @@ const ROUTES = [
   { methods: ['POST', 'DELETE'], path: '/echo/**', permission: 'echo:write' },
 ];
 
-describe('RFC 3986 §6.2.2.1: a route rule holds for every reading of the path an upstream may use', () => {
+eachStore('RFC 3986 §6.2.2.1: a route rule holds for every reading of the path an upstream may use', (backend) => {
   let server: TestServer;
   let writer: string;
   let admin: string;
@@ -35,7 +36,7 @@ describe('RFC 3986 §6.2.2.1: a route rule holds for every reading of the path a
 
   before(async () => {
     const echo = { ...TEST_APPLICATIONS.echo, roles: { 'echo-reader': ['echo:read'], 'echo-writer': ['echo:read', 'echo:write'], 'echo-admin': ['echo:admin'] }, routes: ROUTES };
-    server = await startTestServer({ settings: testSettings({ applications: { ...TEST_APPLICATIONS, echo } }) });
+    server = await startTestServer({ store: backend, settings: testSettings({ applications: { ...TEST_APPLICATIONS, echo } }) });
     writer = await tokenOf(['echo-writer']);
     admin = await tokenOf(['echo-admin']);
   });

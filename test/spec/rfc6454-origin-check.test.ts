@@ -7,6 +7,7 @@ import { API, apiSession, automationClient, makeUser, pageCsrf, signedIn } from 
 import { authorizeParams, formFields, locationOf, query, signIn, startAuthorization, startFlowServer, type Agent, type FlowApp, type FlowUser } from '../helpers/browser-flow';
 import { expectPage } from '../helpers/wire-expect';
 import { ISSUER, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * The Origin check, a second line of defence behind the CSRF token on every state-changing browser
@@ -29,13 +30,13 @@ const SAME_ORIGIN = { Origin: ISSUER, 'Sec-Fetch-Site': 'same-origin' };
 
 const label = (headers: Record<string, string>) => Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join(', ');
 
-describe('RFC 6454 / Fetch Metadata: state-changing browser requests must be same-origin', () => {
+eachStore('RFC 6454 / Fetch Metadata: state-changing browser requests must be same-origin', (backend) => {
   let server: TestServer;
   let web: FlowApp;
   let user: FlowUser;
 
   beforeEach(async () => {
-    ({ server, web, user } = await startFlowServer());
+    ({ server, web, user } = await startFlowServer({ store: backend }));
   });
   afterEach(() => server.close());
 

@@ -23,6 +23,7 @@ import {
 } from '../helpers/browser-flow';
 import { expectErrorRedirect, expectJsonError, expectNoStore, expectPage } from '../helpers/wire-expect';
 import { ISSUER, TEST_APPLICATIONS, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 6749 §4.1 on the wire: the authorization request (§4.1.1), the code response (§4.1.2) with
@@ -33,7 +34,7 @@ import { ISSUER, TEST_APPLICATIONS, type TestServer } from '../helpers/test-port
 
 const CODE_TTL_MS = 600_000;
 
-describe('RFC 6749 §4.1 authorization code grant', () => {
+eachStore('RFC 6749 §4.1 authorization code grant', (backend) => {
   let server: TestServer;
   let web: FlowApp;
   let pub: FlowApp;
@@ -41,7 +42,7 @@ describe('RFC 6749 §4.1 authorization code grant', () => {
   const browser = () => request.agent(server.app);
 
   before(async () => {
-    ({ server, web, pub, user } = await startFlowServer());
+    ({ server, web, pub, user } = await startFlowServer({ store: backend }));
   });
   after(() => server.close());
 

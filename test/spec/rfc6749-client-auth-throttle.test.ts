@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../helpers/browser-flow';
 import { expectNoInternals } from '../helpers/wire-expect';
 import { createServiceClient, startTestServer, testSettings, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 6749 §2.3.1 ("the authorization server MUST protect any endpoint utilizing [password
@@ -74,14 +75,14 @@ async function listen(app: http.RequestListener): Promise<{ port: number; close(
   };
 }
 
-describe('RFC 6749 §2.3.1 client authentication throttling', () => {
+eachStore('RFC 6749 §2.3.1 client authentication throttling', (backend) => {
   let server: TestServer;
   let listener: { port: number; close(): Promise<void> };
   let port: number;
   let client: { clientId: string; clientSecret: string };
 
   beforeEach(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ store: backend });
     listener = await listen(server.app);
     port = listener.port;
     client = await createServiceClient(server);
@@ -215,6 +216,7 @@ describe('RFC 6749 §2.3.1 client authentication throttling', () => {
   });
 });
 
+// Redis by nature (two instances share one store), so not under eachStore.
 describe('RFC 6749 §2.3.1 client authentication throttling: two gateway instances on one Redis store', () => {
   const prefix = `portcullis-test:${randomBytes(6).toString('hex')}:`;
   const instances: { portcullis: Portcullis; listener: { port: number; close(): Promise<void> } }[] = [];

@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createServiceClient, startTestServer, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 6749 on the wire: the client credentials grant (§4.4), the token response (§5.1), the error
@@ -66,12 +67,12 @@ function expectTokenResponse(res: request.Response, scope?: string): void {
   expectNoLeak(res.text);
 }
 
-describe('RFC 6749 client credentials grant at the token endpoint', () => {
+eachStore('RFC 6749 client credentials grant at the token endpoint', (backend) => {
   let server: TestServer;
   let client: { clientId: string; clientSecret: string };
 
   beforeEach(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ store: backend });
     client = await createServiceClient(server, 'echo', ['echo-reader']);
   });
   afterEach(() => server.close());

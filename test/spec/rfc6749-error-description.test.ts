@@ -4,6 +4,7 @@ import { authorizeParams, obtainTokens, query, startFlowServer, type FlowApp, ty
 import { API, makeUser, signedIn } from '../helpers/admin-session';
 import { ISSUER, type TestServer } from '../helpers/test-portcullis';
 import { expectNoInternals } from '../helpers/wire-expect';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 6749 §5.2 and §4.1.2.1: `error_description` "MUST NOT include characters outside the set
@@ -67,7 +68,7 @@ function expectSafeAnswer(res: Res, kind: Kind, echoed: string[] = []): void {
   }
 }
 
-describe('RFC 6749 §5.2: error_description keeps to %x20-21 / %x23-5B / %x5D-7E and never echoes raw input', () => {
+eachStore('RFC 6749 §5.2: error_description keeps to %x20-21 / %x23-5B / %x5D-7E and never echoes raw input', (backend) => {
   let server: TestServer;
   let web: FlowApp;
   let pub: FlowApp;
@@ -75,7 +76,7 @@ describe('RFC 6749 §5.2: error_description keeps to %x20-21 / %x23-5B / %x5D-7E
   let tokens: Record<string, string>;
 
   before(async () => {
-    ({ server, web, pub, user } = await startFlowServer());
+    ({ server, web, pub, user } = await startFlowServer({ store: backend }));
     tokens = await obtainTokens(server, { app: web, user, params: { scope: 'openid echo:read' } });
   });
   after(() => server.close());

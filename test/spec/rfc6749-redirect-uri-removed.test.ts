@@ -3,20 +3,21 @@ import request from 'supertest';
 import { authorizeParams, createApp, createUser, decide, locationOf, signIn, startAuthorization, startFlowServer, type FlowApp, type FlowUser } from '../helpers/browser-flow';
 import type { TestServer } from '../helpers/test-portcullis';
 import { expectPage } from '../helpers/wire-expect';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 6749 §3.1.2.3 / RFC 9700 §4.1.3: the browser is sent back only to a registered redirect URI.
  * A request can wait up to 30 minutes for sign-in and consent; if an admin removes its redirect
  * URI meanwhile (say, a compromised one), neither the code nor an error goes there.
  */
-describe('RFC 6749 §3.1.2.3: a redirect URI removed during sign-in gets nothing', () => {
+eachStore('RFC 6749 §3.1.2.3: a redirect URI removed during sign-in gets nothing', (backend) => {
   let server: TestServer;
   let user: FlowUser;
   const KEPT = 'https://app.example/kept';
   const REMOVED = 'https://app.example/removed';
 
   before(async () => {
-    ({ server } = await startFlowServer());
+    ({ server } = await startFlowServer({ store: backend }));
     user = await createUser(server);
   });
   after(() => server.close());

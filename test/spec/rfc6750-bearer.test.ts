@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { RevocationList } from '../../src/tokens/revocation-list';
 import { ISSUER, TEST_APPLICATIONS, createServiceClient, startTestServer, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * The guard on the wire: RFC 6750 §2.1 (Authorization header), §3 / §3.1 (challenges and error
@@ -99,13 +100,13 @@ async function stop(server: http.Server): Promise<void> {
   await new Promise((resolve) => server.close(resolve));
 }
 
-describe('RFC 6750 bearer tokens at the guard', () => {
+eachStore('RFC 6750 bearer tokens at the guard', (backend) => {
   let server: TestServer;
   let listener: http.Server;
   let port: number;
 
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ store: backend });
     listener = http.createServer(server.app);
     port = await listen(listener);
   });

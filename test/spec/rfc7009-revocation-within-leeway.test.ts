@@ -4,18 +4,19 @@ import request from 'supertest';
 import { clientCredentialsToken } from '../helpers/admin-session';
 import { expectInvalidToken } from '../helpers/bearer-expect';
 import { createServiceClient, startTestServer, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 7009 §2: once revoked, a token is refused for as long as it would otherwise be accepted.
  * A guard accepts a token until `exp` plus its `leeway` (up to 300 s), so the revocation must be
  * remembered at least that long: a revocation forgotten at `exp` let the token back in.
  */
-describe('RFC 7009 §2: a revocation outlives the token, leeway included', () => {
+eachStore('RFC 7009 §2: a revocation outlives the token, leeway included', (backend) => {
   let server: TestServer;
   afterEach(() => server.close());
 
   it('a token revoked at /oauth2/revoke stays refused by a guard with leeway 300 after exp, within the leeway', async () => {
-    server = await startTestServer({ guard: { leeway: 300 } });
+    server = await startTestServer({ store: backend, guard: { leeway: 300 } });
     const { clientId, clientSecret } = await createServiceClient(server);
     const token = await clientCredentialsToken(server, clientId, clientSecret);
     const guard = () => request(server.app).get('/echo/hello').set('Authorization', `Bearer ${token}`);
@@ -31,7 +32,7 @@ describe('RFC 7009 §2: a revocation outlives the token, leeway included', () =>
   });
 
   it('a token past exp but inside a guard\'s leeway can still be revoked, and the guard then refuses it', async () => {
-    server = await startTestServer({ guard: { leeway: 300 } });
+    server = await startTestServer({ store: backend, guard: { leeway: 300 } });
     const { clientId, clientSecret } = await createServiceClient(server);
     const token = await clientCredentialsToken(server, clientId, clientSecret);
     const guard = () => request(server.app).get('/echo/hello').set('Authorization', `Bearer ${token}`);

@@ -14,6 +14,7 @@ import {
 } from '../helpers/browser-flow';
 import { expectJsonError } from '../helpers/wire-expect';
 import type { TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 7009 token revocation on the wire: revoking refresh tokens (§2.1: with the grant's access
@@ -21,14 +22,14 @@ import type { TestServer } from '../helpers/test-portcullis';
  * error responses (§2.2.1, RFC 6749 §5.2), and POST only.
  */
 
-describe('RFC 7009 token revocation', () => {
+eachStore('RFC 7009 token revocation', (backend) => {
   let server: TestServer;
   let web: FlowApp;
   let other: FlowApp;
   let user: FlowUser;
 
   before(async () => {
-    ({ server, web, user } = await startFlowServer());
+    ({ server, web, user } = await startFlowServer({ store: backend }));
     other = await createApp(server);
   });
   after(() => server.close());

@@ -14,6 +14,7 @@ import { API, automationClient } from '../helpers/admin-session';
 import { authorizeParams, formFields, locationOf, query, startAuthorization, startFlowServer } from '../helpers/browser-flow';
 import { createServiceClient, startTestServer, testSettings, type TestServer } from '../helpers/test-portcullis';
 import request from 'supertest';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 7239 §7.1 / §8.3 on the wire: forwarding headers (`X-Forwarded-For`, `X-Forwarded-Proto`,
@@ -102,70 +103,68 @@ async function serveOn(backend: 'sqlite' | 'redis', overrides: Record<string, un
   };
 }
 
-describe('RFC 7239 trusted proxies: which client address is believed', function () {
+eachStore('RFC 7239 trusted proxies: which client address is believed', function (backend) {
   this.timeout(20_000);
 
-  for (const backend of ['sqlite', 'redis'] as const) {
-    describe(`the client-auth throttle counts the address (${backend} store)`, () => {
-      // maxFailures 1: a client id is locked after one failure, an address after four.
-      let served: Awaited<ReturnType<typeof serveOn>>;
-      let client: { clientId: string; clientSecret: string };
-      const guessFrom = async (from: string, headers: (i: number) => Record<string, string>) => {
-        for (let i = 0; i < 4; i++) expect((await tokenRequest(served.port, from, `pcc_guess${i}${randomBytes(3).toString('hex')}`, 'wrong', headers(i))).status).to.equal(401);
-      };
+  describe('the client-auth throttle counts the address', () => {
+    // maxFailures 1: a client id is locked after one failure, an address after four.
+    let served: Awaited<ReturnType<typeof serveOn>>;
+    let client: { clientId: string; clientSecret: string };
+    const guessFrom = async (from: string, headers: (i: number) => Record<string, string>) => {
+      for (let i = 0; i < 4; i++) expect((await tokenRequest(served.port, from, `pcc_guess${i}${randomBytes(3).toString('hex')}`, 'wrong', headers(i))).status).to.equal(401);
+    };
 
-      afterEach(() => served?.close());
+    afterEach(() => served?.close());
 
-      it('behind a trusted proxy: failures count against the forwarded address, not the proxy', async () => {
-        served = await serveOn(backend, { trustedProxies: [TRUSTED], clientAuthentication: { maxFailures: 1 } });
-        const { client: c, clientSecret } = await served.portcullis.clients.create({ name: 'svc', application: 'echo', roles: ['echo-reader'] });
-        client = { clientId: c.clientId, clientSecret: clientSecret! };
-        await guessFrom(TRUSTED, () => ({ 'X-Forwarded-For': '203.0.113.7' }));
-        const locked = await tokenRequest(served.port, TRUSTED, client.clientId, client.clientSecret, { 'X-Forwarded-For': '203.0.113.7' });
-        expect(locked.status, 'the guessing address is locked, even with the right secret').to.equal(429);
-        expect(locked.body.error).to.equal('slow_down');
-        const other = await tokenRequest(served.port, TRUSTED, client.clientId, client.clientSecret, { 'X-Forwarded-For': '198.51.100.20' });
-        expect(other.status, 'another client behind the same proxy is not').to.equal(200);
-        // A spoofed left-most entry does not move a client out of its lock: the proxy appended the truth.
-        const spoofed = await tokenRequest(served.port, TRUSTED, client.clientId, client.clientSecret, { 'X-Forwarded-For': '198.51.100.99, 203.0.113.7' });
-        expect(spoofed.status).to.equal(429);
-      });
-
-      it('from an untrusted peer: X-Forwarded-For is ignored, the TCP peer is counted (a spoof changes nothing)', async () => {
-        served = await serveOn(backend, { trustedProxies: [TRUSTED], clientAuthentication: { maxFailures: 1 } });
-        const { client: c, clientSecret } = await served.portcullis.clients.create({ name: 'svc', application: 'echo', roles: ['echo-reader'] });
-        await guessFrom(UNTRUSTED, (i) => ({ 'X-Forwarded-For': `198.51.100.${i + 1}` }));
-        const fresh = await tokenRequest(served.port, UNTRUSTED, c.clientId, clientSecret!, { 'X-Forwarded-For': '198.51.100.200' });
-        expect(fresh.status, 'a fresh forwarded address does not escape the lock of the real peer').to.equal(429);
-      });
-
-      it('without trustedProxies (the default) the headers are ignored even from 127.0.0.1', async () => {
-        served = await serveOn(backend, { clientAuthentication: { maxFailures: 1 } });
-        const { client: c, clientSecret } = await served.portcullis.clients.create({ name: 'svc', application: 'echo', roles: ['echo-reader'] });
-        await guessFrom(TRUSTED, (i) => ({ 'X-Forwarded-For': `198.51.100.${i + 1}` }));
-        expect((await tokenRequest(served.port, TRUSTED, c.clientId, clientSecret!, { 'X-Forwarded-For': '198.51.100.200' })).status).to.equal(429);
-      });
-
-      it('a hop count of 1 trusts the peer; garbage headers from it are never a 500 and count against the peer', async () => {
-        served = await serveOn(backend, { trustedProxies: 1, clientAuthentication: { maxFailures: 1 } });
-        const { client: c, clientSecret } = await served.portcullis.clients.create({ name: 'svc', application: 'echo', roles: ['echo-reader'] });
-        const garbage = ['not-an-ip', '', '999.999.1.1', '[::1', ', ,', 'x'.repeat(4000)];
-        for (let i = 0; i < 4; i++) expect((await tokenRequest(served.port, TRUSTED, `pcc_guess${i}`, 'wrong', { 'X-Forwarded-For': garbage[i] })).status).to.equal(401);
-        for (const xff of garbage) {
-          const res = await tokenRequest(served.port, TRUSTED, c.clientId, clientSecret!, { 'X-Forwarded-For': xff, 'X-Forwarded-Proto': '\u00ff' });
-          expect(res.status, JSON.stringify(xff.slice(0, 20))).to.equal(429);
-        }
-        expect((await tokenRequest(served.port, TRUSTED, c.clientId, clientSecret!, { 'X-Forwarded-For': '203.0.113.50' })).status, 'a real forwarded address is its own').to.equal(200);
-      });
+    it('behind a trusted proxy: failures count against the forwarded address, not the proxy', async () => {
+      served = await serveOn(backend.label, { trustedProxies: [TRUSTED], clientAuthentication: { maxFailures: 1 } });
+      const { client: c, clientSecret } = await served.portcullis.clients.create({ name: 'svc', application: 'echo', roles: ['echo-reader'] });
+      client = { clientId: c.clientId, clientSecret: clientSecret! };
+      await guessFrom(TRUSTED, () => ({ 'X-Forwarded-For': '203.0.113.7' }));
+      const locked = await tokenRequest(served.port, TRUSTED, client.clientId, client.clientSecret, { 'X-Forwarded-For': '203.0.113.7' });
+      expect(locked.status, 'the guessing address is locked, even with the right secret').to.equal(429);
+      expect(locked.body.error).to.equal('slow_down');
+      const other = await tokenRequest(served.port, TRUSTED, client.clientId, client.clientSecret, { 'X-Forwarded-For': '198.51.100.20' });
+      expect(other.status, 'another client behind the same proxy is not').to.equal(200);
+      // A spoofed left-most entry does not move a client out of its lock: the proxy appended the truth.
+      const spoofed = await tokenRequest(served.port, TRUSTED, client.clientId, client.clientSecret, { 'X-Forwarded-For': '198.51.100.99, 203.0.113.7' });
+      expect(spoofed.status).to.equal(429);
     });
-  }
+
+    it('from an untrusted peer: X-Forwarded-For is ignored, the TCP peer is counted (a spoof changes nothing)', async () => {
+      served = await serveOn(backend.label, { trustedProxies: [TRUSTED], clientAuthentication: { maxFailures: 1 } });
+      const { client: c, clientSecret } = await served.portcullis.clients.create({ name: 'svc', application: 'echo', roles: ['echo-reader'] });
+      await guessFrom(UNTRUSTED, (i) => ({ 'X-Forwarded-For': `198.51.100.${i + 1}` }));
+      const fresh = await tokenRequest(served.port, UNTRUSTED, c.clientId, clientSecret!, { 'X-Forwarded-For': '198.51.100.200' });
+      expect(fresh.status, 'a fresh forwarded address does not escape the lock of the real peer').to.equal(429);
+    });
+
+    it('without trustedProxies (the default) the headers are ignored even from 127.0.0.1', async () => {
+      served = await serveOn(backend.label, { clientAuthentication: { maxFailures: 1 } });
+      const { client: c, clientSecret } = await served.portcullis.clients.create({ name: 'svc', application: 'echo', roles: ['echo-reader'] });
+      await guessFrom(TRUSTED, (i) => ({ 'X-Forwarded-For': `198.51.100.${i + 1}` }));
+      expect((await tokenRequest(served.port, TRUSTED, c.clientId, clientSecret!, { 'X-Forwarded-For': '198.51.100.200' })).status).to.equal(429);
+    });
+
+    it('a hop count of 1 trusts the peer; garbage headers from it are never a 500 and count against the peer', async () => {
+      served = await serveOn(backend.label, { trustedProxies: 1, clientAuthentication: { maxFailures: 1 } });
+      const { client: c, clientSecret } = await served.portcullis.clients.create({ name: 'svc', application: 'echo', roles: ['echo-reader'] });
+      const garbage = ['not-an-ip', '', '999.999.1.1', '[::1', ', ,', 'x'.repeat(4000)];
+      for (let i = 0; i < 4; i++) expect((await tokenRequest(served.port, TRUSTED, `pcc_guess${i}`, 'wrong', { 'X-Forwarded-For': garbage[i] })).status).to.equal(401);
+      for (const xff of garbage) {
+        const res = await tokenRequest(served.port, TRUSTED, c.clientId, clientSecret!, { 'X-Forwarded-For': xff, 'X-Forwarded-Proto': '\u00ff' });
+        expect(res.status, JSON.stringify(xff.slice(0, 20))).to.equal(429);
+      }
+      expect((await tokenRequest(served.port, TRUSTED, c.clientId, clientSecret!, { 'X-Forwarded-For': '203.0.113.50' })).status, 'a real forwarded address is its own').to.equal(200);
+    });
+  });
 
   describe('§4 Forwarded (forwardedHeader: forwarded)', () => {
     let served: Awaited<ReturnType<typeof serveOn>>;
     afterEach(() => served?.close());
 
     it('for= of the trusted proxy\'s element is the client; X-Forwarded-For is then not read', async () => {
-      served = await serveOn('sqlite', { trustedProxies: [TRUSTED], forwardedHeader: 'forwarded', clientAuthentication: { maxFailures: 1 } });
+      served = await serveOn(backend.label, { trustedProxies: [TRUSTED], forwardedHeader: 'forwarded', clientAuthentication: { maxFailures: 1 } });
       const { client: c, clientSecret } = await served.portcullis.clients.create({ name: 'svc', application: 'echo', roles: ['echo-reader'] });
       for (let i = 0; i < 4; i++) {
         const headers = { Forwarded: `for="_spoof${i}", for=192.0.2.60;proto=https`, 'X-Forwarded-For': `198.51.100.${i + 1}` };
@@ -182,7 +181,7 @@ describe('RFC 7239 trusted proxies: which client address is believed', function 
     afterEach(() => served?.close());
 
     it('an IPv6 proxy (::1) forwarding IPv6 clients: one /64 is one client for the throttle, the next /64 is not', async () => {
-      served = await serveOn('sqlite', { trustedProxies: ['::1/128'], clientAuthentication: { maxFailures: 1 } }, '::1');
+      served = await serveOn(backend.label, { trustedProxies: ['::1/128'], clientAuthentication: { maxFailures: 1 } }, '::1');
       const { client: c, clientSecret } = await served.portcullis.clients.create({ name: 'svc', application: 'echo', roles: ['echo-reader'] });
       for (let i = 0; i < 4; i++) expect((await tokenRequest(served.port, '::1', `pcc_guess${i}`, 'wrong', { 'X-Forwarded-For': `2001:db8:1:2::${i + 1}` })).status).to.equal(401);
       expect((await tokenRequest(served.port, '::1', c.clientId, clientSecret!, { 'X-Forwarded-For': '[2001:db8:1:2:ffff::9]:443' })).status, 'same /64').to.equal(429);
@@ -196,7 +195,7 @@ describe('RFC 7239 trusted proxies: which client address is believed', function 
     afterEach(() => server?.close());
 
     it('four failed sign-ins forwarded for one address lock that address, not the proxy\'s other clients', async () => {
-      const flow = await startFlowServer({ settings: testSettings({ trustedProxies: [TRUSTED, '::1'], signIn: { maxFailures: 1, lockoutSeconds: 300 } }) });
+      const flow = await startFlowServer({ store: backend, settings: testSettings({ trustedProxies: [TRUSTED, '::1'], signIn: { maxFailures: 1, lockoutSeconds: 300 } }) });
       server = flow.server;
       const agent = request.agent(server.app);
       const page = await agent.get(locationOf(await startAuthorization(agent, authorizeParams(flow.web))));
@@ -214,7 +213,7 @@ describe('RFC 7239 trusted proxies: which client address is believed', function 
     afterEach(() => server?.close());
 
     it('an admin API call through a trusted proxy is audited "from" the forwarded client address (IPv6)', async () => {
-      server = await startTestServer({ settings: testSettings({ trustedProxies: ['127.0.0.0/8', '::1'] }) });
+      server = await startTestServer({ store: backend, settings: testSettings({ trustedProxies: ['127.0.0.0/8', '::1'] }) });
       const bot = await automationClient(server, 'super-admin');
       const create = (xff: string) =>
         request(server.app).post(`${API}/apps`).set('Authorization', `Bearer ${bot.token}`).set('X-Forwarded-For', xff).send({ name: `audited ${xff}`, application: 'echo', type: 'service' });
@@ -232,7 +231,7 @@ describe('RFC 7239 trusted proxies: which client address is believed', function 
     let token: string;
 
     before(async () => {
-      server = await startTestServer({ settings: testSettings({ trustedProxies: [TRUSTED] }) });
+      server = await startTestServer({ store: backend, settings: testSettings({ trustedProxies: [TRUSTED] }) });
       listener = await listen(server.app);
       const { clientId, clientSecret } = await createServiceClient(server);
       token = (await tokenRequest(listener.port, TRUSTED, clientId, clientSecret)).body.access_token;

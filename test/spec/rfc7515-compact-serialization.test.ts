@@ -5,6 +5,7 @@ import { obtainTokens, REDIRECT_URI, startFlowServer } from '../helpers/browser-
 import { expectPage } from '../helpers/wire-expect';
 import { expectAdminInvalidToken, expectInvalidToken } from '../helpers/bearer-expect';
 import { startTestServer, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 7515 §2 and §7.1: a JWS in compact serialization is three base64url parts without padding.
@@ -37,14 +38,14 @@ function padded(segment: string): string {
   return segment + '='.repeat(pad);
 }
 
-describe('RFC 7515 §2, §7.1: one compact serialization per token', () => {
+eachStore('RFC 7515 §2, §7.1: one compact serialization per token', (backend) => {
   let server: TestServer;
   let bot: AutomationClient;
   /** A token from the token endpoint whose parts contain `-` or `_` (so that a standard-alphabet spelling differs). */
   let token: string;
 
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ store: backend });
     bot = await automationClient(server, 'admin');
     for (let i = 0; i < 20 && !/[-_]/.test(bot.token); i++) bot = await automationClient(server, 'admin');
     token = bot.token;
@@ -126,12 +127,12 @@ describe('RFC 7515 §2, §7.1: one compact serialization per token', () => {
   });
 });
 
-describe('RFC 7515 §2 for the id_token_hint of RP-Initiated Logout (OpenID Connect RP-Initiated Logout 1.0 §2)', () => {
+eachStore('RFC 7515 §2 for the id_token_hint of RP-Initiated Logout (OpenID Connect RP-Initiated Logout 1.0 §2)', (backend) => {
   let server: TestServer;
   let idToken: string;
 
   before(async () => {
-    const flow = await startFlowServer();
+    const flow = await startFlowServer({ store: backend });
     server = flow.server;
     idToken = (await obtainTokens(server, { app: flow.web, user: flow.user, params: { scope: 'openid' } })).id_token;
     for (let i = 0; i < 20 && !/[-_]/.test(idToken); i++) {

@@ -15,6 +15,7 @@ import {
 } from '../helpers/browser-flow';
 import { expectErrorRedirect, expectJsonError } from '../helpers/wire-expect';
 import { startTestServer, testSettings, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 7636 (PKCE) on the wire: the challenge in the authorization request (§4.3), its checks
@@ -30,14 +31,14 @@ async function discoveredMethods(server: TestServer): Promise<string[]> {
   return (await request(server.app).get('/.well-known/oauth-authorization-server')).body.code_challenge_methods_supported;
 }
 
-describe('RFC 7636 PKCE', () => {
+eachStore('RFC 7636 PKCE', (backend) => {
   let server: TestServer;
   let web: FlowApp;
   let pub: FlowApp;
   let user: FlowUser;
 
   before(async () => {
-    ({ server, web, pub, user } = await startFlowServer());
+    ({ server, web, pub, user } = await startFlowServer({ store: backend }));
   });
   after(() => server.close());
 
@@ -136,7 +137,7 @@ describe('RFC 7636 PKCE', () => {
     let strict: TestServer;
     let app: FlowApp;
     before(async () => {
-      strict = await startTestServer({ settings: testSettings({ pkce: { allowPlain: false } }) });
+      strict = await startTestServer({ store: backend, settings: testSettings({ pkce: { allowPlain: false } }) });
       app = await createApp(strict, { type: 'public' });
     });
     after(() => strict.close());

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { createApp, obtainTokens, postAs, refresh, startFlowServer, type FlowApp, type FlowUser } from '../helpers/browser-flow';
 import { expectJsonError, expectNoStore } from '../helpers/wire-expect';
 import { createServiceClient, ISSUER, TEST_APPLICATIONS, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 7662 token introspection on the wire: the response for active tokens (§2.2), `{"active":
@@ -11,14 +12,14 @@ import { createServiceClient, ISSUER, TEST_APPLICATIONS, type TestServer } from 
  * client authentication (§2.1), and the protocol errors (§2.3).
  */
 
-describe('RFC 7662 token introspection', () => {
+eachStore('RFC 7662 token introspection', (backend) => {
   let server: TestServer;
   let web: FlowApp;
   let other: FlowApp;
   let user: FlowUser;
 
   beforeEach(async () => {
-    ({ server, web, user } = await startFlowServer());
+    ({ server, web, user } = await startFlowServer({ store: backend }));
     other = await createApp(server);
   });
   afterEach(() => server.close());

@@ -5,6 +5,7 @@ import {
 } from '../helpers/browser-flow';
 import type { TestServer } from '../helpers/test-portcullis';
 import { expectJsonError, expectPage } from '../helpers/wire-expect';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 8252 §7.3: "The authorization server MUST allow any port to be specified at the time of the
@@ -17,13 +18,13 @@ import { expectJsonError, expectPage } from '../helpers/wire-expect';
 
 const REGISTERED = ['http://127.0.0.1/cb', 'http://[::1]/cb', 'http://127.0.0.1:8000/fixed?tenant=a', 'http://localhost/cb', 'https://native.example/cb'];
 
-describe('RFC 8252 §7.3: loopback redirect URIs match on any port', () => {
+eachStore('RFC 8252 §7.3: loopback redirect URIs match on any port', (backend) => {
   let server: TestServer;
   let app: FlowApp;
   let user: FlowUser;
 
   before(async () => {
-    ({ server } = await startFlowServer());
+    ({ server } = await startFlowServer({ store: backend }));
     app = await createApp(server, { type: 'public', redirectUris: REGISTERED, allowedOrigins: [] });
     user = await createUser(server);
   });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { API, automationClient, type AutomationClient } from '../helpers/admin-session';
 import { startTestServer, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 8259 §4: "The names within an object SHOULD be unique"; with duplicates, what a receiver
@@ -10,12 +11,12 @@ import { startTestServer, type TestServer } from '../helpers/test-portcullis';
  * would mean two things. The admin API refuses a repeated name as the form endpoints refuse a
  * repeated parameter: 400 invalid_json, nothing created or changed.
  */
-describe('RFC 8259 §4: the admin API refuses a JSON object with a repeated name', () => {
+eachStore('RFC 8259 §4: the admin API refuses a JSON object with a repeated name', (backend) => {
   let server: TestServer;
   let bot: AutomationClient;
 
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ store: backend });
     bot = await automationClient(server, 'super-admin');
   });
   after(() => server.close());

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { decodeJwt } from 'jose';
 import request from 'supertest';
 import { ISSUER, createServiceClient, startTestServer, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 8414 (authorization server metadata) and OpenID Connect Discovery on the wire, plus the JWK
@@ -12,10 +13,10 @@ const METADATA_PATHS = ['/.well-known/openid-configuration', '/.well-known/oauth
 /** RFC 7518 §6.2.2 / §6.3.2 / RFC 8037 §2: private key members that must never be published. */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
-describe('RFC 8414 server metadata and the JWK Set', () => {
+eachStore('RFC 8414 server metadata and the JWK Set', (backend) => {
   let server: TestServer;
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ store: backend });
   });
   after(() => server.close());
 

@@ -4,6 +4,7 @@ import { automationClient, type AutomationClient } from '../helpers/admin-sessio
 import { expectAdminInvalidToken, expectInvalidToken } from '../helpers/bearer-expect';
 import { signWithIssuerKey, validClaims } from '../helpers/forge-token';
 import { ISSUER, createServiceClient, startTestServer, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 8725 §2.8 / §3.10 / §3.11 and RFC 7519 §2, §4.1: a validly signed token is still input. Every
@@ -90,13 +91,13 @@ const BAD_DATES: Case[] = [
   ['issued ten days ago, expiring in an hour', (iat) => ({ iat: iat - 864_000, exp: iat + 3600 }), /lives longer than this issuer allows/],
 ];
 
-describe('RFC 8725 §3.10/§3.11, RFC 7519 §2: claims of the wrong type or range', () => {
+eachStore('RFC 8725 §3.10/§3.11, RFC 7519 §2: claims of the wrong type or range', (backend) => {
   let server: TestServer;
   let clientId: string;
   let bot: AutomationClient;
 
   before(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ store: backend });
     ({ clientId } = await createServiceClient(server));
     bot = await automationClient(server, 'admin');
   });
@@ -174,7 +175,7 @@ describe('RFC 8725 §3.10/§3.11, RFC 7519 §2: claims of the wrong type or rang
   describe('the maxTokenLifetime guard parameter', () => {
     let strict: TestServer;
     before(async () => {
-      strict = await startTestServer({ guard: { maxTokenLifetime: 600 } });
+      strict = await startTestServer({ store: backend, guard: { maxTokenLifetime: 600 } });
     });
     after(() => strict.close());
 

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import request from 'supertest';
 import { ISSUER, TEST_APPLICATIONS, createServiceClient, startTestServer, testSettings, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 9068 (JWT profile for OAuth 2.0 access tokens) on the wire: the header (§2.1), the claims
@@ -28,11 +29,11 @@ async function fetchJwks(server: TestServer): Promise<JSONWebKeySet> {
   return JSON.parse(res.text) as JSONWebKeySet;
 }
 
-describe('RFC 9068 JWT access tokens', () => {
+eachStore('RFC 9068 JWT access tokens', (backend) => {
   describe('with the default RS256 key', () => {
     let server: TestServer;
     beforeEach(async () => {
-      server = await startTestServer();
+      server = await startTestServer({ store: backend });
     });
     afterEach(() => server.close());
 
@@ -106,7 +107,7 @@ describe('RFC 9068 JWT access tokens', () => {
     describe(`with keys.algorithm ${algorithm}`, () => {
       let server: TestServer;
       beforeEach(async () => {
-        server = await startTestServer({ settings: testSettings({ keys: { algorithm } }) });
+        server = await startTestServer({ store: backend, settings: testSettings({ keys: { algorithm } }) });
       });
       afterEach(() => server.close());
 

@@ -6,6 +6,7 @@ import { KeyRing } from '../../src/keys/key-ring';
 import { clientCredentialsToken } from '../helpers/admin-session';
 import { expectInvalidToken } from '../helpers/bearer-expect';
 import { createServiceClient, startTestServer, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 9068 §4: a resource server validates the signature with a key the issuer publishes. The
@@ -20,12 +21,12 @@ import { createServiceClient, startTestServer, type TestServer } from '../helper
 
 const LEEWAY = 300;
 
-describe('RFC 9068 §4: a cached verification does not outlive its signing key', () => {
+eachStore('RFC 9068 §4: a cached verification does not outlive its signing key', (backend) => {
   let server: TestServer;
   let token: string;
 
   beforeEach(async () => {
-    server = await startTestServer({ guard: { leeway: LEEWAY } });
+    server = await startTestServer({ store: backend, guard: { leeway: LEEWAY } });
     const { clientId, clientSecret } = await createServiceClient(server);
     token = await clientCredentialsToken(server, clientId, clientSecret);
   });

@@ -7,6 +7,7 @@ import { startFlowServer, type FlowApp } from '../helpers/browser-flow';
 import { bigForm, rawBodyRequest, type RawAnswer } from '../helpers/raw-body-request';
 import type { TestServer } from '../helpers/test-portcullis';
 import { expectNoInternals } from '../helpers/wire-expect';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * RFC 9110 §15.5.14 (413 Content Too Large): every body reader of the product refuses a body over
@@ -42,13 +43,13 @@ function expect413Page(answer: RawAnswer): void {
   expectNoInternals(answer.body);
 }
 
-describe('RFC 9110 §15.5.14: a body over the limit is 413 Content Too Large (and §15.5.16: a compressed one 415)', () => {
+eachStore('RFC 9110 §15.5.14: a body over the limit is 413 Content Too Large (and §15.5.16: a compressed one 415)', (backend) => {
   let server: TestServer;
   let web: FlowApp;
   let basic: Record<string, string>;
 
   before(async () => {
-    ({ server, web } = await startFlowServer());
+    ({ server, web } = await startFlowServer({ store: backend }));
     basic = { Authorization: `Basic ${Buffer.from(`${web.clientId}:${web.clientSecret}`).toString('base64')}` };
   });
   after(() => server.close());

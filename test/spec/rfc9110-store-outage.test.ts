@@ -1,3 +1,5 @@
+// Runs on both backends through its own list (each needs its own way to break the store: close SQLite, kill a
+// redis-server of its own), so not under eachStore; the Redis part is Redis by nature and ignores PORTCULLIS_TEST_STORES.
 import { expect } from 'chai';
 import express from 'express';
 import { portcullisRouter } from '../../src/runtime/portcullis-router';

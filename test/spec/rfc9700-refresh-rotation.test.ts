@@ -14,6 +14,7 @@ import {
 } from '../helpers/browser-flow';
 import { expectJsonError, expectNoStore } from '../helpers/wire-expect';
 import type { TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * Refresh tokens on the wire: RFC 6749 §6 (refreshing, scope only narrows, the new refresh token
@@ -24,13 +25,13 @@ import type { TestServer } from '../helpers/test-portcullis';
 const REUSE_WINDOW_MS = 10_000;
 const REFRESH_TTL_MS = 90 * 24 * 3600 * 1000;
 
-describe('RFC 9700 §4.14.2 refresh token rotation and RFC 6749 §6 refreshing', () => {
+eachStore('RFC 9700 §4.14.2 refresh token rotation and RFC 6749 §6 refreshing', (backend) => {
   let server: TestServer;
   let web: FlowApp;
   let user: FlowUser;
 
   beforeEach(async () => {
-    ({ server, web, user } = await startFlowServer({ roles: ['echo-reader', 'echo-writer'] }));
+    ({ server, web, user } = await startFlowServer({ store: backend, roles: ['echo-reader', 'echo-writer'] }));
   });
   afterEach(() => server.close());
 

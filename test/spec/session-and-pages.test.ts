@@ -21,6 +21,7 @@ import {
 } from '../helpers/browser-flow';
 import { expectPage, expectPageHeaders } from '../helpers/wire-expect';
 import { startTestServer, testSettings, type TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * The issuer's browser pages and its session: sign-in (generic errors, throttling), the session
@@ -47,13 +48,13 @@ function attributes(line: string): Record<string, string> {
   }));
 }
 
-describe('Sessions and pages', () => {
+eachStore('Sessions and pages', (backend) => {
   let server: TestServer;
   let web: FlowApp;
   let user: FlowUser;
 
   beforeEach(async () => {
-    ({ server, web, user } = await startFlowServer());
+    ({ server, web, user } = await startFlowServer({ store: backend }));
   });
   afterEach(() => server.close());
 
@@ -129,7 +130,7 @@ describe('Sessions and pages', () => {
     });
 
     it('session and CSRF cookies are Secure for an https issuer', async () => {
-      const secure = await startTestServer({ settings: testSettings({ issuer: 'https://issuer.test' }) });
+      const secure = await startTestServer({ store: backend, settings: testSettings({ issuer: 'https://issuer.test' }) });
       try {
         const someone = await createUser(secure);
         const page = await request(secure.app).get('/login');

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { authorizeParams, formFields, locationOf, query, startAuthorization, startFlowServer, type FlowApp, type FlowUser } from '../helpers/browser-flow';
 import { expectPage } from '../helpers/wire-expect';
 import type { TestServer } from '../helpers/test-portcullis';
+import { eachStore } from '../helpers/each-store';
 
 /**
  * Password guessing at `POST /login` (RFC 6749 §10.10 / RFC 9700 §4.6 credential guessing): the
@@ -10,13 +11,13 @@ import type { TestServer } from '../helpers/test-portcullis';
  * guesses is counted before any password is checked, and the 429 says how long to wait
  * (`Retry-After`, RFC 6585 §4). Defaults: 5 failures per username, 300-second lock.
  */
-describe('Sign-in throttling against parallel guessing', () => {
+eachStore('Sign-in throttling against parallel guessing', (backend) => {
   let server: TestServer;
   let web: FlowApp;
   let user: FlowUser;
 
   beforeEach(async () => {
-    ({ server, web, user } = await startFlowServer());
+    ({ server, web, user } = await startFlowServer({ store: backend }));
   });
   afterEach(() => server.close());
 

@@ -58,6 +58,7 @@ describe('RedisStore', function () {
   it('lazily drops index and list entries of expired records', async function () {
     await store.put('sessions', 's1', { u: 1 }, { expiresAt: Date.now() + 100, indexes: { user: 'u1' } });
     expect(await raw.sMembers(`${PREFIX}idx:sessions:user:u1`)).to.deep.equal(['s1']);
+    // Real time: what is under test is Redis dropping the record by its own TTL (no injected clock).
     await sleep(200);
     expect(await store.findBy('sessions', 'user', 'u1')).to.deep.equal([]);
     expect(await store.list('sessions')).to.deep.equal([]);

@@ -2,18 +2,33 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { Store } from '../../src/store/store';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A kind no other test (or earlier run against a shared Redis) has used. */
 const freshKind = (label: string) => `${label}-${randomBytes(6).toString('hex')}`;
 
 const ids = (records: { id: string }[]) => records.map((r) => r.id);
 
+/** The clock the store's expiry follows, and how a test lets time pass on it. */
+export interface ContractClock {
+  now(): number;
+  advance(ms: number): Promise<void>;
+}
+
+/** The backend's own clock: time passes by waiting, so the backend's real expiry is under test. */
+export const realClock: ContractClock = { now: () => Date.now(), advance: sleep };
+
+/** A clock for a store opened with `now: clock.now`: time passes at once, as in the feature tests. */
+export function injectedClock(): ContractClock {
+  let ms = Date.now();
+  return { now: () => ms, advance: async (by) => void (ms += by) };
+}
+
 /**
  * The behaviour every {@link Store} backend must show. Call it from a backend's test file;
  * `open` is called once per suite, `cleanup` (if given) runs before the store is closed.
  */
-export function storeContract(name: string, open: () => Promise<Store>, cleanup?: (s: Store) => Promise<void>): void {
+export function storeContract(name: string, open: () => Promise<Store>, cleanup?: (s: Store) => Promise<void>, clock: ContractClock = realClock): void {
   describe(`Store contract: ${name}`, function () {
     let store: Store;
     let kind: string;
@@ -57,7 +72,7 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
       });
 
       it('put replaces expiry and indexes wholesale', async function () {
-        await store.put(kind, 'p', 1, { expiresAt: Date.now() + 60_000, indexes: { tag: 'x' } });
+        await store.put(kind, 'p', 1, { expiresAt: clock.now() + 60_000, indexes: { tag: 'x' } });
         expect((await store.get(kind, 'p'))?.expiresAt).to.be.a('number');
         await store.put(kind, 'p', 2);
         expect(await store.get(kind, 'p')).to.deep.equal({ id: 'p', value: 2, version: 2 });
@@ -118,14 +133,14 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
 
     describe('expiry', function () {
       it('hides a record from every read once past expiresAt', async function () {
-        const expiresAt = Date.now() + 300;
+        const expiresAt = clock.now() + 300;
         await store.create(kind, 't', { temp: true }, { expiresAt, indexes: { tag: 'ttl' } });
         await store.create(kind, 'keep', { temp: false }, { indexes: { tag: 'ttl' } });
         expect(await store.get(kind, 't')).to.deep.equal({ id: 't', value: { temp: true }, version: 1, expiresAt });
         expect(ids(await store.findBy(kind, 'tag', 'ttl'))).to.deep.equal(['keep', 't']);
         expect(ids(await store.list(kind))).to.deep.equal(['keep', 't']);
 
-        await sleep(450);
+        await clock.advance(450);
         expect(await store.get(kind, 't')).to.equal(undefined);
         expect(ids(await store.findBy(kind, 'tag', 'ttl'))).to.deep.equal(['keep']);
         expect(ids(await store.list(kind))).to.deep.equal(['keep']);
@@ -135,9 +150,9 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
       });
 
       it('lets create reuse an expired id, as a new record that inherits nothing', async function () {
-        await store.create(kind, 't', { temp: true }, { expiresAt: Date.now() + 300, indexes: { tag: 'old' } });
+        await store.create(kind, 't', { temp: true }, { expiresAt: clock.now() + 300, indexes: { tag: 'old' } });
         expect(await store.create(kind, 't', { early: true })).to.equal(false);
-        await sleep(450);
+        await clock.advance(450);
         // Straight to create: no read gets a chance to tidy up after the expired incarnation.
         expect(await store.create(kind, 't', { second: true }, { indexes: { other: 'x' } })).to.equal(true);
         expect(await store.get(kind, 't')).to.deep.equal({ id: 't', value: { second: true }, version: 1 });
@@ -209,9 +224,9 @@ export function storeContract(name: string, open: () => Promise<Store>, cleanup?
 
       it('expires ttlMs after its first increment (later ones do not extend it), then starts again at 1', async function () {
         expect(await store.increment(kind, 't', 600)).to.equal(1);
-        await sleep(200);
+        await clock.advance(200);
         expect(await store.increment(kind, 't', 600)).to.equal(2);
-        await sleep(600);
+        await clock.advance(600);
         expect(await store.increment(kind, 't', 600), 'past the first expiry').to.equal(1);
       });
 
