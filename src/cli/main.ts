@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { auditCommand } from './audit-command';
 import { clientsCommand } from './clients-commands';
+import { explainCommand } from './explain-command';
 import { keysCommand } from './keys-commands';
 import { storeCommand } from './store-commands';
 import { usersCommand } from './users-commands';
@@ -33,6 +34,7 @@ export function program(): Command {
   cli.addCommand(keysCommand());
   cli.addCommand(auditCommand());
   cli.addCommand(storeCommand());
+  cli.addCommand(explainCommand());
   return cli;
 }
 

@@ -16,6 +16,9 @@ import { cacheSources, loadStanding, peekStanding, type StandingCaches, type Sta
 import { decideStanding, type StandingFacts, type StandingPlace } from '../tokens/token-standing';
 import { recordDecision, refusalReason, type GuardDecision, type GuardDecisionMeter } from './refusal-reason';
 import { RouteMatcher } from './route-matcher';
+import { explainRequest, type ExplainReport } from './explain/explain-request';
+import type { ExplainCheck, ExplainInput } from './explain/explain-check';
+import { syntheticRequest } from './explain/synthetic-request';
 import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
 import type { VerifiedIdentity } from './verified-identity';
 
@@ -109,6 +112,24 @@ export class Guard {
   async check(req: IncomingMessage): Promise<VerifiedIdentity> {
     const step = this.fromMemory(req);
     return step.identity ?? this.finish(req, step);
+  }
+
+  /**
+   * `portcullis explain`: checks 1-4 on one request as a report of every check (not stopping at
+   * the first refusal), decided by this guard's own parts. `checks` replaces the list (tests, and
+   * the steps other token sources add).
+   */
+  async explain(input: ExplainInput, checks?: readonly ExplainCheck[]): Promise<ExplainReport> {
+    const { application, settings, apiKeyHeader } = this.options;
+    const { verifier, apiKeys } = this.deps;
+    const ctx = { application, settings, routes: this.routes, grantable: this.permissions, verifier, place: this.place, sources: this.sources, apiKeyHeader, apiKeys, apiKeyRefusals: this.apiKeyRefusals };
+    const report = await explainRequest(ctx, input, checks);
+    // The guard itself on the same request: the answer a caller would get, beside the steps.
+    const guard = await this.check(syntheticRequest(input, apiKeyHeader)).then(
+      (): ExplainReport['guard'] => ({ result: 'allowed' }),
+      (err): ExplainReport['guard'] => ({ result: 'refused', reason: refusalReason(err), description: err instanceof Error ? err.message : String(err) }),
+    );
+    return { ...report, guard };
   }
 
   /**

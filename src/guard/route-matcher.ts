@@ -2,6 +2,7 @@ import type { RouteRule } from '../config/settings';
 import { InvalidRequest } from '../errors/oauth-errors';
 
 interface CompiledRule {
+  rule: RouteRule;
   methods?: ReadonlySet<string>;
   pattern: RegExp;
   /** The same pattern, matched as a case-insensitive upstream routes. */
@@ -19,6 +20,7 @@ export class RouteMatcher {
 
   constructor(rules: readonly RouteRule[]) {
     this.rules = rules.map((rule) => ({
+      rule,
       methods: rule.methods ? new Set(rule.methods) : undefined,
       pattern: compile(rule.path),
       anyCase: compile(rule.path, 'i'),
@@ -55,6 +57,16 @@ export class RouteMatcher {
     if (this.memo.size >= 1000) this.memo.clear();
     this.memo.set(key, permissions);
     return permissions;
+  }
+
+  /**
+   * The rule that decides `method` on `rawPath` as sent (its place in the list, from 0), or
+   * undefined: what `portcullis explain` names. `permissionsFor` adds the other readings' rules.
+   */
+  ruleFor(method: string, rawPath: string): { index: number; rule: RouteRule } | undefined {
+    const path = normalisePath(rawPath);
+    const index = this.rules.findIndex((r) => (!r.methods || r.methods.has(method)) && r.pattern.test(path));
+    return index < 0 ? undefined : { index, rule: this.rules[index].rule };
   }
 
   private match(method: string, rawPath: string): readonly string[] {
