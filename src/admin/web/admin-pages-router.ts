@@ -5,6 +5,7 @@ import { sendErrorPage } from '../../pages/error-page';
 import { messagePage } from '../../pages/message-page';
 import { redirect303, sendPage } from '../../pages/security-headers';
 import { resolveActor } from '../admin-actor';
+import { apiKeyPageRoutes } from './api-key-page-routes';
 import { appPageRoutes } from './app-page-routes';
 import type { AdminPageHandler, AdminPagesDeps } from './page-context';
 import { auditPage } from './views/audit-page';
@@ -49,6 +50,7 @@ export function adminPagesRouter(p: AdminPagesDeps): Router {
   });
   router.get('/', wrap(async (_ctx, _req, res) => redirect303(res, '/admin/apps')));
   appPageRoutes(router, p, wrap);
+  apiKeyPageRoutes(router, p, wrap);
   userPageRoutes(router, p, wrap);
   router.get('/audit', wrap(async (ctx, _req, res) => sendPage(res, 200, auditPage(ctx.actor, ctx.csrf, await p.admin.auditLog(500)), [], true)));
   return router;

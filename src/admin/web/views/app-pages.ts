@@ -99,6 +99,7 @@ ${appForm(form.values, form.errors, applications, csrf, app)}
 <h2>Manage</h2>
 <div class="actions">
   ${app.type !== 'public' ? html`<a class="button secondary" href="/admin/apps/${app.clientId}/secret" id="regenerate">Regenerate secret</a>` : ''}
+  ${app.type !== 'public' ? html`<a class="button secondary" href="/admin/apps/${app.clientId}/api-key" id="api-key-link">API key</a>` : ''}
   <form method="post" action="/admin/apps/${app.clientId}/${active ? 'deactivate' : 'reactivate'}" data-confirm="${active ? 'Deactivate this app? Its tokens stop working.' : 'Reactivate this app?'}">
     <input type="hidden" name="csrf_token" value="${csrf}">
     <button type="submit" class="${active ? 'danger' : ''}" id="${active ? 'deactivate' : 'reactivate'}">${active ? 'Deactivate' : 'Reactivate'}</button>
