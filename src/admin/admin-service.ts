@@ -1,5 +1,6 @@
 import type { ClientChanges, ClientRegistry, CreatedClient, NewClient } from '../clients/client-registry';
 import type { ClientView } from '../clients/client';
+import { checkKeyable, type ApiKeys, type ApiKeyView } from '../clients/api-keys';
 import type { SigningAlgorithm } from '../config/settings';
 import { ConflictError } from '../errors/domain-errors';
 import { FieldChecks } from '../errors/field-problems';
@@ -17,6 +18,14 @@ export interface AdminServiceDeps {
   users: Pick<UserRegistry, 'list' | 'get' | 'create' | 'update' | 'setPassword' | 'validate'>;
   keys: Pick<KeyRing, 'rotate'>;
   access: Pick<AccountAccess, 'endUserAccess' | 'deactivateClient'>;
+  apiKeys: Pick<ApiKeys, 'issue' | 'revoke' | 'current'>;
+}
+
+/** An API key as issued: shown this once, never retrievable again. */
+export interface IssuedApiKey {
+  app: ClientView;
+  apiKey: string;
+  issuedAt: number;
 }
 
 /**
@@ -34,12 +43,41 @@ export class AdminService {
     return this.p.clients.get(id);
   }
 
-  async createApp(actor: Actor, input: NewClient): Promise<CreatedClient> {
+  /** With `apiKey`, the app gets an API key with its credentials (the key is in the answer, once). */
+  async createApp(actor: Actor, input: NewClient & { apiKey?: boolean }): Promise<CreatedClient & { apiKey?: string }> {
     authorize(actor, 'manage-apps');
     if (input.adminRole) authorize(actor, 'give-client-admin-role');
-    const created = await this.p.clients.create(input);
+    const { apiKey: withKey, ...client } = input;
+    // Checked before the app exists, so a refused key does not leave an app without one behind.
+    if (withKey) checkKeyable(client.type);
+    const created = await this.p.clients.create(client);
     await this.log(actor, 'app.create', created.client);
-    return created;
+    if (!withKey) return created;
+    const { apiKey } = await this.p.apiKeys.issue(created.client.clientId);
+    await this.log(actor, 'app.api-key.issue', created.client);
+    return { ...created, apiKey };
+  }
+
+  /** When the app's current API key was issued, or undefined when it has none. */
+  apiKeyOf(id: string): Promise<ApiKeyView | undefined> {
+    return this.p.apiKeys.current(id);
+  }
+
+  /** Issues an API key; a key the app had stops working at once (audited as a rotation). */
+  async issueApiKey(actor: Actor, id: string): Promise<IssuedApiKey> {
+    const app = await this.guardSuperAdminApp(actor, id);
+    const had = await this.p.apiKeys.current(id);
+    const { apiKey, issuedAt } = await this.p.apiKeys.issue(id);
+    await this.log(actor, had ? 'app.api-key.rotate' : 'app.api-key.issue', app);
+    return { app, apiKey, issuedAt };
+  }
+
+  /** Revokes the app's API key: requests that need it are refused from now on. */
+  async revokeApiKey(actor: Actor, id: string): Promise<ClientView> {
+    const app = await this.guardSuperAdminApp(actor, id);
+    if (!(await this.p.apiKeys.revoke(id))) throw new ConflictError('this app has no API key');
+    await this.log(actor, 'app.api-key.revoke', app);
+    return app;
   }
 
   async updateApp(actor: Actor, id: string, changes: ClientChanges): Promise<ClientView> {

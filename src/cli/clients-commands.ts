@@ -5,6 +5,7 @@ import type { Actor } from '../admin/admin-authorization';
 import { clientJson } from '../clients/client-json';
 import { ADMIN_ROLES } from '../users/user';
 import type { Portcullis } from '../runtime/portcullis';
+import { apiKeyCommand, apiKeyNotice } from './api-key-commands';
 import { print, table } from './output';
 import { cliActor, withRuntime } from './with-runtime';
 
@@ -56,6 +57,7 @@ export function clientsCommand(group: 'clients' | 'apps' = 'clients'): Command {
     .addOption(new Option('--type <type>', 'web: secret; public: PKCE, no secret; service: client credentials').choices(apps ? ['web', 'public', 'service'] : ['service']).default(apps ? 'web' : 'service'))
     .option('--description <text>', 'internal description (at most 500 characters)')
     .addOption(new Option('--admin-role <role>', 'let this service client call the admin API (automation)').choices([...ADMIN_ROLES]))
+    .option('--api-key', 'also issue an API key with the credentials (printed once)')
     .option('--json', 'print JSON');
   if (apps) {
     create
@@ -73,8 +75,10 @@ export function clientsCommand(group: 'clients' | 'apps' = 'clients'): Command {
         redirectUris: opts.redirectUri,
         allowedOrigins: opts.origin,
         adminRole: opts.adminRole,
+        apiKey: !!opts.apiKey,
       });
-      print(withSecret(created), !!opts.json, () => describe(created.client) + secretNotice(created.clientSecret));
+      const json = { ...withSecret(created), ...(created.apiKey ? { api_key: created.apiKey } : {}) };
+      print(json, !!opts.json, () => describe(created.client) + secretNotice(created.clientSecret) + (created.apiKey ? `\n${apiKeyNotice(created.apiKey)}` : ''));
     }),
   );
 
@@ -137,5 +141,6 @@ export function clientsCommand(group: 'clients' | 'apps' = 'clients'): Command {
       }),
     );
 
+  clients.addCommand(apiKeyCommand());
   return clients;
 }

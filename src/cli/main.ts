@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { auditCommand } from './audit-command';
 import { clientsCommand } from './clients-commands';
+import { explainCommand } from './explain-command';
 import { keysCommand } from './keys-commands';
 import { routesCommand } from './routes-command';
 import { storeCommand } from './store-commands';
@@ -35,6 +36,7 @@ export function program(): Command {
   cli.addCommand(auditCommand());
   cli.addCommand(storeCommand());
   cli.addCommand(routesCommand());
+  cli.addCommand(explainCommand());
   return cli;
 }
 

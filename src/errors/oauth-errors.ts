@@ -135,6 +135,14 @@ export const TOKEN_REFUSAL_REASONS = [
   'wrong_application',
   'user_disabled',
   'revoked',
+  /** The guard requires an API key (`apiKey: required`): none was sent. */
+  'api_key_missing',
+  /** The API key sent was never issued. */
+  'api_key_unknown',
+  /** The API key sent was revoked (or replaced by a rotation). */
+  'api_key_revoked',
+  /** The API key sent belongs to another client than the access token's. */
+  'api_key_other_client',
   /** Any other invalid token (outside the guard: userinfo). */
   'invalid_token',
 ] as const;

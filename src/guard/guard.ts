@@ -4,7 +4,10 @@ import { InvalidToken } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../http/send-error';
 import { requestId } from '../http/request-id';
 import { recordOutcome } from '../http/request-outcome';
-import { grantablePermissions, permissionsOf } from '../applications/permissions';
+import { grantablePermissions } from '../applications/permissions';
+import { apiKeyRefusals, decideApiKey, readApiKey, type ApiKeyLookup, type ApiKeyStanding } from './api-key-check';
+import { setDebugHeader, noteGranted } from './debug-header';
+import { grantedPermissions } from './granted-permissions';
 import { extractBearer } from './extract-bearer';
 import { clearIdentityHeaders, setIdentityHeaders, type IdentityHeader } from './identity-headers';
 import type { RemovedHeaders } from './removed-headers';
@@ -15,6 +18,9 @@ import { recordDecision, refusalReason, type GuardDecision, type GuardDecisionMe
 import { RouteMatcher } from './route-matcher';
 import type { GuardRoute, RouteAccess } from './route-rule';
 import { checkAccess, isPublic } from './access-check';
+import { explainRequest, type ExplainReport } from './explain/explain-request';
+import type { ExplainCheck, ExplainInput } from './explain/explain-check';
+import { syntheticRequest } from './explain/synthetic-request';
 import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
 import type { VerifiedIdentity } from './verified-identity';
 
@@ -26,6 +32,8 @@ interface MemoryStep {
   needed: readonly RouteAccess[];
   /** The route is public: no token was looked at, no identity goes upstream. */
   public?: true;
+  /** The API key sent, when the guard requires one. */
+  apiKey?: string;
 }
 
 /** What a guard is built from: its verifier, the status caches checks 3 read, where errors go. */
@@ -34,6 +42,8 @@ export interface GuardDeps extends StandingCaches {
   site: ErrorSite;
   /** Counts decisions (with their reason code) and their latency. */
   meter?: GuardDecisionMeter;
+  /** Where presented API keys are looked up (needed when `apiKeyHeader` is set). */
+  apiKeys?: ApiKeyLookup;
 }
 
 export interface GuardOptions {
@@ -52,6 +62,10 @@ export interface GuardOptions {
   removeHeaders: RemovedHeaders;
   /** The issuer's cookies (session, CSRF), never sent upstream. */
   issuerCookies: ReadonlySet<string>;
+  /** `apiKey: required`: the lower-case header that must carry the token's client's API key. */
+  apiKeyHeader?: string;
+  /** Add `X-Portcullis-Debug` to refusals (not for production: it tells a caller what it lacks). */
+  debugHeader?: boolean;
 }
 
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
@@ -65,6 +79,8 @@ export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?
  * 3. the token is still honoured here (src/tokens/token-standing.ts): `aud` is this application's,
  *    the client exists, is active, is linked to this application, its user (for a user token) is
  *    active, and the token is not revoked;
+ * 3b. with `apiKey: required`, the API key header names the current key of the token's client
+ *    (src/guard/api-key-check.ts); a key alone never authorizes;
  * 4. roles -> permissions: the route rule for (method, path) says what it needs (and the rule
  *    of every other reading of the path an upstream may use, see RouteMatcher): one of its
  *    alternatives, each a set of permissions (access-check.ts); no rule means deny. A rule may
@@ -87,12 +103,17 @@ export class Guard {
   private readonly place: StandingPlace;
   /** Where check 3 reads what memory did not answer. */
   private readonly sources: StandingSources;
+  private readonly apiKeyRefusals?: ReturnType<typeof apiKeyRefusals>;
 
   constructor(private readonly deps: GuardDeps, private readonly options: GuardOptions) {
     this.routes = new RouteMatcher(options.routes ?? options.settings.routes);
     this.permissions = grantablePermissions(options.settings);
     this.place = { audience: options.settings.audience, application: options.application };
     this.sources = cacheSources(deps);
+    if (options.apiKeyHeader) {
+      if (!deps.apiKeys) throw new Error('a guard that requires API keys needs deps.apiKeys');
+      this.apiKeyRefusals = apiKeyRefusals(options.apiKeyHeader);
+    }
   }
 
   /**
@@ -103,6 +124,24 @@ export class Guard {
     const step = this.fromMemory(req);
     if (step.public) return null;
     return step.identity ?? this.finish(req, step);
+  }
+
+  /**
+   * `portcullis explain`: checks 1-4 on one request as a report of every check (not stopping at
+   * the first refusal), decided by this guard's own parts. `checks` replaces the list (tests, and
+   * the steps other token sources add).
+   */
+  async explain(input: ExplainInput, checks?: readonly ExplainCheck[]): Promise<ExplainReport> {
+    const { application, settings, apiKeyHeader } = this.options;
+    const { verifier, apiKeys } = this.deps;
+    const ctx = { application, settings, routes: this.routes, grantable: this.permissions, verifier, place: this.place, sources: this.sources, apiKeyHeader, apiKeys, apiKeyRefusals: this.apiKeyRefusals };
+    const report = await explainRequest(ctx, input, checks);
+    // The guard itself on the same request: the answer a caller would get, beside the steps.
+    const guard = await this.check(syntheticRequest(input, apiKeyHeader)).then(
+      (): ExplainReport['guard'] => ({ result: 'allowed' }),
+      (err): ExplainReport['guard'] => ({ result: 'refused', reason: refusalReason(err), description: err instanceof Error ? err.message : String(err) }),
+    );
+    return { ...report, guard };
   }
 
   /**
@@ -119,18 +158,30 @@ export class Guard {
     const needed = this.requestShape(req);
     if (isPublic(needed)) return { token: '', needed, public: true };
     const token = extractBearer(req);
+    const apiKey = this.options.apiKeyHeader ? readApiKey(req, this.options.apiKeyHeader) : undefined;
     const claims = this.deps.verifier.peek(token);
     if (claims) recordOutcome(req, { clientId: claims.client_id });
     const facts = claims && peekStanding(claims, this.deps);
-    return { identity: facts && this.decide(claims!, facts, needed), token, claims, needed };
+    const key = facts && this.peekApiKey(apiKey);
+    return { identity: key && this.decide(claims!, facts, needed, apiKey, key.value), token, claims, needed, apiKey };
+  }
+
+  /** The key's record from memory ({value: null} when none is required or none was sent). */
+  private peekApiKey(apiKey: string | undefined): { value: ApiKeyStanding | null } | undefined {
+    if (!this.apiKeyRefusals || apiKey === undefined) return NO_KEY;
+    return this.deps.apiKeys!.peek(apiKey);
   }
 
   /** The rest once memory did not suffice; the verified-token cache is not asked a second time. */
-  private async finish(req: IncomingMessage, { token, claims: peeked, needed }: MemoryStep): Promise<VerifiedIdentity> {
+  private async finish(req: IncomingMessage, { token, claims: peeked, needed, apiKey }: MemoryStep): Promise<VerifiedIdentity> {
     const claims = peeked ?? (await this.deps.verifier.verify(token));
     if (!peeked) recordOutcome(req, { clientId: claims.client_id });
-    const facts = peekStanding(claims, this.deps) ?? (await loadStanding(claims, this.sources));
-    return this.decide(claims, facts, needed);
+    const lookup = this.apiKeyRefusals && apiKey !== undefined;
+    const [facts, key] = await Promise.all([
+      peekStanding(claims, this.deps) ?? loadStanding(claims, this.sources),
+      lookup ? this.deps.apiKeys!.get(apiKey) : null,
+    ]);
+    return this.decide(claims, facts, needed, apiKey, key);
   }
 
   /**
@@ -167,6 +218,7 @@ export class Guard {
       const refuse = (err: unknown) => {
         const reason = refusalReason(err);
         meter?.refuse(reason, start);
+        if (this.options.debugHeader) setDebugHeader(res, err, reason);
         recordDecision(req, { application, result: 'refused', reason });
         // The access log says the same reason code as the metrics (not the bare OAuth error code).
         recordOutcome(req, { decision: 'refused', reason });
@@ -191,14 +243,23 @@ export class Guard {
     };
   }
 
-  /** Checks 3 and 4 on a verified token; throws the protocol error or returns the identity. */
-  private decide(claims: AccessTokenClaims, facts: StandingFacts, needed: readonly RouteAccess[]): VerifiedIdentity {
+  /** Checks 3, 3b and 4 on a verified token; throws the protocol error or returns the identity. */
+  private decide(claims: AccessTokenClaims, facts: StandingFacts, needed: readonly RouteAccess[], apiKey: string | undefined, key: ApiKeyStanding | null): VerifiedIdentity {
     const standing = decideStanding(claims, facts, this.place);
     if (!standing.honoured) throw new InvalidToken(standing.description, standing.reason);
+    if (this.apiKeyRefusals) {
+      const refusal = decideApiKey(apiKey, key, claims.client_id, this.apiKeyRefusals);
+      if (refusal) throw new InvalidToken(refusal.description, refusal.reason);
+    }
 
     const identity = this.identityOf(claims);
-    // Usually one rule; more when another reading of the path (letter case, trailing slash) has another.
-    checkAccess(needed, identity.permissions);
+    try {
+      // Usually one rule; more when another reading of the path (letter case, trailing slash) has another.
+      checkAccess(needed, identity.permissions);
+    } catch (err) {
+      if (this.options.debugHeader) noteGranted(err as object, identity.permissions);
+      throw err;
+    }
     return identity;
   }
 
@@ -211,7 +272,7 @@ export class Guard {
         clientId: claims.client_id,
         subject: claims.sub,
         roles: claims.roles ?? [],
-        permissions: this.grantedPermissions(claims),
+        permissions: grantedPermissions(this.options.settings, this.permissions, claims),
         scope: claims.scope,
         claims,
       };
@@ -219,19 +280,9 @@ export class Guard {
     }
     return identity;
   }
-
-  /**
-   * What the token's roles grant here. If its scope names any of this application's permissions,
-   * only those are granted (a down-scoped token); scopes like `openid` or `profile` do not limit.
-   */
-  private grantedPermissions(claims: AccessTokenClaims): Set<string> {
-    const granted = permissionsOf(this.options.settings, claims.roles ?? []);
-    if (claims.scope === undefined) return granted;
-    const scope = claims.scope.split(' ').filter((s) => this.permissions.has(s));
-    if (scope.length === 0) return granted;
-    return new Set(scope.filter((p) => granted.has(p)));
-  }
 }
+
+const NO_KEY = Object.freeze({ value: null });
 
 function originalPath(req: IncomingMessage): string {
   return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';

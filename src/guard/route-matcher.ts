@@ -3,6 +3,7 @@ import { InvalidRequest } from '../errors/oauth-errors';
 import { accessText, handWrittenRoute, type GuardRoute, type RouteAccess } from './route-rule';
 
 interface CompiledRule {
+  route: GuardRoute;
   methods?: ReadonlySet<string>;
   pattern: RegExp;
   /** The same pattern, matched as a case-insensitive upstream routes. */
@@ -25,6 +26,7 @@ export class RouteMatcher {
       const route = 'permission' in rule ? handWrittenRoute(rule, index) : rule;
       const compile = route.syntax === 'template' ? compileTemplate : compileGlob;
       return {
+        route,
         methods: route.methods ? new Set(route.methods) : undefined,
         pattern: compile(route.path),
         anyCase: compile(route.path, 'i'),
@@ -67,6 +69,16 @@ export class RouteMatcher {
     if (this.memo.size >= 1000) this.memo.clear();
     this.memo.set(key, access);
     return access;
+  }
+
+  /**
+   * The rule that decides `method` on `rawPath` as sent (its place in the list, from 0), or
+   * undefined: what `portcullis explain` names. `accessFor` adds the other readings' rules.
+   */
+  ruleFor(method: string, rawPath: string): { index: number; route: GuardRoute } | undefined {
+    const path = normalisePath(rawPath);
+    const index = this.rules.findIndex((r) => (!r.methods || r.methods.has(method)) && r.pattern.test(path));
+    return index < 0 ? undefined : { index, route: this.rules[index].route };
   }
 
   private match(method: string, rawPath: string): readonly RouteAccess[] {

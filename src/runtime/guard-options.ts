@@ -2,6 +2,7 @@ import type { PortcullisSettings } from '../config/settings';
 import type { GuardOptions } from '../guard/guard';
 import { headerPrefixProblem, IDENTITY_HEADERS, type IdentityHeader } from '../guard/identity-headers';
 import { DEFAULT_REMOVE_HEADERS, RemovedHeaders } from '../guard/removed-headers';
+import { DEFAULT_API_KEY_HEADER } from '../guard/api-key-check';
 import { CSRF_COOKIE } from '../http/csrf';
 
 /** Options of one guard instance (a pipeline's policy action). */
@@ -17,6 +18,12 @@ export interface GuardPolicyOptions {
   identityHeaders?: IdentityHeader[];
   /** Incoming headers removed before the upstream (`*` ends a prefix); replaces DEFAULT_REMOVE_HEADERS. */
   removeHeaders?: readonly string[];
+  /** `required`: the token's client's API key must be sent too (`apiKeyHeader`); default `off`. */
+  apiKey?: 'off' | 'required';
+  /** The header that carries the API key; default `X-API-Key`. Never sent upstream. */
+  apiKeyHeader?: string;
+  /** Refusals carry `X-Portcullis-Debug` (not for production). */
+  debugHeader?: boolean;
 }
 
 /** A guard's options and the verifier settings it needs, from the policy's parameters. */
@@ -42,6 +49,8 @@ export function resolveGuardOptions(settings: PortcullisSettings, options: Guard
   if (!Number.isInteger(maxTokenLifetime) || maxTokenLifetime < 1) {
     throw new Error(`portcullis guard for ${options.application}: maxTokenLifetime must be a positive integer (seconds), got ${JSON.stringify(options.maxTokenLifetime)}`);
   }
+  const apiKeyHeader = apiKeyHeaderOf(options);
+  const removed = [...(options.removeHeaders ?? DEFAULT_REMOVE_HEADERS), ...(apiKeyHeader ? [apiKeyHeader] : [])];
   return {
     guard: {
       application: options.application,
@@ -49,11 +58,27 @@ export function resolveGuardOptions(settings: PortcullisSettings, options: Guard
       headerPrefix: (options.headerPrefix ?? 'x-portcullis-').toLowerCase(),
       hideCredentials: options.hideCredentials ?? false,
       identityHeaders: options.identityHeaders ?? [...IDENTITY_HEADERS],
-      removeHeaders: new RemovedHeaders(options.removeHeaders ?? DEFAULT_REMOVE_HEADERS),
+      // The API key is a credential like the token: it never reaches the upstream.
+      removeHeaders: new RemovedHeaders(removed),
       issuerCookies: new Set([settings.sessions.cookieName, CSRF_COOKIE]),
+      ...(apiKeyHeader ? { apiKeyHeader } : {}),
+      ...(options.debugHeader ? { debugHeader: true } : {}),
     },
     leeway,
     requiredClaims: options.requiredClaims ?? [],
     maxTokenLifetime,
   };
+}
+
+/** The lower-case API key header when keys are required; throws, naming the field, for a bad one. */
+function apiKeyHeaderOf(options: GuardPolicyOptions): string | undefined {
+  const mode = options.apiKey ?? 'off';
+  if (mode !== 'off' && mode !== 'required') throw new Error(`portcullis guard for ${options.application}: apiKey must be off or required, got ${JSON.stringify(options.apiKey)}`);
+  if (mode === 'off') return undefined;
+  const header = (options.apiKeyHeader ?? DEFAULT_API_KEY_HEADER).toLowerCase();
+  // The token's own header, or one of the guard's identity headers, cannot also carry the key.
+  if (!/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(header) || header === 'authorization' || header === 'cookie' || header.startsWith((options.headerPrefix ?? 'x-portcullis-').toLowerCase())) {
+    throw new Error(`portcullis guard for ${options.application}: apiKeyHeader ${JSON.stringify(options.apiKeyHeader)} cannot carry the API key: use a header of its own, such as X-API-Key`);
+  }
+  return header;
 }

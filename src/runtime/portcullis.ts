@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { PortcullisSettings } from '../config/settings';
 import { ClientRegistry } from '../clients/client-registry';
+import { ApiKeys } from '../clients/api-keys';
+import { apiKeyCache, type ApiKeyLookup } from '../guard/api-key-check';
 import { loadSecretHashKey, parseSecretHashKey } from '../clients/secret-hash-key';
 import { checkBootstrapAdmin } from '../startup/environment-check';
 import { applicationRoutes, type ApplicationRoutes } from '../startup/application-routes';
@@ -94,6 +96,10 @@ export class Portcullis {
   private readonly clientStatus: StatusCache<ClientStatus>;
   private readonly userStatus: StatusCache<UserStatus>;
   private readonly verifierPool: VerifierPool;
+  /** Clients' API keys (issued, rotated, revoked by the admin operations). */
+  readonly apiKeys: ApiKeys;
+  /** The guards' cache of presented API keys. */
+  private readonly apiKeyLookup: ApiKeyLookup;
   /** The process's metrics (one registry per process, shared by the runtimes a reload opens). */
   readonly metrics: PortcullisMetrics = processMetrics();
   private metricsListener?: MetricsListener;
@@ -131,6 +137,8 @@ export class Portcullis {
     });
     this.revocations = new RevocationList(store, settings.cacheMs, now, push);
     this.clientStatus = clientStatusCache((id) => clients.find(id), settings.cacheMs, now, push);
+    this.apiKeys = new ApiKeys(store, clients, hashKey, now);
+    this.apiKeyLookup = apiKeyCache(this.apiKeys, settings.cacheMs, now, push);
     this.users = new UserRegistry(store, applications, now);
     this.userStatus = userStatusCache((id) => this.users.find(id), settings.cacheMs, now, push);
     this.consents = new Consents(store, now);
@@ -147,7 +155,7 @@ export class Portcullis {
     this.rateLimiter.onLimited = (endpoint, by) => this.metrics.countRateLimited(endpoint, by);
     this.origins = new OriginIndex(clients, now);
     this.access = new AccountAccess({ users: this.users, clients, sessions: this.sessions, revoker: this.revoker, consents: this.consents });
-    this.admin = new AdminService({ clients, users: this.users, keys, access: this.access }, new AuditLog(store, now));
+    this.admin = new AdminService({ clients, users: this.users, keys, access: this.access, apiKeys: this.apiKeys }, new AuditLog(store, now));
     this.secretReveal = new SecretReveal(store, secure, now);
     this.readiness = new Readiness(readinessChecks({ store, keys }), { ...settings.health, now, logger });
     const userTokens = { tokens: this.tokens, idTokens: this.idTokens, refreshTokens: this.refreshTokens, applications };
@@ -261,6 +269,7 @@ export class Portcullis {
         clients: this.clientStatus,
         users: this.userStatus,
         revocations: this.revocations,
+        apiKeys: this.apiKeyLookup,
         site: this.errorSite('resource'),
         meter: new GuardMeter(this.metrics, options.application),
       },

@@ -80,6 +80,15 @@ export function isActiveUser<U extends UserStanding>(user: U | null | undefined)
   return !!user && user.status === 'active';
 }
 
+/** One rule of the standing decision: a refusal, or undefined when the token passes it. */
+export interface StandingRule {
+  /** What the rule checks (`portcullis explain` prints each rule under this name). */
+  readonly name: 'audience' | 'client' | 'deactivation' | 'application' | 'user' | 'revocation';
+  /** Whether the rule has anything to check for these facts (a client's own token has no user). */
+  applies(claims: StandingClaims, facts: StandingFacts, place?: StandingPlace): boolean;
+  check(claims: StandingClaims, facts: StandingFacts, place?: StandingPlace): Refusal | undefined;
+}
+
 /**
  * The rules, in the order that decides which one a refusal names:
  * 1. at a guard, `aud` names its application;
@@ -89,15 +98,46 @@ export function isActiveUser<U extends UserStanding>(user: U | null | undefined)
  * 4. at a guard, the client is linked to its application;
  * 5. the user behind a user token exists and is active;
  * 6. the token itself is not revoked (`jti`, RFC 7009).
+ * `decideStanding` stops at the first refusal; `portcullis explain` runs each (a report mode).
  */
+export const STANDING_RULES: readonly StandingRule[] = Object.freeze([
+  {
+    name: 'audience',
+    applies: (_c, _f, place) => !!place,
+    check: (claims, _f, place) => (place && !(Array.isArray(claims.aud) ? claims.aud.includes(place.audience) : claims.aud === place.audience) ? WRONG_AUDIENCE : undefined),
+  },
+  {
+    name: 'client',
+    applies: () => true,
+    check: (_c, { client }) => (!client ? UNKNOWN_CLIENT : client.status !== 'active' ? CLIENT_DISABLED : undefined),
+  },
+  {
+    name: 'deactivation',
+    applies: (_c, { client }) => !!client,
+    check: (claims, { client }) => (client?.tokensValidAfter !== undefined && claims.iat <= client.tokensValidAfter ? CLIENT_DEACTIVATED_SINCE : undefined),
+  },
+  {
+    name: 'application',
+    applies: (_c, { client }, place) => !!place && !!client,
+    check: (_c, { client }, place) => (place && client && client.application !== place.application ? WRONG_APPLICATION : undefined),
+  },
+  {
+    name: 'user',
+    applies: (_c, { user }) => user !== undefined,
+    check: (_c, { user }) => (user !== undefined && !isActiveUser(user) ? USER_DISABLED : undefined),
+  },
+  {
+    name: 'revocation',
+    applies: () => true,
+    check: (_c, { revoked }) => (revoked ? REVOKED : undefined),
+  },
+]);
+
+/** Whether the token is honoured here: the first of STANDING_RULES that refuses it decides. */
 export function decideStanding(claims: StandingClaims, facts: StandingFacts, place?: StandingPlace): Standing {
-  if (place && !(Array.isArray(claims.aud) ? claims.aud.includes(place.audience) : claims.aud === place.audience)) return WRONG_AUDIENCE;
-  const { client, user, revoked } = facts;
-  if (!client) return UNKNOWN_CLIENT;
-  if (client.status !== 'active') return CLIENT_DISABLED;
-  if (client.tokensValidAfter !== undefined && claims.iat <= client.tokensValidAfter) return CLIENT_DEACTIVATED_SINCE;
-  if (place && client.application !== place.application) return WRONG_APPLICATION;
-  if (user !== undefined && !isActiveUser(user)) return USER_DISABLED;
-  if (revoked) return REVOKED;
+  for (const rule of STANDING_RULES) {
+    const refusal = rule.check(claims, facts, place);
+    if (refusal) return refusal;
+  }
   return HONOURED;
 }

@@ -142,6 +142,18 @@ describe('admin API: /admin/api/v1', function () {
         expect(res.body.client_secret).to.be.a('string').with.length.above(30);
         SECRETS.add(res.body.client_secret);
       } },
+      'GET /apps/{id}/api-key': { path: `/apps/${t.appId}/api-key`, status: 200, check: (res) => {
+        expect(res.body).to.deep.equal({ api_key: null });
+      } },
+      'POST /apps/{id}/api-key': { path: `/apps/${t.appId}/api-key`, status: 200, check: (res) => {
+        expect(res.body.client_id).to.equal(t.appId);
+        expect(res.body.api_key.api_key).to.match(/^pck_[A-Za-z0-9_-]{43}$/);
+        expect(new Date(res.body.api_key.issued_at).getTime()).to.be.closeTo(Date.now(), 60_000);
+        SECRETS.add(res.body.api_key.api_key);
+      } },
+      'POST /apps/{id}/api-key/revoke': { path: `/apps/${t.appId}/api-key/revoke`, status: 200, check: (res) => {
+        expect(res.body).to.deep.equal({ client_id: t.appId, api_key: null });
+      } },
       'POST /apps/{id}/deactivate': { path: `/apps/${t.appId}/deactivate`, status: 200, check: (res) => {
         expect(res.body).to.include({ client_id: t.appId, status: 'disabled' });
         expectNoSecretFields(res.body);
@@ -193,6 +205,7 @@ describe('admin API: /admin/api/v1', function () {
         it(`${actor.label}: ${routeKey(route)}`, async () => {
           const t = await targets();
           if (route.path.endsWith('/reactivate')) await server.portcullis.access.deactivateClient(t.appId);
+          if (route.path.endsWith('/api-key/revoke')) SECRETS.add((await server.portcullis.apiKeys.issue(t.appId)).apiKey);
           const name = await actor.name();
           const c = routeCases(t, name, actor.role)[routeKey(route)];
           const res = await call(server, actor.caller(), route.method, c.path, c.body);

@@ -29,7 +29,7 @@ export function openApiDocument(issuer: string): OpenAPIV3_1.Document {
   for (const route of ADMIN_ROUTES) {
     const operation: OpenAPIV3_1.OperationObject = {
       summary: route.summary,
-      operationId: `${route.method}${route.path.replace(/[{}]/g, '').replace(/\/(\w)/g, (_m, c: string) => c.toUpperCase())}`,
+      operationId: `${route.method}${route.path.replace(/[{}]/g, '').replace(/[/-](\w)/g, (_m, c: string) => c.toUpperCase())}`,
       responses: {
         [route.status]: { description: 'Success', content: { 'application/json': { schema: { type: 'object' } } } },
         400: errorResponse('Malformed path or bearer credentials (invalid_request), or a body that is not a JSON object (invalid_json)'),

@@ -32,7 +32,7 @@ export interface AdminRoute {
 
 const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
 const id = (req: Request) => String(req.params.id);
-const APP_FIELDS = ['name', 'description', 'application', 'type', 'redirect_uris', 'allowed_origins', 'roles', 'admin_role'];
+const APP_FIELDS = ['name', 'description', 'application', 'type', 'redirect_uris', 'allowed_origins', 'roles', 'admin_role', 'api_key'];
 const USER_FIELDS = ['username', 'password', 'email', 'name', 'roles', 'admin_role', 'status'];
 
 function appType(value: string | undefined): Client['type'] | undefined {
@@ -54,7 +54,18 @@ const appBody = {
   allowed_origins: { type: 'array', description: 'Browser origins allowed by CORS' },
   roles: { type: 'array', description: 'Roles of a service client in its application' },
   admin_role: { type: 'string', description: 'admin or super-admin for automation clients (super admins only); null removes' },
+  api_key: { type: 'boolean', description: 'true: issue an API key with the credentials (create only; not for public apps); the response holds it, shown only this once' },
 };
+
+function optionalBoolean(b: Record<string, unknown>, field: string): boolean | undefined {
+  const value = b[field];
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw new ValidationError(field, `${field} must be true or false`);
+}
+
+/** An API key as issued (shown once) or as it stands (`issued_at` only; the key itself is never kept). */
+const apiKeyJson = (key: { issuedAt: number } | undefined, apiKey?: string) =>
+  key ? { ...(apiKey ? { api_key: apiKey } : {}), issued_at: new Date(key.issuedAt).toISOString() } : null;
 
 const userBody = {
   username: { type: 'string', description: 'Sign-in name (create only)', required: true },
@@ -85,15 +96,15 @@ export const ADMIN_ROUTES: AdminRoute[] = [
       const created = await p.admin.createApp(actor, {
         name: requiredString(b, 'name'), description: optionalString(b, 'description'), application: requiredString(b, 'application'),
         type: appType(optionalString(b, 'type')) ?? 'web', redirectUris: optionalStrings(b, 'redirect_uris'), allowedOrigins: optionalStrings(b, 'allowed_origins'),
-        roles: optionalStrings(b, 'roles'), adminRole: optionalAdminRole(b) ?? undefined,
+        roles: optionalStrings(b, 'roles'), adminRole: optionalAdminRole(b) ?? undefined, apiKey: optionalBoolean(b, 'api_key'),
       });
-      return clientJson(created.client, created.clientSecret);
+      return { ...clientJson(created.client, created.clientSecret), ...(created.apiKey ? { api_key: created.apiKey } : {}) };
     } },
   { method: 'get', path: '/apps/{id}', summary: 'One app', status: 200, handle: async (p, _a, req) => clientJson(await p.admin.getApp(id(req))) },
-  { method: 'patch', path: '/apps/{id}', summary: 'Edit name, description, redirect URIs, origins, roles', status: 200, body: without(appBody, 'application', 'type'),
+  { method: 'patch', path: '/apps/{id}', summary: 'Edit name, description, redirect URIs, origins, roles', status: 200, body: without(appBody, 'application', 'type', 'api_key'),
     handle: async (p, actor, req) => {
       const b = body(req);
-      onlyFields(b, APP_FIELDS.filter((f) => f !== 'application' && f !== 'type'));
+      onlyFields(b, APP_FIELDS.filter((f) => f !== 'application' && f !== 'type' && f !== 'api_key'));
       return clientJson(await p.admin.updateApp(actor, id(req), {
         name: optionalString(b, 'name'), description: optionalString(b, 'description'), redirectUris: optionalStrings(b, 'redirect_uris'),
         allowedOrigins: optionalStrings(b, 'allowed_origins'), roles: optionalStrings(b, 'roles'), adminRole: optionalAdminRole(b),
@@ -103,6 +114,21 @@ export const ADMIN_ROUTES: AdminRoute[] = [
     handle: async (p, actor, req) => {
       const rotated = await p.admin.regenerateSecret(actor, id(req));
       return clientJson(rotated.client, rotated.clientSecret);
+    } },
+  { method: 'get', path: '/apps/{id}/api-key', summary: 'When the app\'s API key was issued ({"api_key": null} without one); the key itself is never shown again', status: 200,
+    handle: async (p, _a, req) => {
+      await p.admin.getApp(id(req));
+      return { api_key: apiKeyJson(await p.admin.apiKeyOf(id(req))) };
+    } },
+  { method: 'post', path: '/apps/{id}/api-key', summary: 'Issue an API key, or rotate it: the old key stops working at once; the new one is shown once', status: 200,
+    handle: async (p, actor, req) => {
+      const issued = await p.admin.issueApiKey(actor, id(req));
+      return { client_id: issued.app.clientId, api_key: apiKeyJson(issued, issued.apiKey) };
+    } },
+  { method: 'post', path: '/apps/{id}/api-key/revoke', summary: 'Revoke the API key: requests that need it are refused from now on (409 without a key)', status: 200,
+    handle: async (p, actor, req) => {
+      const app = await p.admin.revokeApiKey(actor, id(req));
+      return { client_id: app.clientId, api_key: null };
     } },
   { method: 'post', path: '/apps/{id}/deactivate', summary: 'Deactivate: no authentication, refresh tokens and consents revoked, access tokens refused within 1 s', status: 200,
     handle: async (p, actor, req) => clientJson(await p.admin.deactivateApp(actor, id(req))) },

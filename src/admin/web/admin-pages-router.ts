@@ -6,6 +6,7 @@ import { html } from '../../pages/html';
 import { notFound, problemBody, problemPage, type WayBack } from '../../pages/message-page';
 import { redirect303, sendPage } from '../../pages/security-headers';
 import { resolveActor } from '../admin-actor';
+import { apiKeyPageRoutes } from './api-key-page-routes';
 import { appPageRoutes } from './app-page-routes';
 import { auditPageRoutes } from './audit-page-routes';
 import type { AdminPageHandler, AdminPagesDeps } from './page-context';
@@ -59,6 +60,7 @@ export function adminPagesRouter(p: AdminPagesDeps): Router {
   });
   router.get('/', wrap(async (_ctx, _req, res) => redirect303(res, '/admin/apps')));
   appPageRoutes(router, p, wrap);
+  apiKeyPageRoutes(router, p, wrap);
   userPageRoutes(router, p, wrap);
   auditPageRoutes(router, p, wrap);
   // Last: an admin path nothing serves is a page in the admin layout, never "Cannot GET".

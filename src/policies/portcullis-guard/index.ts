@@ -17,6 +17,9 @@ export interface GuardAction {
   hideCredentials: boolean;
   identityHeaders: IdentityHeader[];
   removeHeaders: string[];
+  apiKey: 'off' | 'required';
+  apiKeyHeader: string;
+  debugHeader: boolean;
 }
 
 /** What the policy needs of a runtime: a guard for one application (Portcullis.guard). */

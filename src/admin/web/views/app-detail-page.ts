@@ -67,6 +67,7 @@ ${appForm(form.values, form.errors, applications, csrf, app)}
 ${active ? html`<h2>Manage</h2>
 <div class="actions">
   ${app.type !== 'public' ? html`<a class="button secondary" href="/admin/apps/${app.clientId}/secret" id="regenerate">Regenerate secret</a>` : ''}
+  ${app.type !== 'public' ? html`<a class="button secondary" href="/admin/apps/${app.clientId}/api-key" id="api-key-link">API key</a>` : ''}
   <a class="button danger" href="/admin/apps/${app.clientId}/deactivate" id="deactivate">Deactivate</a>
 </div>` : ''}
 <h2>History</h2>
