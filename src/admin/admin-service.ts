@@ -9,6 +9,8 @@ import type { UserView } from '../users/user';
 import type { NewUser, UserChanges, UserRegistry } from '../users/user-registry';
 import { authorize, isSuperAdmin, type Actor } from './admin-authorization';
 import type { AuditEntry, AuditLog } from './audit-log';
+import { describeHolders, type NewRole, type RoleChanges, type RoleHolders, type RoleRegistry } from './role-registry';
+import type { RoleDefinition } from '../applications/permissions';
 
 /** What the admin operations use: the registries, the key ring, and ending an account's access. */
 export interface AdminServiceDeps {
@@ -16,6 +18,7 @@ export interface AdminServiceDeps {
   users: Pick<UserRegistry, 'list' | 'get' | 'create' | 'update' | 'setPassword'>;
   keys: Pick<KeyRing, 'rotate'>;
   access: Pick<AccountAccess, 'endUserAccess' | 'deactivateClient'>;
+  roles: Pick<RoleRegistry, 'list' | 'get' | 'create' | 'update' | 'delete' | 'holders'>;
 }
 
 /**
@@ -124,6 +127,39 @@ export class AdminService {
     return key;
   }
 
+  listRoles(application: string): Promise<RoleDefinition[]> {
+    return this.p.roles.list(application);
+  }
+
+  /** A role and who holds it. */
+  async getRole(application: string, name: string): Promise<RoleDefinition & { holders: RoleHolders }> {
+    return { ...(await this.p.roles.get(application, name)), holders: await this.p.roles.holders(application, name) };
+  }
+
+  async createRole(actor: Actor, application: string, input: NewRole): Promise<RoleDefinition> {
+    authorize(actor, 'manage-roles');
+    const role = await this.p.roles.create(application, input);
+    await this.logRole(actor, 'role.create', application, role.name);
+    return role;
+  }
+
+  /** Renaming records the old name too: the audit target is `<application>/<new name>`. */
+  async updateRole(actor: Actor, application: string, name: string, changes: RoleChanges): Promise<RoleDefinition> {
+    authorize(actor, 'manage-roles');
+    const { role, changed } = await this.p.roles.update(application, name, changes);
+    await this.logRole(actor, 'role.update', application, role.name, changed.map((c) => (c === 'name' ? `name (was ${name})` : c)));
+    return role;
+  }
+
+  /** Held roles are refused unless `removeFromHolders`; the entry then names how many lost it. */
+  async deleteRole(actor: Actor, application: string, name: string, options: { removeFromHolders?: boolean } = {}): Promise<RoleDefinition> {
+    authorize(actor, 'manage-roles');
+    const { role, holders } = await this.p.roles.delete(application, name, options);
+    const held = holders.clients.length + holders.users.length;
+    await this.logRole(actor, 'role.delete', application, name, held ? [`removed from ${describeHolders(holders)}`] : undefined);
+    return role;
+  }
+
   auditLog(limit?: number, target?: { type: string; id: string }): Promise<AuditEntry[]> {
     return this.audit.list(limit, target);
   }
@@ -158,6 +194,10 @@ export class AdminService {
 
   private log(actor: Actor, action: string, app: ClientView, changed?: string[]): Promise<void> {
     return this.record(actor, action, { type: 'app', id: app.clientId, name: app.name }, changed);
+  }
+
+  private logRole(actor: Actor, action: string, application: string, name: string, changed?: string[]): Promise<void> {
+    return this.record(actor, action, { type: 'role', id: `${application}/${name}`, name }, changed);
   }
 
   private logUser(actor: Actor, action: string, user: UserView, changed?: string[]): Promise<void> {

@@ -1,3 +1,4 @@
+import { hasRole, type StoredRoles } from '../applications/permissions';
 import type { ApplicationSettings } from '../config/settings';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors';
 import { quotedExcerpt } from '../errors/error-description';
@@ -47,13 +48,15 @@ export class ClientRegistry {
     private readonly applications: Record<string, ApplicationSettings>,
     private readonly hashKey: Buffer,
     private readonly now: () => number = Date.now,
+    /** The roles admins made in an application (src/admin/role-registry.ts); none without one. */
+    private readonly storedRoles: (application: string) => Promise<StoredRoles> = async () => ({}),
   ) {}
 
   async create(input: NewClient): Promise<CreatedClient> {
     const name = checkText('name', input.name, 255, true);
     const description = input.description === undefined ? undefined : checkText('description', input.description, 500, false);
     const application = this.checkApplication(input.application);
-    const roles = this.checkRoles(application, input.roles ?? []);
+    const roles = this.checkRoles(application, input.roles ?? [], await this.storedRoles(application));
     const type = input.type ?? 'service';
     if (!['service', 'web', 'public'].includes(type)) throw new ValidationError('type', 'type must be service, web or public');
     const clientSecret = type === 'public' ? undefined : generateSecret();
@@ -99,6 +102,7 @@ export class ClientRegistry {
    * (a credential is linked to exactly one application for life).
    */
   async edit(clientId: string, changes: ClientChanges): Promise<ClientView> {
+    const stored = changes.roles === undefined ? {} : await this.storedRolesOf(clientId);
     return this.update(clientId, (c) => {
       const next: Client = { ...c };
       if (changes.name !== undefined) next.name = checkText('name', changes.name, 255, true);
@@ -109,7 +113,7 @@ export class ClientRegistry {
       }
       if (changes.redirectUris !== undefined) next.redirectUris = checkRedirectUris(changes.redirectUris, c.type !== 'service');
       if (changes.allowedOrigins !== undefined) next.allowedOrigins = [...new Set(changes.allowedOrigins.map((o) => checkOrigin(o)))];
-      if (changes.roles !== undefined) next.roles = this.checkRoles(c.application, changes.roles);
+      if (changes.roles !== undefined) next.roles = this.checkRoles(c.application, changes.roles, stored);
       if (changes.adminRole === null) delete next.adminRole;
       else if (changes.adminRole !== undefined) next.adminRole = checkAdminRole(changes.adminRole);
       return next;
@@ -118,7 +122,14 @@ export class ClientRegistry {
 
   /** Replaces the roles; tokens issued from now on carry the new roles. */
   async setRoles(clientId: string, roles: string[]): Promise<ClientView> {
-    return this.update(clientId, (c) => ({ ...c, roles: this.checkRoles(c.application, roles) }));
+    const stored = await this.storedRolesOf(clientId);
+    return this.update(clientId, (c) => ({ ...c, roles: this.checkRoles(c.application, roles, stored) }));
+  }
+
+  /** The stored roles of the client's application (fixed for life, so it may be read before the write). */
+  private async storedRolesOf(clientId: string): Promise<StoredRoles> {
+    const client = await this.find(clientId);
+    return client ? this.storedRoles(client.application) : {};
   }
 
   /** Disabling also stamps `tokensValidAfter`, so tokens from before stay dead after re-enabling. */
@@ -171,11 +182,12 @@ export class ClientRegistry {
     return application;
   }
 
-  private checkRoles(application: string, roles: string[]): string[] {
-    const declared = this.applications[application].roles;
+  private checkRoles(application: string, roles: string[], stored: StoredRoles): string[] {
+    const app = this.applications[application];
     for (const role of roles) {
-      if (!Object.hasOwn(declared, role)) {
-        throw new ValidationError('roles', `application ${application} has no role${quotedExcerpt(role)} (declared: ${Object.keys(declared).join(', ')})`);
+      if (!hasRole(app, role, stored)) {
+        const known = [...Object.keys(app.roles), ...Object.keys(stored)];
+        throw new ValidationError('roles', `application ${application} has no role${quotedExcerpt(role)} (declared: ${known.join(', ')})`);
       }
     }
     return [...new Set(roles)];

@@ -13,6 +13,7 @@ import { cacheSources, loadStanding, peekStanding, type StandingCaches, type Sta
 import { decideStanding, type StandingFacts, type StandingPlace } from '../tokens/token-standing';
 import { recordDecision, refusalReason, type GuardDecision, type GuardDecisionMeter } from './refusal-reason';
 import { RouteMatcher } from './route-matcher';
+import { RoleSource, type RoleCaches, type RoleFacts, type RoleMode } from './role-source';
 import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
 import type { VerifiedIdentity } from './verified-identity';
 
@@ -24,8 +25,16 @@ interface MemoryStep {
   needed: readonly string[];
 }
 
+/** An identity and the roles it was computed from (a changed role definition or assignment makes a new one). */
+interface CachedIdentity {
+  identity: VerifiedIdentity;
+  roles: RoleFacts;
+}
+
 /** What a guard is built from: its verifier, the status caches checks 3 read, where errors go. */
-export interface GuardDeps extends StandingCaches {
+export interface GuardDeps extends StandingCaches, RoleCaches {
+  clients: RoleCaches['clients'];
+  users: RoleCaches['users'];
   verifier: Pick<TokenVerifier, 'peek' | 'verify'>;
   site: ErrorSite;
   /** Counts decisions (with their reason code) and their latency. */
@@ -46,6 +55,8 @@ export interface GuardOptions {
   removeHeaders: RemovedHeaders;
   /** The issuer's cookies (session, CSRF), never sent upstream. */
   issuerCookies: ReadonlySet<string>;
+  /** Where the caller's roles come from: the token's claim (default) or the registry (role-source.ts). */
+  roles?: RoleMode;
 }
 
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
@@ -59,7 +70,8 @@ export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?
  * 3. the token is still honoured here (src/tokens/token-standing.ts): `aud` is this application's,
  *    the client exists, is active, is linked to this application, its user (for a user token) is
  *    active, and the token is not revoked;
- * 4. roles -> permissions: the route rule for (method, path) names the permission it needs (and
+ * 4. roles -> permissions (the current role definitions; the roles of the token, or with
+ *    `roles: live` the caller's current ones, see role-source.ts): the route rule for (method, path) names the permission it needs (and
  *    the rule of every other reading of the path an upstream may use, see RouteMatcher);
  *    no rule means deny;
  * 5. identity headers for the upstream replace anything the caller sent, and other products'
@@ -67,14 +79,16 @@ export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?
  */
 export class Guard {
   private readonly routes: RouteMatcher;
-  /** Every permission any role of this application grants. */
+  /** Every permission this application declares. */
   private readonly permissions: Set<string>;
   /**
    * Identities per verified claims object. An identity depends only on the claims and on this
    * guard's fixed settings, and the verifier hands a claims object out only while the token is
    * unexpired and its key published, so an identity cannot outlive what it was built from.
    */
-  private readonly identities = new WeakMap<AccessTokenClaims, VerifiedIdentity>();
+  private readonly identities = new WeakMap<AccessTokenClaims, CachedIdentity>();
+  /** The roles and role definitions of check 4. */
+  private readonly roleSource: RoleSource;
   /** Check 3 at this guard: the token must be for this application. */
   private readonly place: StandingPlace;
   /** Where check 3 reads what memory did not answer. */
@@ -85,6 +99,7 @@ export class Guard {
     this.permissions = grantablePermissions(options.settings);
     this.place = { audience: options.settings.audience, application: options.application };
     this.sources = cacheSources(deps);
+    this.roleSource = new RoleSource(deps, options.application, options.roles ?? 'token');
   }
 
   /** Runs checks 0-4 and returns who is calling; throws the protocol error otherwise. */
@@ -108,15 +123,19 @@ export class Guard {
     const claims = this.deps.verifier.peek(token);
     if (claims) recordOutcome(req, { clientId: claims.client_id });
     const facts = claims && peekStanding(claims, this.deps);
-    return { identity: facts && this.decide(claims!, facts, needed), token, claims, needed };
+    const roles = facts && this.roleSource.peek(claims!);
+    return { identity: roles && this.decide(claims!, facts!, roles, needed), token, claims, needed };
   }
 
   /** The rest once memory did not suffice; the verified-token cache is not asked a second time. */
   private async finish(req: IncomingMessage, { token, claims: peeked, needed }: MemoryStep): Promise<VerifiedIdentity> {
     const claims = peeked ?? (await this.deps.verifier.verify(token));
     if (!peeked) recordOutcome(req, { clientId: claims.client_id });
-    const facts = peekStanding(claims, this.deps) ?? (await loadStanding(claims, this.sources));
-    return this.decide(claims, facts, needed);
+    const [facts, roles] = await Promise.all([
+      peekStanding(claims, this.deps) ?? loadStanding(claims, this.sources),
+      this.roleSource.peek(claims) ?? this.roleSource.load(claims),
+    ]);
+    return this.decide(claims, facts, roles, needed);
   }
 
   /**
@@ -170,11 +189,11 @@ export class Guard {
   }
 
   /** Checks 3 and 4 on a verified token; throws the protocol error or returns the identity. */
-  private decide(claims: AccessTokenClaims, facts: StandingFacts, needed: readonly string[]): VerifiedIdentity {
+  private decide(claims: AccessTokenClaims, facts: StandingFacts, roles: RoleFacts, needed: readonly string[]): VerifiedIdentity {
     const standing = decideStanding(claims, facts, this.place);
     if (!standing.honoured) throw new InvalidToken(standing.description, standing.reason);
 
-    const identity = this.identityOf(claims);
+    const identity = this.identityOf(claims, roles);
     if (needed.length === 0) throw new InsufficientScope('no route rule allows this request', '');
     // Usually one; more when another reading of the path (letter case, trailing slash) has another rule.
     for (const permission of needed) {
@@ -183,21 +202,24 @@ export class Guard {
     return identity;
   }
 
-  /** Who the token says is calling; computed once per verified token (claims objects are cached). */
-  private identityOf(claims: AccessTokenClaims): VerifiedIdentity {
-    let identity = this.identities.get(claims);
-    if (!identity) {
-      identity = {
-        application: this.options.application,
-        clientId: claims.client_id,
-        subject: claims.sub,
-        roles: claims.roles ?? [],
-        permissions: this.grantedPermissions(claims),
-        scope: claims.scope,
-        claims,
-      };
-      this.identities.set(claims, identity);
-    }
+  /**
+   * Who the token says is calling; computed once per verified token (claims objects are cached)
+   * and its roles: the caches hand out the same objects until a change, so a changed role
+   * definition or assignment is seen by reference.
+   */
+  private identityOf(claims: AccessTokenClaims, roles: RoleFacts): VerifiedIdentity {
+    const cached = this.identities.get(claims);
+    if (cached && cached.roles.roles === roles.roles && cached.roles.stored === roles.stored) return cached.identity;
+    const identity: VerifiedIdentity = {
+      application: this.options.application,
+      clientId: claims.client_id,
+      subject: claims.sub,
+      roles: [...roles.roles],
+      permissions: this.grantedPermissions(claims, roles),
+      scope: claims.scope,
+      claims,
+    };
+    this.identities.set(claims, { identity, roles });
     return identity;
   }
 
@@ -205,8 +227,8 @@ export class Guard {
    * What the token's roles grant here. If its scope names any of this application's permissions,
    * only those are granted (a down-scoped token); scopes like `openid` or `profile` do not limit.
    */
-  private grantedPermissions(claims: AccessTokenClaims): Set<string> {
-    const granted = permissionsOf(this.options.settings, claims.roles ?? []);
+  private grantedPermissions(claims: AccessTokenClaims, roles: RoleFacts): Set<string> {
+    const granted = permissionsOf(this.options.settings, roles.roles, roles.stored);
     if (claims.scope === undefined) return granted;
     const scope = claims.scope.split(' ').filter((s) => this.permissions.has(s));
     if (scope.length === 0) return granted;

@@ -3,6 +3,7 @@ import type { GuardOptions } from '../guard/guard';
 import { headerPrefixProblem, IDENTITY_HEADERS, type IdentityHeader } from '../guard/identity-headers';
 import { DEFAULT_REMOVE_HEADERS, RemovedHeaders } from '../guard/removed-headers';
 import { CSRF_COOKIE } from '../http/csrf';
+import type { RoleMode } from '../guard/role-source';
 
 /** Options of one guard instance (a pipeline's policy action). */
 export interface GuardPolicyOptions {
@@ -17,6 +18,8 @@ export interface GuardPolicyOptions {
   identityHeaders?: IdentityHeader[];
   /** Incoming headers removed before the upstream (`*` ends a prefix); replaces DEFAULT_REMOVE_HEADERS. */
   removeHeaders?: readonly string[];
+  /** `token` (default): the token's `roles` claim; `live`: the caller's current roles (src/guard/role-source.ts). */
+  roles?: RoleMode;
 }
 
 /** A guard's options and the verifier settings it needs, from the policy's parameters. */
@@ -42,8 +45,11 @@ export function resolveGuardOptions(settings: PortcullisSettings, options: Guard
   if (!Number.isInteger(maxTokenLifetime) || maxTokenLifetime < 1) {
     throw new Error(`portcullis guard for ${options.application}: maxTokenLifetime must be a positive integer (seconds), got ${JSON.stringify(options.maxTokenLifetime)}`);
   }
+  const roles = options.roles ?? 'token';
+  if (roles !== 'token' && roles !== 'live') throw new Error(`portcullis guard for ${options.application}: roles must be token or live, got ${JSON.stringify(options.roles)}`);
   return {
     guard: {
+      roles,
       application: options.application,
       settings: application,
       headerPrefix: (options.headerPrefix ?? 'x-portcullis-').toLowerCase(),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hasRole, type StoredRoles } from '../applications/permissions';
 import type { ApplicationSettings } from '../config/settings';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors';
 import { quotedExcerpt } from '../errors/error-description';
@@ -28,6 +29,8 @@ export class UserRegistry {
     private readonly store: Store,
     private readonly applications: Record<string, ApplicationSettings>,
     private readonly now: () => number = Date.now,
+    /** The roles admins made in an application (src/admin/role-registry.ts); none without one. */
+    private readonly storedRoles: (application: string) => Promise<StoredRoles> = async () => ({}),
   ) {}
 
   async create(input: NewUser): Promise<UserView> {
@@ -41,7 +44,7 @@ export class UserRegistry {
       emailVerified: false,
       ...(input.name !== undefined ? { name: checkName(input.name) } : {}),
       passwordHash: await hashPassword(input.password),
-      roles: this.checkRoles(input.roles ?? {}),
+      roles: this.checkRoles(input.roles ?? {}, await this.storedRolesIn(input.roles ?? {})),
       ...(input.adminRole ? { adminRole: input.adminRole } : {}),
       status: 'active',
       createdAt: at,
@@ -90,12 +93,13 @@ export class UserRegistry {
   }
 
   async update(userId: string, changes: UserChanges): Promise<UserView> {
+    const stored = changes.roles === undefined ? {} : await this.storedRolesIn(changes.roles);
     return this.change(userId, (u) => {
       const next: User = { ...u };
       if (changes.email !== undefined) next.email = checkEmail(changes.email);
       if (changes.name !== undefined) next.name = checkName(changes.name);
       if (changes.status !== undefined) next.status = changes.status;
-      if (changes.roles !== undefined) next.roles = this.checkRoles(changes.roles);
+      if (changes.roles !== undefined) next.roles = this.checkRoles(changes.roles, stored);
       if (changes.adminRole === null) delete next.adminRole;
       else if (changes.adminRole !== undefined) next.adminRole = changes.adminRole;
       return next;
@@ -117,13 +121,19 @@ export class UserRegistry {
     return userView(await updateRecord<User>(this.store, KIND, userId, 'user', (u) => ({ ...apply(u), updatedAt: this.now() })));
   }
 
-  private checkRoles(roles: Record<string, string[]>): Record<string, string[]> {
+  /** The stored roles of each declared application that `roles` names. */
+  private async storedRolesIn(roles: Record<string, string[]>): Promise<Record<string, StoredRoles>> {
+    const names = Object.keys(roles).filter((application) => Object.hasOwn(this.applications, application));
+    return Object.fromEntries(await Promise.all(names.map(async (application) => [application, await this.storedRoles(application)] as const)));
+  }
+
+  private checkRoles(roles: Record<string, string[]>, stored: Record<string, StoredRoles>): Record<string, string[]> {
     const checked: Record<string, string[]> = {};
     for (const [application, list] of Object.entries(roles)) {
       const app = this.applications[application];
       if (!app || !Object.hasOwn(this.applications, application)) throw new ValidationError('roles', `unknown application${quotedExcerpt(application)}`);
       for (const role of list) {
-        if (!Object.hasOwn(app.roles, role)) throw new ValidationError('roles', `application ${application} has no role${quotedExcerpt(role)}`);
+        if (!hasRole(app, role, stored[application])) throw new ValidationError('roles', `application ${application} has no role${quotedExcerpt(role)}`);
       }
       if (list.length) checked[application] = [...new Set(list)];
     }

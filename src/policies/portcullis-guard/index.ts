@@ -17,6 +17,8 @@ export interface GuardAction {
   hideCredentials: boolean;
   identityHeaders: IdentityHeader[];
   removeHeaders: string[];
+  /** Where the caller's roles come from: `token` (the claim) or `live` (the registry). */
+  roles: 'token' | 'live';
 }
 
 /** What the policy needs of a runtime: a guard for one application (Portcullis.guard). */
