@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { auditCommand } from './audit-command';
 import { clientsCommand } from './clients-commands';
 import { keysCommand } from './keys-commands';
+import { rolesCommand } from './roles-commands';
 import { storeCommand } from './store-commands';
 import { usersCommand } from './users-commands';
 import { fail } from './output';
@@ -33,6 +34,7 @@ export function program(): Command {
   cli.addCommand(keysCommand());
   cli.addCommand(auditCommand());
   cli.addCommand(storeCommand());
+  cli.addCommand(rolesCommand());
   return cli;
 }
 
