@@ -9,6 +9,7 @@ import { appPageRoutes } from './app-page-routes';
 import type { AdminPageHandler, AdminPagesDeps } from './page-context';
 import { auditPage } from './views/audit-page';
 import { userPageRoutes } from './user-page-routes';
+import { rolePageRoutes } from './role-page-routes';
 
 /**
  * `/admin`: signed-in admins and super admins only. Anonymous visitors are sent to sign in and
@@ -50,6 +51,7 @@ export function adminPagesRouter(p: AdminPagesDeps): Router {
   router.get('/', wrap(async (_ctx, _req, res) => redirect303(res, '/admin/apps')));
   appPageRoutes(router, p, wrap);
   userPageRoutes(router, p, wrap);
+  rolePageRoutes(router, p, wrap);
   router.get('/audit', wrap(async (ctx, _req, res) => sendPage(res, 200, auditPage(ctx.actor, ctx.csrf, await p.admin.auditLog(500)), [], true)));
   return router;
 }

@@ -27,20 +27,27 @@ function valuesOf(app: ClientView): AppFormValues {
 /** Admin > Integrations > Apps: list, create (secret shown once), detail, edit, regenerate, deactivate, reactivate. */
 export function appPageRoutes(router: Router, p: AdminPagesDeps, wrap: AdminPageWrap): void {
   const apps = p.settings.applications;
+  /** The applications with every role the forms offer: YAML and made by admins (a bespoke role made a minute ago included). */
+  const withRoles = async (): Promise<typeof apps> =>
+    Object.fromEntries(await Promise.all(Object.entries(apps).map(async ([name, a]) => [name, { ...a, roles: Object.fromEntries((await p.admin.listRoles(name)).map((r) => [r.name, r.permissions])) }] as const)));
   const detail = async (ctx: AdminPageContext, res: Response, app: ClientView, values = valuesOf(app), errors: Record<string, string> = {}, secret?: string) => {
     const audit = await p.admin.auditLog(50, { type: 'app', id: app.clientId });
-    sendPage(res, Object.keys(errors).length ? 422 : 200, appDetailPage(ctx.actor, ctx.csrf, app, { values, errors }, apps, audit, secret), [], true);
+    sendPage(res, Object.keys(errors).length ? 422 : 200, appDetailPage(ctx.actor, ctx.csrf, app, { values, errors }, await withRoles(), audit, secret), [], true);
   };
 
   router.get('/apps', wrap(async (ctx, _req, res) => sendPage(res, 200, appsListPage(ctx.actor, ctx.csrf, await p.admin.listApps()), [], true)));
-  router.get('/apps/new', wrap(async (ctx, _req, res) => {
-    const empty: AppFormValues = { name: '', description: '', type: 'web', application: Object.keys(apps)[0], redirectUris: '', allowedOrigins: '', roles: [] };
-    sendPage(res, 200, createAppPage(ctx.actor, ctx.csrf, empty, {}, apps), [], true);
+  router.get('/apps/new', wrap(async (ctx, req, res) => {
+    // `?type=service&application=echo&role=r` (the role page's "New service client with this role") preselects them.
+    const query = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
+    const type = query('type') === 'service' || query('type') === 'public' ? query('type')! : 'web';
+    const application = Object.hasOwn(apps, query('application') ?? '') ? query('application')! : Object.keys(apps)[0];
+    const empty: AppFormValues = { name: '', description: '', type, application, redirectUris: '', allowedOrigins: '', roles: query('role') ? [query('role')!] : [] };
+    sendPage(res, 200, createAppPage(ctx.actor, ctx.csrf, empty, {}, await withRoles()), [], true);
   }));
   router.post('/apps', wrap(async (ctx, _req, res) => {
     const values = valuesFrom(ctx.form);
     const errors = appFormErrors({ ...values, redirectUris: lines(values.redirectUris), allowedOrigins: lines(values.allowedOrigins) });
-    if (Object.keys(errors).length) return sendPage(res, 422, createAppPage(ctx.actor, ctx.csrf, values, errors, apps), [], true);
+    if (Object.keys(errors).length) return sendPage(res, 422, createAppPage(ctx.actor, ctx.csrf, values, errors, await withRoles()), [], true);
     try {
       const created = await p.admin.createApp(ctx.actor, {
         name: values.name, description: values.description || undefined, type: values.type as ClientView['type'], application: values.application,
@@ -49,7 +56,7 @@ export function appPageRoutes(router: Router, p: AdminPagesDeps, wrap: AdminPage
       if (created.clientSecret) await p.secretReveal.stash(res, created.client.clientId, created.clientSecret);
       redirect303(res, `/admin/apps/${created.client.clientId}`);
     } catch (err) {
-      sendPage(res, 422, createAppPage(ctx.actor, ctx.csrf, values, formErrors(err), apps), [], true);
+      sendPage(res, 422, createAppPage(ctx.actor, ctx.csrf, values, formErrors(err), await withRoles()), [], true);
     }
   }));
   router.get('/apps/:id', wrap(async (ctx, req, res) => {

@@ -9,6 +9,7 @@ export function adminLayout(title: string, actor: Actor, csrf: string, body: Htm
   <strong>Admin</strong> ›
   <a href="/admin/apps">Integrations › Apps</a> ·
   <a href="/admin/users">Users</a> ·
+  <a href="/admin/roles">Roles</a> ·
   <a href="/admin/audit">Audit log</a>
   <form method="post" action="/logout" class="inline">
     <input type="hidden" name="csrf_token" value="${csrf}">
