@@ -2,6 +2,7 @@ import type { Request, Response, Router } from 'express';
 import type { ClientView } from '../../clients/client';
 import { appFormErrors } from '../../clients/client-registry';
 import { redirect303, sendPage } from '../../pages/security-headers';
+import { applicationsWithRoles } from './applications-with-roles';
 import { formErrors, type AdminPageContext, type AdminPagesDeps, type AdminPageWrap } from './page-context';
 import { appDetailPage, appsListPage, confirmRegeneratePage, createAppPage, type AppFormValues } from './views/app-pages';
 
@@ -27,9 +28,7 @@ function valuesOf(app: ClientView): AppFormValues {
 /** Admin > Integrations > Apps: list, create (secret shown once), detail, edit, regenerate, deactivate, reactivate. */
 export function appPageRoutes(router: Router, p: AdminPagesDeps, wrap: AdminPageWrap): void {
   const apps = p.settings.applications;
-  /** The applications with every role the forms offer: YAML and made by admins (a bespoke role made a minute ago included). */
-  const withRoles = async (): Promise<typeof apps> =>
-    Object.fromEntries(await Promise.all(Object.entries(apps).map(async ([name, a]) => [name, { ...a, roles: Object.fromEntries((await p.admin.listRoles(name)).map((r) => [r.name, r.permissions])) }] as const)));
+  const withRoles = () => applicationsWithRoles(apps, p.admin);
   const detail = async (ctx: AdminPageContext, res: Response, app: ClientView, values = valuesOf(app), errors: Record<string, string> = {}, secret?: string) => {
     const audit = await p.admin.auditLog(50, { type: 'app', id: app.clientId });
     sendPage(res, Object.keys(errors).length ? 422 : 200, appDetailPage(ctx.actor, ctx.csrf, app, { values, errors }, await withRoles(), audit, secret), [], true);

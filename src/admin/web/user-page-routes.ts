@@ -2,6 +2,7 @@ import type { Request, Response, Router } from 'express';
 import { redirect303, sendPage } from '../../pages/security-headers';
 import type { UserView } from '../../users/user';
 import { may } from '../admin-authorization';
+import { applicationsWithRoles } from './applications-with-roles';
 import { formErrors, type AdminPagesDeps, type AdminPageWrap } from './page-context';
 import { createUserPage, userDetailPage, usersListPage, type UserFormValues } from './views/user-pages';
 
@@ -10,7 +11,9 @@ function rolesFrom(values: string[]): Record<string, string[]> {
   // the registry then refuses as unknown (a plain object would find Object.prototype's members).
   const roles: Record<string, string[]> = Object.create(null);
   for (const value of values) {
-    const [app, role] = value.split(':');
+    // Application names have no `:`, role names may: split at the first one.
+    const at = value.indexOf(':');
+    const [app, role] = at < 0 ? [value, ''] : [value.slice(0, at), value.slice(at + 1)];
     if (app && role) (roles[app] ??= []).push(role);
   }
   return roles;
@@ -28,9 +31,10 @@ const valuesFrom = (form: URLSearchParams): UserFormValues => ({
 /** Users: list, create, edit (roles per application, admin role for super admins), disable, enable. */
 export function userPageRoutes(router: Router, p: AdminPagesDeps, wrap: AdminPageWrap): void {
   const apps = p.settings.applications;
+  const withRoles = () => applicationsWithRoles(apps, p.admin);
   router.get('/users', wrap(async (ctx, _req, res) => sendPage(res, 200, usersListPage(ctx.actor, ctx.csrf, await p.admin.listUsers()), [], true)));
   router.get('/users/new', wrap(async (ctx, _req, res) => {
-    sendPage(res, 200, createUserPage(ctx.actor, ctx.csrf, { username: '', email: '', name: '', roles: [], adminRole: '' }, {}, apps), [], true);
+    sendPage(res, 200, createUserPage(ctx.actor, ctx.csrf, { username: '', email: '', name: '', roles: [], adminRole: '' }, {}, await withRoles()), [], true);
   }));
   router.post('/users', wrap(async (ctx, _req, res) => {
     const values = valuesFrom(ctx.form);
@@ -41,12 +45,12 @@ export function userPageRoutes(router: Router, p: AdminPagesDeps, wrap: AdminPag
       });
       redirect303(res, `/admin/users/${user.userId}`);
     } catch (err) {
-      sendPage(res, 422, createUserPage(ctx.actor, ctx.csrf, values, formErrors(err), apps), [], true);
+      sendPage(res, 422, createUserPage(ctx.actor, ctx.csrf, values, formErrors(err), await withRoles()), [], true);
     }
   }));
   router.get('/users/:id', wrap(async (ctx, req, res) => {
     const user = await p.admin.getUser(req.params.id);
-    sendPage(res, 200, userDetailPage(ctx.actor, ctx.csrf, user, valuesOf(user), {}, apps, await p.admin.auditLog(50, { type: 'user', id: user.userId })), [], true);
+    sendPage(res, 200, userDetailPage(ctx.actor, ctx.csrf, user, valuesOf(user), {}, await withRoles(), await p.admin.auditLog(50, { type: 'user', id: user.userId })), [], true);
   }));
   router.post('/users/:id', wrap(async (ctx, req, res) => {
     const user = await p.admin.getUser(req.params.id);
@@ -58,7 +62,7 @@ export function userPageRoutes(router: Router, p: AdminPagesDeps, wrap: AdminPag
       redirect303(res, `/admin/users/${user.userId}`);
     } catch (err) {
       const audit = await p.admin.auditLog(50, { type: 'user', id: user.userId });
-      sendPage(res, 422, userDetailPage(ctx.actor, ctx.csrf, user, values, formErrors(err), apps, audit), [], true);
+      sendPage(res, 422, userDetailPage(ctx.actor, ctx.csrf, user, values, formErrors(err), await withRoles(), audit), [], true);
     }
   }));
   for (const [action, status] of [['disable', 'disabled'], ['enable', 'active']] as const) {
