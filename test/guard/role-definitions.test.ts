@@ -7,6 +7,7 @@ import type { Actor } from '../../src/admin/admin-authorization';
 import { createLogger } from '../../src/logging/logger';
 import { Portcullis } from '../../src/runtime/portcullis';
 import { portcullisRouter } from '../../src/runtime/portcullis-router';
+import { resolveGuardOptions } from '../../src/runtime/guard-options';
 import { RedisStore } from '../../src/store/redis-store';
 import { SqliteStore } from '../../src/store/sqlite-store';
 import type { Store } from '../../src/store/store';
@@ -172,3 +173,12 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('guard parameter roles (src/runtime/guard-options.ts)', () => {
+  it('is token by default, live when asked, and anything else stops the guard naming the parameter', () => {
+    const settings = testSettings();
+    expect(resolveGuardOptions(settings, { application: 'echo' }).guard.roles).to.equal('token');
+    expect(resolveGuardOptions(settings, { application: 'echo', roles: 'live' }).guard.roles).to.equal('live');
+    expect(() => resolveGuardOptions(settings, { application: 'echo', roles: 'claims' as never })).to.throw('portcullis guard for echo: roles must be token or live, got "claims"');
+  });
+});
