@@ -19,7 +19,7 @@ export class Forbidden extends DomainError {
 
 /**
  * Everything the admin area lets someone do, and the least admin role that may do it. Admins
- * manage apps and users; only super admins make or unmake admins, touch a super admin (a user or
+ * manage apps, users and the roles of applications; only super admins make or unmake admins, touch a super admin (a user or
  * a client: a new secret of a super-admin client would be its power) or rotate signing keys.
  * `refusal` finishes "only a super admin can ..." (the words the pages and the API show).
  */
@@ -34,6 +34,7 @@ const ACTIONS = {
   'change-admin-role': { least: 'super-admin', refusal: 'make or unmake admins' },
   'change-super-admin': { least: 'super-admin', refusal: 'change a super admin' },
   'rotate-signing-keys': { least: 'super-admin', refusal: 'rotate signing keys' },
+  'manage-roles': { least: 'admin', refusal: 'manage roles' },
 } as const satisfies Record<string, { least: AdminRole; refusal: string }>;
 
 export type AdminAction = keyof typeof ACTIONS;

@@ -11,14 +11,17 @@ import type { UserView } from '../users/user';
 import type { NewUser, UserChanges, UserRegistry } from '../users/user-registry';
 import { authorize, isSuperAdmin, type Actor } from './admin-authorization';
 import type { AuditEntry, AuditLog } from './audit-log';
+import { describeHolders, type NewRole, type RoleChanges, type RoleHolders, type RoleRegistry } from './role-registry';
+import type { RoleDefinition } from '../applications/permissions';
 
 /** What the admin operations use: the registries, the key ring, and ending an account's access. */
 export interface AdminServiceDeps {
   clients: Pick<ClientRegistry, 'list' | 'get' | 'create' | 'edit' | 'rotateSecret' | 'setStatus'>;
-  users: Pick<UserRegistry, 'list' | 'get' | 'create' | 'update' | 'setPassword' | 'validate'>;
+  users: Pick<UserRegistry, 'list' | 'get' | 'create' | 'update' | 'setPassword' | 'validate' | 'storedRolesIn'>;
   keys: Pick<KeyRing, 'rotate'>;
   access: Pick<AccountAccess, 'endUserAccess' | 'deactivateClient'>;
   apiKeys: Pick<ApiKeys, 'issue' | 'revoke' | 'current'>;
+  roles: Pick<RoleRegistry, 'list' | 'get' | 'create' | 'update' | 'delete' | 'holders'>;
 }
 
 /** An API key as issued: shown this once, never retrievable again. */
@@ -141,7 +144,8 @@ export class AdminService {
     // half-applied; and together, so every bad field is reported at once.
     const checks = new FieldChecks();
     if (password !== undefined) checks.check(() => checkPassword(password));
-    checks.check(() => this.p.users.validate(rest));
+    const stored = rest.roles === undefined ? {} : await this.p.users.storedRolesIn(rest.roles);
+    checks.check(() => this.p.users.validate(rest, stored));
     checks.throwIfAny();
     await this.p.users.update(id, status ? { ...rest, status } : rest);
     if (password !== undefined) await this.p.users.setPassword(id, password);
@@ -165,6 +169,39 @@ export class AdminService {
     const key = await this.p.keys.rotate(algorithm, options);
     await this.record(actor, 'key.rotate', { type: 'key', id: key.kid, name: key.alg }, options.retireNow ? ['previous key withdrawn at once'] : undefined);
     return key;
+  }
+
+  listRoles(application: string): Promise<RoleDefinition[]> {
+    return this.p.roles.list(application);
+  }
+
+  /** A role and who holds it. */
+  async getRole(application: string, name: string): Promise<RoleDefinition & { holders: RoleHolders }> {
+    return { ...(await this.p.roles.get(application, name)), holders: await this.p.roles.holders(application, name) };
+  }
+
+  async createRole(actor: Actor, application: string, input: NewRole): Promise<RoleDefinition> {
+    authorize(actor, 'manage-roles');
+    const role = await this.p.roles.create(application, input);
+    await this.logRole(actor, 'role.create', application, role.name);
+    return role;
+  }
+
+  /** Renaming records the old name too: the audit target is `<application>/<new name>`. */
+  async updateRole(actor: Actor, application: string, name: string, changes: RoleChanges): Promise<RoleDefinition> {
+    authorize(actor, 'manage-roles');
+    const { role, changed } = await this.p.roles.update(application, name, changes);
+    await this.logRole(actor, 'role.update', application, role.name, changed.map((c) => (c === 'name' ? `name (was ${name})` : c)));
+    return role;
+  }
+
+  /** Held roles are refused unless `removeFromHolders`; the entry then names how many lost it. */
+  async deleteRole(actor: Actor, application: string, name: string, options: { removeFromHolders?: boolean } = {}): Promise<RoleDefinition> {
+    authorize(actor, 'manage-roles');
+    const { role, holders } = await this.p.roles.delete(application, name, options);
+    const held = holders.clients.length + holders.users.length;
+    await this.logRole(actor, 'role.delete', application, name, held ? [`removed from ${describeHolders(holders)}`] : undefined);
+    return role;
   }
 
   auditLog(limit?: number, target?: { type: string; id: string }): Promise<AuditEntry[]> {
@@ -201,6 +238,10 @@ export class AdminService {
 
   private log(actor: Actor, action: string, app: ClientView, changed?: string[]): Promise<void> {
     return this.record(actor, action, { type: 'app', id: app.clientId, name: app.name }, changed);
+  }
+
+  private logRole(actor: Actor, action: string, application: string, name: string, changed?: string[]): Promise<void> {
+    return this.record(actor, action, { type: 'role', id: `${application}/${name}`, name }, changed);
   }
 
   private logUser(actor: Actor, action: string, user: UserView, changed?: string[]): Promise<void> {

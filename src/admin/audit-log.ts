@@ -9,7 +9,8 @@ export interface AuditEntry {
   at: number;
   actor: { type: 'user' | 'client' | 'cli'; id: string; name: string };
   action: string;
-  target: { type: 'app' | 'user' | 'key'; id: string; name?: string };
+  /** A role's id is `<application>/<role>`. */
+  target: { type: 'app' | 'user' | 'key' | 'role'; id: string; name?: string };
   /** The client address, or "cli" for the command line. */
   from: string;
   /** Names of the fields an edit changed (values are not kept: they may be sensitive). */

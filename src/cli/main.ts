@@ -4,6 +4,7 @@ import { clientsCommand } from './clients-commands';
 import { explainCommand } from './explain-command';
 import { keysCommand } from './keys-commands';
 import { routesCommand } from './routes-command';
+import { rolesCommand } from './roles-commands';
 import { storeCommand } from './store-commands';
 import { usersCommand } from './users-commands';
 import { fail } from './output';
@@ -37,6 +38,7 @@ export function program(): Command {
   cli.addCommand(storeCommand());
   cli.addCommand(routesCommand());
   cli.addCommand(explainCommand());
+  cli.addCommand(rolesCommand());
   return cli;
 }
 

@@ -1,3 +1,4 @@
+import { hasRole, type StoredRoles } from '../applications/permissions';
 import type { ApplicationSettings } from '../config/settings';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors';
 import { quotedExcerpt } from '../errors/error-description';
@@ -48,15 +49,18 @@ export class ClientRegistry {
     private readonly applications: Record<string, ApplicationSettings>,
     private readonly hashKey: Buffer,
     private readonly now: () => number = Date.now,
+    /** The roles admins made in an application (src/admin/role-registry.ts); none without one. */
+    private readonly storedRoles: (application: string) => Promise<StoredRoles> = async () => ({}),
   ) {}
 
   async create(input: NewClient): Promise<CreatedClient> {
-    // Every field is checked, and every problem reported at once (see FieldChecks).
-    const checks = new FieldChecks();
-    const name = checks.check(() => checkText('name', input.name, 255, true))!;
-    const description = input.description === undefined ? undefined : checks.check(() => checkText('description', input.description, 500, false));
-    const application = checks.check(() => this.checkApplication(input.application));
-    const roles = application === undefined ? [] : (checks.check(() => this.checkRoles(application, input.roles ?? [])) ?? []);
+      // Every field is checked, and every problem reported at once (see FieldChecks).
+      const checks = new FieldChecks();
+      const name = checks.check(() => checkText('name', input.name, 255, true))!;
+      const description = input.description === undefined ? undefined : checks.check(() => checkText('description', input.description, 500, false));
+      const application = checks.check(() => this.checkApplication(input.application));
+      const stored = application === undefined ? {} : await this.storedRoles(application);
+      const roles = application === undefined ? [] : (checks.check(() => this.checkRoles(application, input.roles ?? [], stored)) ?? []);
     const type = input.type ?? 'service';
     checks.check(() => {
       if (!['service', 'web', 'public'].includes(type)) throw new ValidationError('type', 'type must be service, web or public');
@@ -108,6 +112,7 @@ export class ClientRegistry {
    * (a credential is linked to exactly one application for life).
    */
   async edit(clientId: string, changes: ClientChanges): Promise<ClientView> {
+    const stored = changes.roles === undefined ? {} : await this.storedRolesOf(clientId);
     return this.update(clientId, (c) => {
       const next: Client = { ...c };
       const checks = new FieldChecks();
@@ -119,7 +124,7 @@ export class ClientRegistry {
       }
       if (changes.redirectUris !== undefined) checks.check(() => (next.redirectUris = checkRedirectUris(changes.redirectUris, c.type !== 'service')));
       if (changes.allowedOrigins !== undefined) checks.check(() => (next.allowedOrigins = checkOrigins(changes.allowedOrigins!)));
-      if (changes.roles !== undefined) checks.check(() => (next.roles = this.checkRoles(c.application, changes.roles!)));
+      if (changes.roles !== undefined) checks.check(() => (next.roles = this.checkRoles(c.application, changes.roles!, stored)));
       if (changes.adminRole === null) delete next.adminRole;
       else if (changes.adminRole !== undefined) checks.check(() => (next.adminRole = checkAdminRole(changes.adminRole)));
       checks.throwIfAny();
@@ -129,7 +134,14 @@ export class ClientRegistry {
 
   /** Replaces the roles; tokens issued from now on carry the new roles. */
   async setRoles(clientId: string, roles: string[]): Promise<ClientView> {
-    return this.update(clientId, (c) => ({ ...c, roles: this.checkRoles(c.application, roles) }));
+    const stored = await this.storedRolesOf(clientId);
+    return this.update(clientId, (c) => ({ ...c, roles: this.checkRoles(c.application, roles, stored) }));
+  }
+
+  /** The stored roles of the client's application (fixed for life, so it may be read before the write). */
+  private async storedRolesOf(clientId: string): Promise<StoredRoles> {
+    const client = await this.find(clientId);
+    return client ? this.storedRoles(client.application) : {};
   }
 
   /** Disabling also stamps `tokensValidAfter`, so tokens from before stay dead after re-enabling. */
@@ -182,14 +194,15 @@ export class ClientRegistry {
     return application;
   }
 
-  /** Every role the application does not declare is a problem of its own (all reported at once). */
-  private checkRoles(application: string, roles: string[]): string[] {
-    const declared = this.applications[application].roles;
+  /** Every role the application does not have (YAML or admin-made) is a problem of its own (all reported at once). */
+  private checkRoles(application: string, roles: string[], stored: StoredRoles): string[] {
+    const app = this.applications[application];
     const checks = new FieldChecks();
     for (const role of roles) {
       checks.check(() => {
-        if (!Object.hasOwn(declared, role)) {
-          throw new ValidationError('roles', `application ${application} has no role${quotedExcerpt(role)} (declared: ${Object.keys(declared).join(', ')})`);
+        if (!hasRole(app, role, stored)) {
+          const known = [...Object.keys(app.roles), ...Object.keys(stored)];
+          throw new ValidationError('roles', `application ${application} has no role${quotedExcerpt(role)} (declared: ${known.join(', ')})`);
         }
       });
     }

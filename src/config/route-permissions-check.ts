@@ -4,7 +4,7 @@ import { joinPath, type ConfigSite } from './schema-errors';
 import type { ApplicationSettings } from './settings-types';
 
 /**
- * A route rule whose permission no role of its application grants can never be satisfied: every
+ * A route rule whose permission its application does not declare (`permissions`, by default what its YAML roles grant) can never be satisfied: every
  * caller gets 403 on that route, silently (a typo such as `echo:raed`). Each such rule is a
  * problem naming application, route (index and path) and permission, with the closest declared
  * permission as a suggestion. To deny a route on purpose, leave it without a rule: no matching

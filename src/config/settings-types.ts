@@ -20,6 +20,12 @@ export interface RouteRule {
 export interface ApplicationSettings {
   audience: string;
   description?: string;
+  /**
+   * The permissions ops declare: what roles (YAML or admin-made), scopes and route rules may name.
+   * Filled at load with the union of the YAML roles' permissions when not given.
+   */
+  permissions: string[];
+  /** The YAML roles (read-only in the admin area); admins add their own (src/admin/role-registry.ts). */
   roles: Record<string, string[]>;
   /** Hand-written rules, tried before those of `openapi` (none by default). */
   routes: RouteRule[];

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import Ajv from 'ajv';
 import { trustedProxyProblems } from '../http/trusted-proxies';
+import { declarePermissions } from './declared-permissions';
 import { checkRedisSettings } from './redis-settings-check';
 import { checkRoutePermissions } from './route-permissions-check';
 import { formatSchemaErrors, joinPath, type ConfigSite } from './schema-errors';
@@ -38,7 +39,7 @@ export function resolveSettings(raw: unknown, home: string, site: ConfigSite = D
     throw new SettingsError(`invalid Portcullis settings: ${sourceless.map(([name]) => `${site.file}: ${joinPath(joinPath(site.at, 'applications'), name)}.routes: missing required field (or name an OpenAPI document in openapi)`).join('; ')}`);
   }
   for (const app of Object.values(settings.applications)) app.routes ??= [];
-  const problems = [...checkRoutePermissions(settings.applications, site), ...checkRedisSettings(settings.store, site)];
+  const problems = [...declarePermissions(settings.applications, site), ...checkRoutePermissions(settings.applications, site), ...checkRedisSettings(settings.store, site)];
   // Node refuses a request timeout shorter than the headers timeout (the headers are part of the request).
   if (settings.server.requestTimeoutMs < settings.server.headersTimeoutMs) {
     problems.push(`${site.file}: ${site.at}.server.requestTimeoutMs: must be >= server.headersTimeoutMs (${settings.server.headersTimeoutMs})`);

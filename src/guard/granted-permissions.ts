@@ -1,13 +1,12 @@
-import { permissionsOf, type HasRoles } from '../applications/permissions';
-import type { AccessTokenClaims } from './access-token-claims';
+import { permissionsOf, type HasRoles, type StoredRoles } from '../applications/permissions';
 
 /**
  * What a token's roles grant at an application (the guard's identities and `portcullis explain`
  * both ask here). If its scope names any of the application's permissions (`grantable`), only
  * those are granted (a down-scoped token); scopes like `openid` or `profile` do not limit.
  */
-export function grantedPermissions(application: HasRoles, grantable: ReadonlySet<string>, claims: Pick<AccessTokenClaims, 'roles' | 'scope'>): Set<string> {
-  const granted = permissionsOf(application, claims.roles ?? []);
+export function grantedPermissions(application: HasRoles, grantable: ReadonlySet<string>, claims: { readonly roles?: readonly string[]; readonly scope?: string }, stored?: StoredRoles): Set<string> {
+  const granted = permissionsOf(application, claims.roles ?? [], stored);
   if (claims.scope === undefined) return granted;
   const scope = claims.scope.split(' ').filter((s) => grantable.has(s));
   if (scope.length === 0) return granted;

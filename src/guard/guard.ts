@@ -21,6 +21,7 @@ import { checkAccess, isPublic } from './access-check';
 import { explainRequest, type ExplainReport } from './explain/explain-request';
 import type { ExplainCheck, ExplainInput } from './explain/explain-check';
 import { syntheticRequest } from './explain/synthetic-request';
+import { RoleSource, type RoleCaches, type RoleFacts, type RoleMode } from './role-source';
 import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
 import type { VerifiedIdentity } from './verified-identity';
 
@@ -36,8 +37,16 @@ interface MemoryStep {
   apiKey?: string;
 }
 
+/** An identity and the roles it was computed from (a changed role definition or assignment makes a new one). */
+interface CachedIdentity {
+  identity: VerifiedIdentity;
+  roles: RoleFacts;
+}
+
 /** What a guard is built from: its verifier, the status caches checks 3 read, where errors go. */
-export interface GuardDeps extends StandingCaches {
+export interface GuardDeps extends StandingCaches, RoleCaches {
+  clients: RoleCaches['clients'];
+  users: RoleCaches['users'];
   verifier: Pick<TokenVerifier, 'peek' | 'verify'>;
   site: ErrorSite;
   /** Counts decisions (with their reason code) and their latency. */
@@ -66,6 +75,8 @@ export interface GuardOptions {
   apiKeyHeader?: string;
   /** Add `X-Portcullis-Debug` to refusals (not for production: it tells a caller what it lacks). */
   debugHeader?: boolean;
+  /** Where the caller's roles come from: the token's claim (default) or the registry (role-source.ts). */
+  roles?: RoleMode;
 }
 
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
@@ -81,24 +92,28 @@ export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?
  *    active, and the token is not revoked;
  * 3b. with `apiKey: required`, the API key header names the current key of the token's client
  *    (src/guard/api-key-check.ts); a key alone never authorizes;
- * 4. roles -> permissions: the route rule for (method, path) says what it needs (and the rule
- *    of every other reading of the path an upstream may use, see RouteMatcher): one of its
- *    alternatives, each a set of permissions (access-check.ts); no rule means deny. A rule may
- *    be public (an OpenAPI `security: []`): then checks 1-4 are skipped and no identity header
- *    goes upstream (the caller's own are removed all the same);
+ * 4. roles -> permissions (the current role definitions; the roles of the token, or with
+ *    `roles: live` the caller's current ones, see role-source.ts): the route rule for (method,
+ *    path) says what it needs (and the rule of every other reading of the path an upstream may
+ *    use, see RouteMatcher): one of its alternatives, each a set of permissions
+ *    (access-check.ts); no rule means deny. A rule may be public (an OpenAPI `security: []`):
+ *    then checks 1-4 are skipped and no identity header goes upstream (the caller's own are
+ *    removed all the same);
  * 5. identity headers for the upstream replace anything the caller sent, and other products'
  *    identity headers (`removeHeaders`) and the issuer's own cookies are removed.
  */
 export class Guard {
   private readonly routes: RouteMatcher;
-  /** Every permission any role of this application grants. */
+  /** Every permission this application declares. */
   private readonly permissions: Set<string>;
   /**
    * Identities per verified claims object. An identity depends only on the claims and on this
    * guard's fixed settings, and the verifier hands a claims object out only while the token is
    * unexpired and its key published, so an identity cannot outlive what it was built from.
    */
-  private readonly identities = new WeakMap<AccessTokenClaims, VerifiedIdentity>();
+  private readonly identities = new WeakMap<AccessTokenClaims, CachedIdentity>();
+  /** The roles and role definitions of check 4. */
+  private readonly roleSource: RoleSource;
   /** Check 3 at this guard: the token must be for this application. */
   private readonly place: StandingPlace;
   /** Where check 3 reads what memory did not answer. */
@@ -114,6 +129,7 @@ export class Guard {
       if (!deps.apiKeys) throw new Error('a guard that requires API keys needs deps.apiKeys');
       this.apiKeyRefusals = apiKeyRefusals(options.apiKeyHeader);
     }
+    this.roleSource = new RoleSource(deps, options.application, options.roles ?? 'token');
   }
 
   /**
@@ -163,7 +179,8 @@ export class Guard {
     if (claims) recordOutcome(req, { clientId: claims.client_id });
     const facts = claims && peekStanding(claims, this.deps);
     const key = facts && this.peekApiKey(apiKey);
-    return { identity: key && this.decide(claims!, facts, needed, apiKey, key.value), token, claims, needed, apiKey };
+    const roles = key && this.roleSource.peek(claims!);
+    return { identity: roles && this.decide(claims!, facts, roles, needed, apiKey, key.value), token, claims, needed, apiKey };
   }
 
   /** The key's record from memory ({value: null} when none is required or none was sent). */
@@ -177,11 +194,12 @@ export class Guard {
     const claims = peeked ?? (await this.deps.verifier.verify(token));
     if (!peeked) recordOutcome(req, { clientId: claims.client_id });
     const lookup = this.apiKeyRefusals && apiKey !== undefined;
-    const [facts, key] = await Promise.all([
+    const [facts, roles, key] = await Promise.all([
       peekStanding(claims, this.deps) ?? loadStanding(claims, this.sources),
+      this.roleSource.peek(claims) ?? this.roleSource.load(claims),
       lookup ? this.deps.apiKeys!.get(apiKey) : null,
     ]);
-    return this.decide(claims, facts, needed, apiKey, key);
+    return this.decide(claims, facts, roles, needed, apiKey, key);
   }
 
   /**
@@ -244,7 +262,7 @@ export class Guard {
   }
 
   /** Checks 3, 3b and 4 on a verified token; throws the protocol error or returns the identity. */
-  private decide(claims: AccessTokenClaims, facts: StandingFacts, needed: readonly RouteAccess[], apiKey: string | undefined, key: ApiKeyStanding | null): VerifiedIdentity {
+  private decide(claims: AccessTokenClaims, facts: StandingFacts, roles: RoleFacts, needed: readonly RouteAccess[], apiKey: string | undefined, key: ApiKeyStanding | null): VerifiedIdentity {
     const standing = decideStanding(claims, facts, this.place);
     if (!standing.honoured) throw new InvalidToken(standing.description, standing.reason);
     if (this.apiKeyRefusals) {
@@ -252,7 +270,7 @@ export class Guard {
       if (refusal) throw new InvalidToken(refusal.description, refusal.reason);
     }
 
-    const identity = this.identityOf(claims);
+    const identity = this.identityOf(claims, roles);
     try {
       // Usually one rule; more when another reading of the path (letter case, trailing slash) has another.
       checkAccess(needed, identity.permissions);
@@ -263,21 +281,24 @@ export class Guard {
     return identity;
   }
 
-  /** Who the token says is calling; computed once per verified token (claims objects are cached). */
-  private identityOf(claims: AccessTokenClaims): VerifiedIdentity {
-    let identity = this.identities.get(claims);
-    if (!identity) {
-      identity = {
-        application: this.options.application,
-        clientId: claims.client_id,
-        subject: claims.sub,
-        roles: claims.roles ?? [],
-        permissions: grantedPermissions(this.options.settings, this.permissions, claims),
-        scope: claims.scope,
-        claims,
-      };
-      this.identities.set(claims, identity);
-    }
+  /**
+   * Who the token says is calling; computed once per verified token (claims objects are cached)
+   * and its roles: the caches hand out the same objects until a change, so a changed role
+   * definition or assignment is seen by reference.
+   */
+  private identityOf(claims: AccessTokenClaims, roles: RoleFacts): VerifiedIdentity {
+    const cached = this.identities.get(claims);
+    if (cached && cached.roles.roles === roles.roles && cached.roles.stored === roles.stored) return cached.identity;
+    const identity: VerifiedIdentity = {
+      application: this.options.application,
+      clientId: claims.client_id,
+      subject: claims.sub,
+      roles: [...roles.roles],
+      permissions: grantedPermissions(this.options.settings, this.permissions, { roles: roles.roles, scope: claims.scope }, roles.stored),
+      scope: claims.scope,
+      claims,
+    };
+    this.identities.set(claims, { identity, roles });
     return identity;
   }
 }

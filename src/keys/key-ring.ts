@@ -62,6 +62,12 @@ export class KeyRing {
     return key;
   }
 
+  /** Seconds since the active key was made (the `portcullis_signing_key_age_seconds` gauge), or undefined before init. */
+  activeAgeSeconds(at: number): number | undefined {
+    const key = this.activeKid ? this.keys.get(this.activeKid) : undefined;
+    return key && (at - key.stored.createdAt) / 1000;
+  }
+
   /**
    * The published key with this kid, re-reading the store first if the key set in memory is older
    * than the refresh interval (so a retirement made by another node or the CLI is seen), and

@@ -4,6 +4,7 @@ import { headerPrefixProblem, IDENTITY_HEADERS, type IdentityHeader } from '../g
 import { DEFAULT_REMOVE_HEADERS, RemovedHeaders } from '../guard/removed-headers';
 import { DEFAULT_API_KEY_HEADER } from '../guard/api-key-check';
 import { CSRF_COOKIE } from '../http/csrf';
+import type { RoleMode } from '../guard/role-source';
 
 /** Options of one guard instance (a pipeline's policy action). */
 export interface GuardPolicyOptions {
@@ -24,6 +25,8 @@ export interface GuardPolicyOptions {
   apiKeyHeader?: string;
   /** Refusals carry `X-Portcullis-Debug` (not for production). */
   debugHeader?: boolean;
+  /** `token` (default): the token's `roles` claim; `live`: the caller's current roles (src/guard/role-source.ts). */
+  roles?: RoleMode;
 }
 
 /** A guard's options and the verifier settings it needs, from the policy's parameters. */
@@ -51,8 +54,11 @@ export function resolveGuardOptions(settings: PortcullisSettings, options: Guard
   }
   const apiKeyHeader = apiKeyHeaderOf(options);
   const removed = [...(options.removeHeaders ?? DEFAULT_REMOVE_HEADERS), ...(apiKeyHeader ? [apiKeyHeader] : [])];
+  const roles = options.roles ?? 'token';
+  if (roles !== 'token' && roles !== 'live') throw new Error(`portcullis guard for ${options.application}: roles must be token or live, got ${JSON.stringify(options.roles)}`);
   return {
     guard: {
+      roles,
       application: options.application,
       settings: application,
       headerPrefix: (options.headerPrefix ?? 'x-portcullis-').toLowerCase(),

@@ -11,6 +11,9 @@ import type { ErrorSite } from '../http/send-error';
 import { clientStatusCache, userStatusCache, type ClientStatus, type UserStatus } from '../guard/client-status';
 import type { StatusCache } from '../store/status-cache';
 import { Guard } from '../guard/guard';
+import { roleDefinitionCache } from '../guard/role-cache';
+import type { StoredRoles } from '../applications/permissions';
+import { readStoredRoles, RoleRegistry } from '../admin/role-registry';
 import { LONGEST_LEEWAY_S, RevocationList } from '../tokens/revocation-list';
 import type { TokenVerifier } from '../guard/token-verifier';
 import { clientCredentialsGrant } from '../issuer/grants/client-credentials';
@@ -95,6 +98,10 @@ export class Portcullis {
   private readonly throttle: SignInThrottle;
   private readonly clientStatus: StatusCache<ClientStatus>;
   private readonly userStatus: StatusCache<UserStatus>;
+  /** The roles admins made, per application, as the guards read them. */
+  private readonly roleDefinitions: StatusCache<StoredRoles>;
+  /** The roles admins make (the admin operations use it). */
+  readonly roles: RoleRegistry;
   private readonly verifierPool: VerifierPool;
   /** Clients' API keys (issued, rotated, revoked by the admin operations). */
   readonly apiKeys: ApiKeys;
@@ -139,7 +146,10 @@ export class Portcullis {
     this.clientStatus = clientStatusCache((id) => clients.find(id), settings.cacheMs, now, push);
     this.apiKeys = new ApiKeys(store, clients, hashKey, now);
     this.apiKeyLookup = apiKeyCache(this.apiKeys, settings.cacheMs, now, push);
-    this.users = new UserRegistry(store, applications, now);
+    const storedRoles = (application: string) => readStoredRoles(store, application);
+    this.users = new UserRegistry(store, applications, now, storedRoles);
+    this.roles = new RoleRegistry({ store, applications, clients, users: this.users, now });
+    this.roleDefinitions = roleDefinitionCache(storedRoles, settings.cacheMs, now, push);
     this.userStatus = userStatusCache((id) => this.users.find(id), settings.cacheMs, now, push);
     this.consents = new Consents(store, now);
     this.codes = new AuthorizationCodes(store, ttl.authorizationCodeTtl, now);
@@ -155,21 +165,15 @@ export class Portcullis {
     this.rateLimiter.onLimited = (endpoint, by) => this.metrics.countRateLimited(endpoint, by);
     this.origins = new OriginIndex(clients, now);
     this.access = new AccountAccess({ users: this.users, clients, sessions: this.sessions, revoker: this.revoker, consents: this.consents });
-    this.admin = new AdminService({ clients, users: this.users, keys, access: this.access, apiKeys: this.apiKeys }, new AuditLog(store, now));
+    this.admin = new AdminService({ clients, users: this.users, keys, access: this.access, apiKeys: this.apiKeys, roles: this.roles }, new AuditLog(store, now));
     this.secretReveal = new SecretReveal(store, secure, now);
     this.readiness = new Readiness(readinessChecks({ store, keys }), { ...settings.health, now, logger });
     const userTokens = { tokens: this.tokens, idTokens: this.idTokens, refreshTokens: this.refreshTokens, applications };
     this.grants = new GrantRegistry()
       .register(authorizationCodeGrant({ ...userTokens, codes: this.codes, users: this.users, revoker: this.revoker }))
       .register(refreshTokenGrant({ ...userTokens, users: this.users, revoker: this.revoker, reuseWindow: ttl.refreshTokenReuseWindow, now }))
-      .register(clientCredentialsGrant({ tokens: this.tokens, applications }));
-    this.unwatchSigningKey = this.metrics.watchSigningKey(() => {
-      try {
-        return (now() - keys.active().stored.createdAt) / 1000;
-      } catch {
-        return undefined;
-      }
-    });
+      .register(clientCredentialsGrant({ tokens: this.tokens, applications, storedRoles }));
+    this.unwatchSigningKey = this.metrics.watchSigningKey(() => keys.activeAgeSeconds(now()));
   }
 
   /** What the browser-facing endpoints need. */
@@ -229,7 +233,7 @@ export class Portcullis {
       });
       await keys.init();
       const hashKey = await loadSecretHashKey(store);
-      const clients = new ClientRegistry(store, settings.applications, hashKey, now);
+      const clients = new ClientRegistry(store, settings.applications, hashKey, now, (application) => readStoredRoles(store, application));
       const portcullis = new Portcullis(settings, store, keys, clients, logger, now, hashKey, feed, routes);
       await bootstrapAdmin(portcullis.users, logger);
       if (options.serveMetrics && settings.metrics.enabled) {
@@ -268,6 +272,7 @@ export class Portcullis {
         verifier: this.verifierPool.get(leeway, requiredClaims, maxTokenLifetime),
         clients: this.clientStatus,
         users: this.userStatus,
+        roles: this.roleDefinitions,
         revocations: this.revocations,
         apiKeys: this.apiKeyLookup,
         site: this.errorSite('resource'),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hasRole, type StoredRoles } from '../applications/permissions';
 import type { ApplicationSettings } from '../config/settings';
 import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-errors';
 import { quotedExcerpt } from '../errors/error-description';
@@ -29,6 +30,8 @@ export class UserRegistry {
     private readonly store: Store,
     private readonly applications: Record<string, ApplicationSettings>,
     private readonly now: () => number = Date.now,
+    /** The roles admins made in an application (src/admin/role-registry.ts); none without one. */
+    private readonly storedRoles: (application: string) => Promise<StoredRoles> = async () => ({}),
   ) {}
 
   async create(input: NewUser): Promise<UserView> {
@@ -38,7 +41,8 @@ export class UserRegistry {
     checks.check(() => checkPassword(input.password));
     const email = input.email !== undefined ? checks.check(() => checkEmail(input.email)) : undefined;
     const name = input.name !== undefined ? checks.check(() => checkName(input.name)) : undefined;
-    const roles = checks.check(() => this.checkRoles(input.roles ?? {}))!;
+    const stored = await this.storedRolesIn(input.roles ?? {});
+    const roles = checks.check(() => this.checkRoles(input.roles ?? {}, stored))!;
     checks.throwIfAny();
     const at = this.now();
     const user: User = {
@@ -96,23 +100,27 @@ export class UserRegistry {
     return ok && user && user.status === 'active' ? user : undefined;
   }
 
-  /** Throws every problem of these changes at once (a `ValidationError` or `InvalidFields`), writing nothing. */
-  validate(changes: UserChanges): void {
+  /**
+   * Throws every problem of these changes at once (a `ValidationError` or `InvalidFields`), writing
+   * nothing. `stored`: the admin-made roles of the applications they name (`storedRolesIn`).
+   */
+  validate(changes: UserChanges, stored: Record<string, StoredRoles> = {}): void {
     const checks = new FieldChecks();
     if (changes.email !== undefined) checks.check(() => checkEmail(changes.email));
     if (changes.name !== undefined) checks.check(() => checkName(changes.name));
-    if (changes.roles !== undefined) checks.check(() => this.checkRoles(changes.roles!));
+    if (changes.roles !== undefined) checks.check(() => this.checkRoles(changes.roles!, stored));
     checks.throwIfAny();
   }
 
   async update(userId: string, changes: UserChanges): Promise<UserView> {
-    this.validate(changes);
+    const stored = changes.roles === undefined ? {} : await this.storedRolesIn(changes.roles);
+    this.validate(changes, stored);
     return this.change(userId, (u) => {
       const next: User = { ...u };
       if (changes.email !== undefined) next.email = checkEmail(changes.email);
       if (changes.name !== undefined) next.name = checkName(changes.name);
       if (changes.status !== undefined) next.status = changes.status;
-      if (changes.roles !== undefined) next.roles = this.checkRoles(changes.roles);
+      if (changes.roles !== undefined) next.roles = this.checkRoles(changes.roles, stored);
       if (changes.adminRole === null) delete next.adminRole;
       else if (changes.adminRole !== undefined) next.adminRole = changes.adminRole;
       return next;
@@ -134,8 +142,14 @@ export class UserRegistry {
     return userView(await updateRecord<User>(this.store, KIND, userId, 'user', (u) => ({ ...apply(u), updatedAt: this.now() })));
   }
 
+  /** The stored roles of each declared application that `roles` names. */
+  async storedRolesIn(roles: Record<string, string[]>): Promise<Record<string, StoredRoles>> {
+    const names = Object.keys(roles).filter((application) => Object.hasOwn(this.applications, application));
+    return Object.fromEntries(await Promise.all(names.map(async (application) => [application, await this.storedRoles(application)] as const)));
+  }
+
   /** Every unknown application and undeclared role is a problem of its own (all reported at once). */
-  private checkRoles(roles: Record<string, string[]>): Record<string, string[]> {
+  private checkRoles(roles: Record<string, string[]>, stored: Record<string, StoredRoles>): Record<string, string[]> {
     const checked: Record<string, string[]> = {};
     const checks = new FieldChecks();
     for (const [application, list] of Object.entries(roles)) {
@@ -148,7 +162,7 @@ export class UserRegistry {
       }
       for (const role of list) {
         checks.check(() => {
-          if (!Object.hasOwn(app.roles, role)) throw new ValidationError('roles', `application ${application} has no role${quotedExcerpt(role)}`);
+          if (!hasRole(app, role, stored[application])) throw new ValidationError('roles', `application ${application} has no role${quotedExcerpt(role)}`);
         });
       }
       if (list.length) checked[application] = [...new Set(list)];

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { ADMIN_ROUTES } from '../../src/admin/api/routes';
 import {
@@ -18,7 +19,7 @@ import { startTestServer, type TestServer } from '../helpers/test-portcullis';
  * ending with the audit log each of them wrote.
  */
 
-type Method = 'get' | 'post' | 'patch';
+type Method = 'get' | 'post' | 'patch' | 'delete';
 type Caller =
   | { kind: 'session'; agent: Agent; csrf?: string }
   | { kind: 'bearer'; token: string }
@@ -58,6 +59,14 @@ function expectNoSecretFields(value: unknown): void {
   expect(text).to.not.match(/client_secret|secretHash|secret_hash|passwordHash|password_hash/);
 }
 
+/** What the route cases act on. */
+interface Targets {
+  appId: string;
+  userId: string;
+  /** A role of echo made by an admin, held by nobody. */
+  role: string;
+}
+
 const webAppBody = (extra: Record<string, unknown> = {}) => ({ name: uniqueName('API app '), application: 'echo', type: 'web', redirect_uris: [REDIRECT_URI], ...extra });
 
 describe('admin API: /admin/api/v1', function () {
@@ -87,12 +96,14 @@ describe('admin API: /admin/api/v1', function () {
   });
   after(() => server?.close());
 
-  /** A fresh web app and user to act on (made directly in the registries). */
-  async function targets(): Promise<{ appId: string; userId: string }> {
+  /** A fresh web app, user and role (of echo, held by nobody) to act on (made directly in the registries). */
+  async function targets(): Promise<Targets> {
     const { client, clientSecret } = await server.portcullis.clients.create({ name: uniqueName('target app '), application: 'echo', type: 'web', redirectUris: [REDIRECT_URI] });
     SECRETS.add(clientSecret!);
     const user = await makeUser(server);
-    return { appId: client.clientId, userId: user.userId };
+    const role = `target-${randomBytes(4).toString('hex')}`;
+    await server.portcullis.roles.create('echo', { name: role, permissions: ['echo:read'] });
+    return { appId: client.clientId, userId: user.userId, role };
   }
 
   interface RouteCase {
@@ -103,7 +114,8 @@ describe('admin API: /admin/api/v1', function () {
   }
 
   /** One successful call per route, keyed `METHOD /path` as in ADMIN_ROUTES. */
-  function routeCases(t: { appId: string; userId: string }, actorName: string, role: string): Record<string, RouteCase> {
+  function routeCases(t: Targets, actorName: string, role: string): Record<string, RouteCase> {
+    const newRole = `made-${randomBytes(4).toString('hex')}`;
     const newPassword = `pw ${uniqueName('new user password ')}`;
     SECRETS.add(newPassword);
     return {
@@ -180,6 +192,22 @@ describe('admin API: /admin/api/v1', function () {
         expect(res.body).to.include({ user_id: t.userId, name: 'Edited Name', email: 'edited@example.com' });
         expect(res.body.roles).to.deep.equal({ echo: ['echo-reader', 'echo-writer'], billing: ['billing-reader'] });
       } },
+      'GET /applications/{application}/roles': { path: '/applications/echo/roles', status: 200, check: (res) => {
+        expect(res.body).to.deep.include({ name: 'echo-reader', description: null, permissions: ['echo:read'], source: 'settings', read_only: true });
+        expect(res.body).to.deep.include({ name: t.role, description: null, permissions: ['echo:read'], source: 'admin', read_only: false });
+      } },
+      'POST /applications/{application}/roles': { path: '/applications/echo/roles', body: { name: newRole, description: 'reads and writes', permissions: ['echo:read', 'echo:write'] }, status: 201, check: (res) => {
+        expect(res.body).to.deep.equal({ name: newRole, description: 'reads and writes', permissions: ['echo:read', 'echo:write'], source: 'admin', read_only: false });
+      } },
+      'GET /applications/{application}/roles/{role}': { path: `/applications/echo/roles/${t.role}`, status: 200, check: (res) => {
+        expect(res.body).to.deep.include({ name: t.role, source: 'admin', holders: { clients: [], users: [] } });
+      } },
+      'PATCH /applications/{application}/roles/{role}': { path: `/applications/echo/roles/${t.role}`, body: { description: 'now described', permissions: ['echo:write'] }, status: 200, check: (res) => {
+        expect(res.body).to.deep.include({ name: t.role, description: 'now described', permissions: ['echo:write'] });
+      } },
+      'DELETE /applications/{application}/roles/{role}': { path: `/applications/echo/roles/${t.role}`, status: 200, check: (res) => {
+        expect(res.body).to.include({ name: t.role, source: 'admin' });
+      } },
       'GET /audit': { path: '/audit', status: 200, check: (res) => {
         expect(res.body).to.be.an('array').that.is.not.empty;
       } },
@@ -189,7 +217,7 @@ describe('admin API: /admin/api/v1', function () {
   const routeKey = (r: { method: string; path: string }) => `${r.method.toUpperCase()} ${r.path}`;
 
   it('the route cases below cover exactly ADMIN_ROUTES', () => {
-    const cases = Object.keys(routeCases({ appId: 'x', userId: 'y' }, '', ''));
+    const cases = Object.keys(routeCases({ appId: 'x', userId: 'y', role: 'z' }, '', ''));
     expect(cases).to.have.members(ADMIN_ROUTES.map(routeKey));
   });
 
@@ -220,11 +248,11 @@ describe('admin API: /admin/api/v1', function () {
   });
 
   describe('who may call: every route refuses', () => {
-    let t: { appId: string; userId: string };
+    let t: Targets;
     before(async () => {
       t = await targets();
     });
-    const pathOf = (path: string) => path.replace('/apps/{id}', `/apps/${t.appId}`).replace('/users/{id}', `/users/${t.userId}`);
+    const pathOf = (path: string) => path.replace('/apps/{id}', `/apps/${t.appId}`).replace('/users/{id}', `/users/${t.userId}`).replace('{application}', 'echo').replace('{role}', t.role);
     const bodyOf = (route: (typeof ADMIN_ROUTES)[number]) => (route.method === 'get' ? undefined : route.path === '/users' ? { username: uniqueName('nobody'), password: 'long enough password' } : route.path === '/apps' ? webAppBody() : route.method === 'patch' ? { name: 'hijacked' } : {});
 
     for (const route of ADMIN_ROUTES) {

@@ -17,6 +17,7 @@ const TABLE: Record<AdminAction, { none: boolean; admin: boolean; 'super-admin':
   'change-admin-role': { none: false, admin: false, 'super-admin': true },
   'change-super-admin': { none: false, admin: false, 'super-admin': true },
   'rotate-signing-keys': { none: false, admin: false, 'super-admin': true },
+  'manage-roles': { none: false, admin: true, 'super-admin': true },
 };
 
 /** What an admin is refused with, word for word: the pages and the API show it. */

@@ -198,8 +198,12 @@ describe('admin API: the OpenAPI 3.1 document', function () {
   describe('every documented path and method exists (super-admin bearer token, real ids)', () => {
     let appId: string;
     let userId: string;
+    /** A role of echo made by an admin (the DELETE of the first test removes it). */
+    let role: string;
 
     before(async () => {
+      role = `documented-${Date.now()}`;
+      await server.portcullis.roles.create('echo', { name: role, permissions: ['echo:read'] });
       appId = (await server.portcullis.clients.create({ name: 'documented app', application: 'echo', type: 'web', redirectUris: [REDIRECT_URI] })).client.clientId;
       userId = (await makeUser(server)).userId;
     });
@@ -208,15 +212,20 @@ describe('admin API: the OpenAPI 3.1 document', function () {
     function bodyFor(method: string, path: string): Record<string, unknown> | undefined {
       if (method === 'post' && path === '/apps') return { name: 'from the document', application: 'echo', type: 'web', redirect_uris: [REDIRECT_URI] };
       if (method === 'post' && path === '/users') return { username: `doc${Date.now()}`, password: 'a long enough password' };
+      if (method === 'post' && path.endsWith('/roles')) return { name: `doc-${Date.now()}`, permissions: ['echo:read'] };
+      if (method === 'patch' && path.includes('/roles/')) return { description: 'Patched from the document' };
       if (method === 'patch') return { name: 'Patched from the document' };
       return undefined;
     }
+
+    /** A documented path with real ids. */
+    const realPath = (path: string) => path.replace('{id}', path.startsWith('/users') ? userId : appId).replace('{application}', 'echo').replace('{role}', role);
 
     it('each answers with a documented status, never the API\'s 404 "no admin API route"', async () => {
       const answered: string[] = [];
       for (const [path, item] of Object.entries(doc.paths)) {
         for (const [method, op] of Object.entries(item)) {
-          const real = path.replace('{id}', path.startsWith('/users') ? userId : appId);
+          const real = realPath(path);
           let test = (request(server.app) as unknown as Record<string, (url: string) => request.Test>)[method](`${API}${real}`).set('Authorization', `Bearer ${bot.token}`);
           const body = bodyFor(method, path);
           if (body) test = test.send(body);
@@ -237,7 +246,7 @@ describe('admin API: the OpenAPI 3.1 document', function () {
           const schema = op.requestBody?.content['application/json']?.schema;
           if (!schema) continue;
           expect(schema.additionalProperties, `${method} ${path}`).to.equal(false);
-          const real = `${API}${path.replace('{id}', path.startsWith('/users') ? userId : appId)}`;
+          const real = `${API}${realPath(path)}`;
           const send = (body: Record<string, unknown>) => (request(server.app) as unknown as Record<string, (url: string) => request.Test>)[method](real).set('Authorization', `Bearer ${bot.token}`).send(body);
           for (const property of Object.keys(schema.properties)) {
             // A value of the wrong type, so nothing is changed: the answer must be about its value, not "unknown field".

@@ -148,15 +148,28 @@ describe('settings (src/config/settings.ts)', function () {
       refused({ issuer: 'https://auth.example.com' }, 'plugins.portcullis.applications: missing required field');
     });
 
-    it('an application: missing routes, roles or audience; unknown field', function () {
+    it('an application: missing routes or audience; unknown field; no roles means no permission unless declared', function () {
       const { routes: _r, ...noRoutes } = app();
       refused(minimal({ applications: { echo: noRoutes } }), /plugins\.portcullis\.applications\.echo\.routes: missing required field/);
+      // Roles may be left out (admins may make them all), but then nothing declares the routes' permissions.
       const { roles: _o, ...noRoles } = app();
-      refused(minimal({ applications: { echo: noRoles } }), /plugins\.portcullis\.applications\.echo\.roles: missing required field/);
+      refused(minimal({ applications: { echo: noRoles } }), /plugins\.portcullis\.applications\.echo\.routes\[0\]\.permission: .*the application declares no permission/);
       const { audience: _a, ...noAudience } = app();
       refused(minimal({ applications: { echo: noAudience } }), /plugins\.portcullis\.applications\.echo\.audience: missing required field/);
       refused(minimal({ applications: { echo: { ...app(), audiense: 'x' } } }), /plugins\.portcullis\.applications\.echo\.audiense: unknown field \(did you mean audience\?\)/);
       refused(minimal({ applications: { echo: { ...app(), audience: '' } } }), 'plugins.portcullis.applications.echo.audience');
+    });
+
+    it('permissions: by default every permission of the YAML roles; declared, a YAML role may name only those', function () {
+      expect(resolveSettings(minimal(), HOME).applications.echo.permissions).to.have.members(['echo:read']);
+      const declared = resolveSettings(minimal({ applications: { echo: { ...app(), permissions: ['echo:read', 'echo:export'] } } }), HOME).applications.echo;
+      expect(declared.permissions).to.deep.equal(['echo:read', 'echo:export']);
+      // Without any YAML role: admins make the roles, the routes name declared permissions.
+      const { roles: _r, ...noRoles } = app();
+      const adminOnly = resolveSettings(minimal({ applications: { echo: { ...noRoles, permissions: ['echo:read'] } } }), HOME).applications.echo;
+      expect(adminOnly.roles).to.deep.equal({});
+      refused(minimal({ applications: { echo: { ...app(), permissions: ['echo:export'] } } }), /applications\.echo\.roles\.[\w-]+: role "[\w-]+" names permission "echo:read", which application "echo" does not declare in permissions/);
+      refused(minimal({ applications: { echo: { ...app(), permissions: ['has space'] } } }), 'plugins.portcullis.applications.echo.permissions[0]');
     });
 
     it('roles: bad role name, permission with spaces or quotes', function () {

@@ -351,7 +351,7 @@ describe('docs: the reference matches the code', () => {
   });
 
   describe('audit actions (src/admin/admin-service.ts) in docs/admin-guide.md', () => {
-    const inCode = [...new Set([...read('src/admin/admin-service.ts').matchAll(/'((?:app|user|key)\.[a-z.-]+)'/g)].map((m) => m[1]))];
+    const inCode = [...new Set([...read('src/admin/admin-service.ts').matchAll(/'((?:app|user|key|role)\.[a-z.-]+)'/g)].map((m) => m[1]))];
     const documented = [...rowsOf(section(ADMIN, /^## Audit log/) ?? '', 'Action').keys()];
 
     it('finds the actions', () => {

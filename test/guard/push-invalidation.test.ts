@@ -51,6 +51,23 @@ describe('guard: push invalidation over Redis pub/sub (src/store/redis-notificat
     await untilRefused(pair, token);
   });
 
+  it('a role edited on one instance is followed by the other without polling (issue 11)', async () => {
+    const role = `pushed-${randomUUID().slice(0, 8)}`;
+    await pair.a.portcullis.roles.create('echo', { name: role, permissions: ['echo:read'] });
+    const { client } = await pair.a.portcullis.clients.create({ name: 'push role test', application: 'echo', roles: [role] });
+    const { token } = await pair.a.portcullis.tokens.issue({ clientId: client.clientId, subject: client.clientId, audience: 'urn:portcullis:application:echo', roles: [role] });
+    expect(await pair.b.status(token), 'B caches the role definition').to.equal(200);
+    const start = pair.b.now.ms;
+    await pair.a.portcullis.roles.update('echo', role, { permissions: ['echo:write'] });
+    let status = await pair.b.status(token);
+    while (status === 200) {
+      await new Promise((resolve) => setImmediate(resolve));
+      status = await pair.b.status(token);
+    }
+    expect(pair.b.now.ms, 'the clock did not move: only the push explains it').to.equal(start);
+    expect(status).to.equal(403);
+  });
+
   it('a token revoked on one instance is refused by the other without polling', async () => {
     const { token } = await clientWithToken(pair.a);
     expect(await pair.b.status(token)).to.equal(200);

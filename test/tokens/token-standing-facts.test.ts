@@ -67,13 +67,14 @@ describe('token standing: loading the facts (src/tokens/token-standing-facts.ts)
 
     it('once loaded through the caches, the same facts come from memory, without waiting', async () => {
       const loaded = await loadStanding(userToken, cacheSources(caches));
-      expect(loaded).to.deep.equal({ client: { status: 'active', application: 'echo', tokensValidAfter: undefined }, user: { status: 'active' }, revoked: false });
+      // The guard's caches also keep the current roles (for `roles: live`, src/guard/role-source.ts).
+      expect(loaded).to.deep.equal({ client: { status: 'active', application: 'echo', tokensValidAfter: undefined, roles: [] }, user: { status: 'active', roles: { echo: ['echo-reader'] } }, revoked: false });
       expect(peekStanding(userToken, caches)).to.deep.equal(loaded);
     });
 
     it('a user token needs its user in memory too; a client token does not', async () => {
       await loadStanding(clientToken, cacheSources(caches));
-      expect(peekStanding(clientToken, caches)).to.deep.equal({ client: { status: 'active', application: 'echo', tokensValidAfter: undefined }, user: undefined, revoked: false });
+      expect(peekStanding(clientToken, caches)).to.deep.equal({ client: { status: 'active', application: 'echo', tokensValidAfter: undefined, roles: [] }, user: undefined, revoked: false });
       expect(peekStanding({ ...userToken, jti: clientToken.jti }, caches)).to.equal(undefined);
     });
 

@@ -27,6 +27,7 @@ const errorResponse = (description: string): OpenAPIV3_1.ResponseObject => ({
 export function openApiDocument(issuer: string): OpenAPIV3_1.Document {
   const paths: OpenAPIV3_1.PathsObject = {};
   for (const route of ADMIN_ROUTES) {
+    const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
     const operation: OpenAPIV3_1.OperationObject = {
       summary: route.summary,
       operationId: `${route.method}${route.path.replace(/[{}]/g, '').replace(/[/-](\w)/g, (_m, c: string) => c.toUpperCase())}`,
@@ -35,12 +36,13 @@ export function openApiDocument(issuer: string): OpenAPIV3_1.Document {
         400: errorResponse('Malformed path or bearer credentials (invalid_request), or a body that is not a JSON object (invalid_json)'),
         401: errorResponse('No valid session or bearer token'),
         403: errorResponse('Not an admin, missing admin power, or bad CSRF token'),
-        ...(route.path.includes('{id}') ? { 404: errorResponse('Unknown id') } : {}),
+        ...(params.length ? { 404: errorResponse(`Unknown ${params.join(' or ')}`) } : {}),
         ...(route.method !== 'get' ? { 409: errorResponse('Conflict'), 422: errorResponse('Invalid field') } : {}),
       },
     };
-    if (route.path.includes('{id}')) {
-      operation.parameters = [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }];
+    const query = Object.entries(route.query ?? {}).map(([name, q]): OpenAPIV3_1.ParameterObject => ({ name, in: 'query', required: false, description: q.description, schema: { type: q.type as 'string' } }));
+    if (params.length || query.length) {
+      operation.parameters = [...params.map((name): OpenAPIV3_1.ParameterObject => ({ name, in: 'path', required: true, schema: { type: 'string' } })), ...query];
     }
     if (route.body) {
       const required = Object.entries(route.body).filter(([, f]) => f.required).map(([name]) => name);

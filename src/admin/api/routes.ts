@@ -1,34 +1,15 @@
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { clientJson } from '../../clients/client-json';
 import type { Client } from '../../clients/client';
 import { ValidationError } from '../../errors/domain-errors';
-import type { PortcullisSettings } from '../../config/settings';
-import type { Csrf } from '../../http/csrf';
 import { PASSWORD_MIN_LENGTH } from '../../users/password-rule';
 import { userJson } from '../../users/user-json';
-import type { Actor } from '../admin-authorization';
-import type { AdminService } from '../admin-service';
 import { onlyFields, optionalAdminRole, optionalRoleMap, optionalString, optionalStrings, requiredString } from './input';
 
-/** What the routes use: the admin operations, the session's CSRF token, the declared applications. */
-export interface AdminRouteDeps {
-  admin: AdminService;
-  csrf: Pick<Csrf, 'token'>;
-  settings: Pick<PortcullisSettings, 'applications'>;
-}
+import type { AdminRoute } from './admin-route';
+import { ROLE_ROUTES } from './role-routes';
 
-/** One route of the admin REST API: the router and the OpenAPI document are both built from these. */
-export interface AdminRoute {
-  method: 'get' | 'post' | 'patch';
-  /** OpenAPI-style path under /admin/api/v1, e.g. `/apps/{id}`. */
-  path: string;
-  summary: string;
-  /** Request body fields (for the OpenAPI document). */
-  body?: Record<string, { type: string; description: string; required?: boolean }>;
-  /** Status of a successful answer. */
-  status: 200 | 201;
-  handle(p: AdminRouteDeps, actor: Actor, req: Request, res: Response): Promise<unknown>;
-}
+export type { AdminRoute, AdminRouteDeps } from './admin-route';
 
 const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
 const id = (req: Request) => String(req.params.id);
@@ -86,8 +67,8 @@ function without<T extends object>(fields: T, ...left: string[]): T {
 export const ADMIN_ROUTES: AdminRoute[] = [
   { method: 'get', path: '/session', summary: 'Who is calling; for a browser session also the CSRF token to send as X-CSRF-Token', status: 200,
     handle: async (p, actor, req, res) => ({ actor: { type: actor.type, id: actor.id, name: actor.name, admin_role: actor.adminRole }, csrf_token: p.csrf.token(req, res) }) },
-  { method: 'get', path: '/applications', summary: 'The declared applications (protected APIs) and their roles', status: 200,
-    handle: async (p) => Object.entries(p.settings.applications).map(([name, a]) => ({ name, audience: a.audience, description: a.description ?? null, roles: a.roles })) },
+  { method: 'get', path: '/applications', summary: 'The declared applications (protected APIs), their YAML roles and their declared permissions', status: 200,
+    handle: async (p) => Object.entries(p.settings.applications).map(([name, a]) => ({ name, audience: a.audience, description: a.description ?? null, roles: a.roles, permissions: a.permissions })) },
   { method: 'get', path: '/apps', summary: 'List apps (OAuth clients)', status: 200, handle: async (p) => (await p.admin.listApps()).map((c) => clientJson(c)) },
   { method: 'post', path: '/apps', summary: 'Create an app; the response holds the secret, shown only this once', status: 201, body: appBody,
     handle: async (p, actor, req) => {
@@ -154,10 +135,12 @@ export const ADMIN_ROUTES: AdminRoute[] = [
         roles: optionalRoleMap(b, 'roles'), adminRole: optionalAdminRole(b), status: userStatus(optionalString(b, 'status')),
       }));
     } },
-  { method: 'get', path: '/audit', summary: 'The audit log, newest first (?limit=, ?app=, ?user=)', status: 200,
+  ...ROLE_ROUTES,
+  { method: 'get', path: '/audit', summary: 'The audit log, newest first (?limit=, ?app=, ?user=, ?role=<application>/<role>)', status: 200,
     handle: async (p, _a, req) => {
       const limit = Math.min(Math.max(Number(req.query.limit) || 200, 1), 1000);
-      const target = typeof req.query.app === 'string' ? { type: 'app', id: req.query.app } : typeof req.query.user === 'string' ? { type: 'user', id: req.query.user } : undefined;
+      const target = typeof req.query.app === 'string' ? { type: 'app', id: req.query.app } : typeof req.query.user === 'string' ? { type: 'user', id: req.query.user }
+        : typeof req.query.role === 'string' ? { type: 'role', id: req.query.role } : undefined;
       return p.admin.auditLog(limit, target);
     } },
 ];

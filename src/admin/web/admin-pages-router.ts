@@ -12,6 +12,7 @@ import { auditPageRoutes } from './audit-page-routes';
 import type { AdminPageHandler, AdminPagesDeps } from './page-context';
 import { userPageRoutes } from './user-page-routes';
 import { adminLayout } from './views/admin-layout';
+import { rolePageRoutes } from './role-page-routes';
 
 const TO_APPS: WayBack = { href: '/admin/apps', label: 'Back to the apps' };
 
@@ -62,6 +63,7 @@ export function adminPagesRouter(p: AdminPagesDeps): Router {
   appPageRoutes(router, p, wrap);
   apiKeyPageRoutes(router, p, wrap);
   userPageRoutes(router, p, wrap);
+  rolePageRoutes(router, p, wrap);
   auditPageRoutes(router, p, wrap);
   // Last: an admin path nothing serves is a page in the admin layout, never "Cannot GET".
   router.use(wrap(async (ctx, _req, res) => sendPage(res, 404, adminLayout('Page not found', ctx.actor, ctx.csrf, problemBody(notFound(TO_APPS))), [], true)));

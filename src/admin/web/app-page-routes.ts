@@ -1,6 +1,7 @@
 import type { Response, Router } from 'express';
 import type { ClientView } from '../../clients/client';
 import { redirect303, sendPage } from '../../pages/security-headers';
+import { applicationsWithRoles } from './applications-with-roles';
 import { listParams, pageOf } from './list-query';
 import { doneOf, formErrors, type AdminPageContext, type AdminPagesDeps, type AdminPageWrap } from './page-context';
 import { appDetailPage } from './views/app-detail-page';
@@ -31,17 +32,22 @@ const searchable = (a: ClientView) => [a.name, a.clientId, a.application, TYPES[
 /** Admin > Integrations > Apps: list, create (secret shown once), detail, edit, regenerate, deactivate, reactivate. */
 export function appPageRoutes(router: Router, p: AdminPagesDeps, wrap: AdminPageWrap): void {
   const apps = p.settings.applications;
+  const withRoles = () => applicationsWithRoles(apps, p.admin);
   const detail = async (ctx: AdminPageContext, res: Response, app: ClientView, values = valuesOf(app), errors: Record<string, string> = {}, secret?: string, done?: string) => {
     const audit = await p.admin.auditLog(50, { type: 'app', id: app.clientId });
-    sendPage(res, Object.keys(errors).length ? 422 : 200, appDetailPage(ctx.actor, ctx.csrf, app, { values, errors }, apps, audit, { issuer: p.settings.issuer, secret, done }), [], true);
+    sendPage(res, Object.keys(errors).length ? 422 : 200, appDetailPage(ctx.actor, ctx.csrf, app, { values, errors }, await withRoles(), audit, { issuer: p.settings.issuer, secret, done }), [], true);
   };
   // Every action ends on the app's page, which says what happened (`?done=`, see APP_DONE).
   const doneAt = (res: Response, clientId: string, done: string) => redirect303(res, `/admin/apps/${encodeURIComponent(clientId)}?done=${done}`);
 
   router.get('/apps', wrap(async (ctx, req, res) => sendPage(res, 200, appsListPage(ctx.actor, ctx.csrf, pageOf(await p.admin.listApps(), listParams(req), searchable)), [], true)));
-  router.get('/apps/new', wrap(async (ctx, _req, res) => {
-    const empty: AppFormValues = { name: '', description: '', type: 'web', application: Object.keys(apps)[0], redirectUris: '', allowedOrigins: '', roles: [] };
-    sendPage(res, 200, createAppPage(ctx.actor, ctx.csrf, empty, {}, apps), [], true);
+  router.get('/apps/new', wrap(async (ctx, req, res) => {
+    // `?type=service&application=echo&role=r` (the role page's "New service client with this role") preselects them.
+    const query = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
+    const type = query('type') === 'service' || query('type') === 'public' ? query('type')! : 'web';
+    const application = Object.hasOwn(apps, query('application') ?? '') ? query('application')! : Object.keys(apps)[0];
+    const empty: AppFormValues = { name: '', description: '', type, application, redirectUris: '', allowedOrigins: '', roles: query('role') ? [query('role')!] : [] };
+    sendPage(res, 200, createAppPage(ctx.actor, ctx.csrf, empty, {}, await withRoles()), [], true);
   }));
   router.post('/apps', wrap(async (ctx, _req, res) => {
     const values = valuesFrom(ctx.form);
@@ -54,7 +60,7 @@ export function appPageRoutes(router: Router, p: AdminPagesDeps, wrap: AdminPage
       if (created.clientSecret) await p.secretReveal.stash(res, created.client.clientId, created.clientSecret);
       doneAt(res, created.client.clientId, 'created');
     } catch (err) {
-      sendPage(res, 422, createAppPage(ctx.actor, ctx.csrf, values, formErrors(err), apps), [], true);
+      sendPage(res, 422, createAppPage(ctx.actor, ctx.csrf, values, formErrors(err), await withRoles()), [], true);
     }
   }));
   router.get('/apps/:id', wrap(async (ctx, req, res) => {

@@ -1,7 +1,7 @@
 import type { ApplicationSettings } from '../../config/settings';
 import { InvalidScope, UnauthorizedClient } from '../../errors/oauth-errors';
 import type { AccessTokenIssuer } from '../../tokens/access-token-issuer';
-import { permissionsOf } from '../../applications/permissions';
+import { permissionsOf, type StoredRoles } from '../../applications/permissions';
 import { parseScope } from '../scope';
 import type { GrantHandler } from './grant-handler';
 import { excerptList } from '../../errors/error-description';
@@ -9,14 +9,16 @@ import { excerptList } from '../../errors/error-description';
 export interface ClientCredentialsDeps {
   tokens: Pick<AccessTokenIssuer, 'issue'>;
   applications: Record<string, ApplicationSettings>;
+  /** The roles admins made in an application, as they are now (src/admin/role-registry.ts). */
+  storedRoles: (application: string) => Promise<StoredRoles>;
 }
 
 /**
  * RFC 6749 §4.4: a confidential client trades its own credentials for an access token.
  * The token carries the client's current roles; a requested scope narrows what those roles grant
- * and may name only permissions they grant (§4.4.2 / §3.3).
+ * (by their current definitions) and may name only permissions they grant (§4.4.2 / §3.3).
  */
-export function clientCredentialsGrant({ tokens, applications }: ClientCredentialsDeps): GrantHandler {
+export function clientCredentialsGrant({ tokens, applications, storedRoles }: ClientCredentialsDeps): GrantHandler {
   return {
     grantType: 'client_credentials',
     parameters: ['scope'],
@@ -27,7 +29,7 @@ export function clientCredentialsGrant({ tokens, applications }: ClientCredentia
       }
       const application = applications[client.application];
       const requested = parseScope(params.get('scope'));
-      const granted = permissionsOf(application, client.roles);
+      const granted = permissionsOf(application, client.roles, await storedRoles(client.application));
       const refused = requested.filter((s) => !granted.has(s));
       if (refused.length) throw new InvalidScope(excerptList(refused) ? `scope not granted to this client: ${excerptList(refused)}` : 'scope not granted to this client');
       const scope = requested.length ? requested.join(' ') : undefined;

@@ -20,6 +20,8 @@ export interface GuardAction {
   apiKey: 'off' | 'required';
   apiKeyHeader: string;
   debugHeader: boolean;
+  /** Where the caller's roles come from: `token` (the claim) or `live` (the registry). */
+  roles: 'token' | 'live';
 }
 
 /** What the policy needs of a runtime: a guard for one application (Portcullis.guard). */

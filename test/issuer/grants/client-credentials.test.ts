@@ -11,7 +11,7 @@ describe('grant: client_credentials (src/issuer/grants/client-credentials.ts)', 
 
   beforeEach(async () => {
     f = await openGrantFixture();
-    grant = clientCredentialsGrant({ tokens: f.tokens, applications: f.settings.applications });
+    grant = clientCredentialsGrant({ tokens: f.tokens, applications: f.settings.applications, storedRoles: async () => ({}) });
   });
   afterEach(() => f.close());
 

@@ -9,6 +9,7 @@ export function adminLayout(title: string, actor: Actor, csrf: string, body: Htm
   <span class="nav-links"><strong>Admin</strong>
   <a href="/admin/apps">Apps</a>
   <a href="/admin/users">Users</a>
+  <a href="/admin/roles">Roles</a>
   <a href="/admin/audit">Audit log</a></span>
   <form method="post" action="/logout" class="inline">
     <input type="hidden" name="csrf_token" value="${csrf}">
