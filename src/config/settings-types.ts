@@ -4,6 +4,9 @@
  * without importing it back.
  */
 import type { ForwardedHeader, TrustedProxiesSetting } from '../http/trusted-proxies';
+import type { TrustedIssuerSettings } from './trusted-issuer-settings';
+
+export type { ClaimMapping, PermissionSource, TrustedIssuerSettings } from './trusted-issuer-settings';
 
 /** HTTP methods a route rule can name. */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
@@ -22,6 +25,10 @@ export interface ApplicationSettings {
   description?: string;
   roles: Record<string, string[]>;
   routes: RouteRule[];
+  /** Other issuers whose tokens this application accepts (`trustedIssuers[].issuer`); none by default. */
+  trustedIssuers: string[];
+  /** Tokens of those issuers must name one of these clients (`azp` / `client_id`); any by default. */
+  allowedClientIds?: string[];
 }
 
 export type SigningAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
@@ -71,6 +78,8 @@ export interface PortcullisSettings {
   accessLog: { enabled: boolean; destination: 'stdout' | 'stderr' };
   /** The Prometheus metrics listener (see src/metrics/metrics-listener.ts). */
   metrics: { enabled: boolean; host: string; port: number };
+  /** Other issuers whose tokens guards may accept (src/trust/). */
+  trustedIssuers: TrustedIssuerSettings[];
 }
 
 /** The endpoints that have rate limits (the `rateLimits` settings name them the same way). */

@@ -3,11 +3,12 @@ import Ajv from 'ajv';
 import { trustedProxyProblems } from '../http/trusted-proxies';
 import { checkRedisSettings } from './redis-settings-check';
 import { checkRoutePermissions } from './route-permissions-check';
+import { checkTrustedIssuers } from './trusted-issuers-check';
 import { formatSchemaErrors, type ConfigSite } from './schema-errors';
 import schema from './settings.schema.json';
 import type { PortcullisSettings } from './settings-types';
 
-export type { ApplicationSettings, HttpMethod, PortcullisSettings, RedisConnectionSettings, RouteRule, SigningAlgorithm } from './settings-types';
+export type { ApplicationSettings, ClaimMapping, HttpMethod, PermissionSource, TrustedIssuerSettings, PortcullisSettings, RedisConnectionSettings, RouteRule, SigningAlgorithm } from './settings-types';
 
 /** The JSON Schema of the settings, also handed to Express Gateway as the plugin's schema. */
 export const settingsSchema = schema;
@@ -32,7 +33,7 @@ export function resolveSettings(raw: unknown, home: string, site: ConfigSite = D
     throw new SettingsError(`invalid Portcullis settings: ${formatSchemaErrors(validate.errors, site).join('; ')}`);
   }
   const settings = copy as unknown as PortcullisSettings;
-  const problems = [...checkRoutePermissions(settings.applications, site), ...checkRedisSettings(settings.store, site)];
+  const problems = [...checkRoutePermissions(settings.applications, site), ...checkRedisSettings(settings.store, site), ...checkTrustedIssuers(settings, site)];
   // Node refuses a request timeout shorter than the headers timeout (the headers are part of the request).
   if (settings.server.requestTimeoutMs < settings.server.headersTimeoutMs) {
     problems.push(`${site.file}: ${site.at}.server.requestTimeoutMs: must be >= server.headersTimeoutMs (${settings.server.headersTimeoutMs})`);

@@ -15,6 +15,7 @@ import { recordDecision, refusalReason, type GuardDecision, type GuardDecisionMe
 import { RouteMatcher } from './route-matcher';
 import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
 import type { VerifiedIdentity } from './verified-identity';
+import { ForeignCheck, type ForeignIssuers } from './foreign-check';
 
 /** How far memory took the checks: the identity, or what the store-reading rest goes on from. */
 interface MemoryStep {
@@ -30,6 +31,8 @@ export interface GuardDeps extends StandingCaches {
   site: ErrorSite;
   /** Counts decisions (with their reason code) and their latency. */
   meter?: GuardDecisionMeter;
+  /** Other issuers (`trustedIssuers`); used only if the application names some. */
+  foreign?: ForeignIssuers;
 }
 
 export interface GuardOptions {
@@ -79,12 +82,15 @@ export class Guard {
   private readonly place: StandingPlace;
   /** Where check 3 reads what memory did not answer. */
   private readonly sources: StandingSources;
+  /** Tokens of other issuers this application accepts (foreign-check.ts); none by default. */
+  private readonly foreign?: ForeignCheck;
 
   constructor(private readonly deps: GuardDeps, private readonly options: GuardOptions) {
     this.routes = new RouteMatcher(options.settings.routes);
     this.permissions = grantablePermissions(options.settings);
     this.place = { audience: options.settings.audience, application: options.application };
     this.sources = cacheSources(deps);
+    if (deps.foreign && options.settings.trustedIssuers?.length) this.foreign = new ForeignCheck(deps.foreign, options.settings, options.application);
   }
 
   /** Runs checks 0-4 and returns who is calling; throws the protocol error otherwise. */
@@ -106,6 +112,9 @@ export class Guard {
     const needed = this.requestShape(req);
     const token = extractBearer(req);
     const claims = this.deps.verifier.peek(token);
+    // Own tokens in memory never reach this: another issuer's token is looked at only on a miss.
+    const issuer = !claims && this.foreign?.issuerOf(token);
+    if (issuer) return { identity: this.foreign!.peek(issuer, token, needed), token, needed };
     if (claims) recordOutcome(req, { clientId: claims.client_id });
     const facts = claims && peekStanding(claims, this.deps);
     return { identity: facts && this.decide(claims!, facts, needed), token, claims, needed };
@@ -113,6 +122,8 @@ export class Guard {
 
   /** The rest once memory did not suffice; the verified-token cache is not asked a second time. */
   private async finish(req: IncomingMessage, { token, claims: peeked, needed }: MemoryStep): Promise<VerifiedIdentity> {
+    const issuer = !peeked && this.foreign?.issuerOf(token);
+    if (issuer) return this.foreign!.check(issuer, token, needed);
     const claims = peeked ?? (await this.deps.verifier.verify(token));
     if (!peeked) recordOutcome(req, { clientId: claims.client_id });
     const facts = peekStanding(claims, this.deps) ?? (await loadStanding(claims, this.sources));
