@@ -11,7 +11,7 @@ type Introspection = NonNullable<TrustedIssuerSettings['introspection']>;
 const ACCESS_TOKEN_TYPES = new Set(['bearer', 'access_token']);
 
 /** RFC 6749 §2.3.1: client id and secret are form-urlencoded before they go into Basic. */
-const formEncode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+const formEncode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
 
 /**
  * Opaque tokens of one issuer, through its RFC 7662 introspection endpoint with the guard's own
