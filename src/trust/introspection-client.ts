@@ -36,12 +36,15 @@ export class IntrospectionClient {
     this.cache = new LRUCache({ max: 10_000, ttlResolution: 0, perf: { now } });
   }
 
+  /** A cached active answer, while it lasts and its token has not reached `exp` (RFC 7519 §4.1.4: on `exp`, expired). */
   peek(token: string): ForeignToken | undefined {
-    return this.cache.get(token);
+    const cached = this.cache.get(token);
+    if (cached?.exp !== undefined && cached.exp * 1000 <= this.now()) return undefined;
+    return cached;
   }
 
   introspect(token: string): Promise<ForeignToken> {
-    const cached = this.cache.get(token);
+    const cached = this.peek(token);
     if (cached) return Promise.resolve(cached);
     let running = this.running.get(token);
     if (!running) {
