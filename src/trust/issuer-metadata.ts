@@ -14,9 +14,11 @@ export interface IssuerEndpoints {
  */
 export function metadataUrls(settings: Pick<TrustedIssuerSettings, 'issuer' | 'metadataUrl'>): string[] {
   if (settings.metadataUrl) return [settings.metadataUrl];
-  const url = new URL(settings.issuer);
+  // Both: a terminating `/` of the issuer (Auth0's `https://tenant.auth0.com/`) is removed first.
+  const base = settings.issuer.replace(/\/$/, '');
+  const url = new URL(base);
   const path = url.pathname === '/' ? '' : url.pathname;
-  return [`${settings.issuer}/.well-known/openid-configuration`, `${url.origin}/.well-known/oauth-authorization-server${path}`];
+  return [`${base}/.well-known/openid-configuration`, `${url.origin}/.well-known/oauth-authorization-server${path}`];
 }
 
 /**

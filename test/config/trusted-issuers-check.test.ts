@@ -38,8 +38,9 @@ describe('settings: trustedIssuers', () => {
     );
   });
 
-  it('refuses a trailing slash, an unknown algorithm and an unknown field', () => {
-    refused({ trustedIssuers: [{ issuer: `${KC}/` }] }, /trustedIssuers/);
+  it('accepts an issuer ending in / (Auth0), refuses a query, an unknown algorithm and an unknown field', () => {
+    expect(testSettings({ trustedIssuers: [{ issuer: 'https://acme.eu.auth0.com/' }] }).trustedIssuers[0].issuer).to.equal('https://acme.eu.auth0.com/');
+    refused({ trustedIssuers: [{ issuer: `${KC}?x=1` }] }, /trustedIssuers/);
     refused({ trustedIssuers: [{ issuer: KC, algorithms: ['HS256'] }] }, /algorithms/);
     refused({ trustedIssuers: [{ issuer: KC, jwks: 'x' }] }, /jwks/);
   });

@@ -22,11 +22,11 @@ describe('guard: tokens of trusted issuers', () => {
   const keycloakToken = (claims: Record<string, unknown> = {}, options = {}) =>
     keycloak.sign({ sub: 'user-1', azp: 'orders-web', aud: [ECHO_AUD, 'account'], typ: 'Bearer', scope: 'openid profile', realm_access: { roles: ['echo-reader', 'offline_access'] }, ...claims }, { typ: 'JWT', ...options });
   const auth0Token = (claims: Record<string, unknown> = {}) =>
-    auth0.sign({ sub: 'auth0|42', azp: 'auth0-client', aud: [ECHO_AUD, `${auth0.issuer}/userinfo`], scope: 'openid echo:read', 'https://example.com/roles': ['admin'], ...claims }, { typ: 'at+jwt' });
+    auth0.sign({ sub: 'auth0|42', azp: 'auth0-client', aud: [ECHO_AUD, `${auth0.issuer}userinfo`], scope: 'openid echo:read', 'https://example.com/roles': ['admin'], ...claims }, { typ: 'at+jwt' });
 
   beforeEach(async () => {
     keycloak = await FakeIssuer.start('/realms/acme');
-    auth0 = await FakeIssuer.start();
+    auth0 = await FakeIssuer.start('', { trailingSlash: true });
     const settings = testSettings({
       trustedIssuers: [
         { issuer: keycloak.issuer, requireTyp: false, claims: { roles: 'realm_access.roles' }, keys: { refetchIntervalSeconds: 1, cacheSeconds: 60, maxStaleSeconds: 60, timeoutMs: 300 } },
@@ -64,7 +64,7 @@ describe('guard: tokens of trusted issuers', () => {
     expect(write.body.error_description).to.equal('this request needs the echo:write permission');
   });
 
-  it('Auth0: scopes used as permissions directly (the namespaced roles claim is not read without claims.roles)', async () => {
+  it('Auth0 (an issuer ending in /): scopes used as permissions directly (the namespaced roles claim is not read without claims.roles)', async () => {
     const res = await get('/echo/x', await auth0Token());
     expect(res.status, res.text).to.equal(200);
     expect(res.body.identity['x-portcullis-permissions']).to.equal('echo:read');

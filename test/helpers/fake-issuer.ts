@@ -36,12 +36,21 @@ export class FakeIssuer {
   /** The key behind `signWithUnknownKey` (one for all kids: generating RSA keys is slow). */
   private stray?: Promise<KeyLike>;
 
-  /** `path` makes an issuer with a path, as Keycloak's `/realms/<realm>`. */
-  static async start(path = ''): Promise<FakeIssuer> {
+  /**
+   * `path` makes an issuer with a path, as Keycloak's `/realms/<realm>`; `trailingSlash` an
+   * issuer identifier ending in `/`, as Auth0's `https://tenant.auth0.com/`.
+   */
+  static async start(path = '', options: { trailingSlash?: boolean } = {}): Promise<FakeIssuer> {
     const issuer = new FakeIssuer();
     await issuer.rotate();
     await issuer.listen(path);
+    if (options.trailingSlash) issuer.issuer += '/';
     return issuer;
+  }
+
+  /** Where the endpoints are: the issuer without a terminating `/`. */
+  get base(): string {
+    return this.issuer.replace(/\/$/, '');
   }
 
   /** The current signing key's id. */
@@ -83,7 +92,7 @@ export class FakeIssuer {
   private async listen(path: string): Promise<void> {
     const app = express();
     app.get(`${path}/.well-known/openid-configuration`, (_req, res) => {
-      res.json({ issuer: this.issuer, jwks_uri: `${this.issuer}/jwks`, introspection_endpoint: `${this.issuer}/introspect` });
+      res.json({ issuer: this.issuer, jwks_uri: `${this.base}/jwks`, introspection_endpoint: `${this.base}/introspect` });
     });
     app.get(`${path}/jwks`, (_req, res) => {
       this.jwksFetches++;

@@ -11,6 +11,7 @@ describe('trust: issuer metadata (OpenID Connect Discovery, RFC 8414)', () => {
       'https://kc.example/realms/acme/.well-known/openid-configuration',
       'https://kc.example/.well-known/oauth-authorization-server/realms/acme',
     ]);
+    expect(metadataUrls({ issuer: 'https://tenant.auth0.example/' })[0]).to.equal('https://tenant.auth0.example/.well-known/openid-configuration');
     expect(metadataUrls({ issuer: 'https://as.example', metadataUrl: 'https://as.example/meta' })).to.deep.equal(['https://as.example/meta']);
   });
 
