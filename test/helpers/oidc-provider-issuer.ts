@@ -24,7 +24,9 @@ export interface OidcProviderIssuer {
  * resource, RFC 7662 introspection and RFC 7009 revocation, discovery at the usual place.
  */
 export async function startOidcProvider(resources: ResourceFormats): Promise<OidcProviderIssuer> {
-  const { default: Provider } = (await import('oidc-provider')) as unknown as { default: new (issuer: string, config: object) => { callback(): http.RequestListener } };
+  // oidc-provider ships no type declarations (and is ESM only): loaded by name, typed by what is used.
+  const name = 'oidc-provider';
+  const { default: Provider } = (await import(name)) as { default: new (issuer: string, config: object) => { callback(): http.RequestListener } };
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
