@@ -155,7 +155,8 @@ export class Guard {
         meter?.allow(start);
         recordDecision(req, allowed);
         setIdentityHeaders(req, identity, this.options);
-        recordOutcome(req, { decision: 'allowed' });
+        // The client as the guard established it (also for another issuer's tokens, whose claims differ).
+        recordOutcome(req, { decision: 'allowed', clientId: identity.clientId });
         // The upstream gets the id the caller's response and the access log carry.
         req.headers['x-request-id'] = requestId(req, res);
         (req as IncomingMessage & { portcullis?: VerifiedIdentity }).portcullis = identity;
