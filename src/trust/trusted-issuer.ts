@@ -16,8 +16,9 @@ export class TrustedIssuer implements ForeignIssuer {
   private readonly jwts: ForeignJwtVerifier;
   private endpoints?: IssuerEndpoints;
   private resolving?: Promise<IssuerEndpoints>;
+  private failed?: { at: number; error: unknown };
 
-  constructor(private readonly settings: TrustedIssuerSettings, now: () => number, onError: (error: Error) => void) {
+  constructor(private readonly settings: TrustedIssuerSettings, private readonly now: () => number, onError: (error: Error) => void) {
     this.issuer = settings.issuer;
     this.permissions = settings.permissions ?? (settings.claims.roles === undefined ? 'scopes' : 'roles');
     this.introspects = settings.introspection !== undefined;
@@ -43,14 +44,20 @@ export class TrustedIssuer implements ForeignIssuer {
     }
   }
 
-  /** The endpoints, from the settings or the metadata; retried on the next use after a failure. */
+  /**
+   * The endpoints, from the settings or the metadata. After a failure the metadata is asked again
+   * at most once per `keys.refetchIntervalSeconds` (requests and probes meanwhile get the failure).
+   */
   private resolve(): Promise<IssuerEndpoints> {
     if (this.endpoints) return Promise.resolve(this.endpoints);
+    const failed = this.failed;
+    if (failed && this.now() - failed.at < this.settings.keys.refetchIntervalSeconds * 1000 && this.now() >= failed.at) return Promise.reject(failed.error);
     this.resolving ??= resolveEndpoints(this.settings, this.settings.keys.timeoutMs).then(
       (endpoints) => (this.endpoints = endpoints),
-      (err: unknown) => {
+      (error: unknown) => {
         this.resolving = undefined;
-        throw err;
+        this.failed = { at: this.now(), error };
+        throw error;
       },
     );
     return this.resolving;

@@ -25,6 +25,9 @@ export class FakeIssuer {
   /** How long `slow` hangs before it answers. */
   slowMs = 5_000;
   jwksFetches = 0;
+  metadataFetches = 0;
+  /** The discovery document answers 503. */
+  metadataDown = false;
   introspectionRequests = 0;
   introspectionMode: 'ok' | 'down' | 'garbage' = 'ok';
   /** Opaque token -> introspection answer (`active: true` and claims). */
@@ -92,6 +95,8 @@ export class FakeIssuer {
   private async listen(path: string): Promise<void> {
     const app = express();
     app.get(`${path}/.well-known/openid-configuration`, (_req, res) => {
+      this.metadataFetches++;
+      if (this.metadataDown) return void res.status(503).send('down');
       res.json({ issuer: this.issuer, jwks_uri: `${this.base}/jwks`, introspection_endpoint: `${this.base}/introspect` });
     });
     app.get(`${path}/jwks`, (_req, res) => {
