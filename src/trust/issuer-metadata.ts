@@ -31,13 +31,13 @@ export async function resolveEndpoints(settings: TrustedIssuerSettings, timeoutM
   const wanted: IssuerEndpoints = { jwksUri: settings.jwksUri, introspectionEndpoint: settings.introspection?.endpoint };
   const needsMetadata = !wanted.jwksUri || (settings.introspection && !wanted.introspectionEndpoint);
   if (!needsMetadata) return wanted;
-  let lastError: unknown;
+  const failures: string[] = [];
   for (const url of metadataUrls(settings)) {
     let metadata: Record<string, unknown>;
     try {
       metadata = await fetchJson(url, timeoutMs);
     } catch (err) {
-      lastError = err;
+      failures.push((err as Error).message);
       continue;
     }
     if (metadata.issuer !== settings.issuer) throw new RemoteUnavailable(`${url} names issuer ${JSON.stringify(metadata.issuer)}, not ${settings.issuer}`);
@@ -47,5 +47,6 @@ export async function resolveEndpoints(settings: TrustedIssuerSettings, timeoutM
       introspectionEndpoint: wanted.introspectionEndpoint ?? text(metadata.introspection_endpoint),
     };
   }
-  throw lastError instanceof Error ? lastError : new RemoteUnavailable(`no metadata for ${settings.issuer}`);
+  // Every place tried, for the log: the first failure is usually the telling one.
+  throw new RemoteUnavailable(`no metadata for ${settings.issuer}: ${failures.join('; ')}`);
 }

@@ -4,6 +4,9 @@ import { LRUCache } from 'lru-cache';
 import { TemporarilyUnavailable } from '../errors/oauth-errors';
 import { fetchJson, RemoteUnavailable } from './fetch-json';
 
+/** How often, at most, a set that never arrived is asked for (see refreshIfAllowed). */
+export const FIRST_FETCH_RETRY_MS = 1_000;
+
 /** A published key and the algorithms it may verify (RFC 8725 §3.1: pinned by the key, not the token). */
 export interface RemoteKey {
   algorithms: readonly string[];
@@ -113,10 +116,16 @@ export class RemoteKeySet {
     }
   }
 
-  /** One fetch per interval; concurrent callers share the running one. */
+  /**
+   * One fetch per interval; concurrent callers share the running one. Until a first set arrived
+   * (the issuer was unreachable at start, or the gateway was too busy starting to read it in
+   * time) the interval is at most FIRST_FETCH_RETRY_MS, so the issuer's tokens are not refused
+   * for a whole interval after a miss at start.
+   */
   private refreshIfAllowed(now: number): Promise<void> {
     if (this.inflight) return this.inflight;
-    if (now - this.attemptedAt < this.options.refetchIntervalMs && now >= this.attemptedAt) return Promise.resolve();
+    const interval = this.keys ? this.options.refetchIntervalMs : Math.min(this.options.refetchIntervalMs, FIRST_FETCH_RETRY_MS);
+    if (now - this.attemptedAt < interval && now >= this.attemptedAt) return Promise.resolve();
     return this.refresh(now);
   }
 

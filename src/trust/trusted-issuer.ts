@@ -4,7 +4,7 @@ import { ForeignJwtVerifier } from './foreign-jwt-verifier';
 import type { ForeignIssuer, ForeignToken } from './foreign-token';
 import { IntrospectionClient } from './introspection-client';
 import { resolveEndpoints, type IssuerEndpoints } from './issuer-metadata';
-import { RemoteKeySet } from './remote-key-set';
+import { FIRST_FETCH_RETRY_MS, RemoteKeySet } from './remote-key-set';
 
 /** Another issuer the settings trust: its metadata, key set, JWT verifier and introspection. */
 export class TrustedIssuer implements ForeignIssuer {
@@ -45,13 +45,15 @@ export class TrustedIssuer implements ForeignIssuer {
   }
 
   /**
-   * The endpoints, from the settings or the metadata. After a failure the metadata is asked again
-   * at most once per `keys.refetchIntervalSeconds` (requests and probes meanwhile get the failure).
+   * The endpoints, from the settings or the metadata (once found, kept). After a failure the
+   * metadata is asked again at most once per FIRST_FETCH_RETRY_MS (or `keys.refetchIntervalSeconds`
+   * if shorter); requests and probes meanwhile get the failure.
    */
   private resolve(): Promise<IssuerEndpoints> {
     if (this.endpoints) return Promise.resolve(this.endpoints);
     const failed = this.failed;
-    if (failed && this.now() - failed.at < this.settings.keys.refetchIntervalSeconds * 1000 && this.now() >= failed.at) return Promise.reject(failed.error);
+    const interval = Math.min(this.settings.keys.refetchIntervalSeconds * 1000, FIRST_FETCH_RETRY_MS);
+    if (failed && this.now() - failed.at < interval && this.now() >= failed.at) return Promise.reject(failed.error);
     this.resolving ??= resolveEndpoints(this.settings, this.settings.keys.timeoutMs).then(
       (endpoints) => (this.endpoints = endpoints),
       (error: unknown) => {

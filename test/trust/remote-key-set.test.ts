@@ -105,12 +105,17 @@ describe('trust: RemoteKeySet (a trusted issuer\'s JWK Set)', () => {
     expect(errors[0].message).to.match(/did not answer within 200 ms/);
   });
 
-  it('without any set yet, answers 503 (fail closed), not "unknown key"', async () => {
+  it('without any set yet, answers 503 (fail closed), not "unknown key", and asks again at most once a second', async () => {
     issuer.jwksMode = 'down';
     const keys = keySet();
     await keys.start();
     const err = await keys.verificationKey(issuer.kid).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(TemporarilyUnavailable);
+    expect(issuer.jwksFetches).to.equal(1);
+    issuer.jwksMode = 'ok';
+    clock.ms += 1_000;
+    expect(await keys.verificationKey(issuer.kid), 'the first set: not a whole refetch interval later').to.not.equal(undefined);
+    expect(issuer.jwksFetches).to.equal(2);
   });
 
   it('keeps only keys whose algorithm the issuer is trusted with', async () => {
