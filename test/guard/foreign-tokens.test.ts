@@ -127,6 +127,16 @@ describe('guard: tokens of trusted issuers', () => {
     expect(res.body.error).to.equal('temporarily_unavailable');
   });
 
+  it('a slow JWKS endpoint stalls no request beyond keys.timeoutMs', async () => {
+    await keycloak.rotate();
+    keycloak.jwksMode = 'slow';
+    server.now.ms += 1_000;
+    const started = Date.now();
+    // A new kid while the endpoint hangs: the one refetch gives up at the timeout, and the kid is unknown.
+    expectInvalidToken(await get('/echo/x', await keycloakToken()), /not signed by a key its issuer publishes/);
+    expect(Date.now() - started).to.be.lessThan(1_500);
+  });
+
   it('a flood of random kids through the guard costs one JWKS fetch per interval', async () => {
     server.now.ms += 1_000;
     const tokens = await Promise.all(Array.from({ length: 200 }, (_, i) => keycloak.signWithUnknownKey({ sub: 's', azp: 'orders-web', aud: ECHO_AUD, scope: 'x' }, `rnd-${i}`)));

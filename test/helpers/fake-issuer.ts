@@ -29,7 +29,7 @@ export class FakeIssuer {
   /** The discovery document answers 503. */
   metadataDown = false;
   introspectionRequests = 0;
-  introspectionMode: 'ok' | 'down' | 'garbage' = 'ok';
+  introspectionMode: 'ok' | 'down' | 'garbage' | 'slow' = 'ok';
   /** Opaque token -> introspection answer (`active: true` and claims). */
   readonly opaque = new Map<string, Record<string, unknown>>();
   /** Basic credentials the introspection endpoint accepts. */
@@ -112,6 +112,7 @@ export class FakeIssuer {
       this.introspectionRequests++;
       if (this.introspectionMode === 'down') return void res.status(500).json({ error: 'server_error' });
       if (this.introspectionMode === 'garbage') return void res.json({ activ: true });
+      if (this.introspectionMode === 'slow') return void setTimeout(() => res.json({ active: true }), this.slowMs).unref();
       const expected = `Basic ${Buffer.from(`portcullis-guard:guard+secret%21`).toString('base64')}`;
       if (req.headers.authorization !== expected) return void res.status(401).json({ error: 'invalid_client' });
       res.json(this.opaque.get(String(req.body.token)) ?? { active: false });

@@ -59,7 +59,7 @@ describe('RFC 7662: opaque tokens of a trusted issuer, through its introspection
     beforeEach(async () => {
       issuer = await FakeIssuer.start();
       const { id, secret } = issuer.introspectionClient;
-      server = await startTestServer({ settings: billingTrusts(issuer.issuer, { clientId: id, clientSecret: secret, cacheSeconds: 60 }) });
+      server = await startTestServer({ settings: billingTrusts(issuer.issuer, { clientId: id, clientSecret: secret, cacheSeconds: 60, timeoutMs: 300 }) });
       await server.portcullis.trustedIssuers.start();
     });
     afterEach(async () => {
@@ -94,6 +94,13 @@ describe('RFC 7662: opaque tokens of a trusted issuer, through its introspection
       issuer.introspectionMode = 'ok';
       expect((await get('tok-3')).status).to.equal(200);
       expect(issuer.introspectionRequests).to.equal(2);
+    });
+
+    it('a slow introspection endpoint costs a request at most introspection.timeoutMs, then 503', async () => {
+      issuer.introspectionMode = 'slow';
+      const started = Date.now();
+      expect((await get('tok-slow')).status).to.equal(503);
+      expect(Date.now() - started).to.be.lessThan(1_500);
     });
 
     it('an answer without a boolean active is no answer: 503', async () => {
