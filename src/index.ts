@@ -6,7 +6,7 @@
  *   app.use('/orders', portcullis.guard({ application: 'orders' }).middleware());
  */
 export { Portcullis, type GuardPolicyOptions, type RuntimeOptions } from './runtime/portcullis';
-export { resolveSettings, settingsSchema, SettingsError, type PortcullisSettings, type ApplicationSettings, type RouteRule } from './config/settings';
+export { resolveSettings, settingsSchema, SettingsError, type PortcullisSettings, type ApplicationSettings, type RouteRule, type TrustedIssuerSettings } from './config/settings';
 export { loadSettings } from './config/load-settings';
 /** The issuer's endpoints with its admin area and assets (kept under its first name). */
 export { portcullisRouter as issuerRouter } from './runtime/portcullis-router';

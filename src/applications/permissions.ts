@@ -79,3 +79,17 @@ export function roleDefinitions(application: HasRoles, stored: StoredRoles = {})
     .map(([name, role]): RoleDefinition => ({ name, ...(role.description ? { description: role.description } : {}), permissions: [...role.permissions], source: 'admin' }));
   return [...fromSettings, ...fromAdmins];
 }
+
+/**
+ * What another issuer's token grants in `application` (issue 9 part 3): through the
+ * application's roles (the token's mapped roles, as for Portcullis's own tokens), or its scopes
+ * taken as permissions directly. Either way only permissions the application declares count,
+ * and as for own tokens, scopes that name some of them narrow what the roles grant.
+ */
+export function foreignPermissions(application: HasRoles, source: 'roles' | 'scopes', roles: readonly string[], scopes: readonly string[]): Set<string> {
+  const declared = grantablePermissions(application);
+  const named = scopes.filter((scope) => declared.has(scope));
+  if (source === 'scopes') return new Set(named);
+  const granted = permissionsOf(application, roles);
+  return named.length === 0 ? granted : new Set(named.filter((p) => granted.has(p)));
+}

@@ -4,6 +4,9 @@
  * without importing it back.
  */
 import type { ForwardedHeader, TrustedProxiesSetting } from '../http/trusted-proxies';
+import type { TrustedIssuerSettings } from './trusted-issuer-settings';
+
+export type { ClaimMapping, PermissionSource, TrustedIssuerSettings } from './trusted-issuer-settings';
 
 /** HTTP methods a route rule can name. */
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
@@ -31,6 +34,10 @@ export interface ApplicationSettings {
   routes: RouteRule[];
   /** An OpenAPI 3.0 or 3.1 document whose operations become route rules (src/openapi/). */
   openapi?: OpenApiSource;
+  /** Other issuers whose tokens this application accepts (`trustedIssuers[].issuer`); none by default. */
+  trustedIssuers: string[];
+  /** Tokens of those issuers must name one of these clients (`azp` / `client_id`); any by default. */
+  allowedClientIds?: string[];
 }
 
 /** `applications.<name>.openapi`: which document, and where its paths are served if not at its `servers`. */
@@ -90,6 +97,8 @@ export interface PortcullisSettings {
   metrics: { enabled: boolean; host: string; port: number };
   /** The product's name, logo and colour on every page (see src/pages/brand.ts). */
   branding: { productName: string; logoUrl?: string; primaryColor: string };
+  /** Other issuers whose tokens guards may accept (src/trust/). */
+  trustedIssuers: TrustedIssuerSettings[];
 }
 
 /** The endpoints that have rate limits (the `rateLimits` settings name them the same way). */

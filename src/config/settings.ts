@@ -4,11 +4,12 @@ import { trustedProxyProblems } from '../http/trusted-proxies';
 import { declarePermissions } from './declared-permissions';
 import { checkRedisSettings } from './redis-settings-check';
 import { checkRoutePermissions } from './route-permissions-check';
+import { checkTrustedIssuers } from './trusted-issuers-check';
 import { formatSchemaErrors, joinPath, type ConfigSite } from './schema-errors';
 import schema from './settings.schema.json';
 import type { PortcullisSettings } from './settings-types';
 
-export type { ApplicationSettings, HttpMethod, OpenApiSource, PortcullisSettings, RedisConnectionSettings, RouteRule, SigningAlgorithm } from './settings-types';
+export type { ApplicationSettings, ClaimMapping, HttpMethod, OpenApiSource, PermissionSource, TrustedIssuerSettings, PortcullisSettings, RedisConnectionSettings, RouteRule, SigningAlgorithm } from './settings-types';
 
 /** The JSON Schema of the settings, also handed to Express Gateway as the plugin's schema. */
 export const settingsSchema = schema;
@@ -39,7 +40,7 @@ export function resolveSettings(raw: unknown, home: string, site: ConfigSite = D
     throw new SettingsError(`invalid Portcullis settings: ${sourceless.map(([name]) => `${site.file}: ${joinPath(joinPath(site.at, 'applications'), name)}.routes: missing required field (or name an OpenAPI document in openapi)`).join('; ')}`);
   }
   for (const app of Object.values(settings.applications)) app.routes ??= [];
-  const problems = [...declarePermissions(settings.applications, site), ...checkRoutePermissions(settings.applications, site), ...checkRedisSettings(settings.store, site)];
+  const problems = [...declarePermissions(settings.applications, site), ...checkRoutePermissions(settings.applications, site), ...checkRedisSettings(settings.store, site), ...checkTrustedIssuers(settings, site)];
   // Node refuses a request timeout shorter than the headers timeout (the headers are part of the request).
   if (settings.server.requestTimeoutMs < settings.server.headersTimeoutMs) {
     problems.push(`${site.file}: ${site.at}.server.requestTimeoutMs: must be >= server.headersTimeoutMs (${settings.server.headersTimeoutMs})`);

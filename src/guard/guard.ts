@@ -24,6 +24,7 @@ import { syntheticRequest } from './explain/synthetic-request';
 import { RoleSource, type RoleCaches, type RoleFacts, type RoleMode } from './role-source';
 import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
 import type { VerifiedIdentity } from './verified-identity';
+import { ForeignCheck, type ForeignIssuers } from './foreign-check';
 
 /** How far memory took the checks: the identity, or what the store-reading rest goes on from. */
 interface MemoryStep {
@@ -53,6 +54,8 @@ export interface GuardDeps extends StandingCaches, RoleCaches {
   meter?: GuardDecisionMeter;
   /** Where presented API keys are looked up (needed when `apiKeyHeader` is set). */
   apiKeys?: ApiKeyLookup;
+  /** Other issuers (`trustedIssuers`); used only if the application names some. */
+  foreign?: ForeignIssuers;
 }
 
 export interface GuardOptions {
@@ -119,6 +122,8 @@ export class Guard {
   /** Where check 3 reads what memory did not answer. */
   private readonly sources: StandingSources;
   private readonly apiKeyRefusals?: ReturnType<typeof apiKeyRefusals>;
+  /** Tokens of other issuers this application accepts (foreign-check.ts); none by default. */
+  private readonly foreign?: ForeignCheck;
 
   constructor(private readonly deps: GuardDeps, private readonly options: GuardOptions) {
     this.routes = new RouteMatcher(options.routes ?? options.settings.routes);
@@ -130,6 +135,7 @@ export class Guard {
       this.apiKeyRefusals = apiKeyRefusals(options.apiKeyHeader);
     }
     this.roleSource = new RoleSource(deps, options.application, options.roles ?? 'token');
+    if (deps.foreign && options.settings.trustedIssuers?.length) this.foreign = new ForeignCheck(deps.foreign, options.settings, options.application);
   }
 
   /**
@@ -176,6 +182,9 @@ export class Guard {
     const token = extractBearer(req);
     const apiKey = this.options.apiKeyHeader ? readApiKey(req, this.options.apiKeyHeader) : undefined;
     const claims = this.deps.verifier.peek(token);
+    // Own tokens in memory never reach this: another issuer's token is looked at only on a miss.
+    const issuer = !claims && this.foreign?.issuerOf(token);
+    if (issuer) return { identity: this.foreign!.peek(issuer, token, needed), token, needed };
     if (claims) recordOutcome(req, { clientId: claims.client_id });
     const facts = claims && peekStanding(claims, this.deps);
     const key = facts && this.peekApiKey(apiKey);
@@ -191,6 +200,8 @@ export class Guard {
 
   /** The rest once memory did not suffice; the verified-token cache is not asked a second time. */
   private async finish(req: IncomingMessage, { token, claims: peeked, needed, apiKey }: MemoryStep): Promise<VerifiedIdentity> {
+    const issuer = !peeked && this.foreign?.issuerOf(token);
+    if (issuer) return this.foreign!.check(issuer, token, needed);
     const claims = peeked ?? (await this.deps.verifier.verify(token));
     if (!peeked) recordOutcome(req, { clientId: claims.client_id });
     const lookup = this.apiKeyRefusals && apiKey !== undefined;
@@ -227,7 +238,8 @@ export class Guard {
         meter?.allow(start);
         recordDecision(req, allowed);
         setIdentityHeaders(req, identity, this.options);
-        recordOutcome(req, { decision: 'allowed' });
+        // The client as the guard established it (also for another issuer's tokens, whose claims differ).
+        recordOutcome(req, { decision: 'allowed', clientId: identity.clientId });
         // The upstream gets the id the caller's response and the access log carry.
         req.headers['x-request-id'] = requestId(req, res);
         (req as IncomingMessage & { portcullis?: VerifiedIdentity }).portcullis = identity;

@@ -59,6 +59,7 @@ import { processMetrics, type PortcullisMetrics } from '../metrics/portcullis-me
 import { resolveGuardOptions, type GuardPolicyOptions } from './guard-options';
 import { VerifierPool } from './verifier-pool';
 import type { RuntimeOptions } from './runtime-options';
+import { TrustedIssuers } from '../trust/trusted-issuers';
 
 export type { RuntimeOptions } from './runtime-options';
 
@@ -107,6 +108,8 @@ export class Portcullis {
   readonly apiKeys: ApiKeys;
   /** The guards' cache of presented API keys. */
   private readonly apiKeyLookup: ApiKeyLookup;
+  /** Other issuers whose tokens guards may accept (`trustedIssuers`). */
+  readonly trustedIssuers: TrustedIssuers;
   /** The process's metrics (one registry per process, shared by the runtimes a reload opens). */
   readonly metrics: PortcullisMetrics = processMetrics();
   private metricsListener?: MetricsListener;
@@ -167,7 +170,8 @@ export class Portcullis {
     this.access = new AccountAccess({ users: this.users, clients, sessions: this.sessions, revoker: this.revoker, consents: this.consents });
     this.admin = new AdminService({ clients, users: this.users, keys, access: this.access, apiKeys: this.apiKeys, roles: this.roles }, new AuditLog(store, now));
     this.secretReveal = new SecretReveal(store, secure, now);
-    this.readiness = new Readiness(readinessChecks({ store, keys }), { ...settings.health, now, logger });
+    this.trustedIssuers = new TrustedIssuers(settings.trustedIssuers ?? [], now, logger);
+    this.readiness = new Readiness(readinessChecks({ store, keys, trust: this.trustedIssuers }), { ...settings.health, now, logger });
     const userTokens = { tokens: this.tokens, idTokens: this.idTokens, refreshTokens: this.refreshTokens, applications };
     this.grants = new GrantRegistry()
       .register(authorizationCodeGrant({ ...userTokens, codes: this.codes, users: this.users, revoker: this.revoker }))
@@ -236,6 +240,8 @@ export class Portcullis {
       const clients = new ClientRegistry(store, settings.applications, hashKey, now, (application) => readStoredRoles(store, application));
       const portcullis = new Portcullis(settings, store, keys, clients, logger, now, hashKey, feed, routes);
       await bootstrapAdmin(portcullis.users, logger);
+      // Keys of other issuers are fetched now, without holding start-up up (readiness waits for them).
+      void portcullis.trustedIssuers.start();
       if (options.serveMetrics && settings.metrics.enabled) {
         try {
           portcullis.metricsListener = await openMetricsListener(portcullis.metrics, settings.metrics, logger);
@@ -277,6 +283,7 @@ export class Portcullis {
         apiKeys: this.apiKeyLookup,
         site: this.errorSite('resource'),
         meter: new GuardMeter(this.metrics, options.application),
+        foreign: this.trustedIssuers,
       },
       { ...guard, routes: this.routes.get(options.application) },
     );
