@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { routesCanMatch } from '../../src/startup/route-reach-check';
 
 describe('route reach check with an OpenAPI document (src/startup/route-reach-check.ts)', function () {
-  const app = { audience: 'urn:a', permissions: ['a:read'], roles: { r: ['a:read'] }, routes: [{ path: '/a/**', permission: 'a:read' }] };
+  const app = { audience: 'urn:a', permissions: ['a:read'], trustedIssuers: [], roles: { r: ['a:read'] }, routes: [{ path: '/a/**', permission: 'a:read' }] };
 
   it('an application with a document passes: its rules are read only when the runtime opens', function () {
     expect(routesCanMatch(app, ['/b/*']), 'hand-written rules alone are checked').to.equal(false);
