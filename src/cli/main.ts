@@ -5,7 +5,6 @@ import { keysCommand } from './keys-commands';
 import { storeCommand } from './store-commands';
 import { usersCommand } from './users-commands';
 import { fail } from './output';
-import { start } from './start';
 
 /** The `portcullis` command line. */
 export function program(): Command {
@@ -20,6 +19,8 @@ export function program(): Command {
     .option('--json', 'once ready, print one JSON line {status, issuer, port} on stdout (for supervisors and scripts); start-up errors as JSON on stderr')
     .action(async (opts) => {
       try {
+        // Loaded only for `start`: it brings the start-up checks and, later, Express Gateway.
+        const { start } = await import('./start');
         await start({ sampleUpstream: !!opts.sampleUpstream, json: !!opts.json });
       } catch (err) {
         fail(err, !!opts.json);

@@ -1,18 +1,27 @@
 import os from 'node:os';
 import type { Actor } from '../admin/admin-authorization';
-import { loadSettings } from '../config/load-settings';
-import { applyEnvironmentDefaults } from '../config/environment';
-import { Portcullis } from '../runtime/portcullis';
-import { createLogger } from '../logging/logger';
+import type { Portcullis } from '../runtime/portcullis';
 import { fail } from './output';
 
 /**
  * Runs a CLI action against the same settings and store the server uses, then closes the store.
  * Errors are printed (JSON with --json) and set a non-zero exit code.
+ *
+ * The runtime, the settings loader and the logger are imported here, when an action runs, not
+ * when the command line is built: `portcullis --help` and the parsing of every command then load
+ * only commander and the command definitions, and a command loads only what its store needs
+ * (docs/ops-guide.md#command-line-reference, bench/cli/). Command files import types only from
+ * the runtime and reach it through this function.
  */
 export async function withRuntime(json: boolean, action: (p: Portcullis) => Promise<void>): Promise<void> {
   let portcullis: Portcullis | undefined;
   try {
+    const [{ loadSettings }, { applyEnvironmentDefaults }, { Portcullis }, { createLogger }] = await Promise.all([
+      import('../config/load-settings'),
+      import('../config/environment'),
+      import('../runtime/portcullis'),
+      import('../logging/logger'),
+    ]);
     applyEnvironmentDefaults();
     portcullis = await Portcullis.open(loadSettings(), { logger: createLogger('warn') });
     await action(portcullis);

@@ -6,6 +6,7 @@ import { checkRoutePermissions } from './route-permissions-check';
 import { formatSchemaErrors, type ConfigSite } from './schema-errors';
 import schema from './settings.schema.json';
 import type { PortcullisSettings } from './settings-types';
+import { SettingsError } from './settings-error';
 
 export type { ApplicationSettings, HttpMethod, PortcullisSettings, RedisConnectionSettings, RouteRule, SigningAlgorithm } from './settings-types';
 
@@ -15,8 +16,7 @@ export const settingsSchema = schema;
 const ajv = new Ajv({ useDefaults: true, coerceTypes: true, allErrors: true, verbose: true, strict: false });
 const validate = ajv.compile(schema);
 
-/** Thrown when settings do not match the schema; the message names every bad field. */
-export class SettingsError extends Error {}
+export { SettingsError } from './settings-error';
 
 /** Where the plugin settings are, when the caller does not say: the sample layout. */
 const DEFAULT_SITE: ConfigSite = { file: 'system.config.yml', at: 'plugins.portcullis' };
