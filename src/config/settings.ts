@@ -1,5 +1,5 @@
 import path from 'node:path';
-import Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { trustedProxyProblems } from '../http/trusted-proxies';
 import { checkRedisSettings } from './redis-settings-check';
 import { checkRoutePermissions } from './route-permissions-check';
@@ -7,14 +7,15 @@ import { formatSchemaErrors, type ConfigSite } from './schema-errors';
 import schema from './settings.schema.json';
 import type { PortcullisSettings } from './settings-types';
 import { SettingsError } from './settings-error';
+import { settingsValidator } from './settings-validator';
 
 export type { ApplicationSettings, HttpMethod, PortcullisSettings, RedisConnectionSettings, RouteRule, SigningAlgorithm } from './settings-types';
 
 /** The JSON Schema of the settings, also handed to Express Gateway as the plugin's schema. */
 export const settingsSchema = schema;
 
-const ajv = new Ajv({ useDefaults: true, coerceTypes: true, allErrors: true, verbose: true, strict: false });
-const validate = ajv.compile(schema);
+/** Compiled (or loaded precompiled, settings-validator.ts) on first use, not when this file is imported. */
+let validate: ValidateFunction | undefined;
 
 export { SettingsError } from './settings-error';
 
@@ -28,6 +29,7 @@ const DEFAULT_SITE: ConfigSite = { file: 'system.config.yml', at: 'plugins.portc
  */
 export function resolveSettings(raw: unknown, home: string, site: ConfigSite = DEFAULT_SITE): PortcullisSettings {
   const copy = structuredClone(raw ?? {}) as Record<string, unknown>;
+  validate ??= settingsValidator(schema);
   if (!validate(copy)) {
     throw new SettingsError(`invalid Portcullis settings: ${formatSchemaErrors(validate.errors, site).join('; ')}`);
   }
