@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
+import { PACKAGE_DIR } from '../config/environment';
 import { auditCommand } from './audit-command';
 import { clientsCommand } from './clients-commands';
 import { keysCommand } from './keys-commands';
@@ -6,10 +9,21 @@ import { storeCommand } from './store-commands';
 import { usersCommand } from './users-commands';
 import { fail } from './output';
 
-/** The `portcullis` command line. */
+/** The installed package's version, as `npm ls` shows it. */
+export function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The `portcullis` command line. Building it must stay cheap (every command, and --help, pays for
+ * it): a command group's file imports commander, ./output and types only, and its actions reach
+ * the store through withRuntime (with-runtime.ts), which imports the runtime when an action runs.
+ * One line below per command group.
+ */
 export function program(): Command {
   const cli = new Command('portcullis')
     .description('Portcullis: an OAuth 2.0 / OpenID Connect issuer and the gateway policies that enforce its tokens')
+    .version(packageVersion(), '-V, --version', 'print the version of Portcullis and exit')
     .showHelpAfterError();
 
   cli
