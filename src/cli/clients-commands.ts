@@ -5,6 +5,7 @@ import type { Actor } from '../admin/admin-authorization';
 import { clientJson } from '../clients/client-json';
 import { ADMIN_ROLES } from '../users/user';
 import type { Portcullis } from '../runtime/portcullis';
+import { createHelpText } from './clients-help';
 import { print, table } from './output';
 import { cliActor, withRuntime } from './with-runtime';
 
@@ -56,7 +57,8 @@ export function clientsCommand(group: 'clients' | 'apps' = 'clients'): Command {
     .addOption(new Option('--type <type>', 'web: secret; public: PKCE, no secret; service: client credentials').choices(apps ? ['web', 'public', 'service'] : ['service']).default(apps ? 'web' : 'service'))
     .option('--description <text>', 'internal description (at most 500 characters)')
     .addOption(new Option('--admin-role <role>', 'let this service client call the admin API (automation)').choices([...ADMIN_ROLES]))
-    .option('--json', 'print JSON');
+    .option('--json', 'print JSON')
+    .addHelpText('after', () => createHelpText(group));
   if (apps) {
     create
       .option('--redirect-uri <uri>', 'a redirect URI, matched exactly (any port on http://127.0.0.1 and http://[::1]); repeat for several; required for web and public apps', collect, [])
