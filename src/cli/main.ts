@@ -17,8 +17,8 @@ export function packageVersion(): string {
 /**
  * The `portcullis` command line. Building it must stay cheap (every command, and --help, pays for
  * it): a command group's file imports commander, ./output and types only, and its actions reach
- * the store through withRuntime (with-runtime.ts), which imports the runtime when an action runs.
- * One line below per command group.
+ * the store through withRuntime (with-runtime.ts), which loads the runtime when an action runs
+ * (with `require`, as src/store/open-store.ts says why). One line below per command group.
  */
 export function program(): Command {
   const cli = new Command('portcullis')
@@ -34,7 +34,8 @@ export function program(): Command {
     .action(async (opts) => {
       try {
         // Loaded only for `start`: it brings the start-up checks and, later, Express Gateway.
-        const { start } = await import('./start');
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { start } = require('./start') as typeof import('./start');
         await start({ sampleUpstream: !!opts.sampleUpstream, json: !!opts.json });
       } catch (err) {
         fail(err, !!opts.json);

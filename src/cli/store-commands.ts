@@ -17,11 +17,11 @@ export function storeCommand(): Command {
       let target: Store | undefined;
       try {
         // Loaded when the command runs, not when the command line is built (see with-runtime.ts).
-        const [{ loadSettings }, { applyEnvironmentDefaults }, { openStore }] = await Promise.all([
-          import('../config/load-settings'),
-          import('../config/environment'),
-          import('../store/open-store'),
-        ]);
+        /* eslint-disable @typescript-eslint/no-require-imports */
+        const { loadSettings } = require('../config/load-settings') as typeof import('../config/load-settings');
+        const { applyEnvironmentDefaults } = require('../config/environment') as typeof import('../config/environment');
+        const { openStore } = require('../store/open-store') as typeof import('../store/open-store');
+        /* eslint-enable @typescript-eslint/no-require-imports */
         applyEnvironmentDefaults();
         target = await openStore(loadSettings().store);
         const copied = await importRedis(String(opts.from), String(opts.fromPrefix), target);
@@ -57,7 +57,8 @@ const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
  * gateway writes its own signing key and secret hash key, which must not be mixed with the old ones.
  */
 export async function importRedis(from: string, prefix: string, target: Store, now = Date.now()): Promise<{ records: number; kinds: Record<string, number> }> {
-  const { createClient } = await import('redis');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createClient } = require('redis') as typeof import('redis');
   const source = createClient({ url: from, disableOfflineQueue: true, socket: { connectTimeout: 5000, reconnectStrategy: false } });
   source.on('error', () => undefined);
   await source.connect();

@@ -16,12 +16,12 @@ import { fail } from './output';
 export async function withRuntime(json: boolean, action: (p: Portcullis) => Promise<void>): Promise<void> {
   let portcullis: Portcullis | undefined;
   try {
-    const [{ loadSettings }, { applyEnvironmentDefaults }, { Portcullis }, { createLogger }] = await Promise.all([
-      import('../config/load-settings'),
-      import('../config/environment'),
-      import('../runtime/portcullis'),
-      import('../logging/logger'),
-    ]);
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { loadSettings } = require('../config/load-settings') as typeof import('../config/load-settings');
+    const { applyEnvironmentDefaults } = require('../config/environment') as typeof import('../config/environment');
+    const { Portcullis } = require('../runtime/portcullis') as typeof import('../runtime/portcullis');
+    const { createLogger } = require('../logging/logger') as typeof import('../logging/logger');
+    /* eslint-enable @typescript-eslint/no-require-imports */
     applyEnvironmentDefaults();
     portcullis = await Portcullis.open(loadSettings(), { logger: createLogger('warn') });
     await action(portcullis);

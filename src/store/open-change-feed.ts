@@ -19,10 +19,12 @@ export async function openChangeFeed(settings: PortcullisSettings, options: { lo
       options.logger?.info('invalidation push is not available with this Redis mode; the guard polls', { mode });
       return new PollingFeed();
     }
-    const { RedisChangeFeed } = await import('./redis-notifications');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { RedisChangeFeed } = require('./redis-notifications') as typeof import('./redis-notifications');
     return RedisChangeFeed.open({ url: store.redisUrl, redis: store.redis, keyPrefix: store.redisKeyPrefix, logger: options.logger });
   }
   if (store.sqlitePath === ':memory:' || store.sqlitePath === '') return new PollingFeed();
-  const { SqliteChangeFeed } = await import('./sqlite-data-version');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SqliteChangeFeed } = require('./sqlite-data-version') as typeof import('./sqlite-data-version');
   return new SqliteChangeFeed(store.sqlitePath, cacheMs, options.now);
 }
