@@ -2,7 +2,8 @@
  * How long one CLI command takes, as an operator waits for it: the median wall time of
  * `node bin/portcullis.js clients list --json` (issue 11: under 0.5 s) over BENCH_CLI_RUNS runs,
  * against an SQLite store in a temp folder that holds one client, beside `node -e 0` (Node's own
- * start, which no command can go under), `--version` and `--help` (the command line alone).
+ * start, which no command can go under), `--version` and `--help` (the command line alone), and
+ * `npx portcullis clients list --json` as the docs write it (npm's own start and bin lookup on top).
  * With BENCH_CLI_REDIS_URL set (a scratch Redis on 127.0.0.1), also the same command against
  * that Redis: its records go under a key prefix of their own (`bench-cli:<pid>:`) and are left
  * there. With BENCH_CLI_OTHER_BIN set to another checkout's bin/portcullis.js (built), also the
@@ -37,15 +38,17 @@ function childrenCpuMs(): number {
 
 interface Row {
   name: string;
+  /** Arguments of `node`, or with `file`, of that program. */
   command: string[];
   env: NodeJS.ProcessEnv;
+  file?: string;
 }
 
 /** Runs one command to the end: its wall time and CPU time in ms. A failing command stops the benchmark. */
-function timed(command: string[], env: NodeJS.ProcessEnv): { wallMs: number; cpuMs: number } {
+function timed(command: string[], env: NodeJS.ProcessEnv, file = process.execPath): { wallMs: number; cpuMs: number } {
   const cpu = childrenCpuMs();
   const start = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, command, { env, encoding: 'utf8' });
+  const run = spawnSync(file, command, { env, encoding: 'utf8', cwd: ROOT });
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
   if (run.status !== 0) throw new Error(`${command.join(' ')} exited ${run.status}: ${run.stderr}`);
   return { wallMs, cpuMs: childrenCpuMs() - cpu };
@@ -53,9 +56,9 @@ function timed(command: string[], env: NodeJS.ProcessEnv): { wallMs: number; cpu
 
 /** Every row's runs, interleaved (one run of each row per round), so that a load that comes and goes is shared by all. */
 function measure(rows: Row[]): Array<Array<{ wallMs: number; cpuMs: number }>> {
-  for (const row of rows) for (let i = 0; i < WARMUP; i++) timed(row.command, row.env);
+  for (const row of rows) for (let i = 0; i < WARMUP; i++) timed(row.command, row.env, row.file);
   const runs = rows.map(() => [] as Array<{ wallMs: number; cpuMs: number }>);
-  for (let round = 0; round < RUNS; round++) rows.forEach((row, i) => runs[i].push(timed(row.command, row.env)));
+  for (let round = 0; round < RUNS; round++) rows.forEach((row, i) => runs[i].push(timed(row.command, row.env, row.file)));
   return runs;
 }
 
@@ -75,6 +78,8 @@ function main(): void {
       { name: 'portcullis --version', command: [BIN, '--version'], env },
       { name: 'portcullis --help', command: [BIN, '--help'], env },
       { name: 'portcullis clients list --json', command: [BIN, 'clients', 'list', '--json'], env },
+      // As the docs write it: npm's own work (it links the package's bin into its npx cache) comes on top.
+      { name: 'npx portcullis clients list --json', command: ['portcullis', 'clients', 'list', '--json'], env, file: 'npx' },
     ];
     const other = process.env.BENCH_CLI_OTHER_BIN;
     if (other) rows.push({ name: `clients list --json (${other})`, command: [path.resolve(other), 'clients', 'list', '--json'], env });
