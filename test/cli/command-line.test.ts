@@ -60,6 +60,9 @@ describe('the portcullis command line (src/cli/main.ts)', function () {
   });
 
   it('a command over SQLite loads neither Express Gateway, nor Express, nor the Redis client, nor the schema compiler', async function () {
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'config', 'settings-validate.js'))) {
+      throw new Error('dist/config/settings-validate.js is missing: run `npm run build` (tsc alone does not write it)');
+    }
     const env = await gatewayEnv();
     const { code, stderr, modules } = await loadedModules(['clients', 'list', '--json'], env);
     expect(code, stderr).to.equal(0);
