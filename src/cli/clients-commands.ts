@@ -6,6 +6,7 @@ import { clientJson } from '../clients/client-json';
 import { ADMIN_ROLES } from '../users/user';
 import type { Portcullis } from '../runtime/portcullis';
 import { apiKeyCommand, apiKeyNotice } from './api-key-commands';
+import { createHelpText } from './clients-help';
 import { print, table } from './output';
 import { cliActor, withRuntime } from './with-runtime';
 
@@ -58,7 +59,8 @@ export function clientsCommand(group: 'clients' | 'apps' = 'clients'): Command {
     .option('--description <text>', 'internal description (at most 500 characters)')
     .addOption(new Option('--admin-role <role>', 'let this service client call the admin API (automation)').choices([...ADMIN_ROLES]))
     .option('--api-key', 'also issue an API key with the credentials (printed once)')
-    .option('--json', 'print JSON');
+    .option('--json', 'print JSON')
+    .addHelpText('after', () => createHelpText(group));
   if (apps) {
     create
       .option('--redirect-uri <uri>', 'a redirect URI, matched exactly (any port on http://127.0.0.1 and http://[::1]); repeat for several; required for web and public apps', collect, [])

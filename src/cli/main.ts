@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
+import { PACKAGE_DIR } from '../config/environment';
 import { auditCommand } from './audit-command';
 import { clientsCommand } from './clients-commands';
 import { explainCommand } from './explain-command';
@@ -8,12 +11,22 @@ import { rolesCommand } from './roles-commands';
 import { storeCommand } from './store-commands';
 import { usersCommand } from './users-commands';
 import { fail } from './output';
-import { start } from './start';
 
-/** The `portcullis` command line. */
+/** The installed package's version, as `npm ls` shows it. */
+export function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The `portcullis` command line. Building it must stay cheap (every command, and --help, pays for
+ * it): a command group's file imports commander, ./output and types only, and its actions reach
+ * the store through withRuntime (with-runtime.ts), which loads the runtime when an action runs
+ * (with `require`, as src/store/open-store.ts says why). One line below per command group.
+ */
 export function program(): Command {
   const cli = new Command('portcullis')
     .description('Portcullis: an OAuth 2.0 / OpenID Connect issuer and the gateway policies that enforce its tokens')
+    .version(packageVersion(), '-V, --version', 'print the version of Portcullis and exit')
     .showHelpAfterError();
 
   cli
@@ -23,6 +36,9 @@ export function program(): Command {
     .option('--json', 'once ready, print one JSON line {status, issuer, port} on stdout (for supervisors and scripts); start-up errors as JSON on stderr')
     .action(async (opts) => {
       try {
+        // Loaded only for `start`: it brings the start-up checks and, later, Express Gateway.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { start } = require('./start') as typeof import('./start');
         await start({ sampleUpstream: !!opts.sampleUpstream, json: !!opts.json });
       } catch (err) {
         fail(err, !!opts.json);

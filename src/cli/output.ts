@@ -1,5 +1,5 @@
 import { DomainError } from '../errors/domain-errors';
-import { SettingsError } from '../config/settings';
+import { SettingsError } from '../config/settings-error';
 import { StoreUnavailableError } from '../store/store';
 
 /** Prints a result: JSON for scripts with --json, readable lines otherwise. */

@@ -1,9 +1,5 @@
 import { Command } from 'commander';
-import { createClient } from 'redis';
-import { loadSettings } from '../config/load-settings';
 import { ConflictError } from '../errors/domain-errors';
-import { applyEnvironmentDefaults } from '../config/environment';
-import { openStore } from '../store/open-store';
 import type { Store } from '../store/store';
 import { fail, print } from './output';
 
@@ -20,6 +16,12 @@ export function storeCommand(): Command {
     .action(async (opts) => {
       let target: Store | undefined;
       try {
+        // Loaded when the command runs, not when the command line is built (see with-runtime.ts).
+        /* eslint-disable @typescript-eslint/no-require-imports */
+        const { loadSettings } = require('../config/load-settings') as typeof import('../config/load-settings');
+        const { applyEnvironmentDefaults } = require('../config/environment') as typeof import('../config/environment');
+        const { openStore } = require('../store/open-store') as typeof import('../store/open-store');
+        /* eslint-enable @typescript-eslint/no-require-imports */
         applyEnvironmentDefaults();
         target = await openStore(loadSettings().store);
         const copied = await importRedis(String(opts.from), String(opts.fromPrefix), target);
@@ -55,6 +57,8 @@ const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
  * gateway writes its own signing key and secret hash key, which must not be mixed with the old ones.
  */
 export async function importRedis(from: string, prefix: string, target: Store, now = Date.now()): Promise<{ records: number; kinds: Record<string, number> }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createClient } = require('redis') as typeof import('redis');
   const source = createClient({ url: from, disableOfflineQueue: true, socket: { connectTimeout: 5000, reconnectStrategy: false } });
   source.on('error', () => undefined);
   await source.connect();

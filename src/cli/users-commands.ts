@@ -3,6 +3,8 @@ import { ValidationError } from '../errors/domain-errors';
 import { ADMIN_ROLES, type UserView } from '../users/user';
 import { userJson } from '../users/user-json';
 import { print, table } from './output';
+import { passwordFrom } from './password-prompt';
+import { userIdOf } from './user-lookup';
 import { cliActor, withRuntime } from './with-runtime';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -17,15 +19,6 @@ function parseRoles(values: string[]): Record<string, string[]> {
     (roles[value.slice(0, colon)] ??= []).push(value.slice(colon + 1));
   }
   return roles;
-}
-
-/** The password from stdin (so it is not in the shell history or the process list). */
-async function readPassword(opts: { password?: string; passwordStdin?: boolean }): Promise<string> {
-  if (opts.password !== undefined) return opts.password;
-  if (!opts.passwordStdin) throw new ValidationError('password', 'give --password-stdin (recommended) or --password');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
 function describe(user: UserView): string {
@@ -55,12 +48,12 @@ export function usersCommand(): Command {
     .option('--name <name>', 'display name')
     .option('--role <application:role>', 'a role in an application (repeat for several)', collect, [])
     .addOption(adminOption())
-    .option('--password-stdin', 'read the password from standard input')
+    .option('--password-stdin', 'read the password from standard input (on a terminal: ask for it, without echo; the default there)')
     .option('--password <password>', 'the password (visible in shell history: prefer --password-stdin)')
     .option('--json', 'print JSON')
     .action((opts) =>
       withRuntime(!!opts.json, async (p) => {
-        const password = await readPassword(opts);
+        const password = await passwordFrom(opts);
         const adminRole = opts.adminRole && opts.adminRole !== 'none' ? opts.adminRole : undefined;
         const user = await p.admin.createUser(cliActor(), { username: opts.username, password, email: opts.email, name: opts.name, roles: parseRoles(opts.role), adminRole });
         print(userJson(user), !!opts.json, () => describe(user));
@@ -81,19 +74,19 @@ export function usersCommand(): Command {
     );
 
   users
-    .command('show <userId>')
-    .description('show one user')
+    .command('show <user>')
+    .description('show one user, named by user id or username')
     .option('--json', 'print JSON')
-    .action((userId: string, opts) =>
+    .action((name: string, opts) =>
       withRuntime(!!opts.json, async (p) => {
-        const user = await p.users.get(userId);
+        const user = await p.users.get(await userIdOf(p, name));
         print(userJson(user), !!opts.json, () => describe(user));
       }),
     );
 
   users
-    .command('update <userId>')
-    .description('change roles, admin role, email, name or status; new tokens carry the new roles')
+    .command('update <user>')
+    .description('change roles, admin role, email, name or status of a user (named by user id or username); new tokens carry the new roles')
     .option('--role <application:role>', 'replace all roles with these (repeat; --no-roles to clear)', collect)
     .option('--no-roles', 'remove every role')
     .addOption(adminOption())
@@ -101,8 +94,9 @@ export function usersCommand(): Command {
     .option('--name <name>', 'display name')
     .addOption(new Option('--status <status>', 'active or disabled (disabled: sign-in refused, grants revoked)').choices(['active', 'disabled']))
     .option('--json', 'print JSON')
-    .action((userId: string, opts) =>
+    .action((name: string, opts) =>
       withRuntime(!!opts.json, async (p) => {
+        const userId = await userIdOf(p, name);
         const roles = opts.roles === false ? {} : opts.role ? parseRoles(opts.role) : undefined;
         const adminRole = opts.adminRole === undefined ? undefined : opts.adminRole === 'none' ? null : opts.adminRole;
         const user = await p.admin.updateUser(cliActor(), userId, { roles, adminRole, email: opts.email, name: opts.name, status: opts.status });
@@ -111,17 +105,33 @@ export function usersCommand(): Command {
     );
 
   users
-    .command('set-password <userId>')
-    .description('set a new password (signs the user out everywhere and revokes their apps\' refresh tokens)')
-    .option('--password-stdin', 'read the password from standard input')
+    .command('set-password <user>')
+    .description('set a new password for a user (named by user id or username); signs the user out everywhere and revokes their apps\' refresh tokens')
+    .option('--password-stdin', 'read the password from standard input (on a terminal: ask for it, without echo; the default there)')
     .option('--password <password>', 'the password (visible in shell history: prefer --password-stdin)')
     .option('--json', 'print JSON')
-    .action((userId: string, opts) =>
+    .action((name: string, opts) =>
       withRuntime(!!opts.json, async (p) => {
-        const user = await p.admin.updateUser(cliActor(), userId, { password: await readPassword(opts) });
+        const user = await p.admin.updateUser(cliActor(), await userIdOf(p, name), { password: await passwordFrom(opts) });
         print(userJson(user), !!opts.json, () => describe(user));
       }),
     );
+
+  for (const [command, status, what] of [
+    ['disable', 'disabled', 'sign-in refused, grants revoked'],
+    ['enable', 'active', 'the user can sign in again'],
+  ] as const) {
+    users
+      .command(`${command} <user>`)
+      .description(`set a user's status to ${status} (named by user id or username): ${what}; the same as update --status ${status}`)
+      .option('--json', 'print JSON')
+      .action((name: string, opts) =>
+        withRuntime(!!opts.json, async (p) => {
+          const user = await p.admin.updateUser(cliActor(), await userIdOf(p, name), { status });
+          print(userJson(user), !!opts.json, () => describe(user));
+        }),
+      );
+  }
 
   return users;
 }

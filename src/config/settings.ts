@@ -1,5 +1,5 @@
 import path from 'node:path';
-import Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { trustedProxyProblems } from '../http/trusted-proxies';
 import { declarePermissions } from './declared-permissions';
 import { checkRedisSettings } from './redis-settings-check';
@@ -8,17 +8,18 @@ import { checkTrustedIssuers } from './trusted-issuers-check';
 import { formatSchemaErrors, joinPath, type ConfigSite } from './schema-errors';
 import schema from './settings.schema.json';
 import type { PortcullisSettings } from './settings-types';
+import { SettingsError } from './settings-error';
+import { settingsValidator } from './settings-validator';
 
 export type { ApplicationSettings, ClaimMapping, HttpMethod, OpenApiSource, PermissionSource, TrustedIssuerSettings, PortcullisSettings, RedisConnectionSettings, RouteRule, SigningAlgorithm } from './settings-types';
 
 /** The JSON Schema of the settings, also handed to Express Gateway as the plugin's schema. */
 export const settingsSchema = schema;
 
-const ajv = new Ajv({ useDefaults: true, coerceTypes: true, allErrors: true, verbose: true, strict: false });
-const validate = ajv.compile(schema);
+/** Compiled (or loaded precompiled, settings-validator.ts) on first use, not when this file is imported. */
+let validate: ValidateFunction | undefined;
 
-/** Thrown when settings do not match the schema; the message names every bad field. */
-export class SettingsError extends Error {}
+export { SettingsError } from './settings-error';
 
 /** Where the plugin settings are, when the caller does not say: the sample layout. */
 const DEFAULT_SITE: ConfigSite = { file: 'system.config.yml', at: 'plugins.portcullis' };
@@ -30,6 +31,7 @@ const DEFAULT_SITE: ConfigSite = { file: 'system.config.yml', at: 'plugins.portc
  */
 export function resolveSettings(raw: unknown, home: string, site: ConfigSite = DEFAULT_SITE): PortcullisSettings {
   const copy = structuredClone(raw ?? {}) as Record<string, unknown>;
+  validate ??= settingsValidator(schema);
   if (!validate(copy)) {
     throw new SettingsError(`invalid Portcullis settings: ${formatSchemaErrors(validate.errors, site).join('; ')}`);
   }

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { gatewayEnv, runCli, tempDir } from '../helpers/gateway-process';
+
+// The command line itself, over the real binary (dist/: `npm run build` first): --version, the
+// help of `clients create`, and what a command loads (bench/cli/ shows what that costs).
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** Runs the CLI with a preload that writes, at exit, the path of every module the process loaded. */
+async function loadedModules(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string; modules: string[] }> {
+  const dir = tempDir();
+  const preload = path.join(dir, 'record-modules.js');
+  const out = path.join(dir, 'modules.json');
+  fs.writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(out)}, JSON.stringify(Object.keys(require.cache))));\n`);
+  const run = await runCli(args, { ...env, NODE_OPTIONS: `--require ${preload}` });
+  return { code: run.code, stderr: run.stderr, modules: JSON.parse(fs.readFileSync(out, 'utf8')) as string[] };
+}
+
+/** The packages (`redis`, `@redis/client`, `ajv`) among module paths. */
+const packagesOf = (modules: string[]) => new Set(modules.flatMap((m) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(m)?.[1] ?? []));
+
+describe('the portcullis command line (src/cli/main.ts)', function () {
+  this.timeout(60_000);
+
+  it('--version and -V print the package version', async function () {
+    for (const flag of ['--version', '-V']) {
+      const run = await runCli([flag], { ...process.env, PORTCULLIS_CONFIG_DIR: tempDir() });
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.equal(`${VERSION}\n`);
+    }
+    const help = await runCli(['--help'], process.env);
+    expect(help.stdout).to.match(/-V, --version +print the version/);
+  });
+
+  it('clients create --help says what each option accepts, the configured applications and roles, an example, the output and the exit codes', async function () {
+    const run = await runCli(['clients', 'create', '--help'], await gatewayEnv());
+    expect(run.code, run.stderr).to.equal(0);
+    const text = run.stdout;
+    expect(text).to.match(/--name +1 to 255 characters/);
+    expect(text).to.match(/--application +one application declared in the configuration/);
+    expect(text).to.match(/--role +a role of that application; repeat for several/);
+    expect(text).to.match(/--admin-role +admin or super-admin/);
+    // The sample configuration's applications, each with its roles.
+    expect(text).to.match(/^ {2}echo {5}echo-reader, echo-writer$/m);
+    expect(text).to.match(/^ {2}reports {2}reports-reader$/m);
+    expect(text).to.include('portcullis clients create --name "Acme sync" --application echo --role echo-reader --json');
+    expect(text).to.match(/shown only this once/);
+    expect(text).to.match(/Exit codes: 0 created; 1 refused/);
+    const apps = await runCli(['apps', 'create', '--help'], await gatewayEnv());
+    expect(apps.stdout).to.match(/--redirect-uri +required for web and public apps/);
+  });
+
+  it('asking for help never fails: a configuration that cannot be read is only mentioned', async function () {
+    const run = await runCli(['clients', 'create', '--help'], { ...process.env, PORTCULLIS_CONFIG_DIR: tempDir() });
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.match(/Applications and roles: the configuration cannot be read \(cannot read .*system\.config\.yml\)/);
+  });
+
+  it('a command over SQLite loads neither Express Gateway, nor Express, nor the Redis client, nor the schema compiler', async function () {
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'config', 'settings-validate.js'))) {
+      throw new Error('dist/config/settings-validate.js is missing: run `npm run build` (tsc alone does not write it)');
+    }
+    const env = await gatewayEnv();
+    const { code, stderr, modules } = await loadedModules(['clients', 'list', '--json'], env);
+    expect(code, stderr).to.equal(0);
+    const packages = packagesOf(modules);
+    expect(packages, 'the store it uses').to.include('better-sqlite3');
+    for (const unneeded of ['express-gateway', 'express', 'redis', '@redis/client', 'swagger-parser', '@apidevtools/swagger-parser']) {
+      expect(packages, unneeded).to.not.include(unneeded);
+    }
+    // The settings are validated by the code `npm run build` compiled (only Ajv's small runtime helpers).
+    const ajv = modules.filter((m) => m.includes('/node_modules/ajv/'));
+    expect(ajv.filter((m) => !m.includes('/node_modules/ajv/dist/runtime/')), 'Ajv itself').to.deep.equal([]);
+    expect(modules.some((m) => m.endsWith(path.join('dist', 'config', 'settings-validate.js')))).to.equal(true);
+  });
+
+  it('--help and --version load no store and no runtime', async function () {
+    for (const args of [['--help'], ['--version'], ['clients', '--help']]) {
+      const { code, modules } = await loadedModules(args, { ...process.env, PORTCULLIS_CONFIG_DIR: tempDir() });
+      expect(code).to.equal(0);
+      expect([...packagesOf(modules)], args.join(' ')).to.deep.equal(['commander']);
+    }
+  });
+});
