@@ -1,10 +1,8 @@
 import { Command } from 'commander';
-import { decodeJwt } from 'jose';
 import type { PortcullisSettings } from '../config/settings';
 import { ValidationError } from '../errors/domain-errors';
-import { explainText } from '../guard/explain/explain-request';
+import type { ExplainReport } from '../guard/explain/explain-request';
 import type { GuardPolicyOptions } from '../runtime/guard-options';
-import { loadGatewayConfig } from '../startup/load-gateway-config';
 import { print } from './output';
 import { withRuntime } from './with-runtime';
 
@@ -12,6 +10,8 @@ import { withRuntime } from './with-runtime';
 function applicationOf(token: string, settings: PortcullisSettings): string {
   let aud: unknown;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { decodeJwt } = require('jose') as typeof import('jose');
     aud = decodeJwt(token).aud;
   } catch {
     throw new ValidationError('application', 'the token cannot be decoded, so it names no application: give --application');
@@ -29,6 +29,9 @@ function applicationOf(token: string, settings: PortcullisSettings): string {
 function guardParams(application: string, pipeline: string | undefined): { params: Partial<GuardPolicyOptions>; from: string } {
   let pipelines: Record<string, unknown>;
   try {
+    // Loaded only when explain runs (with-runtime.ts: the command line loads what a command needs).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadGatewayConfig } = require('../startup/load-gateway-config') as typeof import('../startup/load-gateway-config');
     pipelines = (loadGatewayConfig(process.env.PORTCULLIS_CONFIG_DIR ?? 'config').config.pipelines ?? {}) as Record<string, unknown>;
   } catch {
     return { params: {}, from: 'the default guard parameters (gateway.config.yml could not be read)' };
@@ -64,6 +67,8 @@ export function explainCommand(): Command {
         if (!Object.hasOwn(p.settings.applications, application)) throw new ValidationError('application', `unknown application ${JSON.stringify(application)}`);
         const { params, from } = guardParams(application, opts.pipeline);
         const report = await p.guard({ ...params, application }).explain({ token: opts.token, method: opts.method, path: opts.path, apiKey: opts.apiKey });
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { explainText } = require('../guard/explain/explain-request') as { explainText: (r: ExplainReport) => string };
         print({ ...report, guard_parameters: from }, !!opts.json, () => `${explainText(report)}\n(checked with ${from})`);
       }),
     );

@@ -1,9 +1,7 @@
 import { Command } from 'commander';
-import { applyEnvironmentDefaults } from '../config/environment';
-import { loadSettings } from '../config/load-settings';
 import { NotFoundError } from '../errors/domain-errors';
 import { accessText, type GuardRoute } from '../guard/route-rule';
-import { applicationRoutes, type ApplicationRoutes } from '../startup/application-routes';
+import type { ApplicationRoutes } from '../startup/application-routes';
 import { fail, print, table } from './output';
 
 /** One row of `portcullis routes --json`. */
@@ -34,6 +32,12 @@ export function routesCommand(): Command {
     .option('--json', 'print JSON')
     .action(async (opts: { application?: string; json?: boolean }) => {
       try {
+        // Loaded when the command runs, not when the command line is built (see with-runtime.ts).
+        /* eslint-disable @typescript-eslint/no-require-imports */
+        const { applyEnvironmentDefaults } = require('../config/environment') as typeof import('../config/environment');
+        const { loadSettings } = require('../config/load-settings') as typeof import('../config/load-settings');
+        const { applicationRoutes } = require('../startup/application-routes') as typeof import('../startup/application-routes');
+        /* eslint-enable @typescript-eslint/no-require-imports */
         applyEnvironmentDefaults();
         const settings = loadSettings();
         if (opts.application !== undefined && !Object.hasOwn(settings.applications, opts.application)) {

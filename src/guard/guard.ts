@@ -1,30 +1,29 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApplicationSettings } from '../config/settings';
-import { InvalidToken } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../http/send-error';
 import { requestId } from '../http/request-id';
 import { recordOutcome } from '../http/request-outcome';
 import { grantablePermissions } from '../applications/permissions';
-import { apiKeyRefusals, decideApiKey, readApiKey, type ApiKeyLookup, type ApiKeyStanding } from './api-key-check';
-import { setDebugHeader, noteGranted } from './debug-header';
-import { grantedPermissions } from './granted-permissions';
+import { readApiKey, type ApiKeyLookup } from './api-key-check';
+import { setDebugHeader } from './debug-header';
 import { extractBearer } from './extract-bearer';
 import { clearIdentityHeaders, setIdentityHeaders, type IdentityHeader } from './identity-headers';
 import type { RemovedHeaders } from './removed-headers';
 import { refuseOverrides } from './request-overrides';
 import { cacheSources, loadStanding, peekStanding, type StandingCaches, type StandingSources } from '../tokens/token-standing-facts';
-import { decideStanding, type StandingFacts, type StandingPlace } from '../tokens/token-standing';
+import type { StandingPlace } from '../tokens/token-standing';
 import { recordDecision, refusalReason, type GuardDecision, type GuardDecisionMeter } from './refusal-reason';
 import { RouteMatcher } from './route-matcher';
 import type { GuardRoute, RouteAccess } from './route-rule';
-import { checkAccess, isPublic } from './access-check';
+import { isPublic } from './access-check';
 import { explainRequest, type ExplainReport } from './explain/explain-request';
 import type { ExplainCheck, ExplainInput } from './explain/explain-check';
 import { syntheticRequest } from './explain/synthetic-request';
-import { RoleSource, type RoleCaches, type RoleFacts, type RoleMode } from './role-source';
+import type { RoleCaches, RoleMode } from './role-source';
 import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
 import type { VerifiedIdentity } from './verified-identity';
 import { ForeignCheck, type ForeignIssuers } from './foreign-check';
+import { OwnTokenCheck } from './own-token-check';
 
 /** How far memory took the checks: the identity, or what the store-reading rest goes on from. */
 interface MemoryStep {
@@ -36,12 +35,6 @@ interface MemoryStep {
   public?: true;
   /** The API key sent, when the guard requires one. */
   apiKey?: string;
-}
-
-/** An identity and the roles it was computed from (a changed role definition or assignment makes a new one). */
-interface CachedIdentity {
-  identity: VerifiedIdentity;
-  roles: RoleFacts;
 }
 
 /** What a guard is built from: its verifier, the status caches checks 3 read, where errors go. */
@@ -109,19 +102,12 @@ export class Guard {
   private readonly routes: RouteMatcher;
   /** Every permission this application declares. */
   private readonly permissions: Set<string>;
-  /**
-   * Identities per verified claims object. An identity depends only on the claims and on this
-   * guard's fixed settings, and the verifier hands a claims object out only while the token is
-   * unexpired and its key published, so an identity cannot outlive what it was built from.
-   */
-  private readonly identities = new WeakMap<AccessTokenClaims, CachedIdentity>();
-  /** The roles and role definitions of check 4. */
-  private readonly roleSource: RoleSource;
+  /** Checks 3, 3b and 4 of Portcullis's own tokens (own-token-check.ts). */
+  private readonly own: OwnTokenCheck;
   /** Check 3 at this guard: the token must be for this application. */
   private readonly place: StandingPlace;
   /** Where check 3 reads what memory did not answer. */
   private readonly sources: StandingSources;
-  private readonly apiKeyRefusals?: ReturnType<typeof apiKeyRefusals>;
   /** Tokens of other issuers this application accepts (foreign-check.ts); none by default. */
   private readonly foreign?: ForeignCheck;
 
@@ -130,11 +116,7 @@ export class Guard {
     this.permissions = grantablePermissions(options.settings);
     this.place = { audience: options.settings.audience, application: options.application };
     this.sources = cacheSources(deps);
-    if (options.apiKeyHeader) {
-      if (!deps.apiKeys) throw new Error('a guard that requires API keys needs deps.apiKeys');
-      this.apiKeyRefusals = apiKeyRefusals(options.apiKeyHeader);
-    }
-    this.roleSource = new RoleSource(deps, options.application, options.roles ?? 'token');
+    this.own = new OwnTokenCheck(deps, options, this.permissions, this.place);
     if (deps.foreign && options.settings.trustedIssuers?.length) this.foreign = new ForeignCheck(deps.foreign, options.settings, options.application);
   }
 
@@ -156,7 +138,7 @@ export class Guard {
   async explain(input: ExplainInput, checks?: readonly ExplainCheck[]): Promise<ExplainReport> {
     const { application, settings, apiKeyHeader } = this.options;
     const { verifier, apiKeys } = this.deps;
-    const ctx = { application, settings, routes: this.routes, grantable: this.permissions, verifier, place: this.place, sources: this.sources, apiKeyHeader, apiKeys, apiKeyRefusals: this.apiKeyRefusals };
+    const ctx = { application, settings, routes: this.routes, grantable: this.permissions, verifier, place: this.place, sources: this.sources, apiKeyHeader, apiKeys, apiKeyRefusals: this.own.apiKeyRefusals };
     const report = await explainRequest(ctx, input, checks);
     // The guard itself on the same request: the answer a caller would get, beside the steps.
     const guard = await this.check(syntheticRequest(input, apiKeyHeader)).then(
@@ -187,15 +169,7 @@ export class Guard {
     if (issuer) return { identity: this.foreign!.peek(issuer, token, needed), token, needed };
     if (claims) recordOutcome(req, { clientId: claims.client_id });
     const facts = claims && peekStanding(claims, this.deps);
-    const key = facts && this.peekApiKey(apiKey);
-    const roles = key && this.roleSource.peek(claims!);
-    return { identity: roles && this.decide(claims!, facts, roles, needed, apiKey, key.value), token, claims, needed, apiKey };
-  }
-
-  /** The key's record from memory ({value: null} when none is required or none was sent). */
-  private peekApiKey(apiKey: string | undefined): { value: ApiKeyStanding | null } | undefined {
-    if (!this.apiKeyRefusals || apiKey === undefined) return NO_KEY;
-    return this.deps.apiKeys!.peek(apiKey);
+    return { identity: facts && this.own.peek(claims!, facts, needed, apiKey), token, claims, needed, apiKey };
   }
 
   /** The rest once memory did not suffice; the verified-token cache is not asked a second time. */
@@ -204,13 +178,7 @@ export class Guard {
     if (issuer) return this.foreign!.check(issuer, token, needed);
     const claims = peeked ?? (await this.deps.verifier.verify(token));
     if (!peeked) recordOutcome(req, { clientId: claims.client_id });
-    const lookup = this.apiKeyRefusals && apiKey !== undefined;
-    const [facts, roles, key] = await Promise.all([
-      peekStanding(claims, this.deps) ?? loadStanding(claims, this.sources),
-      this.roleSource.peek(claims) ?? this.roleSource.load(claims),
-      lookup ? this.deps.apiKeys!.get(apiKey) : null,
-    ]);
-    return this.decide(claims, facts, roles, needed, apiKey, key);
+    return this.own.check(claims, peekStanding(claims, this.deps) ?? loadStanding(claims, this.sources), needed, apiKey);
   }
 
   /**
@@ -272,50 +240,7 @@ export class Guard {
       this.finish(req, step).then(pass, refuse);
     };
   }
-
-  /** Checks 3, 3b and 4 on a verified token; throws the protocol error or returns the identity. */
-  private decide(claims: AccessTokenClaims, facts: StandingFacts, roles: RoleFacts, needed: readonly RouteAccess[], apiKey: string | undefined, key: ApiKeyStanding | null): VerifiedIdentity {
-    const standing = decideStanding(claims, facts, this.place);
-    if (!standing.honoured) throw new InvalidToken(standing.description, standing.reason);
-    if (this.apiKeyRefusals) {
-      const refusal = decideApiKey(apiKey, key, claims.client_id, this.apiKeyRefusals);
-      if (refusal) throw new InvalidToken(refusal.description, refusal.reason);
-    }
-
-    const identity = this.identityOf(claims, roles);
-    try {
-      // Usually one rule; more when another reading of the path (letter case, trailing slash) has another.
-      checkAccess(needed, identity.permissions);
-    } catch (err) {
-      if (this.options.debugHeader) noteGranted(err as object, identity.permissions);
-      throw err;
-    }
-    return identity;
-  }
-
-  /**
-   * Who the token says is calling; computed once per verified token (claims objects are cached)
-   * and its roles: the caches hand out the same objects until a change, so a changed role
-   * definition or assignment is seen by reference.
-   */
-  private identityOf(claims: AccessTokenClaims, roles: RoleFacts): VerifiedIdentity {
-    const cached = this.identities.get(claims);
-    if (cached && cached.roles.roles === roles.roles && cached.roles.stored === roles.stored) return cached.identity;
-    const identity: VerifiedIdentity = {
-      application: this.options.application,
-      clientId: claims.client_id,
-      subject: claims.sub,
-      roles: [...roles.roles],
-      permissions: grantedPermissions(this.options.settings, this.permissions, { roles: roles.roles, scope: claims.scope }, roles.stored),
-      scope: claims.scope,
-      claims,
-    };
-    this.identities.set(claims, { identity, roles });
-    return identity;
-  }
 }
-
-const NO_KEY = Object.freeze({ value: null });
 
 function originalPath(req: IncomingMessage): string {
   return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';

@@ -62,7 +62,6 @@ import type { RuntimeOptions } from './runtime-options';
 import { TrustedIssuers } from '../trust/trusted-issuers';
 
 export type { RuntimeOptions } from './runtime-options';
-
 export type { GuardPolicyOptions } from './guard-options';
 
 /** Seconds an `iat` may be ahead at the issuer's own endpoints (clocks of instances differ a little). */
@@ -104,9 +103,8 @@ export class Portcullis {
   /** The roles admins make (the admin operations use it). */
   readonly roles: RoleRegistry;
   private readonly verifierPool: VerifierPool;
-  /** Clients' API keys (issued, rotated, revoked by the admin operations). */
+  /** Clients' API keys (issued, rotated, revoked by the admin operations), and the guards' cache of them. */
   readonly apiKeys: ApiKeys;
-  /** The guards' cache of presented API keys. */
   private readonly apiKeyLookup: ApiKeyLookup;
   /** Other issuers whose tokens guards may accept (`trustedIssuers`). */
   readonly trustedIssuers: TrustedIssuers;

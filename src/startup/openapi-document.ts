@@ -1,4 +1,3 @@
-import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types';
 
 /** An OpenAPI 3.0 or 3.1 document with every `$ref` resolved. */
@@ -14,6 +13,9 @@ export async function loadOpenApiDocument(file: string): Promise<{ document: Ope
   let document: unknown;
   try {
     // Files only: start-up must not hang on (or be steered by) a remote server; bundle such a document first.
+    // Loaded only for an application that names a document: every CLI command opens the runtime.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const SwaggerParser = require('@apidevtools/swagger-parser') as typeof import('@apidevtools/swagger-parser');
     document = await new SwaggerParser().validate(file, { resolve: { http: false } });
   } catch (err) {
     // Swagger Parser puts one schema error a line under its headline: keep them on one line.
