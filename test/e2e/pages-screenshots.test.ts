@@ -167,6 +167,12 @@ describe('e2e: every page at 1280 px and 390 px (Chromium screenshots, layout ch
       await check(page, 'admin-create-user-errors');
       await visit('/admin/audit', 'admin-audit');
       await visit('/admin/audit?action=app.create', 'admin-audit-filtered');
+      // The roles admins make and the API key page (issues 9 and 11): the same layout rules.
+      await visit(`/admin/apps/${ids.service}/api-key`, 'admin-app-api-key');
+      await visit('/admin/roles', 'admin-roles');
+      await visit('/admin/roles/echo/new', 'admin-create-role');
+      await visit('/admin/roles/echo/echo-reader', 'admin-role-yaml');
+      await visit('/admin/roles/echo/echo-reader/delete', 'admin-confirm-delete-role');
       await visit('/admin/nothing-here', 'admin-not-found', 404);
       await visit('/admin/apps/pcc_no_such_app', 'admin-app-not-found', 404);
       expect(await page.locator('#way-back').getAttribute('href')).to.equal('/admin/apps');

@@ -34,9 +34,9 @@ ${applications.map((a) => html`
 <h2>${a.name}</h2>
 <p>Declared permissions: ${a.permissions.length ? a.permissions.map((p) => html`<code>${p}</code> `) : html`<span class="muted">none</span>`}</p>
 <p><a class="button" href="${base(a.name)}/new" id="new-role-${a.name}">New role</a></p>
-<table class="roles">
+<table class="roles list">
   <thead><tr><th>Name</th><th>Permissions</th><th>Source</th></tr></thead>
-  <tbody>${a.roles.map((r) => html`<tr><td><a href="${roleUrl(a.name, r.name)}">${r.name}</a>${r.description ? html`<br><span class="muted">${r.description}</span>` : ''}</td><td>${r.permissions.join(' ') || '—'}</td><td>${SOURCE[r.source]}</td></tr>`)}</tbody>
+  <tbody>${a.roles.map((r) => html`<tr><td data-label="Name"><a href="${roleUrl(a.name, r.name)}">${r.name}</a>${r.description ? html`<br><span class="muted">${r.description}</span>` : ''}</td><td data-label="Permissions">${r.permissions.join(' ') || '—'}</td><td data-label="Source">${SOURCE[r.source]}</td></tr>`)}</tbody>
 </table>
 </section>`)}`);
 }
