@@ -1,4 +1,5 @@
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type KeyLike } from 'jose';
+import { decodeProtectedHeader, jwtVerify, type KeyLike } from 'jose';
+import { joseRefusal } from '../errors/jose-refusal';
 import { LRUCache } from 'lru-cache';
 import { InvalidToken } from '../errors/oauth-errors';
 import { ACCESS_TOKEN_TYP } from '../tokens/access-token-issuer';
@@ -161,21 +162,7 @@ export class TokenVerifier {
       const claims = checkAccessTokenClaims(payload, { nowSeconds, leeway: this.options.issuedAtSkew ?? this.options.leeway, maxLifetime: this.options.maxTokenLifetime });
       return { claims, kid };
     } catch (err) {
-      throw toInvalidToken(err);
+      throw joseRefusal(err);
     }
   }
-}
-
-/** Turns jose's coded errors into a specific, safe description. */
-function toInvalidToken(err: unknown): InvalidToken {
-  if (err instanceof InvalidToken) return err;
-  if (err instanceof joseErrors.JWTExpired) return new InvalidToken('the access token expired', 'expired');
-  if (err instanceof joseErrors.JWTClaimValidationFailed) {
-    if (err.claim === 'typ') return new InvalidToken('not an access token (typ must be at+jwt)', 'invalid_claims');
-    if (err.claim === 'nbf' && err.reason === 'check_failed') return new InvalidToken('the access token is not valid yet', 'not_yet_valid');
-    return new InvalidToken(`the access token has an invalid ${err.claim} claim`, 'invalid_claims');
-  }
-  if (err instanceof joseErrors.JOSEAlgNotAllowed) return new InvalidToken('the access token uses an algorithm not allowed for its key', 'bad_signature');
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return new InvalidToken('the access token signature is invalid', 'bad_signature');
-  return new InvalidToken('the access token is invalid');
 }

@@ -1,4 +1,5 @@
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import { joseRefusal } from '../errors/jose-refusal';
 import { LRUCache } from 'lru-cache';
 import type { TrustedIssuerSettings } from '../config/trusted-issuer-settings';
 import { InvalidToken } from '../errors/oauth-errors';
@@ -70,7 +71,7 @@ export class ForeignJwtVerifier {
         currentDate: new Date(nowSeconds * 1000),
       }));
     } catch (err) {
-      throw toInvalidToken(err);
+      throw joseRefusal(err, 'malformed_token');
     }
     const claims = payload as Record<string, unknown>;
     const problem = idTokenProblem(header, claims, this.settings);
@@ -85,17 +86,4 @@ export class ForeignJwtVerifier {
     const normalised = { ...claims, client_id: mapped.clientId, scope: mapped.scopes.length ? mapped.scopes.join(' ') : undefined, roles: mapped.roles };
     return { token: { issuer: this.settings.issuer, subject, audience, exp, claims: normalised, ...mapped }, kid: header.kid, exp };
   }
-}
-
-function toInvalidToken(err: unknown): InvalidToken {
-  if (err instanceof InvalidToken) return err;
-  if (err instanceof joseErrors.JWTExpired) return new InvalidToken('the access token expired', 'expired');
-  if (err instanceof joseErrors.JWTClaimValidationFailed) {
-    if (err.claim === 'typ') return new InvalidToken('not an access token (typ must be at+jwt)', 'invalid_claims');
-    if (err.claim === 'nbf' && err.reason === 'check_failed') return new InvalidToken('the access token is not valid yet', 'not_yet_valid');
-    return new InvalidToken(`the access token has an invalid ${err.claim} claim`, 'invalid_claims');
-  }
-  if (err instanceof joseErrors.JOSEAlgNotAllowed) return new InvalidToken('the access token uses an algorithm not allowed for its key', 'bad_signature');
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return new InvalidToken('the access token signature is invalid', 'bad_signature');
-  return new InvalidToken('the access token is invalid', 'malformed_token');
 }

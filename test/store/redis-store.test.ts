@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { expect } from 'chai';
 import { createClient } from 'redis';
 import { RedisStore } from '../../src/store/redis-store';
+import { deleteRedisKeys as deleteKeys } from '../helpers/each-store';
 import { killRedisServer, spawnRedisServer } from '../helpers/redis-server';
 import { storeContract } from './store-contract';
 
@@ -11,20 +12,6 @@ const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const PREFIX = `portcullis-test:${randomBytes(6).toString('hex')}:`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Deletes every key under `prefix`, through a client of its own. */
-async function deleteKeys(prefix: string): Promise<void> {
-  const client = createClient({ url: REDIS_URL });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
-      if (keys.length > 0) await client.del(keys);
-    }
-  } finally {
-    await client.close();
-  }
-}
 
 /** How long `promise` took to reject, failing the test if it resolves instead. */
 async function rejectionTime(promise: Promise<unknown>): Promise<number> {
