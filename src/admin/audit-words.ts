@@ -11,6 +11,12 @@ const WORDS: Readonly<Record<string, string>> = {
   'user.update': 'Edited user',
   'user.disable': 'Disabled user',
   'user.enable': 'Enabled user',
+  'app.api-key.issue': 'Issued an API key for app',
+  'app.api-key.rotate': 'Rotated the API key of app',
+  'app.api-key.revoke': 'Revoked the API key of app',
+  'role.create': 'Created role',
+  'role.update': 'Edited role',
+  'role.delete': 'Deleted role',
   'key.rotate': 'Rotated the signing key',
 };
 

@@ -1,5 +1,6 @@
 import type { Request, Response, Router } from 'express';
-import { NotFound } from '../errors/oauth-errors';
+import { InvalidRequest, NotFound } from '../errors/oauth-errors';
+import { isMalformedPath } from '../http/malformed-path';
 import { sendError, type ErrorSite } from '../http/send-error';
 import { notFoundPage } from '../pages/message-page';
 import { sendPage } from '../pages/security-headers';
@@ -20,6 +21,9 @@ function wantsPage(req: Request): boolean {
  * told by what the caller accepts.
  */
 export function notFoundHere(router: Router, site: ErrorSite): void {
+  // A path with a bad `%` escape is no path at all: the protocol's 400, as every route gives it
+  // (RFC 3986 §2.1), not a 404 that would say it could exist.
+  router.use(['/oauth2', ...PAGE_PREFIXES], (req, res, next) => (isMalformedPath(req.originalUrl) ? sendError(req, res, new InvalidRequest('malformed request path'), site) : next()));
   router.use('/oauth2', (req, res) => (wantsPage(req) ? sendPage(res, 404, notFoundPage()) : notFoundJson(site)(req, res)));
   router.use(PAGE_PREFIXES, (_req, res) => sendPage(res, 404, notFoundPage()));
 }

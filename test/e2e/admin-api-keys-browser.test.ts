@@ -91,8 +91,13 @@ describe('e2e: API keys in the admin pages (Chromium)', function () {
     expect(await page.content()).to.not.include(first);
     expect(await page.textContent('#api-key-status')).to.match(/^API key issued \d{4}-\d\d-\d\d \d\d:\d\d$/);
 
-    await Promise.all([page.waitForURL(/\/api-key$/), page.click('#rotate-api-key')]);
-    expect(dialogs.at(-1)).to.equal('Rotate the API key? The current key stops working at once.');
+    // Asked on a page of its own, with Cancel (no browser dialog).
+    await Promise.all([page.waitForURL(/\/api-key\/rotate$/), page.click('#rotate-api-key')]);
+    expect(await page.textContent('#confirm-notice')).to.equal('The current key stops working at once, on every gateway node. The new key is shown once.');
+    await Promise.all([page.waitForURL(/\/api-key$/), page.click('#cancel')]);
+    expect(await page.textContent('#api-key-status')).to.match(/^API key issued /);
+    await Promise.all([page.waitForURL(/\/api-key\/rotate$/), page.click('#rotate-api-key')]);
+    await Promise.all([page.waitForURL(/\/api-key$/), page.click('#confirm-rotate-api-key')]);
     const second = (await page.textContent('#api-key'))!;
     expect(second).to.match(/^pck_/).and.not.equal(first);
     await eventually(async () => (await echo(accessToken, first)).status === 401);
@@ -100,14 +105,16 @@ describe('e2e: API keys in the admin pages (Chromium)', function () {
     expect((await echo(accessToken, second)).status).to.equal(200);
 
     await page.click('#dismiss-api-key');
-    await Promise.all([page.waitForURL(/\/api-key$/), page.click('#revoke-api-key')]);
-    expect(dialogs.at(-1)).to.equal('Revoke the API key? Requests that need it are refused from now on.');
+    await Promise.all([page.waitForURL(/\/api-key\/revoke$/), page.click('#revoke-api-key')]);
+    expect(await page.textContent('#confirm-notice')).to.equal('Requests that need it are refused from now on, until a new key is issued.');
+    await Promise.all([page.waitForURL(/\/api-key$/), page.click('#confirm-revoke-api-key')]);
+    expect(dialogs, 'no browser dialog').to.deep.equal([]);
     expect(await page.textContent('#api-key-status')).to.equal('No API key.');
     await eventually(async () => (await echo(accessToken, second)).status === 401);
 
     await page.goto(`${base}/admin/apps/${client.client_id}`);
     const history = (await page.textContent('body'))!;
-    for (const action of ['app.api-key.issue', 'app.api-key.rotate', 'app.api-key.revoke']) expect(history).to.include(action);
+    for (const action of ['Issued an API key for app', 'Rotated the API key of app', 'Revoked the API key of app']) expect(history).to.include(action);
     for (const key of [first, second]) expect(history).to.not.include(key);
   });
 });

@@ -129,7 +129,8 @@ describe('e2e: roles in the admin area (Chromium)', function () {
     expect(await page.isChecked('input[name=roles][value="echo-reader"]')).to.equal(false);
     await page.goto(`${issuer}/admin/audit`);
     const audit = await text('table.audit');
-    for (const action of ['role.create', 'role.update', 'role.delete', 'app.create']) expect(audit).to.contain(action);
+    // Actions in words (the codes are in data-action).
+    for (const action of ['Created role', 'Edited role', 'Deleted role', 'Created app']) expect(audit).to.contain(action);
     expect(audit).to.contain('removed from 1 client (Nightly exporter)');
   });
 });

@@ -30,14 +30,30 @@ ${shown ? keyDialog(app, shown) : ''}
 <p>Where an API's guard requires it (<code>apiKey: required</code>), every request sends this key in the <code>X-API-Key</code> header beside the app's access token. A key alone never authorizes.</p>
 <p id="api-key-status">${!canHave ? 'A public app cannot keep an API key secret: it has none.' : key ? html`API key issued ${date(key.issuedAt)}` : 'No API key.'}</p>
 ${canHave ? html`<div class="actions">
-  <form method="post" action="/admin/apps/${app.clientId}/api-key" ${key ? html`data-confirm="Rotate the API key? The current key stops working at once."` : ''}>
+  ${key ? html`<a class="button secondary" href="/admin/apps/${app.clientId}/api-key/rotate" id="rotate-api-key">Rotate API key</a>
+  <a class="button danger" href="/admin/apps/${app.clientId}/api-key/revoke" id="revoke-api-key">Revoke API key</a>` : html`<form method="post" action="/admin/apps/${app.clientId}/api-key">
     <input type="hidden" name="csrf_token" value="${csrf}">
-    <button type="submit" id="${key ? 'rotate-api-key' : 'issue-api-key'}" class="${key ? 'secondary' : ''}">${key ? 'Rotate API key' : 'Issue API key'}</button>
-  </form>
-  ${key ? html`<form method="post" action="/admin/apps/${app.clientId}/api-key/revoke" data-confirm="Revoke the API key? Requests that need it are refused from now on.">
-    <input type="hidden" name="csrf_token" value="${csrf}">
-    <button type="submit" class="danger" id="revoke-api-key">Revoke API key</button>
-  </form>` : ''}
+    <button type="submit" id="issue-api-key">Issue API key</button>
+  </form>`}
 </div>` : ''}
 <p><a href="/admin/apps/${app.clientId}">Back to the app</a></p>`);
+}
+
+/** What rotating and revoking say before they act: both stop the current key at once. */
+const CONFIRM = {
+  rotate: { title: 'Rotate the API key', ask: 'Rotate the API key of', notice: html`The current key stops working <strong>at once</strong>, on every gateway node. The new key is shown once.`, action: '', button: 'Rotate API key', cls: 'danger' },
+  revoke: { title: 'Revoke the API key', ask: 'Revoke the API key of', notice: html`Requests that need it are refused <strong>from now on</strong>, until a new key is issued.`, action: '/revoke', button: 'Revoke API key', cls: 'danger' },
+};
+
+/** Rotating or revoking is asked on a page of its own, with Cancel (no browser `confirm()`). */
+export function confirmApiKeyPage(actor: Actor, csrf: string, app: ClientView, what: 'rotate' | 'revoke'): string {
+  const c = CONFIRM[what];
+  return adminLayout(c.title, actor, csrf, html`
+<h1>${c.ask} ${app.name}?</h1>
+<p class="notice" id="confirm-notice">${c.notice}</p>
+<form method="post" action="/admin/apps/${app.clientId}/api-key${c.action}" class="actions">
+  <input type="hidden" name="csrf_token" value="${csrf}">
+  <button type="submit" class="${c.cls}" id="confirm-${what}-api-key">${c.button}</button>
+  <a class="button secondary" href="/admin/apps/${app.clientId}/api-key" id="cancel">Cancel</a>
+</form>`);
 }
