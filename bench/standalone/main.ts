@@ -8,7 +8,7 @@
  * 1. Starts server.ts as a child process (the contenders must not share the load generator's
  *    event loop) and reads its ports and tokens.
  * 2. Sanity checks: good tokens pass, tampered ones and none are refused; otherwise it aborts.
- * 3. Interleaved rounds, order reversed every other round, each run after its own warm-up.
+ * 3. A process warm-up of every case, then interleaved rounds, order reversed every other round, each run after its own warm-up.
  * 4. Prints req/s per contender and the guard/x ratios with their spread over rounds, and how
  *    many introspection requests the issuer saw; writes bench/results/standalone-latest.json.
  */
@@ -73,6 +73,8 @@ async function main(): Promise<void> {
       { contender, cache: 'cold' as const },
     ]);
     cases.push({ contender: 'guard-introspect', cache: 'warm' });
+    // Process warm-up, unmeasured: JIT and the first sighting of every token (as the gateway bench).
+    for (const c of cases) await run(load, info.ports[c.contender], c, info.tokens, settings, Math.max(settings.warmup, 2));
     const startedAt = Date.now();
     const introspectionBefore = await introspectionRequests(info.control);
     const rounds: Array<Record<string, RunResult>> = [];
