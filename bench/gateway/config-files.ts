@@ -12,19 +12,21 @@ interface Application {
   audience: string;
   roles: Record<string, string[] | undefined>;
   routes?: unknown[];
+  trustedIssuers?: string[];
 }
 
 interface SystemConfig {
-  plugins?: { portcullis?: { store?: Record<string, unknown>; applications?: Record<string, Application | undefined>; publicPipelines?: string[] } };
+  plugins?: { portcullis?: { store?: Record<string, unknown>; trustedIssuers?: unknown[]; applications?: Record<string, Application | undefined>; publicPipelines?: string[] } };
 }
 
 /**
  * system.config.yml: a copy of config/system.config.yml with the SQLite store in the temp dir,
  * the echo application's GET rule extended to the guard's path, and the pipelines without a
- * portcullis-guard declared public (start-up refuses them otherwise). Returns the audience the
- * guard's tokens carry.
+ * portcullis-guard declared public (start-up refuses them otherwise), and the local JWKS issuer
+ * `foreignIssuer` trusted by the echo application (scopes as permissions) for the foreign target's
+ * path. Returns the audience the guard's tokens carry.
  */
-export function writeSystemConfig(dir: string, sqlitePath: string, publicPipelines: string[]): { audience: string } {
+export function writeSystemConfig(dir: string, sqlitePath: string, publicPipelines: string[], foreignIssuer: string): { audience: string } {
   const doc = yaml.load(fs.readFileSync(path.join(ROOT, 'config', 'system.config.yml'), 'utf8')) as SystemConfig | undefined;
   const p = doc?.plugins?.portcullis;
   if (!p) throw new Error('config/system.config.yml has no plugins.portcullis section');
@@ -34,7 +36,9 @@ export function writeSystemConfig(dir: string, sqlitePath: string, publicPipelin
   if (!app) throw new Error(`config/system.config.yml declares no application ${APPLICATION}`);
   const readPermission = app.roles[ROLE]?.[0];
   if (!readPermission) throw new Error(`application ${APPLICATION} has no role ${ROLE}`);
-  app.routes = [{ methods: ['GET', 'HEAD'], path: '/guard/**', permission: readPermission }, ...(app.routes ?? [])];
+  app.routes = [{ methods: ['GET', 'HEAD'], path: '/guard/**', permission: readPermission }, { methods: ['GET', 'HEAD'], path: '/foreign/**', permission: readPermission }, ...(app.routes ?? [])];
+  p.trustedIssuers = [{ issuer: foreignIssuer, permissions: 'scopes' }];
+  app.trustedIssuers = [foreignIssuer];
   fs.writeFileSync(path.join(dir, 'system.config.yml'), dump(doc));
   return { audience: app.audience };
 }
@@ -55,6 +59,7 @@ export function writeGatewayConfig(dir: string, o: { port: number; echoUrl: stri
   const pipelines: Record<string, unknown> = {
     noauth: { apiEndpoints: ['noauth'], policies: [proxy] },
     guard: { apiEndpoints: ['guard'], policies: [{ 'portcullis-guard': [{ action: { application: APPLICATION } }] }, proxy] },
+    foreign: { apiEndpoints: ['foreign'], policies: [{ 'portcullis-guard': [{ action: { application: APPLICATION } }] }, proxy] },
   };
   if (o.jwt) {
     const action = { secretOrPublicKey: o.jwt.pem, jwtExtractor: 'authBearer', checkCredentialExistence: false, algorithms: ['RS256'], audience: o.jwt.audience, issuer: o.jwt.issuer };
@@ -65,6 +70,7 @@ export function writeGatewayConfig(dir: string, o: { port: number; echoUrl: stri
     apiEndpoints: {
       noauth: { host: '*', paths: ['/noauth', '/noauth/*'] },
       guard: { host: '*', paths: ['/guard', '/guard/*'] },
+      foreign: { host: '*', paths: ['/foreign', '/foreign/*'] },
       egjwt: { host: '*', paths: ['/egjwt', '/egjwt/*'] },
     },
     serviceEndpoints: { echo: { url: o.echoUrl } },

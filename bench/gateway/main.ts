@@ -1,7 +1,8 @@
 /**
- * End-to-end throughput of the guard: three Express Gateway pipelines in one gateway process, in
+ * End-to-end throughput of the guard: four Express Gateway pipelines in one gateway process, in
  * front of the same echo upstream, differing only in their auth policy (noauth: proxy only; guard:
- * portcullis-guard + proxy; egjwt: Express Gateway's jwt policy, RS256 with Portcullis' key).
+ * portcullis-guard + proxy; foreign: portcullis-guard with a token of a local JWKS issuer the
+ * application trusts; egjwt: Express Gateway's jwt policy, RS256 with Portcullis' key).
  *
  * Usage: npm run build && npm run bench   (= tsx bench/gateway/main.ts; bench/README.md explains the output)
  * Env:   BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3; 0 skips), BENCH_CONNECTIONS (10),
@@ -29,15 +30,17 @@ async function main(): Promise<void> {
   const distAtStart = distFingerprint();
   const ctx = await createContext(settings);
   closeOnSignals(ctx);
+  let foreign: { close(): Promise<void> } | undefined;
   try {
     log(`settings: ${JSON.stringify(settings.load)}; temp dir ${ctx.dir}`);
     const loadBefore = loadAverageBefore();
-    const { gw, token, clientId } = await startBench(ctx);
-    const identity = await sanityCheck(ctx, token, clientId);
-    await warmUp(ctx, token, identity);
-    const runs = await measureRounds(ctx, gw, token, identity);
+    const { gw, tokens, clientId, foreignIssuer } = await startBench(ctx);
+    foreign = foreignIssuer;
+    const identity = await sanityCheck(ctx, tokens, clientId);
+    await warmUp(ctx, tokens, identity);
+    const runs = await measureRounds(ctx, gw, tokens, identity);
     // A gateway that died or started answering errors mid-run would make the numbers meaningless.
-    await sanityCheck(ctx, token, clientId);
+    await sanityCheck(ctx, tokens, clientId);
     await stopGateway(ctx, gw);
 
     const summary = summarise(runs);
@@ -55,6 +58,7 @@ async function main(): Promise<void> {
     throw err;
   } finally {
     await closeContext(ctx);
+    await foreign?.close();
   }
 }
 

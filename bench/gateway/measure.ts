@@ -4,7 +4,7 @@ import { profiled } from '../common/profiler';
 import type { BenchContext } from './context';
 import type { Gateway } from './gateway';
 import { waitForQuiet } from './quiet';
-import { requestHeaders, type Identity, type Target } from './targets';
+import { requestHeaders, type Identity, type Target, type Tokens } from './targets';
 
 /** One measured run of one target; the field names are those of bench/results/latest.json. */
 export interface Measurement {
@@ -34,13 +34,13 @@ export interface Measurement {
 }
 
 /** The autocannon options of every run of a target: same connections, pipelining, headers (and rate). */
-export function loadOptions(ctx: BenchContext, target: Target, token: string, identity: Identity): autocannon.Options {
+export function loadOptions(ctx: BenchContext, target: Target, tokens: Tokens, identity: Identity): autocannon.Options {
   const s = ctx.settings.load;
   return {
     url: ctx.gatewayUrl + target.path,
     connections: s.connections,
     pipelining: s.pipelining,
-    headers: requestHeaders(token, target, identity, ctx.settings.sameUpstream),
+    headers: requestHeaders(tokens, target, identity, ctx.settings.sameUpstream),
     ...(s.rate ? { overallRate: s.rate } : {}),
   };
 }
@@ -50,9 +50,9 @@ export function loadOptions(ctx: BenchContext, target: Target, token: string, id
  * with the gateway's CPU time and the machine's read before and after (profiled with
  * BENCH_CPU_PROF=1, the profiler toggled outside the counted window).
  */
-export async function measure(ctx: BenchContext, gw: Gateway, target: Target, token: string, identity: Identity, round: number): Promise<Measurement> {
+export async function measure(ctx: BenchContext, gw: Gateway, target: Target, tokens: Tokens, identity: Identity, round: number): Promise<Measurement> {
   const { duration, warmup } = ctx.settings.load;
-  const opts = loadOptions(ctx, target, token, identity);
+  const opts = loadOptions(ctx, target, tokens, identity);
   const quiet = await waitForQuiet(ctx.settings.quiet);
   const warm = warmup > 0 ? await ctx.load.run({ ...opts, duration: warmup }) : undefined;
   return profiled(gw, `round${round}-${target.name}`, async (): Promise<Measurement> => {

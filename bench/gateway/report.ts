@@ -37,7 +37,7 @@ export function summarise(runs: Runs): Summary {
       rounds,
     };
   };
-  return { noauth: one('noauth'), guard: one('guard'), egjwt: one('egjwt') };
+  return { noauth: one('noauth'), guard: one('guard'), foreign: one('foreign'), egjwt: one('egjwt') };
 }
 
 // `undefined` operands give NaN, which the table prints as n/a and the JSON as null.
@@ -45,11 +45,14 @@ const div = (a: number | undefined, b: number | undefined) => (a ?? NaN) / (b ??
 const sub = (a: number | undefined, b: number | undefined) => (a ?? NaN) - (b ?? NaN);
 
 export function ratios(summary: Summary, runs: Runs) {
-  const { noauth, guard, egjwt } = summary;
+  const { noauth, guard, foreign, egjwt } = summary;
   return {
     guardVsNoauth: div(guard.requestsPerSec, noauth.requestsPerSec),
     guardVsEgjwt: div(guard.requestsPerSec, egjwt.requestsPerSec),
     egjwtVsNoauth: div(egjwt.requestsPerSec, noauth.requestsPerSec),
+    foreignVsGuard: div(foreign.requestsPerSec, guard.requestsPerSec),
+    foreignVsNoauth: div(foreign.requestsPerSec, noauth.requestsPerSec),
+    foreignVsEgjwt: div(foreign.requestsPerSec, egjwt.requestsPerSec),
     // The same comparisons from the gateway's CPU time per request (inverse, so > 1 is "guard is
     // cheaper"): less sensitive to other processes competing for the two cores than req/s.
     cpuGuardVsNoauth: div(noauth.gatewayCpuUsPerRequest, guard.gatewayCpuUsPerRequest),
@@ -93,6 +96,7 @@ export function formatTable(summary: Summary, r: Ratios, s: LoadSettings): strin
     out.push(`guard / egjwt   (req/s): ${fmt(r.guardVsEgjwt, 3)}x   target >= 2x     ${met(r.guardVsEgjwt, 2)}`);
   }
   out.push(`egjwt / noauth  (req/s): ${fmt(r.egjwtVsNoauth, 3)}x`);
+  out.push(`foreign / guard (req/s): ${fmt(r.foreignVsGuard, 3)}x, foreign / noauth ${fmt(r.foreignVsNoauth, 3)}x, foreign / egjwt ${fmt(r.foreignVsEgjwt, 3)}x`);
   if (!s.rate && s.rounds > 1) {
     out.push(`paired (median of per-round ratios): guard / noauth ${fmt(r.pairedGuardVsNoauth, 3)}x, guard / egjwt ${fmt(r.pairedGuardVsEgjwt, 3)}x`);
   }

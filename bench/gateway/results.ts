@@ -83,7 +83,7 @@ export function writeResults(info: RunInfo, summary: Summary, ratios: Ratios): s
     loadAverage1m: { before: info.loadBefore, after: os.loadavg()[0] },
     cpuModel: os.cpus()[0]?.model,
     settings: { ...info.settings.load, sameUpstream: info.settings.sameUpstream, host: HOST, autocannon: autocannonVersion },
-    design: 'one gateway process (with the sample echo upstream in the same process) serving three pipelines; interleaved rounds with alternating order; per-target figures are medians over rounds',
+    design: 'one gateway process (with the sample echo upstream in the same process) serving four pipelines; interleaved rounds with alternating order; per-target figures are medians over rounds',
     summary,
     ratios,
     targets: verdicts(ratios, info.settings.load),

@@ -3,7 +3,7 @@ import { log, type BenchContext } from './context';
 import type { Gateway } from './gateway';
 import { loadOptions, measure, type Measurement } from './measure';
 import { assert } from './sanity';
-import { TARGETS, type Identity, type TargetName } from './targets';
+import { TARGETS, type Identity, type TargetName, type Tokens } from './targets';
 
 export const WARMUP_REQUESTS_PER_TARGET = 5000;
 
@@ -15,9 +15,9 @@ export type Runs = Record<TargetName, Round[]>;
  * JIT, and Node's Buffer() deprecation check, which captures a stack trace on each of the first
  * 10,000 calls of `new Buffer()` (express-gateway's uuid62 does one per request).
  */
-export async function warmUp(ctx: BenchContext, token: string, identity: Identity): Promise<void> {
+export async function warmUp(ctx: BenchContext, tokens: Tokens, identity: Identity): Promise<void> {
   for (const t of TARGETS) {
-    const w = await ctx.load.run({ ...loadOptions(ctx, t, token, identity), amount: WARMUP_REQUESTS_PER_TARGET });
+    const w = await ctx.load.run({ ...loadOptions(ctx, t, tokens, identity), amount: WARMUP_REQUESTS_PER_TARGET });
     assert(w.non2xx === 0 && w.errors === 0, `${t.name}: process warm-up got ${w.non2xx} non-2xx and ${w.errors} errors`);
   }
   log(`process warm-up done (${WARMUP_REQUESTS_PER_TARGET} requests per target)`);
@@ -27,14 +27,14 @@ export async function warmUp(ctx: BenchContext, token: string, identity: Identit
  * Interleaved rounds, alternating order (a, b, c then c, b, a, ...) so that slow drift (thermal,
  * GC heap growth, noisy neighbours) hits every target alike.
  */
-export async function measureRounds(ctx: BenchContext, gw: Gateway, token: string, identity: Identity): Promise<Runs> {
+export async function measureRounds(ctx: BenchContext, gw: Gateway, tokens: Tokens, identity: Identity): Promise<Runs> {
   const s = ctx.settings.load;
-  const runs: Runs = { noauth: [], guard: [], egjwt: [] };
+  const runs: Runs = { noauth: [], guard: [], foreign: [], egjwt: [] };
   for (let round = 1; round <= s.rounds; round++) {
     const order = round % 2 === 1 ? TARGETS : [...TARGETS].reverse();
     for (const t of order) {
       log(`round ${round}/${s.rounds}: ${t.name} (${s.warmup}s warm-up + ${s.duration}s, ${s.connections} connections)`);
-      const m = await measure(ctx, gw, t, token, identity, round);
+      const m = await measure(ctx, gw, t, tokens, identity, round);
       runs[t.name].push({ round, ...m });
       log(`  ${t.name}: ${fmt(m.requestsPerSec)} req/s, p99 ${m.latencyP99Ms} ms, non-2xx ${m.non2xx}, errors ${m.errors}, gateway CPU ${fmt(m.gatewayCpuUsPerRequest)} us/req, other processes ${fmt(m.otherCpuPercent)}% of a core (interrupts ${fmt(m.interruptCpuPercent)}%, steal ${fmt(m.stealCpuPercent)}%)`);
     }

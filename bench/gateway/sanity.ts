@@ -1,6 +1,9 @@
 import { request } from '../common/http';
 import { log, type BenchContext } from './context';
-import { TARGETS, type Identity } from './targets';
+import { TARGETS, tokenFor, type Identity, type Tokens } from './targets';
+
+/** The client id in the local JWKS issuer's tokens (setup.ts), which the guard passes upstream. */
+export const FOREIGN_CLIENT_ID = 'bench-foreign-client';
 
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`sanity check failed: ${message}`);
@@ -22,14 +25,14 @@ export function tamperSignature(token: string): string {
 /**
  * Every pipeline must work before it is measured, and still work after: a benchmark of a broken
  * pipeline is worthless. Each answers 200 with the token from the echo upstream; the guard passes
- * the verified identity upstream; guard and egjwt answer 401 without a token and with a tampered
+ * the verified identity upstream (foreign: the other issuer's client); guard, foreign and egjwt answer 401 without a token and with a tampered
  * signature; noauth answers 200 without one. Returns the identity headers the guard added.
  */
-export async function sanityCheck(ctx: BenchContext, token: string, clientId: string): Promise<Identity> {
-  const bearer = { authorization: `Bearer ${token}` };
-  const bad = { authorization: `Bearer ${tamperSignature(token)}` };
+export async function sanityCheck(ctx: BenchContext, tokens: Tokens, clientId: string): Promise<Identity> {
   let identity: Identity | undefined;
   for (const t of TARGETS) {
+    const bearer = { authorization: `Bearer ${tokenFor(t, tokens)}` };
+    const bad = { authorization: `Bearer ${tamperSignature(tokenFor(t, tokens))}` };
     const url = ctx.gatewayUrl + t.path;
     const ok = await request(url, { headers: bearer });
     assert(ok.status === 200, `${t.name}: GET ${t.path} with the token -> 200 (got ${ok.status} ${ok.text.slice(0, 200)})`);
@@ -38,6 +41,10 @@ export async function sanityCheck(ctx: BenchContext, token: string, clientId: st
       const seen = ok.json.identity as Identity | undefined;
       assert(seen?.['x-portcullis-client-id'] === clientId, `guard: the upstream saw the verified identity headers (got ${JSON.stringify(seen)})`);
       identity = seen;
+    }
+    if (t.name === 'foreign') {
+      const seen = ok.json.identity as Identity | undefined;
+      assert(seen?.['x-portcullis-client-id'] === FOREIGN_CLIENT_ID, `foreign: the upstream saw the foreign token's client (got ${JSON.stringify(seen)})`);
     }
     if (!t.auth) {
       const anonymous = await request(url);
@@ -50,6 +57,6 @@ export async function sanityCheck(ctx: BenchContext, token: string, clientId: st
     assert(forged.status === 401, `${t.name}: GET ${t.path} with a tampered signature -> 401 (got ${forged.status})`);
   }
   assert(identity, 'the guard target was checked');
-  log('sanity checks passed: noauth 200 with and without the token; guard and egjwt 200 with it, 401 without it and with a bad signature');
+  log('sanity checks passed: noauth 200 with and without the token; guard, foreign and egjwt 200 with it, 401 without it and with a bad signature');
   return identity;
 }

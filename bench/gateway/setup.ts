@@ -1,25 +1,31 @@
 import { createPublicKey } from 'node:crypto';
+import { FakeIssuer } from '../../test/helpers/fake-issuer';
 import { createClient, fetchJwk, getToken } from './client';
 import { writeGatewayConfig, writeSystemConfig } from './config-files';
 import type { BenchContext } from './context';
 import { startGateway, stopGateway, type Gateway } from './gateway';
-import { assert, decodeJwtPart } from './sanity';
+import { assert, decodeJwtPart, FOREIGN_CLIENT_ID } from './sanity';
+import type { Tokens } from './targets';
 
 export interface RunningBench {
   gw: Gateway;
-  /** The one token every target's requests carry. */
-  token: string;
+  /** The one token every target's requests carry, and the foreign target's token. */
+  tokens: Tokens;
+  /** The local JWKS issuer of the foreign target (stop it after the gateway). */
+  foreignIssuer: FakeIssuer;
   clientId: string;
 }
 
 /**
- * Brings up the gateway measured, all three pipelines in one process. The jwt pipeline needs
+ * Brings up the gateway measured, all four pipelines in one process. The jwt pipeline needs
  * Portcullis' public key in its YAML, and the key is created by the first start: so a first start
  * without it creates the client and reads a token and the JWKS, then the real one starts on the
- * same SQLite file (same key) with the key converted to an SPKI PEM.
+ * same SQLite file (same key) with the key converted to an SPKI PEM. The foreign target's issuer
+ * (the tests' own, JWKS and RS256 signing) runs in this process, up before the gateway starts.
  */
 export async function startBench(ctx: BenchContext): Promise<RunningBench> {
-  const { audience } = writeSystemConfig(ctx.configDir, ctx.sqlitePath, ['noauth']);
+  const foreignIssuer = await FakeIssuer.start();
+  const { audience } = writeSystemConfig(ctx.configDir, ctx.sqlitePath, ['noauth'], foreignIssuer.issuer);
   writeGatewayConfig(ctx.configDir, { port: ctx.port, echoUrl: ctx.echoUrl });
   const bootstrap = await startGateway(ctx, 'bootstrap');
   const client = await createClient(ctx);
@@ -33,10 +39,12 @@ export async function startBench(ctx: BenchContext): Promise<RunningBench> {
   const pem = createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
   await stopGateway(ctx, bootstrap);
 
-  writeSystemConfig(ctx.configDir, ctx.sqlitePath, ['noauth', 'egjwt']);
+  writeSystemConfig(ctx.configDir, ctx.sqlitePath, ['noauth', 'egjwt'], foreignIssuer.issuer);
   writeGatewayConfig(ctx.configDir, { port: ctx.port, echoUrl: ctx.echoUrl, jwt: { pem, audience, issuer: ctx.issuer } });
   const gw = await startGateway(ctx, 'bench');
   const token = await getToken(ctx, client);
   assert(decodeJwtPart(token, 0).kid === header.kid, 'the token is signed by the key the jwt policy was configured with');
-  return { gw, token, clientId: client.clientId };
+  // Shaped as Portcullis's own (RFC 9068, same audience and scope), lives as long as the bench.
+  const foreign = await foreignIssuer.sign({ sub: FOREIGN_CLIENT_ID, client_id: FOREIGN_CLIENT_ID, aud: audience, scope: String(claims.scope ?? 'echo:read') }, { ttl: 3600 });
+  return { gw, tokens: { own: token, foreign }, foreignIssuer, clientId: client.clientId };
 }

@@ -1,0 +1,49 @@
+import type autocannon from 'autocannon';
+import type { Load } from '../common/load';
+import { PATH, type ContenderName } from './contenders';
+import { goodToken } from './sanity';
+import type { Tokens } from './tokens';
+import type { StandaloneSettings } from './settings';
+
+/** One measured thing: a contender with one token (warm) or N in rotation (cold). */
+export interface Case {
+  contender: ContenderName;
+  cache: 'warm' | 'cold';
+}
+
+export const caseId = (c: Case): string => `${c.contender}/${c.cache}`;
+
+/** The tokens a case rotates through: one for warm, all cold ones, all opaque ones for (e). */
+export function tokensOf(c: Case, tokens: Tokens): string[] {
+  if (c.contender === 'guard-introspect') return tokens.opaque;
+  return c.cache === 'warm' ? [goodToken(c.contender, tokens)] : tokens.cold;
+}
+
+export interface RunResult {
+  rps: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+/**
+ * One autocannon run. Every request goes through the same `setupRequest`, which takes the next
+ * token of the case (shared by all connections, so consecutive requests carry distinct tokens),
+ * so warm and cold runs cost the load generator the same.
+ */
+export async function run(load: Load, port: number, c: Case, tokens: Tokens, settings: StandaloneSettings, duration: number): Promise<RunResult> {
+  const list = tokensOf(c, tokens).map((t) => `Bearer ${t}`);
+  let next = 0;
+  const setupRequest = (req: autocannon.Request): autocannon.Request => {
+    const authorization = list[next];
+    next = (next + 1) % list.length;
+    return { ...req, headers: { authorization } };
+  };
+  const result = await load.run({
+    url: `http://127.0.0.1:${port}`,
+    connections: settings.connections,
+    duration,
+    requests: [{ method: 'GET', path: PATH, setupRequest }],
+  });
+  return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts };
+}
