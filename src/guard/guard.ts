@@ -138,7 +138,8 @@ export class Guard {
   async explain(input: ExplainInput, checks?: readonly ExplainCheck[]): Promise<ExplainReport> {
     const { application, settings, apiKeyHeader } = this.options;
     const { verifier, apiKeys } = this.deps;
-    const ctx = { application, settings, routes: this.routes, grantable: this.permissions, verifier, place: this.place, sources: this.sources, apiKeyHeader, apiKeys, apiKeyRefusals: this.own.apiKeyRefusals };
+    const stored = (await this.deps.roles.get(application)) ?? {};
+    const ctx = { application, settings, routes: this.routes, grantable: this.permissions, verifier, place: this.place, sources: this.sources, apiKeyHeader, apiKeys, apiKeyRefusals: this.own.apiKeyRefusals, stored, foreign: this.foreign };
     const report = await explainRequest(ctx, input, checks);
     // The guard itself on the same request: the answer a caller would get, beside the steps.
     const guard = await this.check(syntheticRequest(input, apiKeyHeader)).then(

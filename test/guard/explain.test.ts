@@ -133,4 +133,16 @@ describe('explain: why was a request refused?', () => {
     expect(report.result).to.equal('refused');
     expect(report.steps.at(-1)).to.deep.equal({ check: 'extra', result: 'fail', code: 'extra', reason: 'an added check' });
   });
+
+  it('a role an admin made: the permission step names what it grants, as the guard decides', async () => {
+    const actor = { type: 'cli' as const, id: 'test', name: 'cli:test', adminRole: 'super-admin' as const, from: 'cli' };
+    await server.portcullis.admin.createRole(actor, 'echo', { name: 'partner-writer', permissions: ['echo:write'] });
+    const { token } = await tokenFor(['partner-writer']);
+    // The guard's role definitions are cached like client status: past the cache time they are read again.
+    server.now.ms += server.portcullis.settings.cacheMs + 1;
+    const report = await explain(token, 'post', '/echo/items');
+    expect(report.result, explainText(report)).to.equal('allowed');
+    expect(report.guard).to.deep.equal({ result: 'allowed' });
+    expect(step(report, 'permission').reason).to.equal('needs echo:write; granted: echo:write; by roles partner-writer: echo:write');
+  });
 });

@@ -152,4 +152,17 @@ describe('guard: tokens of trusted issuers', () => {
     expect(res.status, res.text).to.equal(200);
     expect(res.body.identity['x-portcullis-client-id']).to.equal(clientId);
   });
+
+  it('portcullis explain: a trusted issuer\'s token is reported by that issuer\'s check, and agrees with the guard', async () => {
+    const guard = server.portcullis.guard({ application: 'echo' });
+    const allowed = await guard.explain({ token: await keycloakToken(), method: 'GET', path: '/echo/orders' });
+    expect(allowed.steps.map((s) => s.check)).to.deep.equal(['route', 'issuer']);
+    expect(allowed.result).to.equal('allowed');
+    expect(allowed.guard).to.deep.equal({ result: 'allowed' });
+    expect(allowed.steps[1].reason).to.include(keycloak.issuer).and.include('client orders-web').and.include('echo:read');
+    const refused = await guard.explain({ token: await keycloakToken({ azp: 'someone-else' }), method: 'GET', path: '/echo/orders' });
+    expect(refused.result).to.equal('refused');
+    expect(refused.steps[1]).to.include({ result: 'fail', code: 'wrong_application' });
+    expect(refused.guard).to.include({ result: 'refused', reason: 'wrong_application' });
+  });
 });

@@ -4,6 +4,8 @@ import type { StandingPlace } from '../../tokens/token-standing';
 import type { ApiKeyLookup, apiKeyRefusals } from '../api-key-check';
 import type { RouteMatcher } from '../route-matcher';
 import type { RouteAccess } from '../route-rule';
+import type { ForeignCheck } from '../foreign-check';
+import type { StoredRoles } from '../../applications/permissions';
 import type { AccessTokenClaims, TokenVerifier } from '../token-verifier';
 
 /** What `portcullis explain` is asked about: one request as the guard would see it. */
@@ -42,6 +44,10 @@ export interface ExplainContext {
   apiKeyHeader?: string;
   apiKeys?: ApiKeyLookup;
   apiKeyRefusals?: ReturnType<typeof apiKeyRefusals>;
+  /** The roles admins made in this application, as the guard reads them now. */
+  stored?: StoredRoles;
+  /** Other issuers this application trusts (a token of one is checked by foreign-explain.ts). */
+  foreign?: Pick<ForeignCheck, 'issuerOf' | 'check'>;
 }
 
 /** What earlier checks found out, for the later ones. */

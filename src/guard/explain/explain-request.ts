@@ -1,4 +1,5 @@
 import { apiKeyCheck } from './api-key-explain';
+import { foreignTokenCheck } from './foreign-explain';
 import type { ExplainCheck, ExplainContext, ExplainInput, ExplainStep } from './explain-check';
 import { permissionCheck } from './permission-check';
 import { routeCheck } from './route-check';
@@ -28,7 +29,9 @@ export interface ExplainReport {
 export async function explainRequest(ctx: ExplainContext, input: ExplainInput, checks: readonly ExplainCheck[] = EXPLAIN_CHECKS): Promise<ExplainReport> {
   const state = {};
   const steps: ExplainStep[] = [];
-  for (const check of checks) steps.push(...(await check(ctx, input, state)));
+  // Another issuer's token meets that issuer's checks instead of checks 2-3b (guard.ts).
+  const chosen = ctx.foreign?.issuerOf(input.token) ? [routeCheck, foreignTokenCheck] : checks;
+  for (const check of chosen) steps.push(...(await check(ctx, input, state)));
   return { application: ctx.application, method: input.method.toUpperCase(), path: input.path, result: steps.some((s) => s.result === 'fail') ? 'refused' : 'allowed', steps };
 }
 

@@ -1,4 +1,4 @@
-import { permissionsOf } from '../../applications/permissions';
+import { hasRole, permissionsOf } from '../../applications/permissions';
 import { InsufficientScope } from '../../errors/oauth-errors';
 import { checkAccess, isPublic } from '../access-check';
 import { grantedPermissions } from '../granted-permissions';
@@ -11,8 +11,8 @@ export const permissionCheck: ExplainCheck = async (ctx, _input, state) => {
   if (isPublic(needed)) return [{ check: 'permission', result: 'pass', reason: 'a public route: no token or permission is needed' }];
   if (!claims) return [{ check: 'permission', result: 'skip', reason: 'the token is not verified' }];
   const roles = claims.roles ?? [];
-  const granted = grantedPermissions(ctx.settings, ctx.grantable, claims);
-  const byRole = Object.fromEntries(roles.map((role) => [role, Object.hasOwn(ctx.settings.roles, role) ? [...permissionsOf(ctx.settings, [role])] : null]));
+  const granted = grantedPermissions(ctx.settings, ctx.grantable, claims, ctx.stored);
+  const byRole = Object.fromEntries(roles.map((role) => [role, hasRole(ctx.settings, role, ctx.stored) ? [...permissionsOf(ctx.settings, [role], ctx.stored)] : null]));
   const grants = roles.map((role) => (byRole[role] ? `${role}: ${byRole[role]!.join(', ') || '(nothing)'}` : `${role}: not a role of ${ctx.application}`)).join('; ');
   const scoped = claims.scope?.split(' ').some((s) => ctx.grantable.has(s)) ? ` (down-scoped by the token's scope "${claims.scope}")` : '';
   const held = `granted: ${[...granted].join(', ') || 'nothing'}${scoped}; by roles ${grants || '(none)'}`;
