@@ -1,10 +1,10 @@
 import type autocannon from 'autocannon';
 import { cpuMs, machineCpu, otherCpuPercent, selfCpuMs } from '../common/cpu';
 import { profiled } from '../common/profiler';
+import { rotatingRequest } from '../common/rotation';
 import type { BenchContext } from './context';
 import type { Gateway } from './gateway';
 import { waitForQuiet } from './quiet';
-import { rotatingRequest } from '../common/rotation';
 import { extraHeaders, tokensFor, type Identity, type Target, type Tokens } from './targets';
 
 /** One measured run of one target; the field names are those of bench/results/latest.json. */
