@@ -2,7 +2,8 @@
  * End-to-end throughput of the guard: four Express Gateway pipelines in one gateway process, in
  * front of the same echo upstream, differing only in their auth policy (noauth: proxy only; guard:
  * portcullis-guard + proxy; foreign: portcullis-guard with a token of a local JWKS issuer the
- * application trusts; egjwt: Express Gateway's jwt policy, RS256 with Portcullis' key).
+ * application trusts; egjwt: Express Gateway's jwt policy, RS256 with Portcullis' key). guard,
+ * egjwt and foreign are measured warm (one token) and cold (BENCH_TOKENS distinct ones in rotation).
  *
  * Usage: npm run build && npm run bench   (= tsx bench/gateway/main.ts; bench/README.md explains the output)
  * Env:   BENCH_DURATION (s, default 10), BENCH_WARMUP (s, default 3; 0 skips), BENCH_CONNECTIONS (10),
@@ -11,7 +12,8 @@
  *        disables) / BENCH_QUIET_PERCENT (25): before each run, wait until other processes use less
  *        than that % of a core, BENCH_SAME_UPSTREAM=1 (noauth and egjwt requests also carry the guard's
  *        identity headers), BENCH_CPU_PROF=1 (profile the gateway during each measured run; slower),
- *        BENCH_KEEP_TMP=1 (keep the temp dir). Everything listens on 127.0.0.1 only.
+ *        BENCH_KEEP_TMP=1 (keep the temp dir), BENCH_TOKENS (5000: distinct tokens per cold target).
+ *        Everything listens on 127.0.0.1 only.
  */
 import path from 'node:path';
 import { closeContext, closeOnSignals, createContext, log } from './context';
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
   closeOnSignals(ctx);
   let foreign: { close(): Promise<void> } | undefined;
   try {
-    log(`settings: ${JSON.stringify(settings.load)}; temp dir ${ctx.dir}`);
+    log(`settings: ${JSON.stringify(settings.load)}, ${settings.coldTokens} cold tokens; temp dir ${ctx.dir}`);
     const loadBefore = loadAverageBefore();
     const { gw, tokens, clientId, foreignIssuer } = await startBench(ctx);
     foreign = foreignIssuer;

@@ -1,10 +1,11 @@
 import type autocannon from 'autocannon';
 import { cpuMs, machineCpu, otherCpuPercent, selfCpuMs } from '../common/cpu';
 import { profiled } from '../common/profiler';
+import { rotatingRequest } from '../common/rotation';
 import type { BenchContext } from './context';
 import type { Gateway } from './gateway';
 import { waitForQuiet } from './quiet';
-import { requestHeaders, type Identity, type Target, type Tokens } from './targets';
+import { extraHeaders, tokensFor, type Identity, type Target, type Tokens } from './targets';
 
 /** One measured run of one target; the field names are those of bench/results/latest.json. */
 export interface Measurement {
@@ -33,14 +34,17 @@ export interface Measurement {
   warmupErrors: number;
 }
 
-/** The autocannon options of every run of a target: same connections, pipelining, headers (and rate). */
+/**
+ * The autocannon options of every run of a target: same connections, pipelining, headers (and
+ * rate); the token is the next of the target's list on every request (one for warm targets).
+ */
 export function loadOptions(ctx: BenchContext, target: Target, tokens: Tokens, identity: Identity): autocannon.Options {
   const s = ctx.settings.load;
   return {
-    url: ctx.gatewayUrl + target.path,
+    url: ctx.gatewayUrl,
     connections: s.connections,
     pipelining: s.pipelining,
-    headers: requestHeaders(tokens, target, identity, ctx.settings.sameUpstream),
+    requests: [rotatingRequest(target.path, tokensFor(target, tokens), extraHeaders(target, identity, ctx.settings.sameUpstream))],
     ...(s.rate ? { overallRate: s.rate } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { fmt, median, table } from '../common/report';
 import type { Round, Runs } from './rounds';
 import type { LoadSettings } from './settings';
-import { TARGETS, type TargetName } from './targets';
+import { rowName, TARGETS, targetNamed, type TargetName } from './targets';
 
 /** Per target: the medians over rounds; non-2xx, errors and timeouts summed over all measured runs. */
 export interface TargetSummary {
@@ -21,7 +21,7 @@ export type Summary = Record<TargetName, TargetSummary>;
 
 export function summarise(runs: Runs): Summary {
   const one = (name: TargetName): TargetSummary => {
-    const t = TARGETS.find((x) => x.name === name)!;
+    const t = targetNamed(name);
     const rounds = runs[name];
     const sum = (k: 'non2xx' | 'errors' | 'timeouts') => rounds.reduce((acc, r) => acc + (r[k] || 0), 0);
     return {
@@ -37,15 +37,21 @@ export function summarise(runs: Runs): Summary {
       rounds,
     };
   };
-  return { noauth: one('noauth'), guard: one('guard'), foreign: one('foreign'), egjwt: one('egjwt') };
+  return Object.fromEntries(TARGETS.map((t) => [t.name, one(t.name)])) as Summary;
 }
 
 // `undefined` operands give NaN, which the table prints as n/a and the JSON as null.
 const div = (a: number | undefined, b: number | undefined) => (a ?? NaN) / (b ?? NaN);
 const sub = (a: number | undefined, b: number | undefined) => (a ?? NaN) - (b ?? NaN);
 
+// Paired: the ratio within each round (runs close in time), then the median over rounds.
+const paired = (runs: Runs, a: TargetName, b: TargetName) => median(runs[a].map((x, i) => x.requestsPerSec / runs[b][i].requestsPerSec));
+
 export function ratios(summary: Summary, runs: Runs) {
   const { noauth, guard, foreign, egjwt } = summary;
+  const guardCold = summary['guard-cold'];
+  const egjwtCold = summary['egjwt-cold'];
+  const foreignCold = summary['foreign-cold'];
   return {
     guardVsNoauth: div(guard.requestsPerSec, noauth.requestsPerSec),
     guardVsEgjwt: div(guard.requestsPerSec, egjwt.requestsPerSec),
@@ -59,9 +65,19 @@ export function ratios(summary: Summary, runs: Runs) {
     cpuGuardVsEgjwt: div(egjwt.gatewayCpuUsPerRequest, guard.gatewayCpuUsPerRequest),
     guardOverheadCpuUs: sub(guard.gatewayCpuUsPerRequest, noauth.gatewayCpuUsPerRequest),
     egjwtOverheadCpuUs: sub(egjwt.gatewayCpuUsPerRequest, noauth.gatewayCpuUsPerRequest),
-    // Paired: the ratio within each round (runs close in time), then the median over rounds.
-    pairedGuardVsNoauth: median(runs.guard.map((g, i) => g.requestsPerSec / runs.noauth[i].requestsPerSec)),
-    pairedGuardVsEgjwt: median(runs.guard.map((g, i) => g.requestsPerSec / runs.egjwt[i].requestsPerSec)),
+    pairedGuardVsNoauth: paired(runs, 'guard', 'noauth'),
+    pairedGuardVsEgjwt: paired(runs, 'guard', 'egjwt'),
+    // Cold: BENCH_TOKENS distinct tokens in rotation (the guard verifies each once, then serves it
+    // from its cache; egjwt verifies every request either way), against the same noauth runs.
+    guardColdVsNoauth: div(guardCold.requestsPerSec, noauth.requestsPerSec),
+    foreignColdVsNoauth: div(foreignCold.requestsPerSec, noauth.requestsPerSec),
+    guardColdVsEgjwtCold: div(guardCold.requestsPerSec, egjwtCold.requestsPerSec),
+    guardColdVsGuard: div(guardCold.requestsPerSec, guard.requestsPerSec),
+    cpuGuardColdVsNoauth: div(noauth.gatewayCpuUsPerRequest, guardCold.gatewayCpuUsPerRequest),
+    cpuGuardColdVsEgjwtCold: div(egjwtCold.gatewayCpuUsPerRequest, guardCold.gatewayCpuUsPerRequest),
+    guardColdOverheadCpuUs: sub(guardCold.gatewayCpuUsPerRequest, noauth.gatewayCpuUsPerRequest),
+    pairedGuardColdVsNoauth: paired(runs, 'guard-cold', 'noauth'),
+    pairedGuardColdVsEgjwtCold: paired(runs, 'guard-cold', 'egjwt-cold'),
   };
 }
 
@@ -83,7 +99,7 @@ export function formatTable(summary: Summary, r: Ratios, s: LoadSettings): strin
   const rows = [['target', 'pipeline', 'req/s (median of means)', 'p99 ms', 'mean ms', 'non-2xx', 'errors', 'gw CPU us/req']];
   for (const t of TARGETS) {
     const x = summary[t.name];
-    rows.push([t.name, t.label, fmt(x.requestsPerSec, 0), fmt(x.latencyP99Ms, 0), fmt(x.latencyMeanMs, 2), String(x.non2xx), String(x.errors + x.timeouts), fmt(x.gatewayCpuUsPerRequest, 0)]);
+    rows.push([rowName(t), t.label, fmt(x.requestsPerSec, 0), fmt(x.latencyP99Ms, 0), fmt(x.latencyMeanMs, 2), String(x.non2xx), String(x.errors + x.timeouts), fmt(x.gatewayCpuUsPerRequest, 0)]);
   }
   const out = [table(rows), ''];
   const met = (v: number, min: number) => (v >= min ? 'MET' : 'NOT MET');
@@ -97,13 +113,15 @@ export function formatTable(summary: Summary, r: Ratios, s: LoadSettings): strin
   }
   out.push(`egjwt / noauth  (req/s): ${fmt(r.egjwtVsNoauth, 3)}x`);
   out.push(`foreign / guard (req/s): ${fmt(r.foreignVsGuard, 3)}x, foreign / noauth ${fmt(r.foreignVsNoauth, 3)}x, foreign / egjwt ${fmt(r.foreignVsEgjwt, 3)}x`);
+  out.push(`cold (distinct tokens): guard cold / noauth ${fmt(r.guardColdVsNoauth, 3)}x, foreign cold / noauth ${fmt(r.foreignColdVsNoauth, 3)}x, guard cold / egjwt cold ${fmt(r.guardColdVsEgjwtCold, 3)}x, guard cold / guard ${fmt(r.guardColdVsGuard, 3)}x`);
   if (!s.rate && s.rounds > 1) {
-    out.push(`paired (median of per-round ratios): guard / noauth ${fmt(r.pairedGuardVsNoauth, 3)}x, guard / egjwt ${fmt(r.pairedGuardVsEgjwt, 3)}x`);
+    out.push(`paired (median of per-round ratios): guard / noauth ${fmt(r.pairedGuardVsNoauth, 3)}x, guard / egjwt ${fmt(r.pairedGuardVsEgjwt, 3)}x, guard cold / noauth ${fmt(r.pairedGuardColdVsNoauth, 3)}x, guard cold / egjwt cold ${fmt(r.pairedGuardColdVsEgjwtCold, 3)}x`);
   }
   out.push('');
   out.push(`gateway CPU per request: guard costs ${fmt(r.guardOverheadCpuUs, 0)} us more than noauth, egjwt ${fmt(r.egjwtOverheadCpuUs, 0)} us more`);
   out.push(`CPU-based guard / noauth (noauth_cpu/guard_cpu): ${fmt(r.cpuGuardVsNoauth, 3)}x   target >= 0.95x  ${met(r.cpuGuardVsNoauth, 0.95)}`);
   out.push(`CPU-based guard / egjwt  (egjwt_cpu/guard_cpu):  ${fmt(r.cpuGuardVsEgjwt, 3)}x   target >= 2x     ${met(r.cpuGuardVsEgjwt, 2)}`);
+  out.push(`CPU-based cold: guard cold / noauth ${fmt(r.cpuGuardColdVsNoauth, 3)}x, guard cold / egjwt cold ${fmt(r.cpuGuardColdVsEgjwtCold, 3)}x; guard cold costs ${fmt(r.guardColdOverheadCpuUs, 0)} us more than noauth`);
   const busiest = Math.max(...TARGETS.flatMap((t) => summary[t.name].rounds.map((x) => x.otherCpuPercent ?? 0)));
   if (busiest > 15) out.push(`WARNING: other processes used up to ${busiest.toFixed(0)}% of a core during the measured runs; req/s figures are noisy (the CPU-per-request figures less so)`);
   return out.join('\n') + '\n';

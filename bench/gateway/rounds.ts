@@ -3,7 +3,7 @@ import { log, type BenchContext } from './context';
 import type { Gateway } from './gateway';
 import { loadOptions, measure, type Measurement } from './measure';
 import { assert } from './sanity';
-import { TARGETS, type Identity, type TargetName, type Tokens } from './targets';
+import { TARGETS, tokensFor, type Identity, type TargetName, type Tokens } from './targets';
 
 export const WARMUP_REQUESTS_PER_TARGET = 5000;
 
@@ -13,23 +13,26 @@ export type Runs = Record<TargetName, Round[]>;
 /**
  * Process warm-up before anything is measured, so the first target measured is not penalised:
  * JIT, and Node's Buffer() deprecation check, which captures a stack trace on each of the first
- * 10,000 calls of `new Buffer()` (express-gateway's uuid62 does one per request).
+ * 10,000 calls of `new Buffer()` (express-gateway's uuid62 does one per request). A cold target
+ * gets at least one request per token, so each is seen (and verified, by the guard) once before
+ * the measured runs, whatever BENCH_TOKENS and the per-run warm-up.
  */
 export async function warmUp(ctx: BenchContext, tokens: Tokens, identity: Identity): Promise<void> {
   for (const t of TARGETS) {
-    const w = await ctx.load.run({ ...loadOptions(ctx, t, tokens, identity), amount: WARMUP_REQUESTS_PER_TARGET });
+    const amount = Math.max(WARMUP_REQUESTS_PER_TARGET, tokensFor(t, tokens).length);
+    const w = await ctx.load.run({ ...loadOptions(ctx, t, tokens, identity), amount });
     assert(w.non2xx === 0 && w.errors === 0, `${t.name}: process warm-up got ${w.non2xx} non-2xx and ${w.errors} errors`);
   }
-  log(`process warm-up done (${WARMUP_REQUESTS_PER_TARGET} requests per target)`);
+  log(`process warm-up done (${WARMUP_REQUESTS_PER_TARGET} requests per target, at least one per cold token)`);
 }
 
 /**
  * Interleaved rounds, alternating order (a, b, c then c, b, a, ...) so that slow drift (thermal,
- * GC heap growth, noisy neighbours) hits every target alike.
+ * GC heap growth, noisy neighbours) hits every target alike, warm and cold.
  */
 export async function measureRounds(ctx: BenchContext, gw: Gateway, tokens: Tokens, identity: Identity): Promise<Runs> {
   const s = ctx.settings.load;
-  const runs: Runs = { noauth: [], guard: [], foreign: [], egjwt: [] };
+  const runs = Object.fromEntries(TARGETS.map((t) => [t.name, []])) as unknown as Runs;
   for (let round = 1; round <= s.rounds; round++) {
     const order = round % 2 === 1 ? TARGETS : [...TARGETS].reverse();
     for (const t of order) {

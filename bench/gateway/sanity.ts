@@ -1,6 +1,6 @@
 import { request } from '../common/http';
 import { log, type BenchContext } from './context';
-import { TARGETS, tokenFor, type Identity, type Tokens } from './targets';
+import { TARGETS, tokenFor, tokensFor, WARM_TARGETS, type Identity, type Target, type Tokens } from './targets';
 
 /** The client id in the local JWKS issuer's tokens (setup.ts), which the guard passes upstream. */
 export const FOREIGN_CLIENT_ID = 'bench-foreign-client';
@@ -26,11 +26,12 @@ export function tamperSignature(token: string): string {
  * Every pipeline must work before it is measured, and still work after: a benchmark of a broken
  * pipeline is worthless. Each answers 200 with the token from the echo upstream; the guard passes
  * the verified identity upstream (foreign: the other issuer's client); guard, foreign and egjwt answer 401 without a token and with a tampered
- * signature; noauth answers 200 without one. Returns the identity headers the guard added.
+ * signature; noauth answers 200 without one. The cold targets share their warm one's pipeline:
+ * a few of their distinct tokens must be accepted too. Returns the identity headers the guard added.
  */
 export async function sanityCheck(ctx: BenchContext, tokens: Tokens, clientId: string): Promise<Identity> {
   let identity: Identity | undefined;
-  for (const t of TARGETS) {
+  for (const t of WARM_TARGETS) {
     const bearer = { authorization: `Bearer ${tokenFor(t, tokens)}` };
     const bad = { authorization: `Bearer ${tamperSignature(tokenFor(t, tokens))}` };
     const url = ctx.gatewayUrl + t.path;
@@ -57,6 +58,19 @@ export async function sanityCheck(ctx: BenchContext, tokens: Tokens, clientId: s
     assert(forged.status === 401, `${t.name}: GET ${t.path} with a tampered signature -> 401 (got ${forged.status})`);
   }
   assert(identity, 'the guard target was checked');
-  log('sanity checks passed: noauth 200 with and without the token; guard, foreign and egjwt 200 with it, 401 without it and with a bad signature');
+  for (const t of TARGETS.filter((x) => x.cold)) await checkColdTokens(ctx, t, tokensFor(t, tokens), clientId);
+  log('sanity checks passed: noauth 200 with and without the token; guard, foreign and egjwt 200 with it, 401 without it and with a bad signature; cold tokens accepted');
   return identity;
+}
+
+/** The first, middle and last of a cold target's tokens answer 200 with the expected client upstream (the guard's). */
+async function checkColdTokens(ctx: BenchContext, t: Target, list: string[], clientId: string): Promise<void> {
+  const expected = t.pipeline === 'foreign' ? FOREIGN_CLIENT_ID : clientId;
+  for (const i of [...new Set([0, Math.floor(list.length / 2), list.length - 1])]) {
+    const ok = await request(ctx.gatewayUrl + t.path, { headers: { authorization: `Bearer ${list[i]}` } });
+    assert(ok.status === 200 && ok.json?.upstream === 'echo', `${t.name}: GET ${t.path} with cold token #${i} -> 200 from echo (got ${ok.status} ${ok.text.slice(0, 200)})`);
+    if (t.pipeline === 'egjwt') continue;
+    const seen = ok.json.identity as Identity | undefined;
+    assert(seen?.['x-portcullis-client-id'] === expected, `${t.name}: cold token #${i}: the upstream saw client ${expected} (got ${JSON.stringify(seen)})`);
+  }
 }

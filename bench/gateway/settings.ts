@@ -25,6 +25,8 @@ export interface GatewaySettings {
   /** Profile the gateway during each measured run (bench/profiler-preload.js). */
   cpuProf: boolean;
   keepTmp: boolean;
+  /** BENCH_TOKENS: how many distinct tokens each cold target rotates through. */
+  coldTokens: number;
 }
 
 /** The settings from BENCH_* variables (bench/gateway/main.ts and bench/README.md list them). */
@@ -43,5 +45,6 @@ export function settingsFromEnv(): GatewaySettings {
     sameUpstream: process.env.BENCH_SAME_UPSTREAM === '1',
     cpuProf: process.env.BENCH_CPU_PROF === '1',
     keepTmp: process.env.BENCH_KEEP_TMP === '1',
+    coldTokens: intFromEnv('BENCH_TOKENS', 5000),
   };
 }

@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { FakeIssuer } from '../../test/helpers/fake-issuer';
 import { createClient, fetchJwk, getToken } from './client';
+import { mintOwnTokens, signForeignTokens } from './cold-tokens';
 import { writeGatewayConfig, writeSystemConfig } from './config-files';
 import type { BenchContext } from './context';
 import { startGateway, stopGateway, type Gateway } from './gateway';
@@ -9,7 +10,7 @@ import type { Tokens } from './targets';
 
 export interface RunningBench {
   gw: Gateway;
-  /** The one token every target's requests carry, and the foreign target's token. */
+  /** The one token every warm target's requests carry, the foreign target's token, and the cold targets' distinct ones. */
   tokens: Tokens;
   /** The local JWKS issuer of the foreign target (stop it after the gateway). */
   foreignIssuer: FakeIssuer;
@@ -22,6 +23,7 @@ export interface RunningBench {
  * without it creates the client and reads a token and the JWKS, then the real one starts on the
  * same SQLite file (same key) with the key converted to an SPKI PEM. The foreign target's issuer
  * (the tests' own, JWKS and RS256 signing) runs in this process, up before the gateway starts.
+ * The cold targets' tokens (BENCH_TOKENS of each issuer) are minted last, on the gateway measured.
  */
 export async function startBench(ctx: BenchContext): Promise<RunningBench> {
   const foreignIssuer = await FakeIssuer.start();
@@ -45,6 +47,9 @@ export async function startBench(ctx: BenchContext): Promise<RunningBench> {
   const token = await getToken(ctx, client);
   assert(decodeJwtPart(token, 0).kid === header.kid, 'the token is signed by the key the jwt policy was configured with');
   // Shaped as Portcullis's own (RFC 9068, same audience and scope), lives as long as the bench.
-  const foreign = await foreignIssuer.sign({ sub: FOREIGN_CLIENT_ID, client_id: FOREIGN_CLIENT_ID, aud: audience, scope: String(claims.scope ?? 'echo:read') }, { ttl: 3600 });
-  return { gw, tokens: { own: token, foreign }, foreignIssuer, clientId: client.clientId };
+  const foreignClaims = { sub: FOREIGN_CLIENT_ID, client_id: FOREIGN_CLIENT_ID, aud: audience, scope: String(claims.scope ?? 'echo:read') };
+  const foreign = await foreignIssuer.sign(foreignClaims, { ttl: 3600 });
+  const ownCold = await mintOwnTokens(ctx, client, ctx.settings.coldTokens);
+  const foreignCold = await signForeignTokens(foreignIssuer, foreignClaims, ctx.settings.coldTokens);
+  return { gw, tokens: { own: token, foreign, ownCold, foreignCold }, foreignIssuer, clientId: client.clientId };
 }

@@ -1,5 +1,5 @@
-import type autocannon from 'autocannon';
 import type { Load } from '../common/load';
+import { rotatingRequest } from '../common/rotation';
 import { PATH, type ContenderName } from './contenders';
 import { goodToken } from './sanity';
 import type { Tokens } from './tokens';
@@ -27,23 +27,15 @@ export interface RunResult {
 }
 
 /**
- * One autocannon run. Every request goes through the same `setupRequest`, which takes the next
- * token of the case (shared by all connections, so consecutive requests carry distinct tokens),
- * so warm and cold runs cost the load generator the same.
+ * One autocannon run. Every request goes through the same `setupRequest` (common/rotation.ts),
+ * which takes the next token of the case, so warm and cold runs cost the load generator the same.
  */
 export async function run(load: Load, port: number, c: Case, tokens: Tokens, settings: StandaloneSettings, duration: number): Promise<RunResult> {
-  const list = tokensOf(c, tokens).map((t) => `Bearer ${t}`);
-  let next = 0;
-  const setupRequest = (req: autocannon.Request): autocannon.Request => {
-    const authorization = list[next];
-    next = (next + 1) % list.length;
-    return { ...req, headers: { authorization } };
-  };
   const result = await load.run({
     url: `http://127.0.0.1:${port}`,
     connections: settings.connections,
     duration,
-    requests: [{ method: 'GET', path: PATH, setupRequest }],
+    requests: [rotatingRequest(PATH, tokensOf(c, tokens))],
   });
   return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts };
 }
