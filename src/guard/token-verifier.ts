@@ -1,10 +1,10 @@
-import { decodeProtectedHeader, jwtVerify, type KeyLike } from 'jose';
+import { jwtVerify, type KeyLike } from 'jose';
 import { joseRefusal } from '../errors/jose-refusal';
 import { LRUCache } from 'lru-cache';
 import { InvalidToken } from '../errors/oauth-errors';
 import { ACCESS_TOKEN_TYP } from '../tokens/access-token-issuer';
 import { checkAccessTokenClaims, type AccessTokenClaims } from './access-token-claims';
-import { assertCanonicalCompactJws } from './compact-jws';
+import { signedHeaderOf } from '../tokens/compact-jws';
 
 export type { AccessTokenClaims } from './access-token-claims';
 
@@ -139,15 +139,7 @@ export class TokenVerifier {
   }
 
   private async verifyFully(token: string, nowSeconds: number): Promise<Verified> {
-    assertCanonicalCompactJws(token);
-    let header;
-    try {
-      header = decodeProtectedHeader(token);
-    } catch {
-      throw new InvalidToken('the access token is malformed', 'malformed_token');
-    }
-    if (typeof header.kid !== 'string') throw new InvalidToken('the access token names no signing key', 'malformed_token');
-    const kid = header.kid;
+    const { kid } = signedHeaderOf(token);
     const key = this.keys.cachedKey(kid) ?? (await this.keys.verificationKey(kid));
     if (!key) throw new InvalidToken('the access token was not signed by a key of this issuer', 'unknown_key');
     try {

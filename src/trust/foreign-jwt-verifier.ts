@@ -1,4 +1,5 @@
-import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import { jwtVerify, type JWTPayload } from 'jose';
+import { signedHeaderOf } from '../tokens/compact-jws';
 import { joseRefusal } from '../errors/jose-refusal';
 import { LRUCache } from 'lru-cache';
 import type { TrustedIssuerSettings } from '../config/trusted-issuer-settings';
@@ -50,13 +51,7 @@ export class ForeignJwtVerifier {
   }
 
   private async verifyFully(token: string): Promise<Verified> {
-    let header;
-    try {
-      header = decodeProtectedHeader(token);
-    } catch {
-      throw new InvalidToken('the access token is malformed', 'malformed_token');
-    }
-    if (typeof header.kid !== 'string') throw new InvalidToken('the access token names no signing key', 'malformed_token');
+    const header = signedHeaderOf(token);
     const key = this.keys.cachedKey(header.kid) ?? (await this.keys.verificationKey(header.kid));
     if (!key) throw new InvalidToken('the access token was not signed by a key its issuer publishes', 'unknown_key');
     const nowSeconds = this.now() / 1000;

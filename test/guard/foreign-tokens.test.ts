@@ -165,4 +165,9 @@ describe('guard: tokens of trusted issuers', () => {
     expect(refused.steps[1]).to.include({ result: 'fail', code: 'wrong_application' });
     expect(refused.guard).to.include({ result: 'refused', reason: 'wrong_application' });
   });
+
+  it('a trusted issuer\'s token must be canonical compact JWS too (RFC 7515 §2), as Portcullis\'s own', async () => {
+    const res = await get('/echo/orders', `${await keycloakToken()}=`);
+    expectInvalidToken(res, /^the access token is malformed \(only unpadded base64url is allowed\)$/);
+  });
 });

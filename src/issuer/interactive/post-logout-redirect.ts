@@ -1,7 +1,7 @@
 import { compactVerify, decodeProtectedHeader } from 'jose';
 import { matchesRedirectUri } from '../../clients/redirect-uri-match';
 import { InvalidRequest } from '../../errors/oauth-errors';
-import { compactJwsProblem } from '../../guard/compact-jws';
+import { compactJwsProblem } from '../../tokens/compact-jws';
 import type { FormParams } from '../../http/read-form';
 import type { KeyRing } from '../../keys/key-ring';
 import { ID_TOKEN_TYP } from '../../tokens/id-token-issuer';

@@ -1,3 +1,4 @@
+import { decodeProtectedHeader, type ProtectedHeaderParameters } from 'jose';
 import { InvalidToken } from '../errors/oauth-errors';
 
 /** RFC 7515 §2 Base64url Encoding: the URL-safe alphabet (RFC 4648 §5), all padding omitted. */
@@ -29,4 +30,21 @@ export function compactJwsProblem(token: string): string | undefined {
 export function assertCanonicalCompactJws(token: string): void {
   const problem = compactJwsProblem(token);
   if (problem) throw new InvalidToken(`the access token is malformed (${problem})`, 'malformed_token');
+}
+
+/**
+ * The protected header of a signed access token, with its `kid`, after its spelling is checked: the first step of every JWT
+ * verification, for this issuer's tokens (guard/token-verifier.ts) and other issuers'
+ * (trust/foreign-jwt-verifier.ts) alike.
+ */
+export function signedHeaderOf(token: string): ProtectedHeaderParameters & { kid: string } {
+  assertCanonicalCompactJws(token);
+  let header;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    throw new InvalidToken('the access token is malformed', 'malformed_token');
+  }
+  if (typeof header.kid !== 'string') throw new InvalidToken('the access token names no signing key', 'malformed_token');
+  return header as ProtectedHeaderParameters & { kid: string };
 }
