@@ -4,6 +4,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors/domain-
 import { quotedExcerpt } from '../errors/error-description';
 import { FieldChecks } from '../errors/field-problems';
 import type { Store } from '../store/store';
+import { cachedWhilePushed, PushedCache } from '../store/pushed-cache';
+import type { CacheFeed } from '../store/status-cache';
 import { updateRecord } from '../store/update-record';
 import { isAdminRole, type AdminRole } from '../users/user';
 import { viewOf, type Client, type ClientView } from './client';
@@ -44,6 +46,14 @@ export interface CreatedClient {
  * and secret checks. Each client is linked to exactly one declared application.
  */
 export class ClientRegistry {
+  /** The records client authentication reads on every token request (store/pushed-cache.ts). */
+  private readonly current: PushedCache<Client | undefined>;
+  /**
+   * The roles admins made in an application, as the client credentials grant reads them on every
+   * token request: through the same cache (kind `roles`), so a changed role is seen at once.
+   */
+  readonly currentStoredRoles: (application: string) => Promise<StoredRoles>;
+
   constructor(
     private readonly store: Store,
     private readonly applications: Record<string, ApplicationSettings>,
@@ -51,7 +61,12 @@ export class ClientRegistry {
     private readonly now: () => number = Date.now,
     /** The roles admins made in an application (src/admin/role-registry.ts); none without one. */
     private readonly storedRoles: (application: string) => Promise<StoredRoles> = async () => ({}),
-  ) {}
+    /** Push invalidation and `cacheMs`: without them, every authentication reads the store. */
+    pushed?: CacheFeed & { cacheMs: number },
+  ) {
+    this.current = new PushedCache((id) => this.find(id), KIND, pushed?.cacheMs ?? 0, pushed, now);
+    this.currentStoredRoles = cachedWhilePushed(storedRoles, 'roles', pushed?.cacheMs ?? 0, pushed, now);
+  }
 
   async create(input: NewClient): Promise<CreatedClient> {
       // Every field is checked, and every problem reported at once (see FieldChecks).
@@ -175,7 +190,7 @@ export class ClientRegistry {
 
   /** The active client whose secret matches, or undefined (the caller decides the error). */
   async authenticate(clientId: string, secret: string): Promise<Client | undefined> {
-    const client = await this.find(clientId);
+    const client = await this.current.get(clientId);
     if (!client || client.status !== 'active' || !client.secretHash) return undefined;
     return verifySecret(secret, client.secretHash, this.hashKey) ? client : undefined;
   }

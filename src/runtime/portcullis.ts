@@ -174,7 +174,7 @@ export class Portcullis {
     this.grants = new GrantRegistry()
       .register(authorizationCodeGrant({ ...userTokens, codes: this.codes, users: this.users, revoker: this.revoker }))
       .register(refreshTokenGrant({ ...userTokens, users: this.users, revoker: this.revoker, reuseWindow: ttl.refreshTokenReuseWindow, now }))
-      .register(clientCredentialsGrant({ tokens: this.tokens, applications, storedRoles }));
+      .register(clientCredentialsGrant({ tokens: this.tokens, applications, storedRoles: clients.currentStoredRoles }));
     this.unwatchSigningKey = this.metrics.watchSigningKey(() => keys.activeAgeSeconds(now()));
   }
 
@@ -235,7 +235,7 @@ export class Portcullis {
       });
       await keys.init();
       const hashKey = await loadSecretHashKey(store);
-      const clients = new ClientRegistry(store, settings.applications, hashKey, now, (application) => readStoredRoles(store, application));
+      const clients = new ClientRegistry(store, settings.applications, hashKey, now, (application) => readStoredRoles(store, application), { feed, safetyTtlMs: settings.invalidation.safetyTtlMs, cacheMs: settings.cacheMs });
       const portcullis = new Portcullis(settings, store, keys, clients, logger, now, hashKey, feed, routes);
       await bootstrapAdmin(portcullis.users, logger);
       // Keys of other issuers are fetched now, without holding start-up up (readiness waits for them).

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { SlowDown } from '../errors/oauth-errors';
 import { addressBucket } from '../http/peer-address';
 import type { Logger } from '../logging/logger';
@@ -46,6 +47,13 @@ const KNOWN_KIND = 'client-auth-known';
  */
 export class ClientAuthThrottle {
   private readonly failures: FailureThrottle;
+  /**
+   * The known (client, address) pairs this instance has read or written, with their `at`: a known
+   * record is only ever written by this class and leaves the store only by expiring, so while
+   * `at + KNOWN_MS` has not passed it is still there, and the common case (a known address with
+   * the right secret) reads it once per instance, not once per request.
+   */
+  private readonly knownHere = new LRUCache<string, number>({ max: 10_000 });
 
   constructor(
     private readonly store: Store,
@@ -67,8 +75,8 @@ export class ClientAuthThrottle {
    */
   async begin(clientId: string | undefined, address: string, withSecret = true): Promise<ClientAuthAttempt> {
     const byId = clientId !== undefined && withSecret;
-    const known = byId ? await this.store.get<{ at: number }>(KNOWN_KIND, knownKey(clientId, address)) : undefined;
-    if (known) return this.beginKnown(clientId!, address, known.value.at);
+    const knownSince = byId ? await this.knownSince(clientId, address) : undefined;
+    if (knownSince !== undefined) return this.beginKnown(clientId!, address, knownSince);
     const keys: ThrottleKey[] = [{ id: addressKey(address), limit: this.settings.maxFailures * ADDRESS_FACTOR }];
     if (byId) keys.push({ id: clientKey(clientId), limit: this.settings.maxFailures });
     this.refuseFor(await this.failures.begin(keys), clientId, address);
@@ -78,7 +86,7 @@ export class ClientAuthThrottle {
         await this.failures.succeeded([addressKey(address)]);
         if (!byId) return;
         await this.failures.resetUnlessLocked(clientKey(authenticated));
-        await this.store.put(KNOWN_KIND, knownKey(authenticated, address), { at: this.now() }, { expiresAt: this.now() + KNOWN_MS });
+        await this.markKnown(authenticated, address);
       },
       failed: () => this.failed(clientId, address),
     };
@@ -96,15 +104,32 @@ export class ClientAuthThrottle {
         this.count('success');
         await this.failures.resetUnlessLocked(clientKey(clientId));
         // Keeps a known address known while it is used, writing at most once a day.
-        if (this.now() - knownSince > REFRESH_KNOWN_MS) {
-          await this.store.put(KNOWN_KIND, knownKey(clientId, address), { at: this.now() }, { expiresAt: this.now() + KNOWN_MS });
-        }
+        if (this.now() - knownSince > REFRESH_KNOWN_MS) await this.markKnown(clientId, address);
       },
       failed: () => {
         this.failed(clientId, address);
         return this.failures.recordFailure([{ id: addressKey(address), limit: this.settings.maxFailures * ADDRESS_FACTOR }]);
       },
     };
+  }
+
+  /** When `address` became known for `clientId` (the `at` of its record), or undefined when it is not known. */
+  private async knownSince(clientId: string, address: string): Promise<number | undefined> {
+    const key = knownKey(clientId, address);
+    const now = this.now();
+    const remembered = this.knownHere.get(key);
+    // A clock stepped back past `at` is not trusted: the store is asked again.
+    if (remembered !== undefined && remembered <= now && now < remembered + KNOWN_MS) return remembered;
+    const at = (await this.store.get<{ at: number }>(KNOWN_KIND, key))?.value.at;
+    if (at === undefined) this.knownHere.delete(key);
+    else this.knownHere.set(key, at);
+    return at;
+  }
+
+  private async markKnown(clientId: string, address: string): Promise<void> {
+    const at = this.now();
+    await this.store.put(KNOWN_KIND, knownKey(clientId, address), { at }, { expiresAt: at + KNOWN_MS });
+    this.knownHere.set(knownKey(clientId, address), at);
   }
 
   private refuseFor(wait: number, clientId: string | undefined, address: string): void {
