@@ -19,6 +19,11 @@ export interface ChangeFeed {
   readonly mode: InvalidationMode;
   /** The current epoch; may look at the backend (at most every `cacheMs`) first. */
   epoch(): number;
+  /**
+   * The current epoch after looking at the backend now, for a feed that otherwise looks only every
+   * `cacheMs` (SQLite's `data_version`); absent where every change is pushed as it happens.
+   */
+  epochNow?(): number;
   /** Calls `listener` with the kind and id of every changed record; returns the unsubscriber. */
   onChange(listener: (kind: string, id: string) => void): () => void;
   /** Calls `listener` on every change of mode (for the `portcullis_invalidation_push_up` gauge). */

@@ -8,7 +8,8 @@ import { StatusCache, type CacheFeed } from './status-cache';
  * stops working at once), so without push every request asks the store, as before.
  *
  * While the feed pushes, an answer is kept until a change names it, the feed's epoch moves (the
- * channel was lost or re-subscribed, another process committed to the SQLite file), or
+ * channel was lost or re-subscribed, another process committed to the SQLite file: looked at on
+ * every read here, not every `cacheMs` as the guard does), or
  * `safetyTtlMs` passes; a load that overlapped a change of its kind is kept for 1 ms only (it may
  * predate that change). Changes made by this process are announced at once (every push feed does).
  * `cacheMs: 0` ("trust nothing") turns it off. A store failure propagates: the caller fails closed.
@@ -27,7 +28,10 @@ export class PushedCache<V> {
   }
 
   async get(id: string): Promise<V> {
-    if (!this.cache || this.push!.feed.mode !== 'push') return this.load(id);
+    const feed = this.push?.feed;
+    if (!this.cache || feed!.mode !== 'push') return this.load(id);
+    // SQLite: another process's commit is seen now, not within cacheMs (the epoch moves, answers go).
+    feed!.epochNow?.();
     return (await this.cache.get(id)) as V;
   }
 }
