@@ -29,6 +29,12 @@ const ADDRESS_FACTOR = 4;
 const KNOWN_MS = 30 * 24 * 3600 * 1000;
 const REFRESH_KNOWN_MS = 24 * 3600 * 1000;
 const KNOWN_KIND = 'client-auth-known';
+/**
+ * How often a known address's successes reset the client id's failure counter, per client and
+ * instance. Skipping a reset can only leave more failures counted, never fewer: the lock comes
+ * sooner, never later, and known addresses are not subject to it anyway.
+ */
+const RESET_EVERY_MS = 1000;
 
 /**
  * RFC 6749 §2.3.1: the token, revocation and introspection endpoints must be protected against
@@ -43,7 +49,8 @@ const KNOWN_KIND = 'client-auth-known';
  *   would be a denial of service for free.
  * - A success resets the client id's counter (unless it is locked) and refunds the attempt on
  *   the address: it never clears the address's failures, so an attacker cannot clear their own
- *   count by authenticating a client of their own.
+ *   count by authenticating a client of their own. From a known address, whose successes cost
+ *   reads only, the reset happens at most once a second per client and instance.
  */
 export class ClientAuthThrottle {
   private readonly failures: FailureThrottle;
@@ -54,6 +61,8 @@ export class ClientAuthThrottle {
    * the right secret) reads it once per instance, not once per request.
    */
   private readonly knownHere = new LRUCache<string, number>({ max: 10_000 });
+  /** When a known address's success last reset each client id's counter here (see RESET_EVERY_MS). */
+  private readonly resetAt = new LRUCache<string, number>({ max: 10_000 });
 
   constructor(
     private readonly store: Store,
@@ -102,7 +111,12 @@ export class ClientAuthThrottle {
     return {
       succeeded: async () => {
         this.count('success');
-        await this.failures.resetUnlessLocked(clientKey(clientId));
+        const now = this.now();
+        const last = this.resetAt.get(clientId);
+        if (last === undefined || last > now || now - last >= RESET_EVERY_MS) {
+          await this.failures.resetUnlessLocked(clientKey(clientId));
+          this.resetAt.set(clientId, now);
+        }
         // Keeps a known address known while it is used, writing at most once a day.
         if (this.now() - knownSince > REFRESH_KNOWN_MS) await this.markKnown(clientId, address);
       },
