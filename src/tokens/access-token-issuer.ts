@@ -50,15 +50,15 @@ export class AccessTokenIssuer {
     const claims: Record<string, unknown> = { client_id: grant.clientId, roles: grant.roles };
     if (grant.scope) claims.scope = grant.scope;
     if (grant.authTime !== undefined) claims.auth_time = grant.authTime;
-    const token = await new SignJWT(claims)
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP })
-      .setIssuer(this.issuer)
-      .setSubject(grant.subject)
-      .setAudience(grant.audience)
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .setJti(jti)
-      .sign(key.privateKey);
+    // The whole claims set at once, in the order the setters (setIssuer ... setJti) used to add
+    // them, so the payload is byte for byte the same: each jose setter copies the payload again.
+    claims.iss = this.issuer;
+    claims.sub = grant.subject;
+    claims.aud = grant.audience;
+    claims.iat = iat;
+    claims.exp = exp;
+    claims.jti = jti;
+    const token = await new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP }).sign(key.privateKey);
     return { token, jti, expiresIn: this.lifetime, exp };
   }
 }
