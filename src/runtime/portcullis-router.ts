@@ -4,7 +4,9 @@ import { adminPagesRouter } from '../admin/web/admin-pages-router';
 import { ADMIN_SCRIPT, ADMIN_STYLES } from '../admin/web/views/admin-layout';
 import { InvalidRequest } from '../errors/oauth-errors';
 import { sendError } from '../http/send-error';
+import { ENDPOINT_PATHS } from '../issuer/discovery';
 import { issuerRouter } from '../issuer/issuer-router';
+import { tokenEndpoint } from '../issuer/token-endpoint';
 import { issuerRouterDeps } from './issuer-wiring';
 import { STYLESHEET } from '../pages/layout';
 import { brandResponse, brandStyles } from '../pages/brand';
@@ -19,6 +21,12 @@ import type { Portcullis } from './portcullis';
 export function portcullisRouter(portcullis: Portcullis): Router {
   const router = express.Router();
   const brand = portcullis.settings.branding;
+  const issuer = issuerRouterDeps(portcullis);
+  // The token endpoint first: the most frequent request by far, and one no other route here
+  // matches, so it need not walk past the assets, the admin routers and the issuer's GET routes.
+  // It answers JSON only, never a page, so it needs no brand. (Other methods go on to the issuer
+  // router: 405, or the CORS preflight.)
+  router.post(ENDPOINT_PATHS.token, tokenEndpoint(issuer.token));
   // Every page this router serves carries the product's brand (sendPage reads it; see pages/brand.ts).
   router.use((_req, res, next) => {
     brandResponse(res, brand);
@@ -34,7 +42,7 @@ export function portcullisRouter(portcullis: Portcullis): Router {
   // Another version of the API is an API path too: JSON, before the admin pages' HTML 404.
   router.use('/admin/api', notFoundJson(portcullis.errorSite('admin-api')));
   router.use('/admin', adminPagesRouter(portcullis));
-  router.use(issuerRouter(issuerRouterDeps(portcullis)));
+  router.use(issuerRouter(issuer));
   notFoundHere(router, portcullis.errorSite('endpoint'));
   // Last: an error no handler answered (Express throws a URIError while it decodes the route
   // parameter of `/admin/apps/%zz`) gets the JSON error, never Express's HTML stack trace.
