@@ -75,6 +75,10 @@ describe('the portcullis command line (src/cli/main.ts)', function () {
     const ajv = modules.filter((m) => m.includes('/node_modules/ajv/'));
     expect(ajv.filter((m) => !m.includes('/node_modules/ajv/dist/runtime/')), 'Ajv itself').to.deep.equal([]);
     expect(modules.some((m) => m.endsWith(path.join('dist', 'config', 'settings-validate.js')))).to.equal(true);
+    // Only its own command group is built: not the users, keys or store commands.
+    const cliFiles = modules.filter((m) => m.includes(`${path.sep}dist${path.sep}cli${path.sep}`)).map((m) => path.basename(m));
+    expect(cliFiles).to.include('clients-commands.js');
+    for (const other of ['users-commands.js', 'keys-commands.js', 'store-commands.js', 'roles-commands.js', 'explain-command.js']) expect(cliFiles).to.not.include(other);
   });
 
   it('the commands that read or change the store load no token signing (jose), no metrics (prom-client), no trusted issuers, no Express', async function () {
