@@ -8,13 +8,14 @@ import type { KeyRing } from '../keys/key-ring';
 import { createLogger, type Logger } from '../logging/logger';
 import type { ChangeFeed } from '../store/change-feed';
 import type { Store } from '../store/store';
-import { SessionManager } from '../sessions/session-manager';
-import { AccountAccess } from '../tokens/account-access';
-import { GrantRevoker } from '../tokens/grant-revoker';
-import { RefreshTokens } from '../tokens/refresh-tokens';
-import { RevocationList } from '../tokens/revocation-list';
-import { Consents } from '../users/consents';
+import type { SessionManager } from '../sessions/session-manager';
+import type { AccountAccess } from '../tokens/account-access';
+import type { GrantRevoker } from '../tokens/grant-revoker';
+import type { RefreshTokens } from '../tokens/refresh-tokens';
+import type { RevocationList } from '../tokens/revocation-list';
+import type { Consents } from '../users/consents';
 import { UserRegistry } from '../users/user-registry';
+import type { AccessEnding } from './access-ending';
 import { bootstrapAdmin } from './bootstrap-admin';
 import { openStoreAndKeys, refuseBadEnvironment } from './open-store-and-keys';
 import type { RuntimeOptions } from './runtime-options';
@@ -27,19 +28,13 @@ import type { RuntimeOptions } from './runtime-options';
  * verification (jose), no metrics (prom-client) and no trusted issuers (jwks-rsa) (bench/cli/).
  */
 export class AdminRuntime {
-  readonly revocations: RevocationList;
   readonly users: UserRegistry;
   /** The roles admins make (the admin operations use it). */
   readonly roles: RoleRegistry;
-  readonly consents: Consents;
-  readonly refreshTokens: RefreshTokens;
-  readonly revoker: GrantRevoker;
-  readonly sessions: SessionManager;
-  /** Disabling a user, ending a user's access, deactivating an app: sessions, grants and consents end with them. */
-  readonly access: AccountAccess;
   /** Clients' API keys (issued, rotated, revoked by the admin operations). */
   readonly apiKeys: ApiKeys;
   readonly admin: AdminService;
+  private ending?: AccessEnding;
 
   protected constructor(
     readonly settings: PortcullisSettings,
@@ -52,19 +47,53 @@ export class AdminRuntime {
     /** Push invalidation: `mode` ('push' | 'polling') and `onModeChange` feed the `portcullis_invalidation_push_up` gauge. */
     readonly invalidation: ChangeFeed,
   ) {
-    const { tokens: ttl, applications } = settings;
-    const push = { feed: invalidation, safetyTtlMs: settings.invalidation.safetyTtlMs };
-    this.revocations = new RevocationList(store, settings.cacheMs, now, push);
+    const { applications } = settings;
     this.apiKeys = new ApiKeys(store, clients, hashKey, now);
     this.users = new UserRegistry(store, applications, now, (application) => readStoredRoles(store, application));
     this.roles = new RoleRegistry({ store, applications, clients, users: this.users, now });
-    this.consents = new Consents(store, now);
-    this.refreshTokens = new RefreshTokens(store, ttl.refreshTokenTtl, now);
-    this.revoker = new GrantRevoker(this.refreshTokens, this.revocations);
-    const secure = settings.issuer.startsWith('https:');
-    this.sessions = new SessionManager(store, { cookieName: settings.sessions.cookieName, ttlSeconds: settings.sessions.ttl, secure, now });
-    this.access = new AccountAccess({ users: this.users, clients, sessions: this.sessions, revoker: this.revoker, consents: this.consents });
-    this.admin = new AdminService({ clients, users: this.users, keys, access: this.access, apiKeys: this.apiKeys, roles: this.roles }, new AuditLog(store, now));
+    // `access` is read when an operation ends someone's access, not here (see `ending`).
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const runtime = this;
+    const deps = { clients, users: this.users, keys, get access() { return runtime.access; }, apiKeys: this.apiKeys, roles: this.roles };
+    this.admin = new AdminService(deps, new AuditLog(store, now));
+  }
+
+  /**
+   * Sessions, refresh tokens, grants, the revocation list and consents, built when first used:
+   * their files load lru-cache (the revocation list's cache) and cookie (sessions), which the
+   * commands that only read or edit records (`clients list`, `users show`, `roles create`) never
+   * need. Portcullis uses them at once (its grants and endpoints), so the server builds them when
+   * it is opened, as before.
+   */
+  private get accessEnding(): AccessEnding {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.ending ??= (require('./access-ending') as typeof import('./access-ending')).accessEnding(this);
+    return this.ending;
+  }
+
+  get revocations(): RevocationList {
+    return this.accessEnding.revocations;
+  }
+
+  get consents(): Consents {
+    return this.accessEnding.consents;
+  }
+
+  get refreshTokens(): RefreshTokens {
+    return this.accessEnding.refreshTokens;
+  }
+
+  get revoker(): GrantRevoker {
+    return this.accessEnding.revoker;
+  }
+
+  get sessions(): SessionManager {
+    return this.accessEnding.sessions;
+  }
+
+  /** Disabling a user, ending a user's access, deactivating an app: sessions, grants and consents end with them. */
+  get access(): AccountAccess {
+    return this.accessEnding.access;
   }
 
   /**
