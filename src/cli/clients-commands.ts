@@ -4,7 +4,7 @@ import type { CreatedClient } from '../clients/client-registry';
 import type { Actor } from '../admin/admin-authorization';
 import { clientJson } from '../clients/client-json';
 import { ADMIN_ROLES } from '../users/user';
-import type { Portcullis } from '../runtime/portcullis';
+import type { AdminRuntime } from '../runtime/admin-runtime';
 import { apiKeyCommand, apiKeyNotice } from './api-key-commands';
 import { createHelpText } from './clients-help';
 import { print, table } from './output';
@@ -27,7 +27,7 @@ function describe(client: ClientView): string {
 }
 
 /** Runs one change (audited as the CLI) and prints the client it leaves. */
-function showClient(opts: { json?: boolean }, change: (p: Portcullis, actor: Actor) => Promise<ClientView>): Promise<void> {
+function showClient(opts: { json?: boolean }, change: (p: AdminRuntime, actor: Actor) => Promise<ClientView>): Promise<void> {
   return withRuntime(!!opts.json, async (p) => {
     const client = await change(p, cliActor());
     print(clientJson(client), !!opts.json, () => describe(client));

@@ -4,7 +4,7 @@ import { ValidationError } from '../errors/domain-errors';
 import type { ExplainReport } from '../guard/explain/explain-request';
 import type { GuardPolicyOptions } from '../runtime/guard-options';
 import { print } from './output';
-import { withRuntime } from './with-runtime';
+import { withFullRuntime } from './with-runtime';
 
 /** The application whose audience the token names (unverified: only to pick the guard). */
 function applicationOf(token: string, settings: PortcullisSettings): string {
@@ -62,7 +62,7 @@ export function explainCommand(): Command {
     .option('--pipeline <name>', 'take the guard parameters of this pipeline of gateway.config.yml (default: the first guarding the application)')
     .option('--json', 'print JSON')
     .action((opts) =>
-      withRuntime(!!opts.json, async (p) => {
+      withFullRuntime(!!opts.json, async (p) => {
         const application = opts.application ?? applicationOf(opts.token, p.settings);
         if (!Object.hasOwn(p.settings.applications, application)) throw new ValidationError('application', `unknown application ${JSON.stringify(application)}`);
         const { params, from } = guardParams(application, opts.pipeline);

@@ -2,14 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { PACKAGE_DIR } from '../config/environment';
-import { auditCommand } from './audit-command';
-import { clientsCommand } from './clients-commands';
-import { explainCommand } from './explain-command';
-import { keysCommand } from './keys-commands';
-import { routesCommand } from './routes-command';
-import { rolesCommand } from './roles-commands';
-import { storeCommand } from './store-commands';
-import { usersCommand } from './users-commands';
 import { fail } from './output';
 
 /** The installed package's version, as `npm ls` shows it. */
@@ -17,13 +9,39 @@ export function packageVersion(): string {
   return (JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/* eslint-disable @typescript-eslint/no-require-imports */
+/**
+ * The command groups after `start`, in the order `portcullis --help` lists them. Each group's file
+ * is loaded when the group is built: a command builds only its own group (see `program`).
+ */
+const GROUPS: ReadonlyArray<readonly [name: string, build: () => Command]> = [
+  ['clients', () => (require('./clients-commands') as typeof import('./clients-commands')).clientsCommand('clients')],
+  ['apps', () => (require('./clients-commands') as typeof import('./clients-commands')).clientsCommand('apps')],
+  ['users', () => (require('./users-commands') as typeof import('./users-commands')).usersCommand()],
+  ['keys', () => (require('./keys-commands') as typeof import('./keys-commands')).keysCommand()],
+  ['audit', () => (require('./audit-command') as typeof import('./audit-command')).auditCommand()],
+  ['store', () => (require('./store-commands') as typeof import('./store-commands')).storeCommand()],
+  ['routes', () => (require('./routes-command') as typeof import('./routes-command')).routesCommand()],
+  ['explain', () => (require('./explain-command') as typeof import('./explain-command')).explainCommand()],
+  ['roles', () => (require('./roles-commands') as typeof import('./roles-commands')).rolesCommand()],
+];
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The group a command line names (its first word that is not an option), if it names one. */
+function groupNamed(argv: readonly string[]): string | undefined {
+  const word = argv.slice(2).find((arg) => !arg.startsWith('-'));
+  return GROUPS.some(([name]) => name === word) ? word : undefined;
+}
+
 /**
  * The `portcullis` command line. Building it must stay cheap (every command, and --help, pays for
  * it): a command group's file imports commander, ./output and types only, and its actions reach
  * the store through withRuntime (with-runtime.ts), which loads the runtime when an action runs
- * (with `require`, as src/store/open-store.ts says why). One line below per command group.
+ * (with `require`, as src/store/open-store.ts says why). Given the command line (`argv`), only the
+ * group it names is built (`clients list` needs no users, keys or store commands); with no group
+ * named (`--help`, `help`, a mistyped group), every group, so help and suggestions are complete.
  */
-export function program(): Command {
+export function program(argv?: readonly string[]): Command {
   const cli = new Command('portcullis')
     .description('Portcullis: an OAuth 2.0 / OpenID Connect issuer and the gateway policies that enforce its tokens')
     .version(packageVersion(), '-V, --version', 'print the version of Portcullis and exit')
@@ -46,15 +64,8 @@ export function program(): Command {
       }
     });
 
-  cli.addCommand(clientsCommand('clients'));
-  cli.addCommand(clientsCommand('apps'));
-  cli.addCommand(usersCommand());
-  cli.addCommand(keysCommand());
-  cli.addCommand(auditCommand());
-  cli.addCommand(storeCommand());
-  cli.addCommand(routesCommand());
-  cli.addCommand(explainCommand());
-  cli.addCommand(rolesCommand());
+  const named = argv && groupNamed(argv);
+  for (const [name, build] of GROUPS) if (!named || name === named) cli.addCommand(build());
   return cli;
 }
 
@@ -76,7 +87,7 @@ function jsonUsageErrors(command: Command): void {
 
 /** Entry point used by bin/portcullis.js. */
 export async function main(argv: string[]): Promise<void> {
-  const cli = program();
+  const cli = program(argv);
   if (argv.includes('--json')) jsonUsageErrors(cli);
   await cli.parseAsync(argv);
 }

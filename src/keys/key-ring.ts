@@ -41,6 +41,15 @@ export class KeyRing {
 
   /** Loads the keys, generating the first one if the store has none. */
   async init(): Promise<void> {
+    await this.ensureActiveKey();
+    await this.reload();
+  }
+
+  /**
+   * Generates the first key if the store has none, without loading the key set: what the command
+   * line does instead of `init`, as most of its commands sign nothing (importing keys loads jose).
+   */
+  async ensureActiveKey(): Promise<void> {
     if (!(await this.store.get<{ kid: string }>(META, ACTIVE))) {
       const key = await generateSigningKey(this.options.algorithm, this.now());
       await this.store.create(KEYS, key.kid, key);
@@ -51,7 +60,6 @@ export class KeyRing {
         await this.store.delete(KEYS, key.kid);
       }
     }
-    await this.reload();
   }
 
   /** The key that signs new tokens. */

@@ -1,33 +1,25 @@
 import { createHmac } from 'node:crypto';
 import type { PortcullisSettings } from '../config/settings';
-import { ClientRegistry } from '../clients/client-registry';
-import { ApiKeys } from '../clients/api-keys';
 import { apiKeyCache, type ApiKeyLookup } from '../guard/api-key-check';
-import { loadSecretHashKey, parseSecretHashKey } from '../clients/secret-hash-key';
-import { checkBootstrapAdmin } from '../startup/environment-check';
 import { applicationRoutes, type ApplicationRoutes } from '../startup/application-routes';
-import { SettingsError } from '../config/settings';
 import type { ErrorSite } from '../http/send-error';
 import { clientStatusCache, userStatusCache, type ClientStatus, type UserStatus } from '../guard/client-status';
 import type { StatusCache } from '../store/status-cache';
 import { Guard } from '../guard/guard';
 import { roleDefinitionCache } from '../guard/role-cache';
 import type { StoredRoles } from '../applications/permissions';
-import { readStoredRoles, RoleRegistry } from '../admin/role-registry';
-import { LONGEST_LEEWAY_S, RevocationList } from '../tokens/revocation-list';
+import { readStoredRoles } from '../admin/role-registry';
+import { LONGEST_LEEWAY_S } from '../tokens/revocation-list';
 import type { TokenVerifier } from '../guard/token-verifier';
 import { clientCredentialsGrant } from '../issuer/grants/client-credentials';
 import { GrantRegistry } from '../issuer/grants/grant-registry';
 import { Readiness } from '../health/readiness';
 import { readinessChecks } from '../health/readiness-checks';
-import { KeyRing } from '../keys/key-ring';
 import { createLogger, type Logger } from '../logging/logger';
-import { KEY_KINDS, PollingFeed, type ChangeFeed } from '../store/change-feed';
-import { failClosed } from '../store/fail-closed';
-import { notifying } from '../store/notifying-store';
-import { openChangeFeed } from '../store/open-change-feed';
-import { openStore } from '../store/open-store';
+import { KEY_KINDS, type ChangeFeed } from '../store/change-feed';
 import type { Store } from '../store/store';
+import type { ClientRegistry } from '../clients/client-registry';
+import type { KeyRing } from '../keys/key-ring';
 import { AccessTokenIssuer } from '../tokens/access-token-issuer';
 import { OriginIndex } from '../clients/origin-index';
 import { Csrf } from '../http/csrf';
@@ -37,20 +29,14 @@ import { refreshTokenGrant } from '../issuer/grants/refresh-token';
 import { PendingAuthorizations } from '../issuer/authorize/pending-authorizations';
 import type { InteractiveDeps } from '../issuer/interactive/interactive-deps';
 import type { TokenLookupDeps } from '../issuer/token-lookup';
-import { SessionManager } from '../sessions/session-manager';
 import { SignInThrottle } from '../sessions/sign-in-throttle';
 import { ClientAuthThrottle } from '../throttle/client-auth-throttle';
 import { RateLimiter } from '../throttle/rate-limit';
 import { AuthorizationCodes } from '../tokens/authorization-codes';
-import { GrantRevoker } from '../tokens/grant-revoker';
 import { IdTokenIssuer } from '../tokens/id-token-issuer';
-import { RefreshTokens } from '../tokens/refresh-tokens';
-import { Consents } from '../users/consents';
-import { UserRegistry } from '../users/user-registry';
 import { bootstrapAdmin } from './bootstrap-admin';
-import { AdminService } from '../admin/admin-service';
-import { AccountAccess } from '../tokens/account-access';
-import { AuditLog } from '../admin/audit-log';
+import { AdminRuntime } from './admin-runtime';
+import { openStoreAndKeys, refuseBadEnvironment } from './open-store-and-keys';
 import { SecretReveal } from '../admin/web/secret-reveal';
 import { GuardMeter } from '../metrics/guard-meter';
 import { meteredStore } from '../metrics/metered-store';
@@ -68,24 +54,16 @@ export type { GuardPolicyOptions } from './guard-options';
 const ISSUED_AT_SKEW_S = 30;
 
 /**
- * The composition root: wires store, keys, clock and settings into the issuer and the guards.
- * Nothing else creates these objects or reaches for globals.
+ * The composition root: wires store, keys, clock and settings into the issuer and the guards, on
+ * top of what the admin operations act on (AdminRuntime, admin-runtime.ts, which the command line
+ * opens alone). Nothing else creates these objects or reaches for globals.
  */
-export class Portcullis {
+export class Portcullis extends AdminRuntime {
   readonly grants: GrantRegistry;
   readonly tokens: AccessTokenIssuer;
-  readonly revocations: RevocationList;
-  readonly users: UserRegistry;
-  readonly consents: Consents;
   readonly codes: AuthorizationCodes;
-  readonly refreshTokens: RefreshTokens;
-  readonly revoker: GrantRevoker;
   readonly idTokens: IdTokenIssuer;
-  readonly sessions: SessionManager;
   readonly origins: OriginIndex;
-  readonly admin: AdminService;
-  /** Disabling a user, ending a user's access, deactivating an app: sessions, grants and consents end with them. */
-  readonly access: AccountAccess;
   readonly secretReveal: SecretReveal;
   readonly csrf: Csrf;
   /** RFC 6749 §2.3.1: brute-force protection of client secrets (token, revocation, introspection). */
@@ -100,11 +78,8 @@ export class Portcullis {
   private readonly userStatus: StatusCache<UserStatus>;
   /** The roles admins made, per application, as the guards read them. */
   private readonly roleDefinitions: StatusCache<StoredRoles>;
-  /** The roles admins make (the admin operations use it). */
-  readonly roles: RoleRegistry;
   private readonly verifierPool: VerifierPool;
-  /** Clients' API keys (issued, rotated, revoked by the admin operations), and the guards' cache of them. */
-  readonly apiKeys: ApiKeys;
+  /** The guards' cache of clients' API keys. */
   private readonly apiKeyLookup: ApiKeyLookup;
   /** Other issuers whose tokens guards may accept (`trustedIssuers`). */
   readonly trustedIssuers: TrustedIssuers;
@@ -114,18 +89,18 @@ export class Portcullis {
   private readonly unwatchSigningKey: () => void;
 
   private constructor(
-    readonly settings: PortcullisSettings,
-    readonly store: Store,
-    readonly keys: KeyRing,
-    readonly clients: ClientRegistry,
-    readonly logger: Logger,
-    readonly now: () => number,
+    settings: PortcullisSettings,
+    store: Store,
+    keys: KeyRing,
+    clients: ClientRegistry,
+    logger: Logger,
+    now: () => number,
     hashKey: Buffer,
-    /** Push invalidation: `mode` ('push' | 'polling') and `onModeChange` feed the `portcullis_invalidation_push_up` gauge. */
-    readonly invalidation: ChangeFeed,
+    invalidation: ChangeFeed,
     /** Every application's route rules: hand-written and from its OpenAPI document (application-routes.ts). */
     readonly routes: ApplicationRoutes,
   ) {
+    super(settings, store, keys, clients, logger, now, hashKey, invalidation);
     const { tokens: ttl, applications } = settings;
     const secure = settings.issuer.startsWith('https:');
     this.verifierPool = new VerifierPool(keys, settings.issuer, this.metrics, now);
@@ -143,20 +118,12 @@ export class Portcullis {
       if (invalidation.mode === 'push') keys.changed();
       pushUp();
     });
-    this.revocations = new RevocationList(store, settings.cacheMs, now, push);
     this.clientStatus = clientStatusCache((id) => clients.find(id), settings.cacheMs, now, push);
-    this.apiKeys = new ApiKeys(store, clients, hashKey, now);
     this.apiKeyLookup = apiKeyCache(this.apiKeys, settings.cacheMs, now, push);
     const storedRoles = (application: string) => readStoredRoles(store, application);
-    this.users = new UserRegistry(store, applications, now, storedRoles);
-    this.roles = new RoleRegistry({ store, applications, clients, users: this.users, now });
     this.roleDefinitions = roleDefinitionCache(storedRoles, settings.cacheMs, now, push);
     this.userStatus = userStatusCache((id) => this.users.find(id), settings.cacheMs, now, push);
-    this.consents = new Consents(store, now);
     this.codes = new AuthorizationCodes(store, ttl.authorizationCodeTtl, now);
-    this.refreshTokens = new RefreshTokens(store, ttl.refreshTokenTtl, now);
-    this.revoker = new GrantRevoker(this.refreshTokens, this.revocations);
-    this.sessions = new SessionManager(store, { cookieName: settings.sessions.cookieName, ttlSeconds: settings.sessions.ttl, secure, now });
     this.csrf = new Csrf(createHmac('sha256', hashKey).update('csrf-key').digest(), secure, new URL(settings.issuer).origin);
     this.pending = new PendingAuthorizations(store, now);
     this.throttle = new SignInThrottle(store, settings.signIn.maxFailures, settings.signIn.lockoutSeconds, now);
@@ -165,8 +132,6 @@ export class Portcullis {
     this.rateLimiter = new RateLimiter(store, settings.rateLimits, logger, now);
     this.rateLimiter.onLimited = (endpoint, by) => this.metrics.countRateLimited(endpoint, by);
     this.origins = new OriginIndex(clients, now);
-    this.access = new AccountAccess({ users: this.users, clients, sessions: this.sessions, revoker: this.revoker, consents: this.consents });
-    this.admin = new AdminService({ clients, users: this.users, keys, access: this.access, apiKeys: this.apiKeys, roles: this.roles }, new AuditLog(store, now));
     this.secretReveal = new SecretReveal(store, secure, now);
     this.trustedIssuers = new TrustedIssuers(settings.trustedIssuers ?? [], now, logger);
     this.readiness = new Readiness(readinessChecks({ store, keys, trust: this.trustedIssuers }), { ...settings.health, now, logger });
@@ -207,36 +172,13 @@ export class Portcullis {
   }
 
   /** Opens the store, loads (or creates) the signing keys and the secret hash key. */
-  static async open(settings: PortcullisSettings, options: RuntimeOptions = {}): Promise<Portcullis> {
-    // Everything that can refuse the environment runs first: once the store is open, keys.init()
-    // writes a signing key, and a refusal after that would leave a half-initialised store.
-    parseSecretHashKey(process.env.PORTCULLIS_SECRET_HASH_KEY);
-    const adminProblems = checkBootstrapAdmin(process.env);
-    if (adminProblems.length) throw new SettingsError(`invalid environment: ${adminProblems.join('; ')}`);
+  static override async open(settings: PortcullisSettings, options: RuntimeOptions = {}): Promise<Portcullis> {
+    refuseBadEnvironment();
     const routes = await applicationRoutes(settings);
     const logger = options.logger ?? createLogger();
-    const now = options.now ?? Date.now;
-    const raw = options.store ?? (await openStore(settings.store));
-    let feed: ChangeFeed;
-    try {
-      feed = options.changeFeed ?? (options.store ? new PollingFeed() : await openChangeFeed(settings, { logger, now }));
-    } catch (err) {
-      await raw.close().catch(() => undefined);
-      throw err;
-    }
-    // Every write to what the guard caches is announced; closing the store closes the feed.
-    const store = meteredStore(failClosed(notifying(raw, feed)), processMetrics());
-    try {
-      const keys = new KeyRing(store, {
-        algorithm: settings.keys.algorithm,
-        maxTokenLifetime: settings.tokens.accessTokenTtl,
-        now,
-        logger,
-      });
-      await keys.init();
-      const hashKey = await loadSecretHashKey(store);
-      const clients = new ClientRegistry(store, settings.applications, hashKey, now, (application) => readStoredRoles(store, application), { feed, safetyTtlMs: settings.invalidation.safetyTtlMs, cacheMs: settings.cacheMs });
-      const portcullis = new Portcullis(settings, store, keys, clients, logger, now, hashKey, feed, routes);
+    const wrap = (store: Store) => meteredStore(store, processMetrics());
+    return openStoreAndKeys(settings, options, { logger, wrap, loadKeys: true }, async (o) => {
+      const portcullis = new Portcullis(settings, o.store, o.keys, o.clients, logger, o.now, o.hashKey, o.feed, routes);
       await bootstrapAdmin(portcullis.users, logger);
       // Keys of other issuers are fetched now, without holding start-up up (readiness waits for them).
       void portcullis.trustedIssuers.start();
@@ -249,10 +191,7 @@ export class Portcullis {
         }
       }
       return portcullis;
-    } catch (err) {
-      await store.close().catch(() => undefined);
-      throw err;
-    }
+    });
   }
 
   /** How errors are answered at the issuer's endpoints and at protected resources. */
@@ -292,9 +231,9 @@ export class Portcullis {
     return metricsUrlOf(this.metricsListener);
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     this.unwatchSigningKey();
     await this.metricsListener?.close();
-    await this.store.close();
+    await super.close();
   }
 }

@@ -68,13 +68,44 @@ describe('the portcullis command line (src/cli/main.ts)', function () {
     expect(code, stderr).to.equal(0);
     const packages = packagesOf(modules);
     expect(packages, 'the store it uses').to.include('better-sqlite3');
-    for (const unneeded of ['express-gateway', 'express', 'redis', '@redis/client', 'swagger-parser', '@apidevtools/swagger-parser']) {
+    // Nor what only ending someone's access needs (the revocation list's cache, session cookies).
+    for (const unneeded of ['express-gateway', 'express', 'redis', '@redis/client', 'swagger-parser', '@apidevtools/swagger-parser', 'lru-cache', 'cookie']) {
       expect(packages, unneeded).to.not.include(unneeded);
     }
     // The settings are validated by the code `npm run build` compiled (only Ajv's small runtime helpers).
     const ajv = modules.filter((m) => m.includes('/node_modules/ajv/'));
     expect(ajv.filter((m) => !m.includes('/node_modules/ajv/dist/runtime/')), 'Ajv itself').to.deep.equal([]);
     expect(modules.some((m) => m.endsWith(path.join('dist', 'config', 'settings-validate.js')))).to.equal(true);
+    // Only its own command group is built: not the users, keys or store commands.
+    const cliFiles = modules.filter((m) => m.includes(`${path.sep}dist${path.sep}cli${path.sep}`)).map((m) => path.basename(m));
+    expect(cliFiles).to.include('clients-commands.js');
+    for (const other of ['users-commands.js', 'keys-commands.js', 'store-commands.js', 'roles-commands.js', 'explain-command.js']) expect(cliFiles).to.not.include(other);
+  });
+
+  it('the commands that read or change the store load no token signing (jose), no metrics (prom-client), no trusted issuers, no Express', async function () {
+    const env = await gatewayEnv();
+    // The first command on a new store still makes its signing key (jose), as the server would.
+    const created = await runCli(['clients', 'create', '--name', 'c', '--application', 'echo', '--role', 'echo-reader', '--json'], env);
+    expect(created.code, created.stderr).to.equal(0);
+    const clientId = (JSON.parse(created.stdout) as { client_id: string }).client_id;
+    const commands = [
+      ['clients', 'list', '--json'], ['clients', 'show', clientId, '--json'], ['users', 'list', '--json'], ['roles', 'list', 'echo', '--json'],
+      ['audit', '--json'], ['keys', 'list', '--json'], ['routes', '--json'], ['clients', 'disable', clientId, '--json'],
+    ];
+    for (const args of commands) {
+      const { code, stderr, modules } = await loadedModules(args, env);
+      expect(code, `${args.join(' ')}: ${stderr}`).to.equal(0);
+      const packages = packagesOf(modules);
+      for (const unneeded of ['jose', 'prom-client', '@opentelemetry/api', 'jwks-rsa', 'express', 'express-gateway']) {
+        expect(packages, `${args.join(' ')} loads ${unneeded}`).to.not.include(unneeded);
+      }
+    }
+    // A command that signs does load it, and the keys it made are listed without it.
+    const rotated = await loadedModules(['keys', 'rotate', '--json'], env);
+    expect(rotated.code, rotated.stderr).to.equal(0);
+    expect(packagesOf(rotated.modules)).to.include('jose');
+    const keys = await runCli(['keys', 'list', '--json'], env);
+    expect((JSON.parse(keys.stdout) as unknown[]).length).to.equal(2);
   });
 
   it('--help and --version load no store and no runtime', async function () {
