@@ -1,9 +1,11 @@
 import { TokenVerifier, type KeySource } from '../guard/token-verifier';
 import type { PortcullisMetrics } from '../metrics/portcullis-metrics';
+import { VerifiedTokenCache } from '../tokens/verified-token-cache';
 
 /**
  * The runtime's token verifiers, one per set of verification settings: guards (and endpoints)
- * with the same settings share one verifier, so they share one verified-token cache.
+ * with the same settings share one verifier. Every verifier remembers its tokens in the one
+ * verified-token cache (`tokenCache.maxMiB`, shared with the trusted issuers), each in a slot of its own.
  */
 export class VerifierPool {
   private readonly verifiers = new Map<string, TokenVerifier>();
@@ -13,6 +15,7 @@ export class VerifierPool {
     private readonly issuer: string,
     private readonly metrics: PortcullisMetrics,
     private readonly now: () => number,
+    private readonly cache: VerifiedTokenCache = new VerifiedTokenCache(undefined, now),
   ) {}
 
   get(leeway: number, requiredClaims: string[], maxTokenLifetime: number, issuedAtSkew = leeway): TokenVerifier {
@@ -22,7 +25,7 @@ export class VerifierPool {
       const hits = this.metrics.tokenCacheHits.tally();
       const misses = this.metrics.tokenCacheMisses.tally();
       const cacheMeter = { hit: () => hits.inc(), miss: () => misses.inc() };
-      verifier = new TokenVerifier(this.keys, { issuer: this.issuer, leeway, issuedAtSkew, requiredClaims, maxTokenLifetime, now: this.now, cacheMeter });
+      verifier = new TokenVerifier(this.keys, { issuer: this.issuer, leeway, issuedAtSkew, requiredClaims, maxTokenLifetime, now: this.now, cacheMeter, cache: this.cache });
       this.verifiers.set(key, verifier);
     }
     return verifier;
