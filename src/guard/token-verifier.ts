@@ -87,8 +87,8 @@ export class TokenVerifier {
     this.now = options.now ?? Date.now;
     this.cache = options.cache ?? new VerifiedTokenCache(options.cacheMaxBytes, this.now);
     this.slot = this.cache.newSlot();
-    // The intern table is bounded too: at most a sixteenth of the budget (tokens pay for the shapes they keep alive).
-    this.shapes = new ClaimsShapes(this.cache.maxBytes / 16);
+    // The intern table is bounded too: a sixteenth of the budget, at least 64 KiB (tokens pay for the shapes they keep alive).
+    this.shapes = new ClaimsShapes(Math.max(this.cache.maxBytes / 16, 64 * 1024));
     this.required = [...new Set([...RFC9068_CLAIMS, ...(options.requiredClaims ?? [])])];
   }
 

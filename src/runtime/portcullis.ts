@@ -58,7 +58,6 @@ import { metricsUrlOf, openMetricsListener, type MetricsListener } from '../metr
 import { processMetrics, type PortcullisMetrics } from '../metrics/portcullis-metrics';
 import { resolveGuardOptions, type GuardPolicyOptions } from './guard-options';
 import { VerifierPool } from './verifier-pool';
-import { DEFAULT_TOKEN_CACHE_MIB, MIB, VerifiedTokenCache } from '../tokens/verified-token-cache';
 import type { RuntimeOptions } from './runtime-options';
 import { TrustedIssuers } from '../trust/trusted-issuers';
 
@@ -129,9 +128,7 @@ export class Portcullis {
   ) {
     const { tokens: ttl, applications } = settings;
     const secure = settings.issuer.startsWith('https:');
-    // One budget for every verified bearer token (own and trusted issuers'): `tokenCache.maxMiB`.
-    const tokenCache = new VerifiedTokenCache((settings.tokenCache?.maxMiB ?? DEFAULT_TOKEN_CACHE_MIB) * MIB, now);
-    this.verifierPool = new VerifierPool(keys, settings.issuer, this.metrics, now, tokenCache);
+    this.verifierPool = new VerifierPool(keys, settings.issuer, this.metrics, now, settings.tokenCache?.maxMiB);
     this.tokens = new AccessTokenIssuer(keys, settings.issuer, ttl.accessTokenTtl, now);
     this.idTokens = new IdTokenIssuer(keys, settings.issuer, ttl.accessTokenTtl, now);
     const push = { feed: invalidation, safetyTtlMs: settings.invalidation.safetyTtlMs };
@@ -171,7 +168,7 @@ export class Portcullis {
     this.access = new AccountAccess({ users: this.users, clients, sessions: this.sessions, revoker: this.revoker, consents: this.consents });
     this.admin = new AdminService({ clients, users: this.users, keys, access: this.access, apiKeys: this.apiKeys, roles: this.roles }, new AuditLog(store, now));
     this.secretReveal = new SecretReveal(store, secure, now);
-    this.trustedIssuers = new TrustedIssuers(settings.trustedIssuers ?? [], now, logger, tokenCache);
+    this.trustedIssuers = new TrustedIssuers(settings.trustedIssuers ?? [], now, logger, this.verifierPool.cache);
     this.readiness = new Readiness(readinessChecks({ store, keys, trust: this.trustedIssuers }), { ...settings.health, now, logger });
     const userTokens = { tokens: this.tokens, idTokens: this.idTokens, refreshTokens: this.refreshTokens, applications };
     this.grants = new GrantRegistry()

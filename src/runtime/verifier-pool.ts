@@ -1,6 +1,6 @@
 import { TokenVerifier, type KeySource } from '../guard/token-verifier';
 import type { PortcullisMetrics } from '../metrics/portcullis-metrics';
-import { VerifiedTokenCache } from '../tokens/verified-token-cache';
+import { DEFAULT_TOKEN_CACHE_MIB, MIB, VerifiedTokenCache } from '../tokens/verified-token-cache';
 
 /**
  * The runtime's token verifiers, one per set of verification settings: guards (and endpoints)
@@ -9,14 +9,18 @@ import { VerifiedTokenCache } from '../tokens/verified-token-cache';
  */
 export class VerifierPool {
   private readonly verifiers = new Map<string, TokenVerifier>();
+  /** The one memory of verified bearer tokens (`tokenCache.maxMiB`); the trusted issuers use it too. */
+  readonly cache: VerifiedTokenCache;
 
   constructor(
     private readonly keys: KeySource,
     private readonly issuer: string,
     private readonly metrics: PortcullisMetrics,
     private readonly now: () => number,
-    private readonly cache: VerifiedTokenCache = new VerifiedTokenCache(undefined, now),
-  ) {}
+    maxMiB = DEFAULT_TOKEN_CACHE_MIB,
+  ) {
+    this.cache = new VerifiedTokenCache(maxMiB * MIB, now);
+  }
 
   get(leeway: number, requiredClaims: string[], maxTokenLifetime: number, issuedAtSkew = leeway): TokenVerifier {
     const key = JSON.stringify([leeway, requiredClaims, maxTokenLifetime, issuedAtSkew]);
