@@ -52,6 +52,8 @@ function deepFreeze<T>(value: T): T {
  */
 export class ClaimsShapes {
   private readonly shapes: LRUCache<string, ClaimsShape>;
+  /** The shape found last: most tokens are of a few shapes, and comparing is cheaper than the key. */
+  private last?: ClaimsShape;
 
   constructor(maxBytes: number) {
     this.shapes = new LRUCache({ maxSize: Math.max(1, Math.floor(maxBytes)), sizeCalculation: (s) => s.bytes });
@@ -64,6 +66,15 @@ export class ClaimsShapes {
   /** The shape of a verified payload (interned), and the token's own claims. */
   intern(kid: string, payload: AccessTokenClaims): TokenFacts {
     const p = payload as unknown as Record<string, unknown>;
+    const last = this.last;
+    const shape = last && last.kid === kid && sameShape(last.template, p) ? last : this.shapeOf(kid, p);
+    this.last = shape;
+    shape.tokens++;
+    const { jti, iat, exp } = payload;
+    return shape.extra.length ? { shape, jti, iat, exp, extra: shape.extra.map((name) => p[name]) } : { shape, jti, iat, exp };
+  }
+
+  private shapeOf(kid: string, p: Record<string, unknown>): ClaimsShape {
     const parts: unknown[] = [kid];
     const extra: string[] = [];
     for (const name of Object.keys(p)) {
@@ -77,16 +88,42 @@ export class ClaimsShapes {
     let shape = this.shapes.get(key);
     if (!shape) {
       // JSON.parse lays every claim out in the object itself (no separate property array), and its copies keep that.
-      const template = JSON.parse(JSON.stringify(payload)) as AccessTokenClaims;
+      const template = JSON.parse(JSON.stringify(p)) as AccessTokenClaims;
       // Shared by every token of the shape: an array or object claim must not change under the others.
       for (const value of Object.values(template)) deepFreeze(value);
       shape = { kid, template, extra, bytes: 2 * key.length + SHAPE_OVERHEAD, tokens: 0 };
       this.shapes.set(key, shape);
     }
-    shape.tokens++;
-    const { jti, iat, exp } = payload;
-    return shape.extra.length ? { shape, jti, iat, exp, extra: shape.extra.map((name) => p[name]) } : { shape, jti, iat, exp };
+    return shape;
   }
+}
+
+/** Whether a payload has exactly the template's claims, in its order, with the same shared values. */
+function sameShape(template: AccessTokenClaims, p: Record<string, unknown>): boolean {
+  const t = template as unknown as Record<string, unknown>;
+  const names = Object.keys(p);
+  const known = Object.keys(t);
+  if (names.length !== known.length) return false;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    if (name !== known[i]) return false;
+    if (!PER_TOKEN.has(name) && !sameJson(t[name], p[name])) return false;
+  }
+  return true;
+}
+
+/** Equality of two JSON values (of JSON.parse: no cycles), object members in order. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i] !== kb[i] || !sameJson((a as Record<string, unknown>)[ka[i]], (b as Record<string, unknown>)[kb[i]])) return false;
+  }
+  return true;
 }
 
 /** The claims of a remembered token, as they were in it (a new object each time: callers may keep or change it). */
