@@ -77,6 +77,8 @@ export interface PortcullisSettings {
   /** Request rate limits of the token, revocation and introspection endpoints (see rate-limit.ts). */
   rateLimits: RateLimitSettings;
   cacheMs: number;
+  /** The memory of verified bearer tokens, one budget for all places that verify them (src/tokens/verified-token-cache.ts). */
+  tokenCache: { maxMiB: number };
   /** Push invalidation of the guard's caches (src/store/change-feed.ts). */
   invalidation: { push: boolean; safetyTtlMs: number };
   applications: Record<string, ApplicationSettings>;

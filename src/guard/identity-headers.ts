@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { removeIssuerCookies } from './issuer-cookies';
 import { removeHeaders, type RemovedHeaders } from './removed-headers';
-import type { VerifiedIdentity } from './verified-identity';
+import { TokenIdentity, type VerifiedIdentity } from './verified-identity';
 
 /**
  * Makes the upstream see only identity the guard verified: every incoming header with the prefix
@@ -69,17 +69,18 @@ const VALUE: Record<IdentityHeader, (identity: VerifiedIdentity) => string | und
   scope: (i) => i.scope,
 };
 
-/** Header names and values per identity, built once (identities are cached per verified token). */
-const built = new WeakMap<VerifiedIdentity, { options: IdentityHeaderOptions; entries: Array<[string, string]> }>();
+/** Header names and values per shared part of identities, built once (identities are made per request from one, see verified-identity.ts). */
+const built = new WeakMap<object, { options: IdentityHeaderOptions; entries: Array<[string, string]> }>();
 
 function headerValues(identity: VerifiedIdentity, options: IdentityHeaderOptions): Array<[string, string]> {
-  const known = built.get(identity);
+  const shared = TokenIdentity.sharedPart(identity);
+  const known = built.get(shared);
   if (known?.options === options) return known.entries;
   const entries: Array<[string, string]> = [];
   for (const header of options.identityHeaders) {
     const value = VALUE[header](identity);
     if (value !== undefined) entries.push([`${options.headerPrefix}${header}`, value]);
   }
-  built.set(identity, { options, entries });
+  built.set(shared, { options, entries });
   return entries;
 }

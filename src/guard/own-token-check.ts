@@ -8,7 +8,7 @@ import { grantedPermissions } from './granted-permissions';
 import { RoleSource, type RoleCaches, type RoleFacts, type RoleMode } from './role-source';
 import type { RouteAccess } from './route-rule';
 import type { AccessTokenClaims } from './token-verifier';
-import type { VerifiedIdentity } from './verified-identity';
+import { TokenIdentity, type SharedIdentity, type VerifiedIdentity } from './verified-identity';
 import type { ApplicationSettings } from '../config/settings';
 
 /** What the own-token checks read: the status caches (check 3), the role caches (4), the API keys (3b). */
@@ -27,11 +27,20 @@ export interface OwnTokenOptions {
   roles?: RoleMode;
 }
 
-/** An identity and the roles it was computed from (a changed role definition or assignment makes a new one). */
+/** The shared part of identities, and what it was computed from (a changed role definition or assignment makes a new one). */
 interface CachedIdentity {
-  identity: VerifiedIdentity;
-  roles: RoleFacts;
+  shared: SharedIdentity;
+  scope: string | undefined;
+  roles: readonly string[];
+  stored: RoleFacts['stored'];
 }
+
+/**
+ * How many shared identities a guard keeps (one per client, subject, scope and roles in use);
+ * beyond it they are all dropped and built again as callers come back (a rebuild costs
+ * microseconds, far less than a token verification).
+ */
+const MOST_IDENTITIES = 10_000;
 
 const NO_KEY = Object.freeze({ value: null });
 
@@ -47,11 +56,12 @@ export class OwnTokenCheck {
   readonly apiKeyRefusals?: ReturnType<typeof apiKeyRefusals>;
   private readonly roleSource: RoleSource;
   /**
-   * Identities per verified claims object. An identity depends only on the claims, their roles and
-   * this guard's fixed settings, and the verifier hands a claims object out only while the token is
-   * unexpired and its key published, so an identity cannot outlive what it was built from.
+   * The shared parts of identities, by client id then subject. Apart from the token's own claims,
+   * an identity depends only on its client, subject, scope and roles (and the role definitions) and
+   * this guard's fixed settings, so the tokens of one caller share one: nothing is kept per token.
    */
-  private readonly identities = new WeakMap<AccessTokenClaims, CachedIdentity>();
+  private readonly identities = new Map<string, Map<string, CachedIdentity[]>>();
+  private identityCount = 0;
 
   constructor(private readonly deps: OwnTokenDeps, private readonly options: OwnTokenOptions, private readonly declared: ReadonlySet<string>, private readonly place: StandingPlace) {
     if (options.apiKeyHeader) {
@@ -105,22 +115,37 @@ export class OwnTokenCheck {
   }
 
   /**
-   * Who the token says is calling; computed once per verified token and its roles: the caches hand
-   * out the same objects until a change, so a changed role definition or assignment is seen by reference.
+   * Who the token says is calling: the token's claims over a shared part computed once per client,
+   * subject, scope and roles: the caches hand out the same role objects until a change, so a
+   * changed role definition or assignment is seen by reference.
    */
   private identityOf(claims: AccessTokenClaims, roles: RoleFacts): VerifiedIdentity {
-    const cached = this.identities.get(claims);
-    if (cached && cached.roles.roles === roles.roles && cached.roles.stored === roles.stored) return cached.identity;
-    const identity: VerifiedIdentity = {
+    let bySubject = this.identities.get(claims.client_id);
+    const known = bySubject?.get(claims.sub);
+    if (known) {
+      for (const c of known) {
+        if (c.scope === claims.scope && c.roles === roles.roles && c.stored === roles.stored) return new TokenIdentity(c.shared, claims);
+      }
+    }
+    const shared: SharedIdentity = {
       application: this.options.application,
       clientId: claims.client_id,
       subject: claims.sub,
       roles: [...roles.roles],
       permissions: grantedPermissions(this.options.settings, this.declared, { roles: roles.roles, scope: claims.scope }, roles.stored),
       scope: claims.scope,
-      claims,
     };
-    this.identities.set(claims, { identity, roles });
-    return identity;
+    if (this.identityCount >= MOST_IDENTITIES) {
+      this.identities.clear();
+      this.identityCount = 0;
+      bySubject = undefined;
+    }
+    if (!bySubject) this.identities.set(claims.client_id, (bySubject = new Map()));
+    // One per scope in use; one built for roles that changed since replaces the old one.
+    const kept = (bySubject.get(claims.sub) ?? []).filter((c) => c.scope !== claims.scope);
+    this.identityCount += 1 - ((bySubject.get(claims.sub)?.length ?? 0) - kept.length);
+    kept.push({ shared, scope: claims.scope, roles: roles.roles, stored: roles.stored });
+    bySubject.set(claims.sub, kept);
+    return new TokenIdentity(shared, claims);
   }
 }

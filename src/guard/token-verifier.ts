@@ -1,9 +1,11 @@
 import { jwtVerify, type KeyLike } from 'jose';
 import { joseRefusal } from '../errors/jose-refusal';
-import { LRUCache } from 'lru-cache';
 import { InvalidToken } from '../errors/oauth-errors';
 import { ACCESS_TOKEN_TYP } from '../tokens/access-token-issuer';
+import { tokenDigest } from '../tokens/token-digest';
+import { VerifiedTokenCache, type CachedAnswer } from '../tokens/verified-token-cache';
 import { checkAccessTokenClaims, type AccessTokenClaims } from './access-token-claims';
+import { ClaimsShapes, claimsOf, type TokenFacts } from './claims-shape';
 import { signedHeaderOf } from '../tokens/compact-jws';
 
 export type { AccessTokenClaims } from './access-token-claims';
@@ -34,25 +36,32 @@ export interface VerifierOptions {
   /** Claims every token must carry, beyond those RFC 9068 §2.2 already requires. */
   requiredClaims?: string[];
   now?: () => number;
-  /** How many verified tokens to remember (signature checks are the guard's main cost). */
-  cacheSize?: number;
+  /**
+   * The memory of verified tokens (signature checks are the guard's main cost), shared with the
+   * runtime's other verifiers; without it, one of `cacheMaxBytes` of this verifier's own.
+   */
+  cache?: VerifiedTokenCache;
+  /** The budget of the cache of its own, in bytes (default `tokenCache.maxMiB`'s default, 32 MiB). */
+  cacheMaxBytes?: number;
   /** Counts answers from the cache (hit) and full verifications (miss), for the metrics. */
   cacheMeter?: { hit(): void; miss(): void };
 }
 
-/** A verified token as remembered: its claims and the key that verified it. */
-interface Verified {
-  claims: AccessTokenClaims;
-  kid: string;
-}
+/** A verified token as remembered: its own claims and its shape (the shared claims and the key that verified it). */
+type Verified = CachedAnswer & TokenFacts;
 
 /** RFC 9068 §2.2: claims an access token must carry. */
 const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
 
 const KEY_GONE = 'the signing key of this access token is no longer published';
 
-/** How often (on the product's clock) entries past their TTL are swept out of memory. */
-const PURGE_EVERY_MS = 10_000;
+/**
+ * Estimated heap bytes of one remembered token beyond its jti and its share of the shape, from
+ * `node --expose-gc` measurements (100,000 tokens): the cache's bookkeeping (its Map entry, key,
+ * list links, TTL and size slots), the 32-character digest, the entry, the claims object and its
+ * numbers. An estimate on the high side: the budget is a bound.
+ */
+export const TOKEN_ENTRY_BYTES = 240;
 
 /**
  * Verifies access tokens: one canonical compact serialization (RFC 7515 §2, §7.1), signature by a
@@ -60,31 +69,30 @@ const PURGE_EVERY_MS = 10_000;
  * at+jwt (RFC 9068 §4: an ID token is not an access token), exact `iss`, exp/nbf/iat within the
  * leeway, and every claim the product reads of the right type (access-token-claims.ts).
  *
- * Verified tokens are cached, keyed by the whole token (one spelling per token, so a changed byte
- * is a miss and a full check). A cached verification is only as good as what it was based on:
- * every hit re-checks `exp` (+ leeway) and that the key which verified it is still published
- * (a map lookup in the key ring), so retiring a key ends its tokens here too.
- *
- * Memory holds only live tokens: each entry's TTL ends at its `exp` plus the leeway, on the
- * product's clock `now`, and entries past it are swept out at most every
- * PURGE_EVERY_MS by the next request (lru-cache alone drops an expired entry only when that very
- * token is presented again, or when the cache is full).
+ * Verified tokens are remembered (verified-token-cache.ts), keyed by the token's SHA-256 (one
+ * spelling per token, so a changed byte is a miss and a full check), each with only what is its
+ * own (jti, iat, exp...) beside a shared shape of the claims many tokens have in common
+ * (claims-shape.ts). A cached verification is only as good as what it was based on: every hit
+ * re-checks `exp` (+ leeway) and that the key which verified it is still published (a map lookup
+ * in the key ring), so retiring a key ends its tokens here too. Entries end at `exp` + leeway.
  */
 export class TokenVerifier {
-  private readonly cache: LRUCache<string, Verified>;
+  private readonly cache: VerifiedTokenCache;
+  private readonly slot: number;
+  private readonly shapes: ClaimsShapes;
   private readonly required: string[];
   private readonly now: () => number;
-  private purgedAt: number;
 
   constructor(private readonly keys: KeySource, private readonly options: VerifierOptions) {
     this.now = options.now ?? Date.now;
-    // Entries expire on the product's clock; ttlResolution 0: `now` is read on every check (see status-cache.ts).
-    this.cache = new LRUCache({ max: options.cacheSize ?? 10_000, ttlResolution: 0, perf: { now: this.now } });
+    this.cache = options.cache ?? new VerifiedTokenCache(options.cacheMaxBytes, this.now);
+    this.slot = this.cache.newSlot();
+    // The intern table is bounded too: a sixteenth of the budget, at least 64 KiB (tokens pay for the shapes they keep alive).
+    this.shapes = new ClaimsShapes(Math.max(this.cache.maxBytes / 16, 64 * 1024));
     this.required = [...new Set([...RFC9068_CLAIMS, ...(options.requiredClaims ?? [])])];
-    this.purgedAt = this.now();
   }
 
-  /** How many verified tokens are held in memory (expired ones leave within PURGE_EVERY_MS). */
+  /** How many verified tokens are held in memory, in the cache this verifier uses (expired ones leave within the purge interval). */
   get cachedTokens(): number {
     return this.cache.size;
   }
@@ -95,47 +103,42 @@ export class TokenVerifier {
    */
   peek(token: string): AccessTokenClaims | undefined {
     const nowMs = this.now();
-    this.purgeIfDue(nowMs);
-    const cached = this.cache.get(token);
-    if (!cached || !this.alive(cached, nowMs / 1000) || !this.keys.cachedKey(cached.kid)) return undefined;
+    this.cache.purgeIfDue(nowMs);
+    const cached = this.cache.get<Verified>(tokenDigest(token), this.slot);
+    if (!cached || !this.alive(cached, nowMs / 1000) || !this.keys.cachedKey(cached.shape.kid)) return undefined;
     this.options.cacheMeter?.hit();
-    return cached.claims;
+    return claimsOf(cached);
   }
 
   async verify(token: string): Promise<AccessTokenClaims> {
     const nowMs = this.now();
-    this.purgeIfDue(nowMs);
+    this.cache.purgeIfDue(nowMs);
     const nowSeconds = nowMs / 1000;
-    const cached = this.cache.get(token);
+    const digest = tokenDigest(token);
+    const cached = this.cache.get<Verified>(digest, this.slot);
     if (cached) {
       if (!this.alive(cached, nowSeconds)) {
-        this.cache.delete(token);
+        this.cache.delete(digest);
         throw new InvalidToken('the access token expired', 'expired');
       }
-      if (this.keys.cachedKey(cached.kid) ?? (await this.keys.verificationKey(cached.kid))) {
+      if (this.keys.cachedKey(cached.shape.kid) ?? (await this.keys.verificationKey(cached.shape.kid))) {
         this.options.cacheMeter?.hit();
-        return cached.claims;
+        return claimsOf(cached);
       }
-      this.cache.delete(token);
+      this.cache.delete(digest);
       throw new InvalidToken(KEY_GONE, 'unknown_key');
     }
     this.options.cacheMeter?.miss();
     const verified = await this.verifyFully(token, nowSeconds);
+    const { shape } = verified;
     // The entry ends where `alive` would refuse it anyway: at exp + leeway.
-    const ttl = Math.ceil((verified.claims.exp + this.options.leeway) * 1000 - this.now());
-    if (ttl > 0) this.cache.set(token, verified, { ttl });
-    return verified.claims;
-  }
-
-  /** Sweeps expired entries out of memory, at most every PURGE_EVERY_MS. */
-  private purgeIfDue(nowMs: number): void {
-    if (nowMs - this.purgedAt < PURGE_EVERY_MS && nowMs >= this.purgedAt) return;
-    this.purgedAt = nowMs;
-    this.cache.purgeStale();
+    const ttl = (verified.exp + this.options.leeway) * 1000 - this.now();
+    this.cache.set(digest, verified, ttl, TOKEN_ENTRY_BYTES + verified.jti.length + (verified.extra ? 16 * verified.extra.length + 32 : 0) + shape.bytes / shape.tokens);
+    return claimsOf(verified);
   }
 
   private alive(cached: Verified, nowSeconds: number): boolean {
-    return cached.claims.exp + this.options.leeway > nowSeconds;
+    return cached.exp + this.options.leeway > nowSeconds;
   }
 
   private async verifyFully(token: string, nowSeconds: number): Promise<Verified> {
@@ -151,8 +154,8 @@ export class TokenVerifier {
         requiredClaims: this.required,
         currentDate: new Date(nowSeconds * 1000),
       });
-      const claims = checkAccessTokenClaims(payload, { nowSeconds, leeway: this.options.issuedAtSkew ?? this.options.leeway, maxLifetime: this.options.maxTokenLifetime });
-      return { claims, kid };
+      const checked = checkAccessTokenClaims(payload, { nowSeconds, leeway: this.options.issuedAtSkew ?? this.options.leeway, maxLifetime: this.options.maxTokenLifetime });
+      return { slot: this.slot, ...this.shapes.intern(kid, checked) };
     } catch (err) {
       throw joseRefusal(err);
     }

@@ -103,7 +103,7 @@ export class Portcullis extends AdminRuntime {
     super(settings, store, keys, clients, logger, now, hashKey, invalidation);
     const { tokens: ttl, applications } = settings;
     const secure = settings.issuer.startsWith('https:');
-    this.verifierPool = new VerifierPool(keys, settings.issuer, this.metrics, now);
+    this.verifierPool = new VerifierPool(keys, settings.issuer, this.metrics, now, settings.tokenCache?.maxMiB);
     this.tokens = new AccessTokenIssuer(keys, settings.issuer, ttl.accessTokenTtl, now);
     this.idTokens = new IdTokenIssuer(keys, settings.issuer, ttl.accessTokenTtl, now);
     const push = { feed: invalidation, safetyTtlMs: settings.invalidation.safetyTtlMs };
@@ -133,7 +133,7 @@ export class Portcullis extends AdminRuntime {
     this.rateLimiter.onLimited = (endpoint, by) => this.metrics.countRateLimited(endpoint, by);
     this.origins = new OriginIndex(clients, now);
     this.secretReveal = new SecretReveal(store, secure, now);
-    this.trustedIssuers = new TrustedIssuers(settings.trustedIssuers ?? [], now, logger);
+    this.trustedIssuers = new TrustedIssuers(settings.trustedIssuers ?? [], now, logger, this.verifierPool.cache);
     this.readiness = new Readiness(readinessChecks({ store, keys, trust: this.trustedIssuers }), { ...settings.health, now, logger });
     const userTokens = { tokens: this.tokens, idTokens: this.idTokens, refreshTokens: this.refreshTokens, applications };
     this.grants = new GrantRegistry()

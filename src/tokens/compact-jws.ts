@@ -3,6 +3,21 @@ import { InvalidToken } from '../errors/oauth-errors';
 
 /** RFC 7515 §2 Base64url Encoding: the URL-safe alphabet (RFC 4648 §5), all padding omitted. */
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Whether a part of the alphabet above is the one spelling of its bytes, the same answer as
+ * decoding and re-encoding it, without doing either: a length that leaves a lone character
+ * (length % 4 == 1) is never canonical, and the last character of a part whose length leaves
+ * 2 or 3 characters carries 4 or 2 unused low bits, which must be zero (RFC 4648 §3.5).
+ */
+function isCanonical(part: string): boolean {
+  const rest = part.length % 4;
+  if (rest === 0) return true;
+  if (rest === 1) return false;
+  const last = ALPHABET.indexOf(part[part.length - 1]);
+  return (last & (rest === 2 ? 0x0f : 0x03)) === 0;
+}
 
 /**
  * What is wrong with the spelling of a compact JWS, or undefined. Checked before anything is
@@ -21,7 +36,7 @@ export function compactJwsProblem(token: string): string | undefined {
   if (parts.length !== 3) return 'a JWS has exactly three parts';
   for (const part of parts) {
     if (!SEGMENT.test(part)) return 'only unpadded base64url is allowed';
-    if (Buffer.from(part, 'base64url').toString('base64url') !== part) return 'a part is not canonical base64url';
+    if (!isCanonical(part)) return 'a part is not canonical base64url';
   }
   return undefined;
 }

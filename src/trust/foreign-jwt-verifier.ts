@@ -1,15 +1,16 @@
 import { jwtVerify, type JWTPayload } from 'jose';
 import { signedHeaderOf } from '../tokens/compact-jws';
 import { joseRefusal } from '../errors/jose-refusal';
-import { LRUCache } from 'lru-cache';
 import type { TrustedIssuerSettings } from '../config/trusted-issuer-settings';
 import { InvalidToken } from '../errors/oauth-errors';
 import { audienceOf, mapClaims, subjectOf } from './claim-mapping';
 import type { ForeignToken } from './foreign-token';
 import { idTokenProblem } from './id-token-rule';
 import type { RemoteKeySet } from './remote-key-set';
+import { tokenDigest } from '../tokens/token-digest';
+import { answerBytes, VerifiedTokenCache, type CachedAnswer } from '../tokens/verified-token-cache';
 
-interface Verified {
+interface Verified extends CachedAnswer {
   token: ForeignToken;
   kid: string;
   exp: number;
@@ -21,32 +22,36 @@ const isNumericDate = (v: unknown): v is number => typeof v === 'number' && Numb
  * Verifies another issuer's JWT access tokens: signature by a key its JWK Set publishes, with an
  * algorithm that key and the settings allow; `iss` exactly; `exp`/`nbf`/`iat` within the leeway;
  * `exp - iat` at most `maxTokenLifetime`; never an ID token (id-token-rule.ts). Verified tokens
- * are cached until `exp` + leeway, and a hit still needs its key in the current key set, so a key
+ * are cached until `exp` + leeway (in the runtime's verified-token cache, keyed by the token's
+ * digest, sized by their claims), and a hit still needs its key in the current key set, so a key
  * the issuer retires stops its tokens within the key set's `cacheSeconds`.
  */
 export class ForeignJwtVerifier {
-  private readonly cache: LRUCache<string, Verified>;
+  private readonly slot: number;
 
-  constructor(private readonly settings: TrustedIssuerSettings, private readonly keys: RemoteKeySet, private readonly now: () => number) {
-    this.cache = new LRUCache({ max: 10_000, ttlResolution: 0, perf: { now } });
+  constructor(private readonly settings: TrustedIssuerSettings, private readonly keys: RemoteKeySet, private readonly now: () => number, private readonly cache = new VerifiedTokenCache(undefined, now)) {
+    this.slot = cache.newSlot();
   }
 
   peek(token: string): ForeignToken | undefined {
-    const cached = this.cache.get(token);
+    this.cache.purgeIfDue();
+    const cached = this.cache.get<Verified>(tokenDigest(token), this.slot);
     if (!cached || cached.exp + this.settings.leeway <= this.now() / 1000 || !this.keys.cachedKey(cached.kid)) return undefined;
     return cached.token;
   }
 
   async verify(token: string): Promise<ForeignToken> {
-    const cached = this.cache.get(token);
+    this.cache.purgeIfDue();
+    const digest = tokenDigest(token);
+    const cached = this.cache.get<Verified>(digest, this.slot);
     if (cached && cached.exp + this.settings.leeway > this.now() / 1000) {
       if (this.keys.cachedKey(cached.kid) ?? (await this.keys.verificationKey(cached.kid))) return cached.token;
-      this.cache.delete(token);
+      this.cache.delete(digest);
       throw new InvalidToken('the signing key of this access token is no longer published by its issuer', 'unknown_key');
     }
     const verified = await this.verifyFully(token);
-    const ttl = Math.ceil((verified.exp + this.settings.leeway) * 1000 - this.now());
-    if (ttl > 0) this.cache.set(token, verified, { ttl });
+    const ttl = (verified.exp + this.settings.leeway) * 1000 - this.now();
+    this.cache.set(digest, verified, ttl, answerBytes(verified.token));
     return verified.token;
   }
 
@@ -79,6 +84,6 @@ export class ForeignJwtVerifier {
     const subject = subjectOf(claims, mapped.clientId, true);
     const audience = audienceOf(claims);
     const normalised = { ...claims, client_id: mapped.clientId, scope: mapped.scopes.length ? mapped.scopes.join(' ') : undefined, roles: mapped.roles };
-    return { token: { issuer: this.settings.issuer, subject, audience, exp, claims: normalised, ...mapped }, kid: header.kid, exp };
+    return { slot: this.slot, token: { issuer: this.settings.issuer, subject, audience, exp, claims: normalised, ...mapped }, kid: header.kid, exp };
   }
 }

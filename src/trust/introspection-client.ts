@@ -1,9 +1,16 @@
-import { LRUCache } from 'lru-cache';
 import type { TrustedIssuerSettings } from '../config/trusted-issuer-settings';
 import { InvalidToken, TemporarilyUnavailable } from '../errors/oauth-errors';
 import { audienceOf, mapClaims, subjectOf } from './claim-mapping';
 import { fetchJson } from './fetch-json';
 import type { ForeignToken } from './foreign-token';
+import { tokenDigest } from '../tokens/token-digest';
+import { answerBytes, VerifiedTokenCache, type CachedAnswer } from '../tokens/verified-token-cache';
+
+/** An active answer as remembered, until `until` (ms, product clock): `cacheSeconds`, never past `exp`. */
+interface Remembered extends CachedAnswer {
+  token: ForeignToken;
+  until: number;
+}
 
 type Introspection = NonNullable<TrustedIssuerSettings['introspection']>;
 
@@ -19,10 +26,12 @@ const formEncode = (value: string) => new URLSearchParams({ v: value }).toString
  * and never past the token's `exp`; an inactive answer is refused and not remembered (a
  * token may not be active yet at a busy issuer); anything else (down, slow, an error status,
  * not JSON, `active` not a boolean) is a 503, never cached and never taken for success.
- * Concurrent checks of one token share one request.
+ * Concurrent checks of one token share one request. Answers are remembered in the runtime's
+ * verified-token cache (keyed by the token's digest, sized by their claims); requests in flight
+ * are found by digest too, so no whole token is kept as a key.
  */
 export class IntrospectionClient {
-  private readonly cache: LRUCache<string, ForeignToken>;
+  private readonly slot: number;
   private readonly running = new Map<string, Promise<ForeignToken>>();
   /** Requests sent so far (tests count them). */
   requests = 0;
@@ -32,29 +41,39 @@ export class IntrospectionClient {
     private readonly introspection: Introspection,
     private readonly endpoint: () => Promise<string | undefined>,
     private readonly now: () => number,
+    private readonly cache = new VerifiedTokenCache(undefined, now),
   ) {
-    this.cache = new LRUCache({ max: 10_000, ttlResolution: 0, perf: { now } });
+    this.slot = cache.newSlot();
   }
 
   /** A cached active answer, while it lasts and its token has not reached `exp` (RFC 7519 §4.1.4: on `exp`, expired). */
   peek(token: string): ForeignToken | undefined {
-    const cached = this.cache.get(token);
-    if (cached?.exp !== undefined && cached.exp * 1000 <= this.now()) return undefined;
-    return cached;
+    return this.remembered(tokenDigest(token));
   }
 
   introspect(token: string): Promise<ForeignToken> {
-    const cached = this.peek(token);
+    const digest = tokenDigest(token);
+    const cached = this.remembered(digest);
     if (cached) return Promise.resolve(cached);
-    let running = this.running.get(token);
+    let running = this.running.get(digest);
     if (!running) {
-      running = this.ask(token).finally(() => this.running.delete(token));
-      this.running.set(token, running);
+      running = this.ask(token, digest).finally(() => this.running.delete(digest));
+      this.running.set(digest, running);
     }
     return running;
   }
 
-  private async ask(token: string): Promise<ForeignToken> {
+  private remembered(digest: string): ForeignToken | undefined {
+    const nowMs = this.now();
+    this.cache.purgeIfDue(nowMs);
+    const cached = this.cache.get<Remembered>(digest, this.slot);
+    // Its own end, checked here: the entry may live longer when another place remembers the same token.
+    if (!cached || cached.until <= nowMs) return undefined;
+    if (cached.token.exp !== undefined && cached.token.exp * 1000 <= nowMs) return undefined;
+    return cached.token;
+  }
+
+  private async ask(token: string, digest: string): Promise<ForeignToken> {
     const endpoint = await this.endpoint().catch(() => undefined);
     if (!endpoint) throw new TemporarilyUnavailable('the introspection endpoint of the trusted issuer is not known yet');
     const { clientId, clientSecret, timeoutMs, cacheSeconds } = this.introspection;
@@ -86,8 +105,9 @@ export class IntrospectionClient {
     const audience = audienceOf(answer);
     const claims = { ...answer, iss: this.settings.issuer, sub: subject, client_id: mapped.clientId, scope: mapped.scopes.length ? mapped.scopes.join(' ') : undefined, roles: mapped.roles };
     const foreign: ForeignToken = { issuer: this.settings.issuer, subject, audience, exp, claims, ...mapped };
-    const ttl = Math.min(cacheSeconds * 1000, exp === undefined ? Infinity : exp * 1000 - this.now());
-    if (ttl > 0) this.cache.set(token, foreign, { ttl: Math.floor(ttl) });
+    const ttl = Math.floor(Math.min(cacheSeconds * 1000, exp === undefined ? Infinity : exp * 1000 - this.now()));
+    const remembered: Remembered = { slot: this.slot, token: foreign, until: this.now() + ttl };
+    this.cache.set(digest, remembered, ttl, answerBytes(foreign));
     return foreign;
   }
 }

@@ -5,6 +5,7 @@ import type { ForeignIssuer, ForeignToken } from './foreign-token';
 import { IntrospectionClient } from './introspection-client';
 import { resolveEndpoints, type IssuerEndpoints } from './issuer-metadata';
 import { FIRST_FETCH_RETRY_MS, RemoteKeySet } from './remote-key-set';
+import { VerifiedTokenCache } from '../tokens/verified-token-cache';
 
 /** Another issuer the settings trust: its metadata, key set, JWT verifier and introspection. */
 export class TrustedIssuer implements ForeignIssuer {
@@ -18,7 +19,7 @@ export class TrustedIssuer implements ForeignIssuer {
   private resolving?: Promise<IssuerEndpoints>;
   private failed?: { at: number; error: unknown };
 
-  constructor(private readonly settings: TrustedIssuerSettings, private readonly now: () => number, onError: (error: Error) => void) {
+  constructor(private readonly settings: TrustedIssuerSettings, private readonly now: () => number, onError: (error: Error) => void, cache = new VerifiedTokenCache(undefined, now)) {
     this.issuer = settings.issuer;
     this.permissions = settings.permissions ?? (settings.claims.roles === undefined ? 'scopes' : 'roles');
     this.introspects = settings.introspection !== undefined;
@@ -38,9 +39,9 @@ export class TrustedIssuer implements ForeignIssuer {
       now,
       onFetchError: onError,
     });
-    this.jwts = new ForeignJwtVerifier(settings, this.keys, now);
+    this.jwts = new ForeignJwtVerifier(settings, this.keys, now, cache);
     if (settings.introspection) {
-      this.introspection = new IntrospectionClient(settings, settings.introspection, async () => (await this.resolve()).introspectionEndpoint, now);
+      this.introspection = new IntrospectionClient(settings, settings.introspection, async () => (await this.resolve()).introspectionEndpoint, now, cache);
     }
   }
 

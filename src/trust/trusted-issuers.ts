@@ -1,6 +1,7 @@
 import type { TrustedIssuerSettings } from '../config/trusted-issuer-settings';
 import type { Logger } from '../logging/logger';
 import { TrustedIssuer } from './trusted-issuer';
+import { VerifiedTokenCache } from '../tokens/verified-token-cache';
 
 /**
  * Every issuer of `trustedIssuers`, by issuer URL: the runtime builds it once, starts it (keys
@@ -10,10 +11,11 @@ import { TrustedIssuer } from './trusted-issuer';
 export class TrustedIssuers {
   private readonly byIssuer = new Map<string, TrustedIssuer>();
 
-  constructor(settings: readonly TrustedIssuerSettings[], now: () => number, logger?: Logger) {
+  /** `cache`: where verified tokens and introspection answers are remembered (the runtime's one budget). */
+  constructor(settings: readonly TrustedIssuerSettings[], now: () => number, logger?: Logger, cache = new VerifiedTokenCache(undefined, now)) {
     for (const trusted of settings) {
       const onError = (error: Error) => logger?.warn('trusted issuer unavailable', { issuer: trusted.issuer, cause: error.message });
-      this.byIssuer.set(trusted.issuer, new TrustedIssuer(trusted, now, onError));
+      this.byIssuer.set(trusted.issuer, new TrustedIssuer(trusted, now, onError, cache));
     }
   }
 

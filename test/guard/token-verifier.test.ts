@@ -15,6 +15,7 @@ describe('TokenVerifier (src/guard/token-verifier.ts): verified tokens in memory
   let store: SqliteStore;
   let tokens: AccessTokenIssuer;
   let verifier: TokenVerifier;
+  let counted: { hits: number; misses: number };
 
   beforeEach(async () => {
     clock = { ms: Date.now() };
@@ -23,7 +24,9 @@ describe('TokenVerifier (src/guard/token-verifier.ts): verified tokens in memory
     const keys = new KeyRing(store, { algorithm: 'ES256', maxTokenLifetime: TTL, now });
     await keys.init();
     tokens = new AccessTokenIssuer(keys, ISSUER, TTL, now);
-    verifier = new TokenVerifier(keys, { issuer: ISSUER, leeway: LEEWAY, maxTokenLifetime: TTL + LEEWAY, now });
+    counted = { hits: 0, misses: 0 };
+    const cacheMeter = { hit: () => counted.hits++, miss: () => counted.misses++ };
+    verifier = new TokenVerifier(keys, { issuer: ISSUER, leeway: LEEWAY, maxTokenLifetime: TTL + LEEWAY, now, cacheMeter });
   });
   afterEach(() => store.close());
 
@@ -50,6 +53,9 @@ describe('TokenVerifier (src/guard/token-verifier.ts): verified tokens in memory
     clock.ms = (first.exp + LEEWAY) * 1000 - 1;
     await verifier.verify((await issue()).token);
     expect(verifier.cachedTokens).to.equal(2);
-    expect(await verifier.verify(first.token), 'the cached verification, not a new one').to.equal(claims);
+    const misses = counted.misses;
+    expect(await verifier.verify(first.token)).to.deep.equal(claims);
+    expect(counted.misses, 'the cached verification, not a new one').to.equal(misses);
+    expect(counted.hits).to.equal(1);
   });
 });

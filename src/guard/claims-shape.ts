@@ -1,0 +1,141 @@
+import { LRUCache } from 'lru-cache';
+import type { AccessTokenClaims } from './access-token-claims';
+
+/** The claims that differ from one token to the next; every other claim is shared by a shape. */
+const PER_TOKEN = new Set(['jti', 'iat', 'exp', 'nbf', 'auth_time']);
+/** Per-token claims every access token has (RFC 9068 §2.2), kept as fields of the token's entry. */
+const ALWAYS = new Set(['jti', 'iat', 'exp']);
+
+/** What a remembered token keeps of its own: its shape and its per-token claims. */
+export interface TokenFacts {
+  readonly shape: ClaimsShape;
+  readonly jti: string;
+  readonly iat: number;
+  readonly exp: number;
+  /** The values of the shape's `extra` claims (nbf, auth_time), when it has any. */
+  readonly extra?: readonly unknown[];
+}
+
+/**
+ * What many verified tokens share: the key that signed them and every claim but the per-token
+ * ones (iss, aud, client_id, sub, roles, scope...), held once.
+ */
+export interface ClaimsShape {
+  readonly kid: string;
+  /** Claims in the tokens' own order, with the shared values (frozen where not primitive). */
+  readonly template: AccessTokenClaims;
+  /** The per-token claims beyond jti, iat and exp the tokens of this shape carry (nbf, auth_time). */
+  readonly extra: readonly string[];
+  /** Estimated bytes of the shape (its key in the table and its template). */
+  readonly bytes: number;
+  /** Tokens remembered with this shape so far: each pays its share of `bytes`. */
+  tokens: number;
+}
+
+/** Estimated bytes of a shape beyond its key: the template, its strings, the table's bookkeeping. */
+const SHAPE_OVERHEAD = 400;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * The intern table of claim shapes, bounded in bytes (least recently used shapes go first; a
+ * shape still referenced by a remembered token lives on with it and is paid for by it).
+ * A remembered token keeps only its per-token claims (jti, iat, exp, nbf, auth_time) and its
+ * shape; its claims object is made when it is handed out (`claimsOf`): a copy of the shape's
+ * template (same claim order, the shared strings and arrays, one hidden class for all).
+ */
+export class ClaimsShapes {
+  private readonly shapes: LRUCache<string, ClaimsShape>;
+  /** The shape found last: most tokens are of a few shapes, and comparing is cheaper than the key. */
+  private last?: ClaimsShape;
+
+  constructor(maxBytes: number) {
+    this.shapes = new LRUCache({ maxSize: Math.max(1, Math.floor(maxBytes)), sizeCalculation: (s) => s.bytes });
+  }
+
+  get size(): number {
+    return this.shapes.size;
+  }
+
+  /** The shape of a verified payload (interned), and the token's own claims. */
+  intern(kid: string, payload: AccessTokenClaims): TokenFacts {
+    const p = payload as unknown as Record<string, unknown>;
+    const last = this.last;
+    const shape = last && last.kid === kid && sameShape(last.template, p) ? last : this.shapeOf(kid, p);
+    this.last = shape;
+    shape.tokens++;
+    const { jti, iat, exp } = payload;
+    return shape.extra.length ? { shape, jti, iat, exp, extra: shape.extra.map((name) => p[name]) } : { shape, jti, iat, exp };
+  }
+
+  private shapeOf(kid: string, p: Record<string, unknown>): ClaimsShape {
+    const parts: unknown[] = [kid];
+    const extra: string[] = [];
+    for (const name of Object.keys(p)) {
+      if (!PER_TOKEN.has(name)) parts.push([name, p[name]]);
+      else {
+        parts.push([name]);
+        if (!ALWAYS.has(name)) extra.push(name);
+      }
+    }
+    const key = JSON.stringify(parts);
+    let shape = this.shapes.get(key);
+    if (!shape) {
+      // JSON.parse lays every claim out in the object itself (no separate property array), and its copies keep that.
+      const template = JSON.parse(JSON.stringify(p)) as AccessTokenClaims;
+      // Shared by every token of the shape: an array or object claim must not change under the others.
+      for (const value of Object.values(template)) deepFreeze(value);
+      shape = { kid, template, extra, bytes: 2 * key.length + SHAPE_OVERHEAD, tokens: 0 };
+      this.shapes.set(key, shape);
+    }
+    return shape;
+  }
+}
+
+/** Whether a payload has exactly the template's claims, in its order, with the same shared values. */
+function sameShape(template: AccessTokenClaims, p: Record<string, unknown>): boolean {
+  const t = template as unknown as Record<string, unknown>;
+  const names = Object.keys(p);
+  const known = Object.keys(t);
+  if (names.length !== known.length) return false;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    if (name !== known[i]) return false;
+    if (!PER_TOKEN.has(name) && !sameJson(t[name], p[name])) return false;
+  }
+  return true;
+}
+
+/** Equality of two JSON values (of JSON.parse: no cycles), object members in order. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i] !== kb[i] || !sameJson((a as Record<string, unknown>)[ka[i]], (b as Record<string, unknown>)[kb[i]])) return false;
+  }
+  return true;
+}
+
+/** The claims of a remembered token, as they were in it (a new object each time: callers may keep or change it). */
+export function claimsOf(facts: TokenFacts): AccessTokenClaims {
+  const { shape } = facts;
+  const claims = { ...shape.template };
+  claims.jti = facts.jti;
+  claims.iat = facts.iat;
+  claims.exp = facts.exp;
+  if (facts.extra) {
+    const named = claims as Record<string, unknown>;
+    for (let i = 0; i < shape.extra.length; i++) named[shape.extra[i]] = facts.extra[i];
+  }
+  return claims;
+}
