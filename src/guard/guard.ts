@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApplicationSettings } from '../config/settings';
 import { sendError, type ErrorSite } from '../http/send-error';
 import { requestId } from '../http/request-id';
-import { recordOutcome } from '../http/request-outcome';
+import { outcomeRecord } from '../http/request-outcome';
 import { grantablePermissions } from '../applications/permissions';
 import { readApiKey, type ApiKeyLookup } from './api-key-check';
 import { setDebugHeader } from './debug-header';
@@ -25,17 +25,25 @@ import type { VerifiedIdentity } from './verified-identity';
 import { ForeignCheck, type ForeignIssuers } from './foreign-check';
 import { OwnTokenCheck } from './own-token-check';
 
-/** How far memory took the checks: the identity, or what the store-reading rest goes on from. */
-interface MemoryStep {
-  identity?: VerifiedIdentity;
-  token: string;
-  claims?: AccessTokenClaims;
-  needed: readonly RouteAccess[];
-  /** The route is public: no token was looked at, no identity goes upstream. */
-  public?: true;
-  /** The API key sent, when the guard requires one. */
-  apiKey?: string;
+/**
+ * How far memory took the checks when it did not decide: what the store-reading rest goes on
+ * from. A class, so the hit path can tell it from an identity without allocating a wrapper.
+ */
+class MemoryStep {
+  constructor(
+    readonly token: string,
+    readonly needed: readonly RouteAccess[],
+    readonly claims: AccessTokenClaims | undefined,
+    /** The API key sent, when the guard requires one. */
+    readonly apiKey: string | undefined,
+  ) {}
 }
+
+/**
+ * What memory made of a request: the identity (decided), null (a public route: no token was
+ * looked at, no identity goes upstream), or the step the store-reading rest goes on from.
+ */
+type FromMemory = VerifiedIdentity | null | MemoryStep;
 
 /** What a guard is built from: its verifier, the status caches checks 3 read, where errors go. */
 export interface GuardDeps extends StandingCaches, RoleCaches {
@@ -110,9 +118,12 @@ export class Guard {
   private readonly sources: StandingSources;
   /** Tokens of other issuers this application accepts (foreign-check.ts); none by default. */
   private readonly foreign?: ForeignCheck;
+  /** Every allowed decision of this guard is the same record (read by the access log and metrics). */
+  private readonly allowed: GuardDecision;
 
   constructor(private readonly deps: GuardDeps, private readonly options: GuardOptions) {
     this.routes = new RouteMatcher(options.routes ?? options.settings.routes);
+    this.allowed = { application: options.application, result: 'allowed', reason: 'none' };
     this.permissions = grantablePermissions(options.settings);
     this.place = { audience: options.settings.audience, application: options.application };
     this.sources = cacheSources(deps);
@@ -125,9 +136,8 @@ export class Guard {
    * throws the protocol error otherwise.
    */
   async check(req: IncomingMessage): Promise<VerifiedIdentity | null> {
-    const step = this.fromMemory(req);
-    if (step.public) return null;
-    return step.identity ?? this.finish(req, step);
+    const memory = this.fromMemory(req);
+    return memory instanceof MemoryStep ? this.finish(req, memory) : memory;
   }
 
   /**
@@ -154,23 +164,26 @@ export class Guard {
    * case for a token in use); undefined means "ask the store", never "allowed"; null: a public route.
    */
   checkCached(req: IncomingMessage): VerifiedIdentity | null | undefined {
-    const step = this.fromMemory(req);
-    return step.public ? null : step.identity;
+    const memory = this.fromMemory(req);
+    return memory instanceof MemoryStep ? undefined : memory;
   }
 
   /** Checks 0-4 as far as memory answers them; throws a refusal, or says where to go on from. */
-  private fromMemory(req: IncomingMessage): MemoryStep {
+  private fromMemory(req: IncomingMessage): FromMemory {
     const needed = this.requestShape(req);
-    if (isPublic(needed)) return { token: '', needed, public: true };
+    if (isPublic(needed)) return null;
     const token = extractBearer(req);
     const apiKey = this.options.apiKeyHeader ? readApiKey(req, this.options.apiKeyHeader) : undefined;
     const claims = this.deps.verifier.peek(token);
-    // Own tokens in memory never reach this: another issuer's token is looked at only on a miss.
-    const issuer = !claims && this.foreign?.issuerOf(token);
-    if (issuer) return { identity: this.foreign!.peek(issuer, token, needed), token, needed };
-    if (claims) recordOutcome(req, { clientId: claims.client_id });
-    const facts = claims && peekStanding(claims, this.deps);
-    return { identity: facts && this.own.peek(claims!, facts, needed, apiKey), token, claims, needed, apiKey };
+    if (!claims) {
+      // Own tokens in memory never reach this: another issuer's token is looked at only on a miss.
+      const issuer = this.foreign?.issuerOf(token);
+      if (issuer) return this.foreign!.peek(issuer, token, needed) ?? new MemoryStep(token, needed, undefined, apiKey);
+      return new MemoryStep(token, needed, undefined, apiKey);
+    }
+    outcomeRecord(req).clientId = claims.client_id;
+    const facts = peekStanding(claims, this.deps);
+    return (facts && this.own.peek(claims, facts, needed, apiKey)) ?? new MemoryStep(token, needed, claims, apiKey);
   }
 
   /** The rest once memory did not suffice; the verified-token cache is not asked a second time. */
@@ -178,7 +191,7 @@ export class Guard {
     const issuer = !peeked && this.foreign?.issuerOf(token);
     if (issuer) return this.foreign!.check(issuer, token, needed);
     const claims = peeked ?? (await this.deps.verifier.verify(token));
-    if (!peeked) recordOutcome(req, { clientId: claims.client_id });
+    if (!peeked) outcomeRecord(req).clientId = claims.client_id;
     return this.own.check(claims, peekStanding(claims, this.deps) ?? loadStanding(claims, this.sources), needed, apiKey);
   }
 
@@ -197,49 +210,61 @@ export class Guard {
    * and recorded on the request (`guardDecisionOf(req)`, for the access log).
    */
   middleware(): Middleware {
-    const meter = this.deps.meter;
-    const { application } = this.options;
-    const allowed: GuardDecision = { application, result: 'allowed', reason: 'none' };
-    return (req, res, next) => {
-      recordOutcome(req, { application: this.options.application });
-      const start = meter ? performance.now() : 0;
-      const pass = (identity: VerifiedIdentity) => {
-        meter?.allow(start);
-        recordDecision(req, allowed);
-        setIdentityHeaders(req, identity, this.options);
-        // The client as the guard established it (also for another issuer's tokens, whose claims differ).
-        recordOutcome(req, { decision: 'allowed', clientId: identity.clientId });
-        // The upstream gets the id the caller's response and the access log carry.
-        req.headers['x-request-id'] = requestId(req, res);
-        (req as IncomingMessage & { portcullis?: VerifiedIdentity }).portcullis = identity;
-        next();
-      };
-      const refuse = (err: unknown) => {
-        const reason = refusalReason(err);
-        meter?.refuse(reason, start);
-        if (this.options.debugHeader) setDebugHeader(res, err, reason);
-        recordDecision(req, { application, result: 'refused', reason });
-        // The access log says the same reason code as the metrics (not the bare OAuth error code).
-        recordOutcome(req, { decision: 'refused', reason });
-        sendError(req, res, err, this.deps.site);
-      };
-      let step: MemoryStep;
-      try {
-        step = this.fromMemory(req);
-      } catch (err) {
-        return refuse(err);
-      }
-      if (step.public) {
-        meter?.allow(start);
-        recordDecision(req, allowed);
-        clearIdentityHeaders(req, this.options);
-        recordOutcome(req, { decision: 'allowed' });
-        req.headers['x-request-id'] = requestId(req, res);
-        return next();
-      }
-      if (step.identity) return pass(step.identity);
-      this.finish(req, step).then(pass, refuse);
-    };
+    // One method call per request and no closure: the hit path allocates nothing of its own.
+    return (req, res, next) => this.handle(req, res, next);
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void {
+    outcomeRecord(req).application = this.options.application;
+    const start = this.deps.meter ? performance.now() : 0;
+    let memory: FromMemory;
+    try {
+      memory = this.fromMemory(req);
+    } catch (err) {
+      return this.refuse(req, res, err, start);
+    }
+    if (memory === null) return this.passPublic(req, res, next, start);
+    if (!(memory instanceof MemoryStep)) return this.pass(req, res, next, memory, start);
+    this.finish(req, memory).then(
+      (identity) => this.pass(req, res, next, identity, start),
+      (err: unknown) => this.refuse(req, res, err, start),
+    );
+  }
+
+  private pass(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void, identity: VerifiedIdentity, start: number): void {
+    this.deps.meter?.allow(start);
+    recordDecision(req, this.allowed);
+    setIdentityHeaders(req, identity, this.options);
+    // The client as the guard established it (also for another issuer's tokens, whose claims differ).
+    const outcome = outcomeRecord(req);
+    outcome.decision = 'allowed';
+    outcome.clientId = identity.clientId;
+    // The upstream gets the id the caller's response and the access log carry.
+    req.headers['x-request-id'] = requestId(req, res);
+    (req as IncomingMessage & { portcullis?: VerifiedIdentity }).portcullis = identity;
+    next();
+  }
+
+  /** A public route: nobody was checked, and no identity goes upstream (the caller's own are removed). */
+  private passPublic(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void, start: number): void {
+    this.deps.meter?.allow(start);
+    recordDecision(req, this.allowed);
+    clearIdentityHeaders(req, this.options);
+    outcomeRecord(req).decision = 'allowed';
+    req.headers['x-request-id'] = requestId(req, res);
+    next();
+  }
+
+  private refuse(req: IncomingMessage, res: ServerResponse, err: unknown, start: number): void {
+    const reason = refusalReason(err);
+    this.deps.meter?.refuse(reason, start);
+    if (this.options.debugHeader) setDebugHeader(res, err, reason);
+    recordDecision(req, { application: this.options.application, result: 'refused', reason });
+    // The access log says the same reason code as the metrics (not the bare OAuth error code).
+    const outcome = outcomeRecord(req);
+    outcome.decision = 'refused';
+    outcome.reason = reason;
+    sendError(req, res, err, this.deps.site);
   }
 }
 

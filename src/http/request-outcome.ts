@@ -15,9 +15,16 @@ const KEY = Symbol('portcullis.outcome');
 
 /** Adds what is known so far to the request's one outcome record (later fields win). */
 export function recordOutcome(req: IncomingMessage, outcome: RequestOutcome): void {
+  Object.assign(outcomeRecord(req), outcome);
+}
+
+/**
+ * The request's outcome record itself, created empty on first use, to be filled in place: the
+ * guard sets its fields one by one on every request, with no object of its own to merge.
+ */
+export function outcomeRecord(req: IncomingMessage): RequestOutcome {
   const holder = req as IncomingMessage & { [KEY]?: RequestOutcome };
-  // Filled in place: the guard adds to it on every request, and a copy each time would be waste.
-  Object.assign((holder[KEY] ??= {}), outcome);
+  return (holder[KEY] ??= {});
 }
 
 /** The request's outcome record; empty for requests nothing decided on (pages, discovery, JWKS). */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { PACKAGE_DIR } from '../config/environment';
 import { TalliedCounter } from './tallied-counter';
+import { TalliedHistogram } from './tallied-histogram';
 
 /** Latency buckets (seconds) of the guard: its cached path takes microseconds, a store read milliseconds. */
 const FAST_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
@@ -47,7 +48,8 @@ export class PortcullisMetrics {
     registers: [this.registry],
   });
 
-  readonly guardDuration = new Histogram({
+  /** Tallied: observed on every guarded request (see tallied-histogram.ts). */
+  readonly guardDuration = new TalliedHistogram({
     name: 'portcullis_guard_duration_seconds',
     help: 'Time the guard took to decide, by application and result.',
     labelNames: ['application', 'result'] as const,
