@@ -85,8 +85,8 @@ export async function runCase(name: MemoryCase, s: MemorySettings, load: Load, d
       const sized = !counted && grown.added > 0;
       const held = counted ? Math.min(s.tokens, afterSecond.hits - afterFirst.hits) : sized ? Math.min(s.tokens, grown.added) : saved >= 0.9 ? s.tokens : Math.round(s.tokens * saved);
       const heldFrom = counted ? 'counters' : sized ? 'cache size' : 'cpu';
-      // The divisor: the token cache's net growth (warm-up tokens it evicted to make room are not in the delta), else the tokens held.
-      const entriesAdded = grown.added > 0 ? Math.min(grown.added, s.tokens) : held;
+      // The divisor: the hits counted (own tokens; other caches such as revocation answers grow per jti too), else the token cache's net growth.
+      const entriesAdded = counted ? held : grown.added > 0 ? Math.min(grown.added, s.tokens) : held;
       const deltaMiB = (heapAfter - heapBefore) / MIB;
       const result: CaseResult = {
         name, tokens: s.tokens, heapBeforeMiB: heapBefore / MIB, heapAfterMiB: heapAfter / MIB, deltaMiB, held, heldFrom, cpuSavedShare: saved, grownCaches: grown,
