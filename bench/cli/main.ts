@@ -1,6 +1,6 @@
 /**
  * How long one CLI command takes, as an operator waits for it: the median wall time of
- * `node bin/portcullis.js clients list --json` (issue 11: under 0.5 s) over BENCH_CLI_RUNS runs,
+ * `node bin/portcullis.js clients list --json` (issue 12: at most 0.25 s) over BENCH_CLI_RUNS runs (BENCH_CLI_WARMUP unmeasured first),
  * against an SQLite store in a temp folder that holds one client, beside `node -e 0` (Node's own
  * start, which no command can go under), `--version` and `--help` (the command line alone), and
  * `npx portcullis clients list --json` as the docs write it (npm's own start and bin lookup on top).
@@ -10,104 +10,18 @@
  * same command with that one, on the same store: a before/after in one run. Rows are measured
  * interleaved, one run of each per round.
  *
- *   npm run build && npx tsx bench/cli/main.ts
+ *   npm run build && npm run bench:cli   (= tsx bench/cli/main.ts; `npm run bench` runs it with the others)
  *
  * Prints a table and writes bench/results/cli.json. Wall time is what the issue's target is about;
  * it moves with machine load (other processes share the 2 cores), so the CPU time of each command
  * (user + system, from this process's children counters: 10 ms steps) is shown beside it.
  */
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { intFromEnv } from '../common/env';
-import { fmt, median, table } from '../common/report';
+import { printRows } from '../table';
+import { cliSettings, run } from './run';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const BIN = path.join(ROOT, 'bin', 'portcullis.js');
-const RUNS = intFromEnv('BENCH_CLI_RUNS', 21);
-const WARMUP = intFromEnv('BENCH_CLI_WARMUP', 3, 0);
-const TARGET_MS = 500;
-
-/** CPU time (user + system) of this process's waited-for children so far, in ms (Linux /proc, USER_HZ = 100). */
-function childrenCpuMs(): number {
-  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) * 10;
-}
-
-interface Row {
-  name: string;
-  /** Arguments of `node`, or with `file`, of that program. */
-  command: string[];
-  env: NodeJS.ProcessEnv;
-  file?: string;
-}
-
-/** Runs one command to the end: its wall time and CPU time in ms. A failing command stops the benchmark. */
-function timed(command: string[], env: NodeJS.ProcessEnv, file = process.execPath): { wallMs: number; cpuMs: number } {
-  const cpu = childrenCpuMs();
-  const start = process.hrtime.bigint();
-  const run = spawnSync(file, command, { env, encoding: 'utf8', cwd: ROOT });
-  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-  if (run.status !== 0) throw new Error(`${command.join(' ')} exited ${run.status}: ${run.stderr}`);
-  return { wallMs, cpuMs: childrenCpuMs() - cpu };
-}
-
-/** Every row's runs, interleaved (one run of each row per round), so that a load that comes and goes is shared by all. */
-function measure(rows: Row[]): Array<Array<{ wallMs: number; cpuMs: number }>> {
-  for (const row of rows) for (let i = 0; i < WARMUP; i++) timed(row.command, row.env, row.file);
-  const runs = rows.map(() => [] as Array<{ wallMs: number; cpuMs: number }>);
-  for (let round = 0; round < RUNS; round++) rows.forEach((row, i) => runs[i].push(timed(row.command, row.env, row.file)));
-  return runs;
-}
-
-function main(): void {
-  for (const file of ['dist/cli/main.js', 'dist/config/settings-validate.js']) {
-    if (!fs.existsSync(path.join(ROOT, file))) throw new Error(`${file} is missing: run \`npm run build\` first`);
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-cli-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, PORTCULLIS_SQLITE_PATH: path.join(dir, 'portcullis.db'), PORTCULLIS_LOG_LEVEL: 'warn' };
-  delete env.PORTCULLIS_ADMIN_USERNAME;
-  delete env.PORTCULLIS_ADMIN_PASSWORD;
-  try {
-    // One client to list; the first command also creates the store, its signing key and hash key.
-    timed([BIN, 'clients', 'create', '--name', 'bench', '--application', 'echo', '--role', 'echo-reader', '--json'], env);
-    const rows: Row[] = [
-      { name: 'node -e 0', command: ['-e', '0'], env },
-      { name: 'portcullis --version', command: [BIN, '--version'], env },
-      { name: 'portcullis --help', command: [BIN, '--help'], env },
-      { name: 'portcullis clients list --json', command: [BIN, 'clients', 'list', '--json'], env },
-      // As the docs write it: npm's own work (it links the package's bin into its npx cache) comes on top.
-      { name: 'npx portcullis clients list --json', command: ['portcullis', 'clients', 'list', '--json'], env, file: 'npx' },
-    ];
-    const other = process.env.BENCH_CLI_OTHER_BIN;
-    if (other) rows.push({ name: `clients list --json (${other})`, command: [path.resolve(other), 'clients', 'list', '--json'], env });
-    const redisUrl = process.env.BENCH_CLI_REDIS_URL;
-    if (redisUrl) {
-      const redisEnv = { ...env, PORTCULLIS_STORE: 'redis', PORTCULLIS_REDIS_URL: redisUrl, PORTCULLIS_REDIS_PREFIX: `bench-cli:${process.pid}:` };
-      rows.push({ name: 'portcullis clients list --json (Redis)', command: [BIN, 'clients', 'list', '--json'], env: redisEnv });
-    }
-    const load = os.loadavg()[0];
-    const measured = measure(rows);
-    const results = rows.map((row, i) => {
-      const runs = measured[i];
-      const wall = runs.map((r) => r.wallMs);
-      return { name: row.name, runs: runs.length, medianMs: median(wall)!, minMs: Math.min(...wall), maxMs: Math.max(...wall), medianCpuMs: median(runs.map((r) => r.cpuMs))! };
-    });
-    const printed = [
-      ['command', 'runs', 'median ms', 'min ms', 'max ms', 'median CPU ms'],
-      ...results.map((r) => [r.name, String(r.runs), fmt(r.medianMs), fmt(r.minMs), fmt(r.maxMs), fmt(r.medianCpuMs)]),
-    ];
-    process.stdout.write(`${table(printed)}\n`);
-    const list = results.find((r) => r.name === 'portcullis clients list --json')!;
-    process.stdout.write(`\nclients list --json: median ${fmt(list.medianMs)} ms (target under ${TARGET_MS} ms: ${list.medianMs < TARGET_MS ? 'met' : 'not met'}); load average before: ${load.toFixed(2)} on ${os.cpus().length} cores, node ${process.version}\n`);
-    const out = path.join(ROOT, 'bench', 'results');
-    fs.mkdirSync(out, { recursive: true });
-    fs.writeFileSync(path.join(out, 'cli.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, cores: os.cpus().length, loadAverage: load, targetMs: TARGET_MS, results }, null, 2) + '\n');
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-main();
+run(cliSettings())
+  .then((result) => process.stdout.write(`\n${printRows(result.rows)}\n`))
+  .catch((err: unknown) => {
+    process.stderr.write(`\nbench:cli failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exitCode = 1;
+  });

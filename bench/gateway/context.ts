@@ -33,8 +33,9 @@ export async function createContext(settings: GatewaySettings): Promise<BenchCon
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-'));
   const configDir = path.join(dir, 'config');
   fs.mkdirSync(configDir);
-  const port = await pickPort(0, 0);
-  let echoPort = await pickPort(0, 0);
+  // BENCH_GATEWAY_PORT_BASE (or BENCH_PORT_BASE + 0): the gateway on +0, the echo upstream on +1.
+  const port = await pickPort(settings.portBase, 0);
+  let echoPort = await pickPort(settings.portBase, 1);
   while (echoPort === port) echoPort = await pickPort(0, 0);
   const profDir = settings.cpuProf ? path.join(dir, 'cpu-prof') : undefined;
   if (profDir) fs.mkdirSync(profDir);
@@ -63,14 +64,17 @@ export async function closeContext(ctx: BenchContext): Promise<void> {
   else fs.rmSync(ctx.dir, { recursive: true, force: true });
 }
 
-/** Ctrl-C or SIGTERM: stop the load and the gateway by PID, clean up, exit 130. */
-export function closeOnSignals(ctx: BenchContext): void {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+/** Ctrl-C or SIGTERM: stop the load and the gateway by PID, clean up, exit 130. Returns the handlers' removal (the run is over). */
+export function closeOnSignals(ctx: BenchContext): () => void {
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+    const handler = () => {
       process.stderr.write(`\n${signal}: stopping the gateway\n`);
       void closeContext(ctx).finally(() => process.exit(130));
-    });
-  }
+    };
+    process.once(signal, handler);
+    return [signal, handler] as const;
+  });
+  return () => handlers.forEach(([signal, handler]) => process.off(signal, handler));
 }
 
 export const log = (message: string): void => {

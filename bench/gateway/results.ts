@@ -7,7 +7,7 @@ import type { GatewaySettings } from './settings';
 import { invalidTargets, verdicts, type Ratios, type Summary } from './report';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const RESULTS_FILE = path.join(ROOT, 'bench', 'results', 'latest.json');
+const RESULTS_FILE = path.join(ROOT, 'bench', 'results', 'gateway.json');
 
 export interface DistFingerprint {
   sha256: string;
@@ -41,7 +41,8 @@ export function distFingerprint(): DistFingerprint | undefined {
   }
 }
 
-function gitCommit(): string | undefined {
+/** The commit checked out (read from .git, no git process). */
+export function gitCommit(): string | undefined {
   try {
     // A worktree's .git is a file pointing at its git dir; HEAD lives there, refs in the common dir.
     let gitDir = path.join(ROOT, '.git');
@@ -69,11 +70,11 @@ export interface RunInfo {
   loadBefore: number;
 }
 
-/** Writes bench/results/latest.json (every round, the settings, the machine) and returns its path. */
-export function writeResults(info: RunInfo, summary: Summary, ratios: Ratios): string {
+/** What bench/results/gateway.json holds: every round, the settings, the machine. */
+export function resultsOf(info: RunInfo, summary: Summary, ratios: Ratios) {
   const invalid = invalidTargets(summary);
   const autocannonVersion = (JSON.parse(fs.readFileSync(require.resolve('autocannon/package.json'), 'utf8')) as { version: string }).version;
-  const result = {
+  return {
     date: new Date().toISOString(),
     commit: gitCommit(),
     dist: info.distAtStart,
@@ -82,7 +83,7 @@ export function writeResults(info: RunInfo, summary: Summary, ratios: Ratios): s
     cpus: os.cpus().length,
     loadAverage1m: { before: info.loadBefore, after: os.loadavg()[0] },
     cpuModel: os.cpus()[0]?.model,
-    settings: { ...info.settings.load, coldTokens: info.settings.coldTokens, sameUpstream: info.settings.sameUpstream, host: HOST, autocannon: autocannonVersion },
+    settings: { ...info.settings.load, coldTokens: info.settings.coldTokens, targets: info.settings.targets, sameUpstream: info.settings.sameUpstream, host: HOST, autocannon: autocannonVersion },
     design: 'one gateway process (with the sample echo upstream in the same process) serving four pipelines; guard, egjwt and foreign measured warm (one token) and cold (coldTokens distinct tokens in rotation); interleaved rounds with alternating order; per-target figures are medians over rounds',
     summary,
     ratios,
@@ -90,6 +91,10 @@ export function writeResults(info: RunInfo, summary: Summary, ratios: Ratios): s
     valid: invalid.length === 0,
     ...(invalid.length ? { invalidTargets: invalid } : {}),
   };
+}
+
+/** Writes bench/results/gateway.json and returns its path. */
+export function writeResults(result: ReturnType<typeof resultsOf>): string {
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
   fs.writeFileSync(RESULTS_FILE, JSON.stringify(result, null, 2) + '\n');
   return RESULTS_FILE;

@@ -3,12 +3,15 @@ import { log, type BenchContext } from './context';
 import type { Gateway } from './gateway';
 import { loadOptions, measure, type Measurement } from './measure';
 import { assert } from './sanity';
-import { TARGETS, tokensFor, type Identity, type TargetName, type Tokens } from './targets';
+import { TARGETS, tokensFor, type Identity, type Target, type TargetName, type Tokens } from './targets';
 
 export const WARMUP_REQUESTS_PER_TARGET = 5000;
 
 export type Round = { round: number } & Measurement;
 export type Runs = Record<TargetName, Round[]>;
+
+/** The targets BENCH_GATEWAY_TARGETS asked for, in the order of TARGETS. */
+export const selectedTargets = (ctx: BenchContext): readonly Target[] => TARGETS.filter((t) => ctx.settings.targets.includes(t.name));
 
 /**
  * Process warm-up before anything is measured, so the first target measured is not penalised:
@@ -18,7 +21,7 @@ export type Runs = Record<TargetName, Round[]>;
  * the measured runs, whatever BENCH_TOKENS and the per-run warm-up.
  */
 export async function warmUp(ctx: BenchContext, tokens: Tokens, identity: Identity): Promise<void> {
-  for (const t of TARGETS) {
+  for (const t of selectedTargets(ctx)) {
     const amount = Math.max(WARMUP_REQUESTS_PER_TARGET, tokensFor(t, tokens).length);
     const w = await ctx.load.run({ ...loadOptions(ctx, t, tokens, identity), amount });
     assert(w.non2xx === 0 && w.errors === 0, `${t.name}: process warm-up got ${w.non2xx} non-2xx and ${w.errors} errors`);
@@ -34,7 +37,7 @@ export async function measureRounds(ctx: BenchContext, gw: Gateway, tokens: Toke
   const s = ctx.settings.load;
   const runs = Object.fromEntries(TARGETS.map((t) => [t.name, []])) as unknown as Runs;
   for (let round = 1; round <= s.rounds; round++) {
-    const order = round % 2 === 1 ? TARGETS : [...TARGETS].reverse();
+    const order = round % 2 === 1 ? selectedTargets(ctx) : [...selectedTargets(ctx)].reverse();
     for (const t of order) {
       log(`round ${round}/${s.rounds}: ${t.name} (${s.warmup}s warm-up + ${s.duration}s, ${s.connections} connections)`);
       const m = await measure(ctx, gw, t, tokens, identity, round);

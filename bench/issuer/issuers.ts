@@ -8,8 +8,8 @@ import type { BenchSettings } from './settings';
  * Every issuer process of the run, all up at once so that rounds can interleave them: Portcullis
  * on SQLite and on Redis, each with an RS256 instance (all operations) and an ES256 one (client
  * credentials: a key ring signs with one algorithm), and node-oidc-provider with both keys.
- * Ports: BENCH_ISSUER_PORT_BASE + 0..5 (the four gateways, oidc-provider, its control
- * listener), or free ones. They start in parallel (each on its own store), which saves half a
+ * Ports: BENCH_ISSUER_PORT_BASE (or BENCH_PORT_BASE + 20) + 0..5 (the four gateways,
+ * oidc-provider, its control listener), or free ones. They start in parallel (each on its own store), which saves half a
  * minute of start-up.
  */
 export async function startIssuers(s: BenchSettings, dir: string, procs: ProcessGroup): Promise<IssuerUnderTest[]> {

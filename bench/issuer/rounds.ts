@@ -12,7 +12,7 @@ const log = (m: string) => process.stderr.write(`[bench:issuer] ${m}\n`);
  * neighbours hit every target alike; each measured run follows its own warm-up. A warm-up that
  * got errors means the target is broken: the run stops there.
  */
-export async function measureRounds(load: Load, targets: Target[], s: BenchSettings): Promise<Map<string, RunResult[]>> {
+export async function measureRounds(load: Load, targets: Target[], s: BenchSettings, afterRound?: (round: number) => Promise<void>): Promise<Map<string, RunResult[]>> {
   const generators = new Map(targets.map((t) => [t.name, loadGenerator(t, s.connections)]));
   // The best rate seen per target sizes the pre-minted codes of its next run.
   const rates = new Map<string, number>();
@@ -34,6 +34,7 @@ export async function measureRounds(load: Load, targets: Target[], s: BenchSetti
       runs.get(t.name)!.push(m);
       log(`round ${round + 1}/${s.rounds} ${t.name}: ${m.requestsPerSec.toFixed(0)} req/s, server CPU ${m.serverCpuUsPerRequest?.toFixed(0)} us/req, p99 ${m.latencyP99Ms} ms, non-2xx ${m.non2xx}, errors ${m.errors}, RSS ${m.serverRssMiB?.toFixed(0)} MiB, other processes ${m.otherCpuPercent?.toFixed(0)}% of a core`);
     }
+    await afterRound?.(round);
   }
   return runs;
 }

@@ -2,7 +2,7 @@
  * The contenders' process (started by main.ts, so that the load generator does not share their
  * event loop): two local issuers, the five Express apps on 127.0.0.1, and a control port that
  * answers the issuers' request counts. Writes the ports and the tokens to the file named by argv[2],
- * then prints `ready`.
+ * then prints `ready`. argv[3]: the settings, as JSON.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +11,7 @@ import type express from 'express';
 import { FakeIssuer } from '../../test/helpers/fake-issuer';
 import { buildContenders, CONTENDERS, type ContenderName } from './contenders';
 import { makeTokens } from './tokens';
-import { readSettings } from './settings';
+import { readSettings, type StandaloneSettings } from './settings';
 
 const HOST = '127.0.0.1';
 
@@ -25,7 +25,8 @@ function listen(handler: http.RequestListener | express.Express, port: number): 
 }
 
 async function main(): Promise<void> {
-  const settings = readSettings();
+  // The parent's settings (argv[3]): `npm run bench` gives the suite defaults of its own.
+  const settings = process.argv[3] ? (JSON.parse(process.argv[3]) as StandaloneSettings) : readSettings();
   const jwt = await FakeIssuer.start();
   const opaque = await FakeIssuer.start();
   const tokens = await makeTokens(jwt, opaque, settings.tokens, Math.min(settings.tokens, 100));
