@@ -123,7 +123,7 @@ async function main() {
     verificationKey: async (k) => (k === kid ? { alg: 'RS256', publicKey } : undefined),
   };
   const cachedVerifier = new TokenVerifier(keySource, { issuer: ISSUER, leeway: 30 });
-  const missVerifier = new TokenVerifier(keySource, { issuer: ISSUER, leeway: 30, cacheSize: 1 });
+  const missVerifier = new TokenVerifier(keySource, { issuer: ISSUER, leeway: 30, cacheMaxBytes: 1 });
   let flip = false;
 
   const joseOptions = { algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE, typ: 'at+jwt', clockTolerance: 30, requiredClaims: ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'] };
