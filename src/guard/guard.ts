@@ -12,7 +12,7 @@ import type { RemovedHeaders } from './removed-headers';
 import { refuseOverrides } from './request-overrides';
 import { cacheSources, loadStanding, peekStanding, type StandingCaches, type StandingSources } from '../tokens/token-standing-facts';
 import type { StandingPlace } from '../tokens/token-standing';
-import { recordDecision, refusalReason, type GuardDecision, type GuardDecisionMeter } from './refusal-reason';
+import { refusalReason, type GuardDecisionMeter } from './refusal-reason';
 import { RouteMatcher } from './route-matcher';
 import type { GuardRoute, RouteAccess } from './route-rule';
 import { isPublic } from './access-check';
@@ -118,12 +118,9 @@ export class Guard {
   private readonly sources: StandingSources;
   /** Tokens of other issuers this application accepts (foreign-check.ts); none by default. */
   private readonly foreign?: ForeignCheck;
-  /** Every allowed decision of this guard is the same record (read by the access log and metrics). */
-  private readonly allowed: GuardDecision;
 
   constructor(private readonly deps: GuardDeps, private readonly options: GuardOptions) {
     this.routes = new RouteMatcher(options.routes ?? options.settings.routes);
-    this.allowed = { application: options.application, result: 'allowed', reason: 'none' };
     this.permissions = grantablePermissions(options.settings);
     this.place = { audience: options.settings.audience, application: options.application };
     this.sources = cacheSources(deps);
@@ -176,7 +173,10 @@ export class Guard {
     const apiKey = this.options.apiKeyHeader ? readApiKey(req, this.options.apiKeyHeader) : undefined;
     const claims = this.deps.verifier.peek(token);
     if (!claims) {
-      // Own tokens in memory never reach this: another issuer's token is looked at only on a miss.
+      // Own tokens in memory never reach this: another issuer's token is looked at only on a miss,
+      // and its claims only if no accepted issuer has it in memory.
+      const known = this.foreign?.peekAny(token, needed);
+      if (known) return known;
       const issuer = this.foreign?.issuerOf(token);
       if (issuer) return this.foreign!.peek(issuer, token, needed) ?? new MemoryStep(token, needed, undefined, apiKey);
       return new MemoryStep(token, needed, undefined, apiKey);
@@ -207,7 +207,7 @@ export class Guard {
   /**
    * The guard as Connect/Express middleware: identity on success, the structured error otherwise.
    * Each decision is counted once with its reason code (the refusal's `reason`, refusal-reason.ts)
-   * and recorded on the request (`guardDecisionOf(req)`, for the access log).
+   * and recorded on the request's outcome record (`outcomeOf(req)`, for the access log).
    */
   middleware(): Middleware {
     // One method call per request and no closure: the hit path allocates nothing of its own.
@@ -233,7 +233,6 @@ export class Guard {
 
   private pass(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void, identity: VerifiedIdentity, start: number): void {
     this.deps.meter?.allow(start);
-    recordDecision(req, this.allowed);
     setIdentityHeaders(req, identity, this.options);
     // The client as the guard established it (also for another issuer's tokens, whose claims differ).
     const outcome = outcomeRecord(req);
@@ -248,7 +247,6 @@ export class Guard {
   /** A public route: nobody was checked, and no identity goes upstream (the caller's own are removed). */
   private passPublic(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void, start: number): void {
     this.deps.meter?.allow(start);
-    recordDecision(req, this.allowed);
     clearIdentityHeaders(req, this.options);
     outcomeRecord(req).decision = 'allowed';
     req.headers['x-request-id'] = requestId(req, res);
@@ -259,7 +257,6 @@ export class Guard {
     const reason = refusalReason(err);
     this.deps.meter?.refuse(reason, start);
     if (this.options.debugHeader) setDebugHeader(res, err, reason);
-    recordDecision(req, { application: this.options.application, result: 'refused', reason });
     // The access log says the same reason code as the metrics (not the bare OAuth error code).
     const outcome = outcomeRecord(req);
     outcome.decision = 'refused';

@@ -25,26 +25,6 @@ export const REFUSAL_REASONS = [
 
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
-/** What the guard decided about one request: read by the metrics and the access log. */
-export interface GuardDecision {
-  application: string;
-  result: 'allowed' | 'refused';
-  /** `none` when allowed. */
-  reason: RefusalReason | 'none';
-}
-
-const DECISION = Symbol('portcullis.guardDecision');
-
-/** Records the guard's decision on the request (the last guard's, if several ran). */
-export function recordDecision(req: object, decision: GuardDecision): void {
-  (req as { [DECISION]?: GuardDecision })[DECISION] = decision;
-}
-
-/** The guard's decision about this request, or undefined if no guard decided it. */
-export function guardDecisionOf(req: object): GuardDecision | undefined {
-  return (req as { [DECISION]?: GuardDecision })[DECISION];
-}
-
 /**
  * The one mapping from a guard refusal (anything the guard threw) to its reason code: an
  * `invalid_token` carries its own `reason`; the other refusals are one reason per error class.

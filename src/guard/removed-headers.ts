@@ -87,13 +87,9 @@ export class RemovedHeaders {
  * http-proxy copies the parsed headers, but anything reading rawHeaders must agree.
  */
 export function removeHeaders(req: IncomingMessage, prefix: string, removed: RemovedHeaders): void {
-  const matches = (lowerName: string) => {
-    const name = cgiName(lowerName);
-    return name.startsWith(prefix) || removed.has(name);
-  };
   let found = false;
   for (const name of Object.keys(req.headers)) {
-    if (matches(name)) {
+    if (isRemoved(name, prefix, removed)) {
       delete req.headers[name];
       found = true;
     }
@@ -102,6 +98,12 @@ export function removeHeaders(req: IncomingMessage, prefix: string, removed: Rem
   if (!found) return;
   const raw = req.rawHeaders;
   for (let i = raw.length - 2; i >= 0; i -= 2) {
-    if (matches(raw[i].toLowerCase())) raw.splice(i, 2);
+    if (isRemoved(raw[i].toLowerCase(), prefix, removed)) raw.splice(i, 2);
   }
+}
+
+/** A module function, not a closure per request: this runs on every guarded request. */
+function isRemoved(lowerName: string, prefix: string, removed: RemovedHeaders): boolean {
+  const name = cgiName(lowerName);
+  return name.startsWith(prefix) || removed.has(name);
 }

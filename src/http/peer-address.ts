@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { isIPv6 } from 'node:net';
-
-const CLIENT = Symbol('portcullis.clientAddress');
+import { existingState, requestState } from './request-state';
 
 /**
  * The client address of a request, the key of per-address throttling, audit entries and the
@@ -11,7 +10,7 @@ const CLIENT = Symbol('portcullis.clientAddress');
  * An IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, a dual-stack listener) is written as IPv4.
  */
 export function peerAddress(req: IncomingMessage): string {
-  return (req as IncomingMessage & { [CLIENT]?: string })[CLIENT] ?? socketAddress(req);
+  return existingState(req)?.clientAddress ?? socketAddress(req);
 }
 
 /** The TCP peer address itself, whatever the headers say. */
@@ -22,7 +21,7 @@ export function socketAddress(req: IncomingMessage): string {
 
 /** Records the client address resolved once per request (by the request context). */
 export function setClientAddress(req: IncomingMessage, address: string): void {
-  (req as IncomingMessage & { [CLIENT]?: string })[CLIENT] = address;
+  requestState(req).clientAddress = address;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestState } from './request-state';
 
 /** A caller's id is kept only if it is a short token of safe characters (it is echoed and logged). */
 const SAFE_ID = /^[A-Za-z0-9._-]{1,64}$/;
-const KEY = Symbol('portcullis.requestId');
 
 /**
  * Fixes the request's id once, at the start of the request: the incoming `X-Request-Id` when the
@@ -12,10 +12,10 @@ const KEY = Symbol('portcullis.requestId');
  * The id is also set on the request's headers, so the upstream receives it as `X-Request-Id`.
  */
 export function assignRequestId(req: IncomingMessage, res: ServerResponse, fromTrustedProxy: boolean): string {
-  const holder = req as IncomingMessage & { [KEY]?: string };
+  const state = requestState(req);
   const incoming = req.headers['x-request-id'];
-  holder[KEY] = fromTrustedProxy && typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
-  req.headers['x-request-id'] = holder[KEY];
+  state.id = fromTrustedProxy && typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
+  req.headers['x-request-id'] = state.id;
   return requestId(req, res);
 }
 
@@ -25,8 +25,8 @@ export function assignRequestId(req: IncomingMessage, res: ServerResponse, fromT
  * and ops can find the log line.
  */
 export function requestId(req: IncomingMessage, res?: ServerResponse): string {
-  const holder = req as IncomingMessage & { [KEY]?: string };
-  if (!holder[KEY]) holder[KEY] = randomUUID();
-  if (res && !res.headersSent && !res.getHeader('X-Request-Id')) res.setHeader('X-Request-Id', holder[KEY]!);
-  return holder[KEY]!;
+  const state = requestState(req);
+  const id = (state.id ??= randomUUID());
+  if (res && !res.headersSent && !res.hasHeader('x-request-id')) res.setHeader('X-Request-Id', id);
+  return id;
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { existingState, requestState } from './request-state';
 
 /** What the guard or an issuer endpoint decided about one request; the access log and metrics read it. */
 export interface RequestOutcome {
@@ -11,8 +12,6 @@ export interface RequestOutcome {
   reason?: string;
 }
 
-const KEY = Symbol('portcullis.outcome');
-
 /** Adds what is known so far to the request's one outcome record (later fields win). */
 export function recordOutcome(req: IncomingMessage, outcome: RequestOutcome): void {
   Object.assign(outcomeRecord(req), outcome);
@@ -23,13 +22,12 @@ export function recordOutcome(req: IncomingMessage, outcome: RequestOutcome): vo
  * guard sets its fields one by one on every request, with no object of its own to merge.
  */
 export function outcomeRecord(req: IncomingMessage): RequestOutcome {
-  const holder = req as IncomingMessage & { [KEY]?: RequestOutcome };
-  return (holder[KEY] ??= {});
+  return requestState(req).outcome;
 }
 
 /** The request's outcome record; empty for requests nothing decided on (pages, discovery, JWKS). */
 export function outcomeOf(req: IncomingMessage): RequestOutcome {
-  return (req as IncomingMessage & { [KEY]?: RequestOutcome })[KEY] ?? {};
+  return existingState(req)?.outcome ?? {};
 }
 
 /**

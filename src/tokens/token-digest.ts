@@ -8,7 +8,16 @@ import { hash } from 'node:crypto';
  * (collisions of SHA-256 are not a practical concern). One-shot `crypto.hash`: no Hash object per call.
  */
 export function tokenDigest(token: string): string {
+  // One request asks several caches about its token (the own tokens' verifier, then a trusted
+  // issuer's): the last token's digest is kept, so it is hashed once. Equal strings only: a token
+  // that differs by one character is hashed anew.
+  if (token === last.token) return last.digest;
   // 'binary' is latin1. The token is hashed as UTF-8, which is one-to-one on ASCII; only tokens
   // that passed verification (canonical base64url, so ASCII) are ever stored under a digest.
-  return hash('sha256', token, 'binary');
+  const digest = hash('sha256', token, 'binary');
+  last.token = token;
+  last.digest = digest;
+  return digest;
 }
+
+const last = { token: '', digest: hash('sha256', '', 'binary') };

@@ -91,4 +91,9 @@ export class TrustedIssuer implements ForeignIssuer {
   }
 }
 
-const isJwt = (token: string) => token.split('.').length === 3;
+/** Three dot-separated parts (a JWS in compact form), counted without splitting the token. */
+function isJwt(token: string): boolean {
+  const first = token.indexOf('.');
+  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+  return second >= 0 && token.indexOf('.', second + 1) < 0;
+}

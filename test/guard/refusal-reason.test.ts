@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { InsufficientScope, InvalidClient, InvalidRequest, InvalidToken, MissingToken, ServerError, TemporarilyUnavailable } from '../../src/errors/oauth-errors';
 import express from 'express';
-import { guardDecisionOf, REFUSAL_REASONS, refusalReason, TOKEN_REFUSAL_REASONS, type GuardDecision } from '../../src/guard/refusal-reason';
+import { REFUSAL_REASONS, refusalReason, TOKEN_REFUSAL_REASONS } from '../../src/guard/refusal-reason';
+import { outcomeOf } from '../../src/http/request-outcome';
 import { StoreUnavailableError } from '../../src/store/store';
 import { signWithIssuerKey, validClaims } from '../helpers/forge-token';
 import { createServiceClient, startTestServer, TEST_APPLICATIONS, type TestServer } from '../helpers/test-portcullis';
@@ -92,10 +93,13 @@ describe('guard: every refusal carries one bounded reason code, counted in the m
   });
 
   it('records the decision on the request, for the access log: allowed, or refused with its reason', async () => {
-    const seen: Array<GuardDecision | undefined> = [];
+    const seen: Array<{ application?: string; decision?: string; reason?: string }> = [];
     const app = express();
     app.use((req, res, next) => {
-      res.on('finish', () => seen.push(guardDecisionOf(req)));
+      res.on('finish', () => {
+        const { application, decision, reason } = outcomeOf(req);
+        seen.push({ application, decision, reason });
+      });
       next();
     });
     app.use('/echo', server.portcullis.guard({ application: 'echo' }).middleware());
@@ -106,10 +110,10 @@ describe('guard: every refusal carries one bounded reason code, counted in the m
     await request(app).get('/echo/x').expect(401);
     await request(app).get('/open').expect(200);
     expect(seen).to.deep.equal([
-      { application: 'echo', result: 'allowed', reason: 'none' },
-      { application: 'echo', result: 'refused', reason: 'insufficient_scope' },
-      { application: 'echo', result: 'refused', reason: 'missing_token' },
-      undefined,
+      { application: 'echo', decision: 'allowed', reason: undefined },
+      { application: 'echo', decision: 'refused', reason: 'insufficient_scope' },
+      { application: 'echo', decision: 'refused', reason: 'missing_token' },
+      { application: undefined, decision: undefined, reason: undefined },
     ]);
   });
 
