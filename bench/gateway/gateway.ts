@@ -34,7 +34,24 @@ function portcullisEnv(ctx: BenchContext): NodeJS.ProcessEnv {
 }
 
 /**
- * `bin/portcullis.js start --sample-upstream` (the echo upstream in the same process) on the temp
+ * The echo upstream (dist/sample/echo-upstream.js) in a process of its own, as a backend is in a
+ * deployment: the gateway's CPU per request is then the gateway's alone. In the gateway's process
+ * (`start --sample-upstream`, as before 2026-12-02) every identity header the guard adds was also
+ * parsed and echoed there, and counted as the guard's cost.
+ */
+export async function startEcho(ctx: BenchContext): Promise<ServerProcess> {
+  const logFile = path.join(ctx.dir, 'echo-upstream.log');
+  const script = `require(${JSON.stringify(ECHO)}).startEchoUpstream(${ctx.echoPort}, ${JSON.stringify(HOST)})`;
+  const proc = ctx.procs.start(['-e', script], { ...process.env }, logFile, ctx.dir);
+  log(`echo upstream pid ${proc.pid} on ${ctx.echoUrl}, log ${logFile}`);
+  await waitUntilReady(proc, 'echo upstream', async () => (await request(`${ctx.echoUrl}/`)).status === 200);
+  return proc;
+}
+
+const ECHO = path.resolve(__dirname, '..', '..', 'dist', 'sample', 'echo-upstream.js');
+
+/**
+ * `bin/portcullis.js start` on the temp
  * dir's config; resolves once its discovery document names our issuer. With BENCH_CPU_PROF=1 the
  * profiler preload is loaded, idle until the first measured run toggles it.
  */
@@ -42,8 +59,8 @@ export async function startGateway(ctx: BenchContext, label: string): Promise<Ga
   const logFile = path.join(ctx.dir, `gateway-${label}.log`);
   const nodeArgs = ctx.profDir ? ['-r', PROFILER_PRELOAD] : [];
   const env = { ...portcullisEnv(ctx), ...(ctx.profDir ? { BENCH_PROF_DIR: ctx.profDir } : {}) };
-  const proc = ctx.procs.start([...nodeArgs, BIN, 'start', '--sample-upstream'], env, logFile, ctx.dir);
-  log(`gateway (${label}) pid ${proc.pid} on ${ctx.issuer}, echo upstream on ${ctx.echoUrl}, log ${logFile}`);
+  const proc = ctx.procs.start([...nodeArgs, BIN, 'start'], env, logFile, ctx.dir);
+  log(`gateway (${label}) pid ${proc.pid} on ${ctx.issuer}, log ${logFile}`);
   await waitUntilReady(proc, 'gateway', async () => {
     const res = await request(`${ctx.gatewayUrl}/.well-known/openid-configuration`);
     return res.status === 200 && res.json?.issuer === ctx.issuer;

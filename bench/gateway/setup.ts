@@ -4,7 +4,7 @@ import { createClient, fetchJwk, getToken } from './client';
 import { mintOwnTokens, signForeignTokens } from './cold-tokens';
 import { writeGatewayConfig, writeSystemConfig } from './config-files';
 import type { BenchContext } from './context';
-import { startGateway, stopGateway, type Gateway } from './gateway';
+import { startEcho, startGateway, stopGateway, type Gateway } from './gateway';
 import { assert, decodeJwtPart, FOREIGN_CLIENT_ID } from './sanity';
 import type { Tokens } from './targets';
 
@@ -29,6 +29,8 @@ export async function startBench(ctx: BenchContext): Promise<RunningBench> {
   const foreignIssuer = await FakeIssuer.start();
   const { audience } = writeSystemConfig(ctx.configDir, ctx.sqlitePath, ['noauth'], foreignIssuer.issuer);
   writeGatewayConfig(ctx.configDir, { port: ctx.port, echoUrl: ctx.echoUrl });
+  // Stopped with the rest of the run's processes (ctx.procs).
+  await startEcho(ctx);
   const bootstrap = await startGateway(ctx, 'bootstrap');
   const client = await createClient(ctx);
   const firstToken = await getToken(ctx, client);

@@ -2,8 +2,8 @@ import express from 'express';
 import { auth } from 'express-oauth2-jwt-bearer';
 import { expressjwt } from 'express-jwt';
 import jwksRsa from 'jwks-rsa';
-import { Portcullis, resolveSettings } from '../../src/index';
-import { createLogger } from '../../src/logging/logger';
+import { Portcullis, resolveSettings } from '../../dist/index';
+import { createLogger } from '../../dist/logging/logger';
 
 /** The audience of the tokens every contender checks, and the one route they guard. */
 export const AUDIENCE = 'urn:bench:api';
@@ -47,7 +47,7 @@ export interface Issuers {
 
 /**
  * One Express app per contender, all in this process, in front of the same handler. The guard is
- * Portcullis's plain Express API (`src/index.ts`) with the JWT issuer as a trusted issuer of
+ * Portcullis's plain Express API as it ships (`dist/index.js`, built by `npm run build`: what users run, not the TypeScript through tsx) with the JWT issuer as a trusted issuer of
  * application `api`, and the opaque-token issuer (introspection) as the one of `opaque`.
  */
 export async function buildContenders(issuers: Issuers, introspectionCacheSeconds: number) {

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:standalone`: the standalone suite alone (`npm run bench` runs it with the
- * others). The guard as plain Express middleware (Portcullis's `src/index.ts` API, a local JWKS
+ * others). The guard as plain Express middleware (Portcullis's compiled `dist/index.js` API, a local JWKS
  * issuer configured as a trusted issuer) against express-oauth2-jwt-bearer, express-jwt +
  * jwks-rsa and no auth, on the same RS256 tokens, warm (one token) and cold (BENCH_TOKENS
  * distinct tokens in rotation); plus the guard in front of an opaque-token issuer with
