@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApplicationSettings } from '../config/settings';
 import { sendError, type ErrorSite } from '../http/send-error';
-import { requestId } from '../http/request-id';
 import { outcomeRecord } from '../http/request-outcome';
 import { grantablePermissions } from '../applications/permissions';
 import { readApiKey, type ApiKeyLookup } from './api-key-check';
@@ -223,33 +222,32 @@ export class Guard {
     } catch (err) {
       return this.refuse(req, res, err, start);
     }
-    if (memory === null) return this.passPublic(req, res, next, start);
-    if (!(memory instanceof MemoryStep)) return this.pass(req, res, next, memory, start);
+    if (memory === null) return this.passPublic(req, next, start);
+    if (!(memory instanceof MemoryStep)) return this.pass(req, next, memory, start);
     this.finish(req, memory).then(
-      (identity) => this.pass(req, res, next, identity, start),
+      (identity) => this.pass(req, next, identity, start),
       (err: unknown) => this.refuse(req, res, err, start),
     );
   }
 
-  private pass(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void, identity: VerifiedIdentity, start: number): void {
+  private pass(req: IncomingMessage, next: (err?: unknown) => void, identity: VerifiedIdentity, start: number): void {
     this.deps.meter?.allow(start);
     setIdentityHeaders(req, identity, this.options);
     // The client as the guard established it (also for another issuer's tokens, whose claims differ).
     const outcome = outcomeRecord(req);
     outcome.decision = 'allowed';
     outcome.clientId = identity.clientId;
-    // The upstream gets the id the caller's response and the access log carry.
-    req.headers['x-request-id'] = requestId(req, res);
+    // The request id (upstream and in the response) is the request context's, set before any guard
+    // ran (request-context.ts); without one, a request let through gets none (an error still does).
     (req as IncomingMessage & { portcullis?: VerifiedIdentity }).portcullis = identity;
     next();
   }
 
   /** A public route: nobody was checked, and no identity goes upstream (the caller's own are removed). */
-  private passPublic(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void, start: number): void {
+  private passPublic(req: IncomingMessage, next: (err?: unknown) => void, start: number): void {
     this.deps.meter?.allow(start);
     clearIdentityHeaders(req, this.options);
     outcomeRecord(req).decision = 'allowed';
-    req.headers['x-request-id'] = requestId(req, res);
     next();
   }
 
