@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApplicationSettings } from '../config/settings';
 import { sendError, type ErrorSite } from '../http/send-error';
-import { outcomeRecord } from '../http/request-outcome';
+import { trackedOutcome } from '../http/request-outcome';
 import { grantablePermissions } from '../applications/permissions';
 import { readApiKey, type ApiKeyLookup } from './api-key-check';
 import { setDebugHeader } from './debug-header';
@@ -180,7 +180,8 @@ export class Guard {
       if (issuer) return this.foreign!.peek(issuer, token, needed) ?? new MemoryStep(token, needed, undefined, apiKey);
       return new MemoryStep(token, needed, undefined, apiKey);
     }
-    outcomeRecord(req).clientId = claims.client_id;
+    const tracked = trackedOutcome(req);
+    if (tracked) tracked.clientId = claims.client_id;
     const facts = peekStanding(claims, this.deps);
     return (facts && this.own.peek(claims, facts, needed, apiKey)) ?? new MemoryStep(token, needed, claims, apiKey);
   }
@@ -190,7 +191,8 @@ export class Guard {
     const issuer = !peeked && this.foreign?.issuerOf(token);
     if (issuer) return this.foreign!.check(issuer, token, needed);
     const claims = peeked ?? (await this.deps.verifier.verify(token));
-    if (!peeked) outcomeRecord(req).clientId = claims.client_id;
+    const tracked = trackedOutcome(req);
+    if (!peeked && tracked) tracked.clientId = claims.client_id;
     return this.own.check(claims, peekStanding(claims, this.deps) ?? loadStanding(claims, this.sources), needed, apiKey);
   }
 
@@ -214,7 +216,8 @@ export class Guard {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void {
-    outcomeRecord(req).application = this.options.application;
+    const tracked = trackedOutcome(req);
+    if (tracked) tracked.application = this.options.application;
     const start = this.deps.meter ? performance.now() : 0;
     let memory: FromMemory;
     try {
@@ -234,9 +237,11 @@ export class Guard {
     this.deps.meter?.allow(start);
     setIdentityHeaders(req, identity, this.options);
     // The client as the guard established it (also for another issuer's tokens, whose claims differ).
-    const outcome = outcomeRecord(req);
-    outcome.decision = 'allowed';
-    outcome.clientId = identity.clientId;
+    const outcome = trackedOutcome(req);
+    if (outcome) {
+      outcome.decision = 'allowed';
+      outcome.clientId = identity.clientId;
+    }
     // The request id (upstream and in the response) is the request context's, set before any guard
     // ran (request-context.ts); without one, a request let through gets none (an error still does).
     (req as IncomingMessage & { portcullis?: VerifiedIdentity }).portcullis = identity;
@@ -247,7 +252,8 @@ export class Guard {
   private passPublic(req: IncomingMessage, next: (err?: unknown) => void, start: number): void {
     this.deps.meter?.allow(start);
     clearIdentityHeaders(req, this.options);
-    outcomeRecord(req).decision = 'allowed';
+    const outcome = trackedOutcome(req);
+    if (outcome) outcome.decision = 'allowed';
     next();
   }
 
@@ -256,9 +262,11 @@ export class Guard {
     this.deps.meter?.refuse(reason, start);
     if (this.options.debugHeader) setDebugHeader(res, err, reason);
     // The access log says the same reason code as the metrics (not the bare OAuth error code).
-    const outcome = outcomeRecord(req);
-    outcome.decision = 'refused';
-    outcome.reason = reason;
+    const outcome = trackedOutcome(req);
+    if (outcome) {
+      outcome.decision = 'refused';
+      outcome.reason = reason;
+    }
     sendError(req, res, err, this.deps.site);
   }
 }

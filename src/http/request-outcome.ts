@@ -25,6 +25,16 @@ export function outcomeRecord(req: IncomingMessage): RequestOutcome {
   return requestState(req).outcome;
 }
 
+/**
+ * The outcome record if something will read it, else undefined: the request context created the
+ * request's state (its access log line reads the record when the response ends). A plain Express
+ * app without `requestContext()` has no access log, so the guard notes nothing there (and adds
+ * no property to the request: see request-state.ts for what that costs).
+ */
+export function trackedOutcome(req: IncomingMessage): RequestOutcome | undefined {
+  return existingState(req)?.outcome;
+}
+
 /** The request's outcome record; empty for requests nothing decided on (pages, discovery, JWKS). */
 export function outcomeOf(req: IncomingMessage): RequestOutcome {
   return existingState(req)?.outcome ?? {};

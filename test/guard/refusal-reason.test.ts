@@ -4,6 +4,7 @@ import { InsufficientScope, InvalidClient, InvalidRequest, InvalidToken, Missing
 import express from 'express';
 import { REFUSAL_REASONS, refusalReason, TOKEN_REFUSAL_REASONS } from '../../src/guard/refusal-reason';
 import { outcomeOf } from '../../src/http/request-outcome';
+import { existingState } from '../../src/http/request-state';
 import { StoreUnavailableError } from '../../src/store/store';
 import { signWithIssuerKey, validClaims } from '../helpers/forge-token';
 import { createServiceClient, startTestServer, TEST_APPLICATIONS, type TestServer } from '../helpers/test-portcullis';
@@ -95,6 +96,8 @@ describe('guard: every refusal carries one bounded reason code, counted in the m
   it('records the decision on the request, for the access log: allowed, or refused with its reason', async () => {
     const seen: Array<{ application?: string; decision?: string; reason?: string }> = [];
     const app = express();
+    // The record is the request context's (it starts the access log line); without one nothing reads it.
+    app.use(server.portcullis.requestContext());
     app.use((req, res, next) => {
       res.on('finish', () => {
         const { application, decision, reason } = outcomeOf(req);
@@ -115,6 +118,19 @@ describe('guard: every refusal carries one bounded reason code, counted in the m
       { application: 'echo', decision: 'refused', reason: 'missing_token' },
       { application: undefined, decision: undefined, reason: undefined },
     ]);
+  });
+
+  it('without a request context the guard notes no outcome (no access log reads one) and adds no state to the request', async () => {
+    const seen: Array<object | undefined> = [];
+    const app = express();
+    app.use((req, res, next) => {
+      res.on('finish', () => seen.push(existingState(req)));
+      next();
+    });
+    app.use('/echo', server.portcullis.guard({ application: 'echo' }).middleware());
+    app.all('/echo*', (_req, res) => res.json({}));
+    await request(app).get('/echo/x').set('Authorization', `Bearer ${reader}`).expect(200);
+    expect(seen).to.deep.equal([undefined]);
   });
 
   it('unavailable: the store is down, the refusal is 503 and counted under reason="unavailable" (last: it breaks the store)', async () => {
