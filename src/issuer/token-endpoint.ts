@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../http/send-error';
 import { allowOrigin } from '../http/cors';
+import { sendNoStoreJson } from '../http/send-no-store-json';
 import { readForm } from '../http/read-form';
 import { peerAddress } from '../http/peer-address';
 import { recordOutcome } from '../http/request-outcome';
@@ -54,7 +55,7 @@ export function tokenEndpoint({ grants, clients, site, throttle, rateLimiter, me
       }
       const body = await grant.handle({ params, client });
       recordOutcome(req, { decision: 'allowed' });
-      res.status(200).set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' }).json(body);
+      sendNoStoreJson(res, body);
       meter?.issued(grantLabel, start);
     } catch (err) {
       meter?.failed(grantLabel, err, start);

@@ -12,7 +12,7 @@ const OPERATIONS = ['get', 'create', 'put', 'compareAndSet', 'consume', 'delete'
 export function meteredStore(store: Store, metrics: PortcullisMetrics): Store {
   const metered: Partial<Store> = { close: () => store.close() };
   for (const name of OPERATIONS) {
-    const timer = metrics.storeDuration.labels(name);
+    const timer = metrics.storeDuration.tally({ operation: name });
     const errors = metrics.storeErrors.labels(name);
     const fn = (store[name] as (...args: unknown[]) => Promise<unknown>).bind(store);
     (metered as Record<string, unknown>)[name] = async (...args: unknown[]) => {

@@ -25,14 +25,16 @@ export type RateLimitedBy = 'client' | 'address';
 export class PortcullisMetrics {
   readonly registry = new Registry();
 
-  readonly tokenRequests = new Counter({
+  /** Counted on every token request: tallies (see tallied-counter.ts). */
+  readonly tokenRequests = new TalliedCounter({
     name: 'portcullis_token_requests_total',
     help: 'Token endpoint requests by grant type and result (issued, or the OAuth error code).',
     labelNames: ['grant', 'result'] as const,
     registers: [this.registry],
   });
 
-  readonly tokenDuration = new Histogram({
+  /** Tallied: observed on every token request (see tallied-histogram.ts). */
+  readonly tokenDuration = new TalliedHistogram({
     name: 'portcullis_token_request_duration_seconds',
     help: 'Time the token endpoint took to answer, by grant type.',
     labelNames: ['grant'] as const,
@@ -69,7 +71,8 @@ export class PortcullisMetrics {
     registers: [this.registry],
   });
 
-  readonly storeDuration = new Histogram({
+  /** Tallied: observed on every store operation, several per token request (see tallied-histogram.ts). */
+  readonly storeDuration = new TalliedHistogram({
     name: 'portcullis_store_operation_duration_seconds',
     help: 'Time of each store operation (SQLite or Redis), by operation.',
     labelNames: ['operation'] as const,

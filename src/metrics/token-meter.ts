@@ -28,9 +28,9 @@ export class TokenMeter {
   private record(grant: string, result: string, start: number): void {
     const key = `${grant} ${result}`;
     let counter = this.counters.get(key);
-    if (!counter) this.counters.set(key, (counter = this.metrics.tokenRequests.labels(grant, result)));
+    if (!counter) this.counters.set(key, (counter = this.metrics.tokenRequests.tally({ grant, result })));
     let timer = this.timers.get(grant);
-    if (!timer) this.timers.set(grant, (timer = this.metrics.tokenDuration.labels(grant)));
+    if (!timer) this.timers.set(grant, (timer = this.metrics.tokenDuration.tally({ grant })));
     counter.inc();
     timer.observe((performance.now() - start) / 1000);
   }
