@@ -1,4 +1,4 @@
-import type { Application, RequestHandler } from 'express';
+import type { Application, NextFunction, Request, RequestHandler, Response } from 'express';
 import { resolveSettings, SettingsError, settingsSchema } from '../config/settings';
 import { TemporarilyUnavailable } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../http/send-error';
@@ -30,6 +30,8 @@ interface PluginContext {
 /** Gateway apps our routes are mounted on; init() runs again on reload and must not stack routes. */
 const mounted = new WeakSet<Application>();
 let currentRoutes: Promise<RequestHandler> | undefined;
+/** The newest router once it is open: a request then goes in at once, not one promise turn later. */
+let currentRouter: RequestHandler | undefined;
 /** Which raw paths a guarded pipeline covers, from the newest gateway.config.yml. */
 let currentGuarded: (path: string) => boolean = () => false;
 /** Client address, request id and access log of every request, from the newest settings. */
@@ -61,6 +63,8 @@ export const manifest = {
     const routes = runtime().then((p) => portcullisRouter(p));
     routes.catch(() => undefined);
     currentRoutes = routes;
+    currentRouter = undefined;
+    routes.then((router) => routes === currentRoutes && (currentRouter = router), () => undefined);
     // On reload the running runtime answers until the new one opened (it is closed only then).
     const held: typeof currentRuntime = { open: currentRuntime.open };
     currentRuntime = held;
@@ -93,14 +97,16 @@ export const manifest = {
       // even while the runtime is opening or refused.
       app.use((req, res, next) => answerHealthProbe(req, res, readiness, currentSite!) || next());
       // Always delegate to the newest router, so a reload swaps endpoints without re-mounting.
+      const route = (router: RequestHandler, req: Request, res: Response, next: NextFunction) =>
+        router(req, res, (err?: unknown) => {
+          if (err) return next(err);
+          // Not an issuer path: check the path before the pipelines' routes try to decode it.
+          if (checkRequestTarget(req, res, currentGuarded, currentSite!.realm)) next();
+        });
       app.use((req, res, next) => {
+        if (currentRouter) return route(currentRouter, req, res, next);
         currentRoutes!.then(
-          (router) =>
-            router(req, res, (err?: unknown) => {
-              if (err) return next(err);
-              // Not an issuer path: check the path before the pipelines' routes try to decode it.
-              if (checkRequestTarget(req, res, currentGuarded, currentSite!.realm)) next();
-            }),
+          (router) => route(router, req, res, next),
           () => sendError(req, res, new TemporarilyUnavailable('the issuer is not available'), { kind: 'endpoint', realm: settings.realm }),
         );
       });
