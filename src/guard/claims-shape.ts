@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { AccessTokenClaims } from './access-token-claims';
+import { isCanonicalUuid, packUuid, unpackUuid } from './compact-uuid';
 
 /** The claims that differ from one token to the next; every other claim is shared by a shape. */
 const PER_TOKEN = new Set(['jti', 'iat', 'exp', 'nbf', 'auth_time']);
@@ -9,7 +10,11 @@ const ALWAYS = new Set(['jti', 'iat', 'exp']);
 /** What a remembered token keeps of its own: its shape and its per-token claims. */
 export interface TokenFacts {
   readonly shape: ClaimsShape;
-  /** A string in Portcullis's own tokens (RFC 9068 requires it); another issuer's may lack it (undefined) or have another type. */
+  /**
+   * As kept: a canonical UUID as its 16 bytes when the shape says so (`uuidJti`, compact-uuid.ts),
+   * else as in the token: a string in Portcullis's own (RFC 9068 requires it); another issuer's may
+   * lack it (undefined) or have another type. `claimsOf` spells it out.
+   */
   readonly jti: unknown;
   readonly iat: number;
   readonly exp: number;
@@ -29,6 +34,8 @@ export interface ClaimsShape {
   readonly template: AccessTokenClaims;
   /** The per-token claims beyond jti, iat and exp the tokens of this shape carry (nbf, auth_time). */
   readonly extra: readonly string[];
+  /** The tokens' `jti` is a canonical UUID, kept as its 16 bytes (a token with another is of another shape). */
+  readonly uuidJti: boolean;
   /** Estimated bytes of the shape (its key in the table and its template). */
   readonly bytes: number;
   /** Tokens remembered with this shape so far: each pays its share of `bytes`. */
@@ -36,12 +43,14 @@ export interface ClaimsShape {
 }
 
 /**
- * Estimated heap bytes of one remembered token beyond its jti and its share of the shape, from
- * `node --expose-gc` measurements (100,000 tokens): the cache's bookkeeping (its Map entry, key,
- * list links and size slot), the 16-character digest, the entry with its numbers and the guard's
- * revocation answer. An estimate on the high side: the budget is a bound.
+ * Estimated heap bytes of one remembered token beyond its jti's characters and its share of the
+ * shape, at the worst of the cache's growth (the bench's `bench:memory` measures about 235 bytes
+ * for a token with a 36-character jti, 100,000 held): lru-cache's Map entry (28 B a slot, at least
+ * half of them used: 56) and its five arrays (key, value, two links, size: 40 B, up to 1.5 times
+ * that while they grow: 60), the 16-character digest (32), the entry (RememberedToken: 6 fields,
+ * 72) and the jti string's header (16). On the high side: the budget is a bound.
  */
-export const TOKEN_ENTRY_BYTES = 240;
+export const TOKEN_ENTRY_BYTES = 236;
 
 /** The estimated heap bytes of a remembered token (its size in the verified-token cache). */
 export function rememberedBytes(facts: TokenFacts): number {
@@ -84,14 +93,15 @@ export class ClaimsShapes {
   intern(kid: string, payload: AccessTokenClaims): ClaimsShape {
     const p = payload as unknown as Record<string, unknown>;
     const last = this.last;
-    const shape = last && last.kid === kid && sameShape(last.template, p) ? last : this.shapeOf(kid, p);
+    const uuidJti = isCanonicalUuid(p.jti);
+    const shape = last && last.kid === kid && last.uuidJti === uuidJti && sameShape(last.template, p) ? last : this.shapeOf(kid, p, uuidJti);
     this.last = shape;
     shape.tokens++;
     return shape;
   }
 
-  private shapeOf(kid: string, p: Record<string, unknown>): ClaimsShape {
-    const parts: unknown[] = [kid];
+  private shapeOf(kid: string, p: Record<string, unknown>, uuidJti: boolean): ClaimsShape {
+    const parts: unknown[] = [kid, uuidJti];
     const extra: string[] = [];
     for (const name of Object.keys(p)) {
       // A member that is undefined (another issuer's token without a mapped claim) is told from null.
@@ -110,7 +120,7 @@ export class ClaimsShapes {
       if (Object.keys(template).length !== Object.keys(p).length) template = Object.fromEntries(Object.keys(p).map((name) => [name, template[name]]));
       // Shared by every token of the shape: an array or object claim must not change under the others.
       for (const value of Object.values(template)) deepFreeze(value);
-      shape = { slot: this.slot, kid, template: template as unknown as AccessTokenClaims, extra, bytes: 2 * key.length + SHAPE_OVERHEAD, tokens: 0 };
+      shape = { slot: this.slot, kid, template: template as unknown as AccessTokenClaims, extra, uuidJti, bytes: 2 * key.length + SHAPE_OVERHEAD, tokens: 0 };
       this.shapes.set(key, shape);
     }
     return shape;
@@ -145,6 +155,12 @@ function sameJson(a: unknown, b: unknown): boolean {
   return true;
 }
 
+/** The token's `jti` as its entry keeps it (TokenFacts.jti). */
+export function jtiOf(shape: ClaimsShape, payload: AccessTokenClaims): unknown {
+  const jti = (payload as unknown as Record<string, unknown>).jti;
+  return shape.uuidJti ? packUuid(jti as string) : jti;
+}
+
 /** The values of the shape's `extra` claims in the payload, or undefined when it has none (most). */
 export function extraOf(shape: ClaimsShape, payload: AccessTokenClaims): readonly unknown[] | undefined {
   const p = payload as unknown as Record<string, unknown>;
@@ -155,7 +171,7 @@ export function extraOf(shape: ClaimsShape, payload: AccessTokenClaims): readonl
 export function claimsOf(facts: TokenFacts): AccessTokenClaims {
   const { shape } = facts;
   const claims = { ...shape.template };
-  if (facts.jti !== undefined) claims.jti = facts.jti as string;
+  if (facts.jti !== undefined) claims.jti = shape.uuidJti ? unpackUuid(facts.jti as string) : (facts.jti as string);
   claims.iat = facts.iat;
   claims.exp = facts.exp;
   if (facts.extra) {

@@ -5,7 +5,7 @@ import { ACCESS_TOKEN_TYP } from '../tokens/access-token-issuer';
 import { tokenDigest } from '../tokens/token-digest';
 import { VerifiedTokenCache } from '../tokens/verified-token-cache';
 import { checkAccessTokenClaims, type AccessTokenClaims } from './access-token-claims';
-import { ClaimsShapes, claimsOf, extraOf, rememberedBytes } from './claims-shape';
+import { ClaimsShapes, claimsOf, extraOf, jtiOf, rememberedBytes } from './claims-shape';
 import { signedHeaderOf } from '../tokens/compact-jws';
 import { rememberToken, type RememberedToken } from './remembered-token';
 
@@ -159,7 +159,7 @@ export class TokenVerifier {
       });
       const checked = checkAccessTokenClaims(payload, { nowSeconds, leeway: this.options.issuedAtSkew ?? this.options.leeway, maxLifetime: this.options.maxTokenLifetime });
       const shape = this.shapes.intern(kid, checked);
-      return rememberToken(shape, checked.jti, checked.iat, checked.exp, extraOf(shape, checked));
+      return rememberToken(shape, jtiOf(shape, checked), checked.iat, checked.exp, extraOf(shape, checked));
     } catch (err) {
       throw joseRefusal(err);
     }

@@ -3,6 +3,9 @@ import { hash } from 'node:crypto';
 /** The bytes of the SHA-256 a digest keeps. */
 export const DIGEST_BYTES = 16;
 
+/** The digest's character codes, reused by every call (tokenDigest is synchronous). */
+const codes: number[] = new Array<number>(DIGEST_BYTES).fill(0);
+
 /**
  * The key a cache files a bearer token under: the first 16 bytes of its SHA-256, as a latin1
  * string (a one-byte string of 16 characters: 32 bytes of heap, where the whole digest took 48 and
@@ -17,9 +20,12 @@ export const DIGEST_BYTES = 16;
  * and a signature) are not the attacker's to choose.
  */
 export function tokenDigest(token: string): string {
-  // latin1: one character per byte, decoded into a string of its own (a slice of the 32-character
-  // 'binary' digest would be a sliced string keeping the whole one alive). The token is hashed as
-  // UTF-8, which is one-to-one on ASCII; only tokens that passed verification (canonical
-  // base64url, so ASCII) are ever stored under a digest.
-  return hash('sha256', token, 'buffer').toString('latin1', 0, DIGEST_BYTES);
+  // 'binary' is latin1, one character per byte. The token is hashed as UTF-8, which is one-to-one
+  // on ASCII; only tokens that passed verification (canonical base64url, so ASCII) are ever stored
+  // under a digest.
+  const whole = hash('sha256', token, 'binary');
+  // A string of its own: `whole.slice(0, 16)` would be a sliced string keeping the whole digest
+  // alive, and a Buffer digest costs microseconds a call (an ArrayBuffer each); this about 0.3.
+  for (let i = 0; i < DIGEST_BYTES; i++) codes[i] = whole.charCodeAt(i);
+  return String.fromCharCode.apply(null, codes);
 }

@@ -9,7 +9,7 @@ import { idTokenProblem } from './id-token-rule';
 import type { RemoteKeySet } from './remote-key-set';
 import { tokenDigest } from '../tokens/token-digest';
 import { VerifiedTokenCache } from '../tokens/verified-token-cache';
-import { ClaimsShapes, claimsOf, extraOf, rememberedBytes, type ClaimsShape } from '../guard/claims-shape';
+import { ClaimsShapes, claimsOf, extraOf, jtiOf, rememberedBytes, type ClaimsShape } from '../guard/claims-shape';
 import type { AccessTokenClaims } from '../guard/access-token-claims';
 import { rememberToken, type RememberedToken } from '../guard/remembered-token';
 
@@ -102,6 +102,6 @@ export class ForeignJwtVerifier {
     // is all that the parts below are made of (mapped into client_id, scope and roles above).
     const shape = this.shapes.intern(header.kid, normalised);
     if (!this.parts.has(shape)) this.parts.set(shape, Object.freeze({ issuer: this.settings.issuer, subject, audience: Object.freeze(audience), ...mapped, scopes: Object.freeze(mapped.scopes), roles: Object.freeze(mapped.roles) }));
-    return rememberToken(shape, claims.jti, iat, exp, extraOf(shape, normalised));
+    return rememberToken(shape, jtiOf(shape, normalised), iat, exp, extraOf(shape, normalised));
   }
 }
