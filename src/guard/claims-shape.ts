@@ -44,8 +44,8 @@ export interface ClaimsShape {
 
 /**
  * Estimated heap bytes of one remembered token beyond its jti's characters and its share of the
- * shape, at the worst of the cache's growth (the bench's `bench:memory` measures about 235 bytes
- * for a token with a 36-character jti, 100,000 held): lru-cache's Map entry (28 B a slot, at least
+ * shape, at the worst of the cache's growth (`npm run bench:memory` measures about 231 bytes a
+ * token, 100,000 held, its UUID jti kept as 16 characters; this estimates 252): lru-cache's Map entry (28 B a slot, at least
  * half of them used: 56) and its five arrays (key, value, two links, size: 40 B, up to 1.5 times
  * that while they grow: 60), the 16-character digest (32), the entry (RememberedToken: 6 fields,
  * 72) and the jti string's header (16). On the high side: the budget is a bound.
