@@ -21,7 +21,7 @@ import type { ExplainCheck, ExplainInput } from './explain/explain-check';
 import { syntheticRequest } from './explain/synthetic-request';
 import type { RoleCaches, RoleMode } from './role-source';
 import type { AccessTokenClaims, RememberedToken, TokenVerifier } from './token-verifier';
-import { claimsOf } from './claims-shape';
+import { claimsOf } from '../tokens/claims-shape';
 import type { VerifiedIdentity } from './verified-identity';
 import { ForeignCheck, type ForeignIssuers } from './foreign-check';
 import { OwnTokenCheck } from './own-token-check';

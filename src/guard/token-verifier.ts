@@ -4,12 +4,12 @@ import { InvalidToken } from '../errors/oauth-errors';
 import { ACCESS_TOKEN_TYP } from '../tokens/access-token-issuer';
 import { tokenDigest } from '../tokens/token-digest';
 import { VerifiedTokenCache } from '../tokens/verified-token-cache';
-import { checkAccessTokenClaims, type AccessTokenClaims } from './access-token-claims';
-import { ClaimsShapes, claimsOf, extraOf, jtiOf, rememberedBytes } from './claims-shape';
+import { checkAccessTokenClaims, type AccessTokenClaims } from '../tokens/access-token-claims';
+import { ClaimsShapes, claimsOf, extraOf, jtiOf, rememberedBytes } from '../tokens/claims-shape';
 import { signedHeaderOf } from '../tokens/compact-jws';
-import { rememberToken, type RememberedToken } from './remembered-token';
+import { rememberToken, type RememberedToken } from '../tokens/remembered-token';
 
-export type { AccessTokenClaims } from './access-token-claims';
+export type { AccessTokenClaims } from '../tokens/access-token-claims';
 
 /** Where the guard finds the public key for a `kid`; the key ring, or a remote JWKS. */
 export interface KeySource {
@@ -48,14 +48,14 @@ export interface VerifierOptions {
   cacheMeter?: { hit(): void; miss(): void };
 }
 
-export { RememberedToken } from './remembered-token';
+export { RememberedToken } from '../tokens/remembered-token';
 
 /** RFC 9068 §2.2: claims an access token must carry. */
 const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
 
 const KEY_GONE = 'the signing key of this access token is no longer published';
 
-export { TOKEN_ENTRY_BYTES } from './claims-shape';
+export { TOKEN_ENTRY_BYTES } from '../tokens/claims-shape';
 
 /**
  * Verifies access tokens: one canonical compact serialization (RFC 7515 §2, §7.1), signature by a
@@ -66,7 +66,7 @@ export { TOKEN_ENTRY_BYTES } from './claims-shape';
  * Verified tokens are remembered (verified-token-cache.ts), keyed by the token's SHA-256 (one
  * spelling per token, so a changed byte is a miss and a full check), each with only what is its
  * own (jti, iat, exp...) beside a shared shape of the claims many tokens have in common
- * (claims-shape.ts). A cached verification is only as good as what it was based on: every hit
+ * (tokens/claims-shape.ts). A cached verification is only as good as what it was based on: every hit
  * re-checks `exp` (+ leeway) and that the key which verified it is still published (a map lookup
  * in the key ring), so retiring a key ends its tokens here too. Entries end at `exp` + leeway.
  */

@@ -7,7 +7,7 @@ export const MIB = 1024 * 1024;
 /**
  * Bookkeeping per entry beyond what its answer holds, at the worst of the cache's growth: the
  * cache's Map entry (up to 56 B), its key, value, link and size slots (40 B, up to 60 while its
- * arrays grow), the 16-character digest (32 B); see TOKEN_ENTRY_BYTES (guard/claims-shape.ts).
+ * arrays grow), the 16-character digest (32 B); see TOKEN_ENTRY_BYTES (claims-shape.ts).
  */
 const ENTRY_OVERHEAD = 160;
 

@@ -9,9 +9,9 @@ import { idTokenProblem } from './id-token-rule';
 import type { RemoteKeySet } from './remote-key-set';
 import { tokenDigest } from '../tokens/token-digest';
 import { VerifiedTokenCache } from '../tokens/verified-token-cache';
-import { ClaimsShapes, claimsOf, extraOf, jtiOf, rememberedBytes, type ClaimsShape } from '../guard/claims-shape';
-import type { AccessTokenClaims } from '../guard/access-token-claims';
-import { rememberToken, type RememberedToken } from '../guard/remembered-token';
+import { ClaimsShapes, claimsOf, extraOf, jtiOf, rememberedBytes, type ClaimsShape } from '../tokens/claims-shape';
+import type { AccessTokenClaims } from '../tokens/access-token-claims';
+import { rememberToken, type RememberedToken } from '../tokens/remembered-token';
 
 /** What the guard reads of the tokens of one shape: the same for all (they are made from the claims the shape holds). */
 type SharedParts = Omit<ForeignToken, 'exp' | 'claims' | 'shared'>;

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { isCanonicalUuid, packUuid, unpackUuid } from '../../src/guard/compact-uuid';
+import { isCanonicalUuid, packUuid, unpackUuid } from '../../src/tokens/compact-uuid';
 
-describe('a UUID jti kept as its 16 bytes (src/guard/compact-uuid.ts)', () => {
+describe('a UUID jti kept as its 16 bytes (src/tokens/compact-uuid.ts)', () => {
   it('packs a canonical UUID into 16 characters and spells it back exactly', () => {
     for (let i = 0; i < 1000; i++) {
       const uuid = randomUUID();

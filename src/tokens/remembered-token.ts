@@ -1,12 +1,12 @@
-import type { RevocationHolder } from '../tokens/held-revocations';
-import type { CachedAnswer } from '../tokens/verified-token-cache';
+import type { RevocationHolder } from './held-revocations';
+import type { CachedAnswer } from './verified-token-cache';
 import type { ClaimsShape, TokenFacts } from './claims-shape';
 
 /**
- * A verified token as the verified-token cache remembers it (own tokens, token-verifier.ts, and
+ * A verified token as the verified-token cache remembers it (own tokens, guard/token-verifier.ts, and
  * other issuers' JWTs, trust/foreign-jwt-verifier.ts): its own claims (jti, iat, exp) beside its
  * shape (the claims it shares with many tokens, and the key that verified it), and the guard's
- * answer about its revocation (tokens/held-revocations.ts): one entry per token in use holds both.
+ * answer about its revocation (held-revocations.ts): one entry per token in use holds both.
  *
  * Every field is set in the constructor (the revocation ones to 0, "no answer"), so that all
  * entries share one hidden class with every field inside the object (8 bytes each): its user

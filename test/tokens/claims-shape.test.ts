@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import type { AccessTokenClaims } from '../../src/guard/access-token-claims';
-import { ClaimsShapes, claimsOf, extraOf, jtiOf } from '../../src/guard/claims-shape';
-import { rememberToken } from '../../src/guard/remembered-token';
+import type { AccessTokenClaims } from '../../src/tokens/access-token-claims';
+import { ClaimsShapes, claimsOf, extraOf, jtiOf } from '../../src/tokens/claims-shape';
+import { rememberToken } from '../../src/tokens/remembered-token';
 
 /** Tokens' shared claims held once; each remembered token hands out exactly its own claims. */
-describe('claim shapes (src/guard/claims-shape.ts)', () => {
+describe('claim shapes (src/tokens/claims-shape.ts)', () => {
   const shared = { iss: 'http://issuer.test', sub: 'pcc_a', aud: 'urn:a', client_id: 'pcc_a', roles: ['r'] };
   const remember = (shapes: ClaimsShapes, payload: Record<string, unknown>) => {
     const p = payload as unknown as AccessTokenClaims;
