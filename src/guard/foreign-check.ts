@@ -6,7 +6,7 @@ import { foreignPermissions } from '../applications/permissions';
 import type { ForeignIssuer, ForeignToken } from '../trust/foreign-token';
 import { peekIssuer } from '../trust/peek-issuer';
 import type { AccessTokenClaims } from './token-verifier';
-import type { VerifiedIdentity } from './verified-identity';
+import { TokenIdentity, type SharedIdentity, type VerifiedIdentity } from './verified-identity';
 
 /** Where a guard finds the trusted issuers its application names (the runtime's TrustedIssuers). */
 export interface ForeignIssuers {
@@ -26,7 +26,8 @@ export class ForeignCheck {
   private readonly accepted = new Map<string, ForeignIssuer>();
   private readonly opaque?: ForeignIssuer;
   private readonly allowedClients?: ReadonlySet<string>;
-  private readonly identities = new WeakMap<ForeignToken, VerifiedIdentity>();
+  /** Identities without their claims, by what tokens share (their shape's parts, or an introspection answer). */
+  private readonly identities = new WeakMap<object, SharedIdentity>();
 
   constructor(issuers: ForeignIssuers, private readonly settings: ApplicationSettings, private readonly application: string) {
     for (const name of settings.trustedIssuers ?? []) {
@@ -80,20 +81,20 @@ export class ForeignCheck {
   }
 
   private identityOf(issuer: ForeignIssuer, foreign: ForeignToken): VerifiedIdentity {
-    let identity = this.identities.get(foreign);
-    if (!identity) {
-      identity = {
+    const key = foreign.shared ?? foreign;
+    let shared = this.identities.get(key);
+    if (!shared) {
+      shared = {
         application: this.application,
         clientId: foreign.clientId,
         subject: foreign.subject,
         roles: [...foreign.roles],
         permissions: foreignPermissions(this.settings, issuer.permissions, foreign.roles, foreign.scopes),
         scope: foreign.scopes.length ? foreign.scopes.join(' ') : undefined,
-        // Shaped like an own token's claims for later middleware (`jti` may be absent).
-        claims: foreign.claims as unknown as AccessTokenClaims,
       };
-      this.identities.set(foreign, identity);
+      this.identities.set(key, shared);
     }
-    return identity;
+    // Shaped like an own token's claims for later middleware (`jti` may be absent).
+    return new TokenIdentity(shared, foreign.claims as unknown as AccessTokenClaims);
   }
 }

@@ -19,7 +19,8 @@ import { explainRequest, type ExplainReport } from './explain/explain-request';
 import type { ExplainCheck, ExplainInput } from './explain/explain-check';
 import { syntheticRequest } from './explain/synthetic-request';
 import type { RoleCaches, RoleMode } from './role-source';
-import type { AccessTokenClaims, TokenVerifier } from './token-verifier';
+import type { AccessTokenClaims, RememberedToken, TokenVerifier } from './token-verifier';
+import { claimsOf } from '../tokens/claims-shape';
 import type { VerifiedIdentity } from './verified-identity';
 import { ForeignCheck, type ForeignIssuers } from './foreign-check';
 import { OwnTokenCheck } from './own-token-check';
@@ -33,6 +34,8 @@ class MemoryStep {
     readonly token: string,
     readonly needed: readonly RouteAccess[],
     readonly claims: AccessTokenClaims | undefined,
+    /** The verified-token cache entry of those claims (where the token's revocation answer is kept). */
+    readonly remembered: RememberedToken | undefined,
     /** The API key sent, when the guard requires one. */
     readonly apiKey: string | undefined,
   ) {}
@@ -48,7 +51,7 @@ type FromMemory = VerifiedIdentity | null | MemoryStep;
 export interface GuardDeps extends StandingCaches, RoleCaches {
   clients: RoleCaches['clients'];
   users: RoleCaches['users'];
-  verifier: Pick<TokenVerifier, 'peek' | 'verify'>;
+  verifier: Pick<TokenVerifier, 'peekRemembered' | 'verifyRemembered' | 'verify'>;
   site: ErrorSite;
   /** Counts decisions (with their reason code) and their latency. */
   meter?: GuardDecisionMeter;
@@ -170,30 +173,32 @@ export class Guard {
     if (isPublic(needed)) return null;
     const token = extractBearer(req);
     const apiKey = this.options.apiKeyHeader ? readApiKey(req, this.options.apiKeyHeader) : undefined;
-    const claims = this.deps.verifier.peek(token);
-    if (!claims) {
+    const remembered = this.deps.verifier.peekRemembered(token);
+    if (!remembered) {
       // Own tokens in memory never reach this: another issuer's token is looked at only on a miss,
       // and its claims only if no accepted issuer has it in memory.
       const known = this.foreign?.peekAny(token, needed);
       if (known) return known;
       const issuer = this.foreign?.issuerOf(token);
-      if (issuer) return this.foreign!.peek(issuer, token, needed) ?? new MemoryStep(token, needed, undefined, apiKey);
-      return new MemoryStep(token, needed, undefined, apiKey);
+      if (issuer) return this.foreign!.peek(issuer, token, needed) ?? new MemoryStep(token, needed, undefined, undefined, apiKey);
+      return new MemoryStep(token, needed, undefined, undefined, apiKey);
     }
+    const claims = claimsOf(remembered);
     const tracked = trackedOutcome(req);
     if (tracked) tracked.clientId = claims.client_id;
-    const facts = peekStanding(claims, this.deps);
-    return (facts && this.own.peek(claims, facts, needed, apiKey)) ?? new MemoryStep(token, needed, claims, apiKey);
+    const facts = peekStanding(claims, this.deps, remembered);
+    return (facts && this.own.peek(claims, facts, needed, apiKey)) ?? new MemoryStep(token, needed, claims, remembered, apiKey);
   }
 
   /** The rest once memory did not suffice; the verified-token cache is not asked a second time. */
-  private async finish(req: IncomingMessage, { token, claims: peeked, needed, apiKey }: MemoryStep): Promise<VerifiedIdentity> {
+  private async finish(req: IncomingMessage, { token, claims: peeked, remembered: peekedEntry, needed, apiKey }: MemoryStep): Promise<VerifiedIdentity> {
     const issuer = !peeked && this.foreign?.issuerOf(token);
     if (issuer) return this.foreign!.check(issuer, token, needed);
-    const claims = peeked ?? (await this.deps.verifier.verify(token));
+    const remembered = peekedEntry ?? (await this.deps.verifier.verifyRemembered(token));
+    const claims = peeked ?? claimsOf(remembered);
     const tracked = trackedOutcome(req);
     if (!peeked && tracked) tracked.clientId = claims.client_id;
-    return this.own.check(claims, peekStanding(claims, this.deps) ?? loadStanding(claims, this.sources), needed, apiKey);
+    return this.own.check(claims, peekStanding(claims, this.deps, remembered) ?? loadStanding(claims, this.sources, { holder: remembered }), needed, apiKey);
   }
 
   /**

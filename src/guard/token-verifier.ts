@@ -3,12 +3,13 @@ import { joseRefusal } from '../errors/jose-refusal';
 import { InvalidToken } from '../errors/oauth-errors';
 import { ACCESS_TOKEN_TYP } from '../tokens/access-token-issuer';
 import { tokenDigest } from '../tokens/token-digest';
-import { VerifiedTokenCache, type CachedAnswer } from '../tokens/verified-token-cache';
-import { checkAccessTokenClaims, type AccessTokenClaims } from './access-token-claims';
-import { ClaimsShapes, claimsOf, type TokenFacts } from './claims-shape';
+import { VerifiedTokenCache } from '../tokens/verified-token-cache';
+import { checkAccessTokenClaims, type AccessTokenClaims } from '../tokens/access-token-claims';
+import { ClaimsShapes, claimsOf, extraOf, jtiOf, rememberedBytes } from '../tokens/claims-shape';
 import { signedHeaderOf } from '../tokens/compact-jws';
+import { rememberToken, type RememberedToken } from '../tokens/remembered-token';
 
-export type { AccessTokenClaims } from './access-token-claims';
+export type { AccessTokenClaims } from '../tokens/access-token-claims';
 
 /** Where the guard finds the public key for a `kid`; the key ring, or a remote JWKS. */
 export interface KeySource {
@@ -47,21 +48,14 @@ export interface VerifierOptions {
   cacheMeter?: { hit(): void; miss(): void };
 }
 
-/** A verified token as remembered: its own claims and its shape (the shared claims and the key that verified it). */
-type Verified = CachedAnswer & TokenFacts;
+export { RememberedToken } from '../tokens/remembered-token';
 
 /** RFC 9068 §2.2: claims an access token must carry. */
 const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
 
 const KEY_GONE = 'the signing key of this access token is no longer published';
 
-/**
- * Estimated heap bytes of one remembered token beyond its jti and its share of the shape, from
- * `node --expose-gc` measurements (100,000 tokens): the cache's bookkeeping (its Map entry, key,
- * list links, TTL and size slots), the 32-character digest, the entry, the claims object and its
- * numbers. An estimate on the high side: the budget is a bound.
- */
-export const TOKEN_ENTRY_BYTES = 240;
+export { TOKEN_ENTRY_BYTES } from '../tokens/claims-shape';
 
 /**
  * Verifies access tokens: one canonical compact serialization (RFC 7515 §2, §7.1), signature by a
@@ -72,7 +66,7 @@ export const TOKEN_ENTRY_BYTES = 240;
  * Verified tokens are remembered (verified-token-cache.ts), keyed by the token's SHA-256 (one
  * spelling per token, so a changed byte is a miss and a full check), each with only what is its
  * own (jti, iat, exp...) beside a shared shape of the claims many tokens have in common
- * (claims-shape.ts). A cached verification is only as good as what it was based on: every hit
+ * (tokens/claims-shape.ts). A cached verification is only as good as what it was based on: every hit
  * re-checks `exp` (+ leeway) and that the key which verified it is still published (a map lookup
  * in the key ring), so retiring a key ends its tokens here too. Entries end at `exp` + leeway.
  */
@@ -86,9 +80,9 @@ export class TokenVerifier {
   constructor(private readonly keys: KeySource, private readonly options: VerifierOptions) {
     this.now = options.now ?? Date.now;
     this.cache = options.cache ?? new VerifiedTokenCache(options.cacheMaxBytes, this.now);
-    this.slot = this.cache.newSlot();
+    this.slot = this.cache.newSlot<RememberedToken>((cached, nowMs) => !this.alive(cached, nowMs / 1000));
     // The intern table is bounded too: a sixteenth of the budget, at least 64 KiB (tokens pay for the shapes they keep alive).
-    this.shapes = new ClaimsShapes(Math.max(this.cache.maxBytes / 16, 64 * 1024));
+    this.shapes = new ClaimsShapes(Math.max(this.cache.maxBytes / 16, 64 * 1024), this.slot);
     this.required = [...new Set([...RFC9068_CLAIMS, ...(options.requiredClaims ?? [])])];
   }
 
@@ -102,20 +96,31 @@ export class TokenVerifier {
    * waiting; undefined otherwise (then `verify` gives the answer and the reason).
    */
   peek(token: string): AccessTokenClaims | undefined {
-    const nowMs = this.now();
-    this.cache.purgeIfDue(nowMs);
-    const cached = this.cache.get<Verified>(tokenDigest(token), this.slot);
-    if (!cached || !this.alive(cached, nowMs / 1000) || !this.keys.cachedKey(cached.shape.kid)) return undefined;
-    this.options.cacheMeter?.hit();
-    return claimsOf(cached);
+    const remembered = this.peekRemembered(token);
+    return remembered && claimsOf(remembered);
   }
 
   async verify(token: string): Promise<AccessTokenClaims> {
+    return claimsOf(await this.verifyRemembered(token));
+  }
+
+  /** `peek`, as the entry that remembers the token (the guard keeps the token's revocation answer in it). */
+  peekRemembered(token: string): RememberedToken | undefined {
+    const nowMs = this.now();
+    this.cache.purgeIfDue(nowMs);
+    const cached = this.cache.get<RememberedToken>(tokenDigest(token), this.slot);
+    if (!cached || !this.alive(cached, nowMs / 1000) || !this.keys.cachedKey(cached.shape.kid)) return undefined;
+    this.options.cacheMeter?.hit();
+    return cached;
+  }
+
+  /** `verify`, as the entry that remembers the token (a new one, not kept, when the cache has no room for it). */
+  async verifyRemembered(token: string): Promise<RememberedToken> {
     const nowMs = this.now();
     this.cache.purgeIfDue(nowMs);
     const nowSeconds = nowMs / 1000;
     const digest = tokenDigest(token);
-    const cached = this.cache.get<Verified>(digest, this.slot);
+    const cached = this.cache.get<RememberedToken>(digest, this.slot);
     if (cached) {
       if (!this.alive(cached, nowSeconds)) {
         this.cache.delete(digest);
@@ -123,25 +128,23 @@ export class TokenVerifier {
       }
       if (this.keys.cachedKey(cached.shape.kid) ?? (await this.keys.verificationKey(cached.shape.kid))) {
         this.options.cacheMeter?.hit();
-        return claimsOf(cached);
+        return cached;
       }
       this.cache.delete(digest);
       throw new InvalidToken(KEY_GONE, 'unknown_key');
     }
     this.options.cacheMeter?.miss();
     const verified = await this.verifyFully(token, nowSeconds);
-    const { shape } = verified;
-    // The entry ends where `alive` would refuse it anyway: at exp + leeway.
-    const ttl = (verified.exp + this.options.leeway) * 1000 - this.now();
-    this.cache.set(digest, verified, ttl, TOKEN_ENTRY_BYTES + verified.jti.length + (verified.extra ? 16 * verified.extra.length + 32 : 0) + shape.bytes / shape.tokens);
-    return claimsOf(verified);
+    // The entry is swept once `alive` would refuse it anyway: at exp + leeway.
+    this.cache.set(digest, verified, rememberedBytes(verified));
+    return verified;
   }
 
-  private alive(cached: Verified, nowSeconds: number): boolean {
+  private alive(cached: RememberedToken, nowSeconds: number): boolean {
     return cached.exp + this.options.leeway > nowSeconds;
   }
 
-  private async verifyFully(token: string, nowSeconds: number): Promise<Verified> {
+  private async verifyFully(token: string, nowSeconds: number): Promise<RememberedToken> {
     const { kid } = signedHeaderOf(token);
     const key = this.keys.cachedKey(kid) ?? (await this.keys.verificationKey(kid));
     if (!key) throw new InvalidToken('the access token was not signed by a key of this issuer', 'unknown_key');
@@ -155,7 +158,8 @@ export class TokenVerifier {
         currentDate: new Date(nowSeconds * 1000),
       });
       const checked = checkAccessTokenClaims(payload, { nowSeconds, leeway: this.options.issuedAtSkew ?? this.options.leeway, maxLifetime: this.options.maxTokenLifetime });
-      return { slot: this.slot, ...this.shapes.intern(kid, checked) };
+      const shape = this.shapes.intern(kid, checked);
+      return rememberToken(shape, jtiOf(shape, checked), checked.iat, checked.exp, extraOf(shape, checked));
     } catch (err) {
       throw joseRefusal(err);
     }

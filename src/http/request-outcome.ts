@@ -1,16 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { existingState, requestState } from './request-state';
+import { existingState, requestState, type RequestOutcome } from './request-state';
 
-/** What the guard or an issuer endpoint decided about one request; the access log and metrics read it. */
-export interface RequestOutcome {
-  /** The application the request was for (the guarded API's, or the authenticated client's). */
-  application?: string;
-  /** The authenticated client (a verified token's `client_id`, or the client that authenticated). */
-  clientId?: string;
-  decision?: 'allowed' | 'refused';
-  /** Why a request was refused: a bounded code, never free text. */
-  reason?: string;
-}
+export type { RequestOutcome } from './request-state';
 
 /** Adds what is known so far to the request's one outcome record (later fields win). */
 export function recordOutcome(req: IncomingMessage, outcome: RequestOutcome): void {

@@ -1,7 +1,17 @@
 import type { IncomingMessage } from 'node:http';
-import type { RequestOutcome } from './request-outcome';
 
 const STATE = Symbol('portcullis.request');
+
+/** What the guard or an issuer endpoint decided about one request; the access log reads it (request-outcome.ts fills it). */
+export interface RequestOutcome {
+  /** The application the request was for (the guarded API's, or the authenticated client's). */
+  application?: string;
+  /** The authenticated client (a verified token's `client_id`, or the client that authenticated). */
+  clientId?: string;
+  decision?: 'allowed' | 'refused';
+  /** Why a request was refused: a bounded code, never free text. */
+  reason?: string;
+}
 
 /**
  * Everything Portcullis notes about one request, in one object under one property of the request.

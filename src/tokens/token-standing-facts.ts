@@ -3,6 +3,7 @@ import type { ClientRegistry } from '../clients/client-registry';
 import type { StatusCache } from '../store/status-cache';
 import type { User } from '../users/user';
 import type { UserRegistry } from '../users/user-registry';
+import type { RevocationHolder } from './held-revocations';
 import type { RevocationList } from './revocation-list';
 import { isUserToken, type ClientStanding, type StandingClaims, type UserStanding } from './token-standing';
 
@@ -10,7 +11,8 @@ import { isUserToken, type ClientStanding, type StandingClaims, type UserStandin
 export interface StandingSources<C extends ClientStanding = ClientStanding, U extends UserStanding = UserStanding> {
   client(clientId: string): Promise<C | null | undefined>;
   user(userId: string): Promise<U | null | undefined>;
-  isRevoked(jti: string): Promise<boolean>;
+  /** `holder`: where the guard keeps the token's answer (its verified-token cache entry), if anywhere. */
+  isRevoked(jti: string, holder?: RevocationHolder): Promise<boolean>;
 }
 
 /** The facts as loaded: the records themselves, so that a surface can go on with what it read. */
@@ -25,6 +27,8 @@ export interface LoadOptions<C> {
   withUser?: boolean;
   /** The client, when the caller has read it already (userinfo answers CORS with it first). */
   client?: C | null;
+  /** Where the token's revocation answer is kept (the guard: the token's verified-token cache entry). */
+  holder?: RevocationHolder;
 }
 
 /** Reads the facts, in parallel: the guard's slow path waits for one round trip, not three. */
@@ -37,7 +41,7 @@ export async function loadStanding<C extends ClientStanding, U extends UserStand
   const [client, user, revoked] = await Promise.all([
     'client' in options ? options.client : sources.client(claims.client_id),
     withUser ? sources.user(claims.sub) : undefined,
-    sources.isRevoked(claims.jti),
+    sources.isRevoked(claims.jti, options.holder),
   ]);
   return { client: client ?? null, user: withUser ? (user ?? null) : undefined, revoked };
 }
@@ -61,14 +65,14 @@ export interface StandingCaches {
 
 export function cacheSources(caches: StandingCaches): StandingSources {
   const { clients, users, revocations } = caches;
-  return { client: (id) => clients.get(id), user: (id) => users.get(id), isRevoked: (jti) => revocations.isRevoked(jti) };
+  return { client: (id) => clients.get(id), user: (id) => users.get(id), isRevoked: (jti, holder) => revocations.isRevoked(jti, holder) };
 }
 
 /**
  * The facts from memory alone, or undefined if any must be read: the guard's fast path, which
  * decides a token in use without waiting.
  */
-export function peekStanding(claims: StandingClaims, caches: StandingCaches): LoadedStanding | undefined {
+export function peekStanding(claims: StandingClaims, caches: StandingCaches, holder?: RevocationHolder): LoadedStanding | undefined {
   const client = caches.clients.peek(claims.client_id);
   if (!client) return undefined;
   let user: UserStanding | null | undefined;
@@ -77,6 +81,6 @@ export function peekStanding(claims: StandingClaims, caches: StandingCaches): Lo
     if (!cached) return undefined;
     user = cached.value;
   }
-  const revoked = caches.revocations.peek(claims.jti);
+  const revoked = caches.revocations.peek(claims.jti, holder);
   return revoked === undefined ? undefined : { client: client.value, user, revoked };
 }

@@ -8,13 +8,16 @@ import type { ForeignToken } from './foreign-token';
 import { idTokenProblem } from './id-token-rule';
 import type { RemoteKeySet } from './remote-key-set';
 import { tokenDigest } from '../tokens/token-digest';
-import { answerBytes, VerifiedTokenCache, type CachedAnswer } from '../tokens/verified-token-cache';
+import { VerifiedTokenCache } from '../tokens/verified-token-cache';
+import { ClaimsShapes, claimsOf, extraOf, jtiOf, rememberedBytes, type ClaimsShape } from '../tokens/claims-shape';
+import type { AccessTokenClaims } from '../tokens/access-token-claims';
+import { rememberToken, type RememberedToken } from '../tokens/remembered-token';
 
-interface Verified extends CachedAnswer {
-  token: ForeignToken;
-  kid: string;
-  exp: number;
-}
+/** What the guard reads of the tokens of one shape: the same for all (they are made from the claims the shape holds). */
+type SharedParts = Omit<ForeignToken, 'exp' | 'claims' | 'shared'>;
+
+/** A verified token as remembered, as an own token is: its own claims beside a shape of the (mapped) claims many tokens share. */
+type Verified = RememberedToken;
 
 const isNumericDate = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
@@ -23,21 +26,27 @@ const isNumericDate = (v: unknown): v is number => typeof v === 'number' && Numb
  * algorithm that key and the settings allow; `iss` exactly; `exp`/`nbf`/`iat` within the leeway;
  * `exp - iat` at most `maxTokenLifetime`; never an ID token (id-token-rule.ts). Verified tokens
  * are cached until `exp` + leeway (in the runtime's verified-token cache, keyed by the token's
- * digest, sized by their claims), and a hit still needs its key in the current key set, so a key
- * the issuer retires stops its tokens within the key set's `cacheSeconds`.
+ * digest; each keeps its own claims beside a shape of those it shares, claims-shape.ts), and a hit
+ * still needs its key in the current key set, so a key the issuer retires stops its tokens within
+ * the key set's `cacheSeconds`.
  */
 export class ForeignJwtVerifier {
   private readonly slot: number;
+  private readonly shapes: ClaimsShapes;
+  /** What the tokens of each shape share, made once per shape. */
+  private readonly parts = new WeakMap<ClaimsShape, SharedParts>();
 
   constructor(private readonly settings: TrustedIssuerSettings, private readonly keys: RemoteKeySet, private readonly now: () => number, private readonly cache = new VerifiedTokenCache(undefined, now)) {
-    this.slot = cache.newSlot();
+    this.slot = cache.newSlot<Verified>((cached, nowMs) => cached.exp + this.settings.leeway <= nowMs / 1000);
+    // As the own tokens' verifiers: a sixteenth of the budget, at least 64 KiB, for the shapes.
+    this.shapes = new ClaimsShapes(Math.max(cache.maxBytes / 16, 64 * 1024), this.slot);
   }
 
   peek(token: string): ForeignToken | undefined {
     this.cache.purgeIfDue();
     const cached = this.cache.get<Verified>(tokenDigest(token), this.slot);
-    if (!cached || cached.exp + this.settings.leeway <= this.now() / 1000 || !this.keys.cachedKey(cached.kid)) return undefined;
-    return cached.token;
+    if (!cached || cached.exp + this.settings.leeway <= this.now() / 1000 || !this.keys.cachedKey(cached.shape.kid)) return undefined;
+    return this.tokenOf(cached);
   }
 
   async verify(token: string): Promise<ForeignToken> {
@@ -45,14 +54,19 @@ export class ForeignJwtVerifier {
     const digest = tokenDigest(token);
     const cached = this.cache.get<Verified>(digest, this.slot);
     if (cached && cached.exp + this.settings.leeway > this.now() / 1000) {
-      if (this.keys.cachedKey(cached.kid) ?? (await this.keys.verificationKey(cached.kid))) return cached.token;
+      if (this.keys.cachedKey(cached.shape.kid) ?? (await this.keys.verificationKey(cached.shape.kid))) return this.tokenOf(cached);
       this.cache.delete(digest);
       throw new InvalidToken('the signing key of this access token is no longer published by its issuer', 'unknown_key');
     }
     const verified = await this.verifyFully(token);
-    const ttl = (verified.exp + this.settings.leeway) * 1000 - this.now();
-    this.cache.set(digest, verified, ttl, answerBytes(verified.token));
-    return verified.token;
+    this.cache.set(digest, verified, rememberedBytes(verified));
+    return this.tokenOf(verified);
+  }
+
+  /** The token as the guard reads it: the shared parts of its shape, its own `exp` and claims (a new object each time). */
+  private tokenOf(verified: Verified): ForeignToken {
+    const shared = this.parts.get(verified.shape)!;
+    return { ...shared, exp: verified.exp, claims: claimsOf(verified) as unknown as Record<string, unknown>, shared };
   }
 
   private async verifyFully(token: string): Promise<Verified> {
@@ -83,7 +97,11 @@ export class ForeignJwtVerifier {
     const mapped = mapClaims(claims, this.settings.claims);
     const subject = subjectOf(claims, mapped.clientId, true);
     const audience = audienceOf(claims);
-    const normalised = { ...claims, client_id: mapped.clientId, scope: mapped.scopes.length ? mapped.scopes.join(' ') : undefined, roles: mapped.roles };
-    return { slot: this.slot, token: { issuer: this.settings.issuer, subject, audience, exp, claims: normalised, ...mapped }, kid: header.kid, exp };
+    const normalised = { ...claims, client_id: mapped.clientId, scope: mapped.scopes.length ? mapped.scopes.join(' ') : undefined, roles: mapped.roles } as unknown as AccessTokenClaims;
+    // Everything but the per-token claims (jti, iat, exp, nbf, auth_time) is in the shape, and so
+    // is all that the parts below are made of (mapped into client_id, scope and roles above).
+    const shape = this.shapes.intern(header.kid, normalised);
+    if (!this.parts.has(shape)) this.parts.set(shape, Object.freeze({ issuer: this.settings.issuer, subject, audience: Object.freeze(audience), ...mapped, scopes: Object.freeze(mapped.scopes), roles: Object.freeze(mapped.roles) }));
+    return rememberToken(shape, jtiOf(shape, normalised), iat, exp, extraOf(shape, normalised));
   }
 }

@@ -15,6 +15,11 @@ export interface ForeignToken {
   exp?: number;
   /** The token's claims, with `client_id`, `scope` and `roles` as the guard mapped them. */
   claims: Record<string, unknown>;
+  /**
+   * What this token has in common with others of the same claims but its own (jti, iat, exp...),
+   * when it has: the guard derives an identity once per shared part, not per token.
+   */
+  shared?: object;
 }
 
 /** One trusted issuer as a guard sees it (src/trust/trusted-issuer.ts). */

@@ -43,7 +43,7 @@ export class IntrospectionClient {
     private readonly now: () => number,
     private readonly cache = new VerifiedTokenCache(undefined, now),
   ) {
-    this.slot = cache.newSlot();
+    this.slot = cache.newSlot<Remembered>((cached, nowMs) => cached.until <= nowMs);
   }
 
   /** A cached active answer, while it lasts and its token has not reached `exp` (RFC 7519 §4.1.4: on `exp`, expired). */
@@ -107,7 +107,7 @@ export class IntrospectionClient {
     const foreign: ForeignToken = { issuer: this.settings.issuer, subject, audience, exp, claims, ...mapped };
     const ttl = Math.floor(Math.min(cacheSeconds * 1000, exp === undefined ? Infinity : exp * 1000 - this.now()));
     const remembered: Remembered = { slot: this.slot, token: foreign, until: this.now() + ttl };
-    this.cache.set(digest, remembered, ttl, answerBytes(foreign));
+    this.cache.set(digest, remembered, answerBytes(foreign));
     return foreign;
   }
 }
