@@ -49,7 +49,8 @@ export class ForeignCheck {
   /**
    * The identity from memory when one of the issuers this application accepts verified this very
    * token before (its answer is kept under the token's digest), without reading the token's
-   * claims: the usual case for a token in use. Undefined: not in memory (`issuerOf` goes on).
+   * claims: the usual case for a token in use. Undefined ("ask the issuer", never "allowed"):
+   * not in memory (`issuerOf` then picks the issuer that checks it).
    */
   peekAny(token: string, needed: readonly RouteAccess[]): VerifiedIdentity | undefined {
     for (const issuer of this.accepted.values()) {
@@ -57,12 +58,6 @@ export class ForeignCheck {
       if (foreign) return this.decide(issuer, foreign, needed);
     }
     return undefined;
-  }
-
-  /** The identity from memory, or undefined ("ask the issuer", never "allowed"). */
-  peek(issuer: ForeignIssuer, token: string, needed: readonly RouteAccess[]): VerifiedIdentity | undefined {
-    const foreign = issuer.peek(token);
-    return foreign && this.decide(issuer, foreign, needed);
   }
 
   async check(issuer: ForeignIssuer, token: string, needed: readonly RouteAccess[]): Promise<VerifiedIdentity> {

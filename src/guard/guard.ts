@@ -175,13 +175,10 @@ export class Guard {
     const apiKey = this.options.apiKeyHeader ? readApiKey(req, this.options.apiKeyHeader) : undefined;
     const remembered = this.deps.verifier.peekRemembered(token);
     if (!remembered) {
-      // Own tokens in memory never reach this: another issuer's token is looked at only on a miss,
-      // and its claims only if no accepted issuer has it in memory.
-      const known = this.foreign?.peekAny(token, needed);
-      if (known) return known;
-      const issuer = this.foreign?.issuerOf(token);
-      if (issuer) return this.foreign!.peek(issuer, token, needed) ?? new MemoryStep(token, needed, undefined, undefined, apiKey);
-      return new MemoryStep(token, needed, undefined, undefined, apiKey);
+      // Own tokens in memory never reach this: another issuer's token is looked at only on a miss.
+      // Every issuer the application accepts is asked by digest (the one `issuerOf` would pick
+      // among them); the token's claims are read only by `finish`, when none had it in memory.
+      return this.foreign?.peekAny(token, needed) ?? new MemoryStep(token, needed, undefined, undefined, apiKey);
     }
     const claims = claimsOf(remembered);
     const tracked = trackedOutcome(req);

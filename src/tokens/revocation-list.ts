@@ -28,7 +28,7 @@ export class RevocationList {
 
   constructor(private readonly store: Store, ttlMs: number, now: () => number = Date.now, push?: CacheFeed) {
     const invalidation = push && { ...push, kind: KIND };
-    this.answers = new StatusCache(async (jti) => (await this.store.get(KIND, jti)) !== undefined, ttlMs, now, 50_000, invalidation);
+    this.answers = new StatusCache((jti) => this.stored(jti), ttlMs, now, 50_000, invalidation);
     if (ttlMs > 0) this.held = new HeldRevocations(ttlMs, now, invalidation);
   }
 
@@ -49,8 +49,13 @@ export class RevocationList {
   /** Whether `jti` is revoked, from memory or the store; the answer is kept in `holder`, when given. */
   async isRevoked(jti: string, holder?: RevocationHolder): Promise<boolean> {
     if (!holder) return (await this.answers.get(jti)) === true;
-    const read = async () => (await this.store.get(KIND, jti)) !== undefined;
+    const read = () => this.stored(jti);
     if (!this.held) return read();
     return this.held.peek(jti, holder) ?? this.held.load(holder, read);
+  }
+
+  /** The store's answer: is there a revocation record for `jti`. */
+  private async stored(jti: string): Promise<boolean> {
+    return (await this.store.get(KIND, jti)) !== undefined;
   }
 }

@@ -37,7 +37,7 @@ export class ForeignJwtVerifier {
   private readonly parts = new WeakMap<ClaimsShape, SharedParts>();
 
   constructor(private readonly settings: TrustedIssuerSettings, private readonly keys: RemoteKeySet, private readonly now: () => number, private readonly cache = new VerifiedTokenCache(undefined, now)) {
-    this.slot = cache.newSlot<Verified>((cached, nowMs) => cached.exp + this.settings.leeway <= nowMs / 1000);
+    this.slot = cache.newSlot<Verified>((cached, nowMs) => this.ended(cached, nowMs));
     // As the own tokens' verifiers: a sixteenth of the budget, at least 64 KiB, for the shapes.
     this.shapes = new ClaimsShapes(Math.max(cache.maxBytes / 16, 64 * 1024), this.slot);
   }
@@ -45,7 +45,7 @@ export class ForeignJwtVerifier {
   peek(token: string): ForeignToken | undefined {
     this.cache.purgeIfDue();
     const cached = this.cache.get<Verified>(tokenDigest(token), this.slot);
-    if (!cached || cached.exp + this.settings.leeway <= this.now() / 1000 || !this.keys.cachedKey(cached.shape.kid)) return undefined;
+    if (!cached || this.ended(cached, this.now()) || !this.keys.cachedKey(cached.shape.kid)) return undefined;
     return this.tokenOf(cached);
   }
 
@@ -53,7 +53,7 @@ export class ForeignJwtVerifier {
     this.cache.purgeIfDue();
     const digest = tokenDigest(token);
     const cached = this.cache.get<Verified>(digest, this.slot);
-    if (cached && cached.exp + this.settings.leeway > this.now() / 1000) {
+    if (cached && !this.ended(cached, this.now())) {
       if (this.keys.cachedKey(cached.shape.kid) ?? (await this.keys.verificationKey(cached.shape.kid))) return this.tokenOf(cached);
       this.cache.delete(digest);
       throw new InvalidToken('the signing key of this access token is no longer published by its issuer', 'unknown_key');
@@ -61,6 +61,11 @@ export class ForeignJwtVerifier {
     const verified = await this.verifyFully(token);
     this.cache.set(digest, verified, rememberedBytes(verified));
     return this.tokenOf(verified);
+  }
+
+  /** The one rule for when a remembered token stops being accepted (and leaves the cache): `exp` + leeway. */
+  private ended(cached: Verified, nowMs: number): boolean {
+    return cached.exp + this.settings.leeway <= nowMs / 1000;
   }
 
   /** The token as the guard reads it: the shared parts of its shape, its own `exp` and claims (a new object each time). */
