@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../errors/oauth-errors';
 import { sendError, type ErrorSite } from '../http/send-error';
 import { allowOrigin } from '../http/cors';
@@ -26,9 +26,11 @@ export interface TokenEndpointDeps {
 /**
  * `POST /oauth2/token` (RFC 6749 §3.2). Authenticates the client, finds the grant in the registry
  * and lets it answer. Every response, success or error, carries `Cache-Control: no-store` (§5.1).
+ * It reads and writes Node's own request and response, nothing Express adds: the gateway sends
+ * this endpoint's requests to it ahead of Express (plugin/token-lane.ts).
  */
 export function tokenEndpoint({ grants, clients, site, throttle, rateLimiter, meter }: TokenEndpointDeps) {
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const start = performance.now();
     let grantLabel = UNSUPPORTED_GRANT;
     try {

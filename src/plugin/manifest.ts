@@ -5,7 +5,7 @@ import { sendError, type ErrorSite } from '../http/send-error';
 import type { ReadinessReport } from '../health/readiness';
 import { answerHealthProbe } from '../health/health-endpoints';
 import { requestContext, type ContextMiddleware } from '../http/request-context';
-import { portcullisRouter } from '../runtime/portcullis-router';
+import { portcullisRoutes, type PortcullisRoutes } from '../runtime/portcullis-router';
 import { guardPolicy } from '../policies/portcullis-guard';
 import { createLogger } from '../logging/logger';
 import { shutdownStarted } from '../runtime/graceful-shutdown';
@@ -15,6 +15,7 @@ import { useServerTimeouts } from '../runtime/server-timeouts';
 import { gatewayConfigProblems, type LoadedGatewayConfig } from './gateway-config-gate';
 import { guardedPaths, type GatewayConfig } from './guarded-paths';
 import { installLastResort } from './last-resort-handler';
+import { installTokenLane, type LaneHandler } from './token-lane';
 import { checkRequestTarget } from './request-target-check';
 import { runtimeFor } from './runtime-holder';
 
@@ -32,6 +33,8 @@ const mounted = new WeakSet<Application>();
 let currentRoutes: Promise<RequestHandler> | undefined;
 /** The newest router once it is open: a request then goes in at once, not one promise turn later. */
 let currentRouter: RequestHandler | undefined;
+/** The newest router's token endpoint once it is open, behind the request context (token-lane.ts). */
+let currentLane: LaneHandler | undefined;
 /** Which raw paths a guarded pipeline covers, from the newest gateway.config.yml. */
 let currentGuarded: (path: string) => boolean = () => false;
 /** Client address, request id and access log of every request, from the newest settings. */
@@ -40,6 +43,12 @@ let currentContext: ContextMiddleware | undefined;
 let currentSite: ErrorSite | undefined;
 /** The newest init's runtime once it opened, or why there is none: what `/readyz` asks. */
 let currentRuntime: { open?: Portcullis; failed?: string } = {};
+
+/** The newest routes opened: requests go straight in from now on. */
+function openLane({ router, token }: PortcullisRoutes): void {
+  currentRouter = router;
+  currentLane = (req, res) => currentContext!(req, res, () => void token(req, res));
+}
 
 /** Readiness of this process: not while shutting down, starting, or refusing its configuration. */
 function readiness(): Promise<ReadinessReport> {
@@ -60,11 +69,13 @@ export const manifest = {
     const settings = resolveSettings(context.settings, installationHome(), { file: context.config?.systemConfigPath ?? 'system.config.yml', at: 'plugins.portcullis' });
     // The metrics listener belongs to a real gateway (its loaded config), not to unit tests that fake the context.
     const runtime = () => runtimeFor(settings, { serveMetrics: context.config !== undefined });
-    const routes = runtime().then((p) => portcullisRouter(p));
+    const opened = runtime().then((p) => portcullisRoutes(p));
+    const routes = opened.then((r) => r.router);
     routes.catch(() => undefined);
     currentRoutes = routes;
     currentRouter = undefined;
-    routes.then((router) => routes === currentRoutes && (currentRouter = router), () => undefined);
+    currentLane = undefined;
+    opened.then((r) => routes === currentRoutes && openLane(r), () => undefined);
     // On reload the running runtime answers until the new one opened (it is closed only then).
     const held: typeof currentRuntime = { open: currentRuntime.open };
     currentRuntime = held;
@@ -93,6 +104,8 @@ export const manifest = {
       app.use((req, res, next) => currentContext!(req, res, next));
       // Unrouted requests and uncaught errors get the product's JSON error, never Express's HTML page.
       installLastResort(app, () => currentSite!);
+      // Ahead of all of it, the token endpoint's requests: the same context, then the endpoint.
+      installTokenLane(app, () => currentLane);
       // The probes come first: never behind a guard, a pipeline or a request check, and answered
       // even while the runtime is opening or refused.
       app.use((req, res, next) => answerHealthProbe(req, res, readiness, currentSite!) || next());

@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { adminApiRouter } from '../admin/api/admin-api-router';
 import { adminPagesRouter } from '../admin/web/admin-pages-router';
 import { ADMIN_SCRIPT, ADMIN_STYLES } from '../admin/web/views/admin-layout';
@@ -19,14 +20,29 @@ import type { Portcullis } from './portcullis';
  * the one place where the two meet.
  */
 export function portcullisRouter(portcullis: Portcullis): Router {
+  return portcullisRoutes(portcullis).router;
+}
+
+/** What a Portcullis serves: the whole router, and its token endpoint on its own (see below). */
+export interface PortcullisRoutes {
+  router: Router;
+  /**
+   * `POST /oauth2/token`, the same handler as the router's, on Node's own request and response:
+   * the gateway hands it that request ahead of Express (plugin/token-lane.ts).
+   */
+  token: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+}
+
+export function portcullisRoutes(portcullis: Portcullis): PortcullisRoutes {
   const router = express.Router();
   const brand = portcullis.settings.branding;
   const issuer = issuerRouterDeps(portcullis);
+  const token = tokenEndpoint(issuer.token);
   // The token endpoint first: the most frequent request by far, and one no other route here
   // matches, so it need not walk past the assets, the admin routers and the issuer's GET routes.
   // It answers JSON only, never a page, so it needs no brand. (Other methods go on to the issuer
   // router: 405, or the CORS preflight.)
-  router.post(ENDPOINT_PATHS.token, tokenEndpoint(issuer.token));
+  router.post(ENDPOINT_PATHS.token, token);
   // Every page this router serves carries the product's brand (sendPage reads it; see pages/brand.ts).
   router.use((_req, res, next) => {
     brandResponse(res, brand);
@@ -50,5 +66,5 @@ export function portcullisRouter(portcullis: Portcullis): Router {
   router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     sendError(req, res, err instanceof URIError ? new InvalidRequest('malformed request path') : err, site);
   });
-  return router;
+  return { router, token };
 }
