@@ -128,7 +128,7 @@ export class Portcullis extends AdminRuntime {
     this.pending = new PendingAuthorizations(store, now);
     this.throttle = new SignInThrottle(store, settings.signIn.maxFailures, settings.signIn.lockoutSeconds, now);
     const clientAuthCounter = this.metrics.clientAuthentications;
-    this.clientAuthThrottle = new ClientAuthThrottle(store, settings.clientAuthentication, logger, now, (outcome) => clientAuthCounter.labels(outcome).inc());
+    this.clientAuthThrottle = new ClientAuthThrottle(store, settings.clientAuthentication, logger, now, (outcome) => clientAuthCounter.labels(outcome).inc(), { cacheMs: settings.cacheMs, push });
     this.rateLimiter = new RateLimiter(store, settings.rateLimits, logger, now);
     this.rateLimiter.onLimited = (endpoint, by) => this.metrics.countRateLimited(endpoint, by);
     this.origins = new OriginIndex(clients, now);

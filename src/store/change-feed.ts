@@ -35,11 +35,12 @@ export interface ChangeFeed {
 
 /**
  * The store kinds other instances keep answers from: client status, user status, revoked access
- * tokens, API keys and the roles admins made (one record per application): the guard's caches; and
- * the signing keys with their active-key pointer (`meta`). A write to any other kind needs no
- * notification.
+ * tokens, API keys and the roles admins made (one record per application): the guard's caches;
+ * the signing keys with their active-key pointer (`meta`); and the client-authentication failure
+ * counters, whose lock the token endpoint reads on every request (throttle/failure-throttle.ts).
+ * A write to any other kind needs no notification.
  */
-export const WATCHED_KINDS: ReadonlySet<string> = new Set(['clients', 'users', 'revoked-access-tokens', 'signing-keys', 'meta', 'api-keys', 'roles']);
+export const WATCHED_KINDS: ReadonlySet<string> = new Set(['clients', 'users', 'revoked-access-tokens', 'signing-keys', 'meta', 'api-keys', 'roles', 'client-auth-failures']);
 
 /** The kinds whose change makes the key ring re-read the keys. */
 export const KEY_KINDS: ReadonlySet<string> = new Set(['signing-keys', 'meta']);

@@ -3,7 +3,7 @@ import { SlowDown } from '../errors/oauth-errors';
 import { addressBucket } from '../http/peer-address';
 import type { Logger } from '../logging/logger';
 import type { Store } from '../store/store';
-import { FailureThrottle, type ThrottleKey } from './failure-throttle';
+import { FailureThrottle, type LockReadCache, type ThrottleKey } from './failure-throttle';
 
 /** The `clientAuthentication` settings. */
 export interface ClientAuthenticationSettings {
@@ -29,6 +29,8 @@ const ADDRESS_FACTOR = 4;
 const KNOWN_MS = 30 * 24 * 3600 * 1000;
 const REFRESH_KNOWN_MS = 24 * 3600 * 1000;
 const KNOWN_KIND = 'client-auth-known';
+/** The failure counters' kind: watched by the change feed, so a lock read may be kept (change-feed.ts). */
+const FAILURES_KIND = 'client-auth-failures';
 /**
  * How often a known address's successes reset the client id's failure counter, per client and
  * instance. Skipping a reset can only leave more failures counted, never fewer: the lock comes
@@ -70,8 +72,10 @@ export class ClientAuthThrottle {
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
     private readonly count: (outcome: ClientAuthOutcome) => void = () => undefined,
+    /** Where the address lock of a known address is read from on every token request (failure-throttle.ts). */
+    lockReads?: LockReadCache,
   ) {
-    this.failures = new FailureThrottle(store, 'client-auth-failures', settings, now);
+    this.failures = new FailureThrottle(store, FAILURES_KIND, settings, now, lockReads);
   }
 
   /**

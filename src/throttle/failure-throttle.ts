@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Store, StoredRecord } from '../store/store';
+import { cachedWhilePushed } from '../store/pushed-cache';
+import type { CacheFeed } from '../store/status-cache';
 
 /** One counter: attempts counted in the current window, and the lock they caused. */
 interface Counter {
@@ -26,6 +28,12 @@ export interface FailureThrottleOptions {
   maxLockoutSeconds: number;
 }
 
+/** How {@link FailureThrottle.lockedFor} may keep what it read: while every change is pushed (pushed-cache.ts). */
+export interface LockReadCache {
+  cacheMs: number;
+  push: CacheFeed;
+}
+
 /** Compare-and-set retries for one update; past them the attempt is refused (fail closed). */
 const CAS_ATTEMPTS = 50;
 
@@ -44,12 +52,22 @@ const CAS_ATTEMPTS = 50;
  * Updates are compare-and-set loops on TTL records, atomic on SQLite and on Redis alike.
  */
 export class FailureThrottle {
+  /** The stored counter of a key, as {@link lockedFor} reads it. */
+  private readonly counterOf: (id: string) => Promise<Counter | undefined>;
+
   constructor(
     private readonly store: Store,
     private readonly kind: string,
     private readonly options: FailureThrottleOptions,
     private readonly now: () => number = Date.now,
-  ) {}
+    lockReads?: LockReadCache,
+  ) {
+    const read = async (id: string) => (await this.store.get<Counter>(this.kind, id))?.value;
+    // The counters change only by writes through the store, which announce them (the kind is
+    // watched, change-feed.ts): while the feed pushes, a read is kept until a write names its key,
+    // as the client record is. Counting (`update`) always reads the store itself, for its CAS.
+    this.counterOf = lockReads ? cachedWhilePushed(read, kind, lockReads.cacheMs, lockReads.push, now) : read;
+  }
 
   /**
    * Begins an attempt: counts it under every key and answers 0, or, if one key is locked (or this
@@ -87,7 +105,7 @@ export class FailureThrottle {
 
   /** Seconds until `id` is unlocked (rounded up), or 0 when it is not locked. Reads only. */
   async lockedFor(id: string): Promise<number> {
-    const counter = (await this.store.get<Counter>(this.kind, storeId(id)))?.value;
+    const counter = await this.counterOf(storeId(id));
     const left = (counter?.lockedUntil ?? 0) - this.now();
     return left > 0 ? seconds(left) : 0;
   }

@@ -14,8 +14,9 @@ import { REDIS_URL } from '../helpers/each-store';
 import { testSettings } from '../helpers/test-portcullis';
 
 /**
- * The token endpoint remembers the client it authenticates and the roles admins made while changes
- * are pushed (src/store/pushed-cache.ts, src/throttle/client-auth-throttle.ts's known addresses).
+ * The token endpoint remembers the client it authenticates, the roles admins made and the lock of
+ * a known address while changes are pushed (src/store/pushed-cache.ts,
+ * src/throttle/failure-throttle.ts, src/throttle/client-auth-throttle.ts's known addresses).
  * The clocks are frozen: a change must be seen on the next token request because it was pushed,
  * never because a cache entry aged out.
  */
@@ -44,10 +45,15 @@ function token(on: Instance, id: string, secret: string, scope?: string) {
     .send(`grant_type=client_credentials${scope ? `&scope=${encodeURIComponent(scope)}` : ''}`);
 }
 
+/** How long a push may take to arrive: milliseconds in practice; an answer kept longer was not pushed. */
+const PUSH_WITHIN_MS = 3000;
+
 /** Asks `on` until it answers otherwise than `status` (each answer a real request), on a frozen clock. */
 async function untilNot(status: number, ask: () => Promise<request.Response>): Promise<request.Response> {
+  const deadline = Date.now() + PUSH_WITHIN_MS;
   let res = await ask();
   while (res.status === status) {
+    if (Date.now() > deadline) throw new Error(`still ${status} after ${PUSH_WITHIN_MS} ms: the change was not pushed`);
     await new Promise((resolve) => setImmediate(resolve));
     res = await ask();
   }
@@ -55,7 +61,7 @@ async function untilNot(status: number, ask: () => Promise<request.Response>): P
 }
 
 function cacheSuite(label: string, setup: () => Promise<{ a: Instance; b: Instance; cleanup(): Promise<void> }>, pushedAcross: boolean) {
-  describe(`token endpoint: the client and role caches follow every change [${label}]`, () => {
+  describe(`token endpoint: the client, role and address-lock caches follow every change [${label}]`, () => {
     let a: Instance;
     let b: Instance;
     let cleanup: () => Promise<void>;
@@ -104,7 +110,29 @@ function cacheSuite(label: string, setup: () => Promise<{ a: Instance; b: Instan
       expect(decodeJwt(res.body.access_token).roles).to.deep.equal(['echo-reader']);
     });
 
+    /** Wrong secrets for a known client from this address until the address is locked (4 with maxFailures 1). */
+    async function lockAddress(on: Instance, id: string) {
+      for (let i = 0; i < 4; i++) expect((await token(on, id, 'wrong secret')).status).to.equal(401);
+    }
+
+    it('an address locked here is refused on the next token request, with the right secret too', async () => {
+      const { id, secret } = await warmClient();
+      await lockAddress(a, id);
+      const res = await token(a, id, secret);
+      expect(res.status).to.equal(429);
+      expect(res.body.error).to.equal('slow_down');
+      expect(res.headers['retry-after']).to.match(/^\d+$/);
+    });
+
     if (pushedAcross) {
+      it('an address locked on another instance is refused there as soon as the change is pushed (clocks frozen)', async () => {
+        const { id, secret } = await warmClient();
+        await lockAddress(a, id);
+        const res = await untilNot(200, () => token(b, id, secret));
+        expect(res.status).to.equal(429);
+        expect(res.body.error).to.equal('slow_down');
+      });
+
       // SQLite: PRAGMA data_version is read on every such request, so the very next one sees it.
       it('a client deactivated on another instance is refused there as soon as the change is pushed (clocks frozen)', async () => {
         const { id, secret } = await warmClient();
@@ -125,7 +153,7 @@ function cacheSuite(label: string, setup: () => Promise<{ a: Instance; b: Instan
 
 cacheSuite('sqlite file', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-token-caches-'));
-  const settings = testSettings({ store: { sqlitePath: path.join(dir, 'store.db') } });
+  const settings = testSettings({ store: { sqlitePath: path.join(dir, 'store.db') }, clientAuthentication: { maxFailures: 1 } });
   const at = Date.now();
   const a = await open(settings, at);
   const b = await open(settings, at);
@@ -134,7 +162,7 @@ cacheSuite('sqlite file', async () => {
 
 cacheSuite('redis', async () => {
   const prefix = `token-caches-test:${randomUUID()}:`;
-  const settings = testSettings({ store: { type: 'redis', redisUrl: REDIS_URL, redisKeyPrefix: prefix } });
+  const settings = testSettings({ store: { type: 'redis', redisUrl: REDIS_URL, redisKeyPrefix: prefix }, clientAuthentication: { maxFailures: 1 } });
   const at = Date.now();
   const a = await open(settings, at);
   const b = await open(settings, at);
