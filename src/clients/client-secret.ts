@@ -25,7 +25,7 @@ export function hashSecret(secret: string, key: Buffer): string {
 
 /** Constant-time check of a presented secret against a stored hash. */
 export function verifySecret(presented: string, storedHash: string, key: Buffer): boolean {
-  const a = Buffer.from(hashSecret(presented, key), 'base64url');
+  const a = createHmac('sha256', key).update(presented, 'utf8').digest();
   const b = Buffer.from(storedHash, 'base64url');
   return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -18,6 +18,11 @@ export interface AuthenticatedClient {
   method: (typeof CLIENT_AUTH_METHODS)[number];
 }
 
+/** Undoes application/x-www-form-urlencoded; most ids and secrets have nothing to undo. */
+function formDecoded(s: string): string {
+  return s.includes('%') || s.includes('+') ? decodeURIComponent(s.replace(/\+/g, ' ')) : s;
+}
+
 /** Parses `Authorization: Basic` (RFC 6749 §2.3.1: id and secret are form-urlencoded first). */
 function parseBasic(header: string): { id: string; secret: string } | undefined {
   const match = /^basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(header);
@@ -26,8 +31,7 @@ function parseBasic(header: string): { id: string; secret: string } | undefined 
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
   try {
-    const form = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
-    return { id: form(decoded.slice(0, colon)), secret: form(decoded.slice(colon + 1)) };
+    return { id: formDecoded(decoded.slice(0, colon)), secret: formDecoded(decoded.slice(colon + 1)) };
   } catch {
     return undefined;
   }
