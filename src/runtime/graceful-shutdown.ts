@@ -130,8 +130,16 @@ export class GracefulShutdown {
 class DrainedServer {
   readonly inFlight = new Set<ServerResponse>();
   private closing = false;
+  /** A response ended: one function for all of them (`this` is the response), no closure per request. */
+  private readonly ended: (this: ServerResponse) => void;
 
   constructor(readonly name: string, private readonly server: Server) {
+    const tracker = this;
+    this.ended = function (this: ServerResponse) {
+      tracker.inFlight.delete(this);
+      // A response that began before the shutdown may have promised keep-alive: close its connection now that it is idle.
+      if (tracker.closing) setImmediate(() => tracker.server.closeIdleConnections());
+    };
     // First among the listeners: the app may answer synchronously, inside its own listener.
     server.prependListener('request', (_req, res: ServerResponse) => this.track(res));
   }
@@ -139,6 +147,7 @@ class DrainedServer {
   /** From now on every response asks the client to close (RFC 9112 §9.6), so no connection is reused. */
   announceClose(): void {
     this.closing = true;
+    for (const res of this.inFlight) if (!res.headersSent) askToClose(res);
   }
 
   /** Stops accepting and closes idle connections; resolves once every connection has ended. */
@@ -152,19 +161,25 @@ class DrainedServer {
 
   private track(res: ServerResponse): void {
     this.inFlight.add(res);
-    const tracker = this;
-    const writeHead = res.writeHead;
-    // Set as late as possible: a proxied response copies the upstream's `Connection` header first.
-    res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
-      if (tracker.closing && !this.headersSent) this.setHeader('Connection', 'close');
-      return writeHead.apply(this, args);
-    } as ServerResponse['writeHead'];
-    res.once('close', () => {
-      this.inFlight.delete(res);
-      // A response that began before the shutdown may have promised keep-alive: close its connection now that it is idle.
-      if (this.closing) setImmediate(() => this.server.closeIdleConnections());
-    });
+    // Until the shutdown, a response is left as it is: patching each one cost every request an
+    // own property and a closure (the token endpoint's profile). In flight at the signal, or begun
+    // after it: announceClose or this asks it to close.
+    if (this.closing) askToClose(res);
+    res.on('close', this.ended);
   }
+}
+
+/**
+ * `Connection: close` on a response whose head is not written yet, set as late as possible: a
+ * proxied response copies the upstream's `Connection` header first, so it is set in `writeHead`,
+ * which every response goes through (Node's implicit head on `write`/`end` calls it too).
+ */
+function askToClose(res: ServerResponse): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
+    if (!this.headersSent) this.setHeader('Connection', 'close');
+    return writeHead.apply(this, args);
+  } as ServerResponse['writeHead'];
 }
 
 function sleep(ms: number): Promise<void> {
