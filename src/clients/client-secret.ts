@@ -20,12 +20,17 @@ export function generateClientId(): string {
  * does not let anyone check guesses offline.
  */
 export function hashSecret(secret: string, key: Buffer): string {
-  return createHmac('sha256', key).update(secret, 'utf8').digest('base64url');
+  return secretMac(secret, key).toString('base64url');
+}
+
+/** The HMAC-SHA256 of a secret under the hash key, as bytes. */
+function secretMac(secret: string, key: Buffer): Buffer {
+  return createHmac('sha256', key).update(secret, 'utf8').digest();
 }
 
 /** Constant-time check of a presented secret against a stored hash. */
 export function verifySecret(presented: string, storedHash: string, key: Buffer): boolean {
-  const a = createHmac('sha256', key).update(presented, 'utf8').digest();
+  const a = secretMac(presented, key);
   const b = Buffer.from(storedHash, 'base64url');
   return a.length === b.length && timingSafeEqual(a, b);
 }
