@@ -4,6 +4,12 @@ import { headerLines } from '../http/header-lines';
 
 /** RFC 6750 §2.1 b64token syntax. */
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** `token` has the RFC 6750 §2.1 b64token syntax: what `extractBearer` returns always has it. */
+export function isB64Token(token: string): boolean {
+  return B64TOKEN.test(token);
+}
 
 /**
  * Takes the access token from the one place this guard accepts it: the Authorization header
@@ -14,20 +20,46 @@ const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  * method (`invalid_request`).
  */
 export function extractBearer(req: IncomingMessage): string {
+  const header = authorizationHeader(req);
+  const match = BEARER.exec(header);
+  if (match) return match[1];
+  if (/^bearer(\s|$)/i.test(header)) throw new InvalidRequest('malformed Bearer credentials');
+  // Another scheme (Basic, ...) carries no bearer token: answer with the bare challenge.
+  throw new MissingToken('an access token is required');
+}
+
+/**
+ * The token `extractBearer` would return, without checking its characters, for a lookup in the
+ * caches of tokens already verified; undefined when the header has not even the shape
+ * `Bearer <token>`. Every refusal about where the token was sent is thrown here, as by
+ * `extractBearer`. The characters are what a hit spares: a remembered token is always well formed
+ * (a JWS that verified is base64url and dots, since its signature covers those very characters,
+ * and an opaque token is introspected only with that syntax, see introspection-client.ts), and
+ * checking its ~1,000 characters again cost as much as the rest of the guard's cached decision.
+ * A lookup that misses must call `extractBearer`, which refuses a malformed token.
+ */
+export function bearerForLookup(req: IncomingMessage): string | undefined {
+  const header = authorizationHeader(req);
+  // `Bearer` in any case, then at least one space: the shape BEARER starts with.
+  if (header.length < 8 || header.charCodeAt(6) !== 32 || (header.charCodeAt(0) | 32) !== 98 || header.slice(1, 6).toLowerCase() !== 'earer') return undefined;
+  let start = 7;
+  while (header.charCodeAt(start) === 32) start++;
+  let end = header.length;
+  while (end > start && header.charCodeAt(end - 1) === 32) end--;
+  return start === 7 && end === header.length ? header.slice(7) : header.slice(start, end);
+}
+
+/** The one Authorization header's value, after the refusals of RFC 6750 §2 (see `extractBearer`). */
+function authorizationHeader(req: IncomingMessage): string {
   // Node keeps only the first of repeated Authorization headers, so count the raw ones.
   const headers = headerLines(req, 'authorization');
   if (headers > 1) throw new InvalidRequest('more than one Authorization header');
   const inQuery = hasQueryToken(req.url ?? '');
   if (inQuery && headers) throw new InvalidRequest('the access token was sent in more than one way');
   if (inQuery) throw new MissingToken('access tokens are accepted only in the Authorization header');
-
   const header = req.headers.authorization;
   if (header === undefined) throw new MissingToken('an access token is required');
-  const match = BEARER.exec(header);
-  if (match) return match[1];
-  if (/^bearer(\s|$)/i.test(header)) throw new InvalidRequest('malformed Bearer credentials');
-  // Another scheme (Basic, ...) carries no bearer token: answer with the bare challenge.
-  throw new MissingToken('an access token is required');
+  return header;
 }
 
 function hasQueryToken(url: string): boolean {

@@ -5,7 +5,7 @@ import { trackedOutcome } from '../http/request-outcome';
 import { grantablePermissions } from '../applications/permissions';
 import { readApiKey, type ApiKeyLookup } from './api-key-check';
 import { setDebugHeader } from './debug-header';
-import { extractBearer } from './extract-bearer';
+import { bearerForLookup, extractBearer } from './extract-bearer';
 import { clearIdentityHeaders, setIdentityHeaders, type IdentityHeader } from './identity-headers';
 import type { RemovedHeaders } from './removed-headers';
 import { refuseOverrides } from './request-overrides';
@@ -171,15 +171,19 @@ export class Guard {
   private fromMemory(req: IncomingMessage): FromMemory {
     const needed = this.requestShape(req);
     if (isPublic(needed)) return null;
-    const token = extractBearer(req);
+    // Unchecked characters are enough to ask the caches, which hold only well-formed tokens; a
+    // miss checks them (extractBearer) before anything verifies the token.
+    const lookup = bearerForLookup(req);
     const apiKey = this.options.apiKeyHeader ? readApiKey(req, this.options.apiKeyHeader) : undefined;
-    const remembered = this.deps.verifier.peekRemembered(token);
+    const remembered = lookup === undefined ? undefined : this.deps.verifier.peekRemembered(lookup);
     if (!remembered) {
       // Own tokens in memory never reach this: another issuer's token is looked at only on a miss.
       // Every issuer the application accepts is asked by digest (the one `issuerOf` would pick
       // among them); the token's claims are read only by `finish`, when none had it in memory.
-      return this.foreign?.peekAny(token, needed) ?? new MemoryStep(token, needed, undefined, undefined, apiKey);
+      const foreign = lookup === undefined ? undefined : this.foreign?.peekAny(lookup, needed);
+      return foreign ?? new MemoryStep(extractBearer(req), needed, undefined, undefined, apiKey);
     }
+    const token = lookup as string; // a hit: the lookup found it
     const claims = claimsOf(remembered);
     const tracked = trackedOutcome(req);
     if (tracked) tracked.clientId = claims.client_id;

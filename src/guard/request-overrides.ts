@@ -28,12 +28,10 @@ const METHOD_PARAM = '_method';
 export function refuseOverrides(req: IncomingMessage): void {
   const method = req.method ?? 'GET';
   const h = req.headers;
-  for (const name of METHOD_OVERRIDE_HEADERS) checkHeader(name, h[name], method);
-  for (const name of PATH_OVERRIDE_HEADERS) checkHeader(name, h[name], method);
+  // One pass over the headers sent, rather than a lookup of each override name: asking a headers
+  // object for a name it lacks misses V8's property caches, on every guarded request.
   // CGI-style backends read `X_HTTP_Method_Override` as `X-HTTP-Method-Override` (see cgiName).
-  for (const name of Object.keys(h)) {
-    if (name.includes('_')) checkHeader(cgiName(name), h[name], method);
-  }
+  for (const name of Object.keys(h)) checkHeader(name.includes('_') ? cgiName(name) : name, h[name], method);
   const url = req.url ?? '';
   const q = url.indexOf('?');
   // Parsed only when the query could spell the parameter (`_method`, or escaped as `%5Fmethod`).

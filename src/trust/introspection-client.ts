@@ -4,6 +4,7 @@ import { audienceOf, mapClaims, subjectOf } from './claim-mapping';
 import { fetchJson } from './fetch-json';
 import type { ForeignToken } from './foreign-token';
 import { tokenDigest } from '../tokens/token-digest';
+import { isB64Token } from '../guard/extract-bearer';
 import { answerBytes, VerifiedTokenCache, type CachedAnswer } from '../tokens/verified-token-cache';
 
 /** An active answer as remembered, until `until` (ms, product clock): `cacheSeconds`, never past `exp`. */
@@ -52,6 +53,9 @@ export class IntrospectionClient {
   }
 
   introspect(token: string): Promise<ForeignToken> {
+    // Never asked, so never remembered: the guard's cached lookup trusts a remembered token's
+    // characters (bearerForLookup), and `portcullis explain` may pass any string here.
+    if (!isB64Token(token)) return Promise.reject(new InvalidToken('the access token is malformed', 'malformed_token'));
     const digest = tokenDigest(token);
     const cached = this.remembered(digest);
     if (cached) return Promise.resolve(cached);

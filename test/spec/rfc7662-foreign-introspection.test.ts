@@ -77,6 +77,21 @@ describe('RFC 7662: opaque tokens of a trusted issuer, through its introspection
       expect(issuer.introspectionRequests, 'asked again at exp, well before cacheSeconds').to.equal(2);
     });
 
+    it('a token outside the RFC 6750 §2.1 syntax is never introspected, so never remembered: explain refuses it, a request gets invalid_request', async () => {
+      // The guard's cached lookup does not check a token's characters (extract-bearer.ts): it may
+      // only because nothing remembers such a token, not even one `portcullis explain` was given.
+      issuer.opaque.set('tok 4', active());
+      const guard = server.portcullis.guard({ application: 'billing' });
+      const report = await guard.explain({ token: 'tok 4', method: 'GET', path: '/billing/x' });
+      expect(report.guard, JSON.stringify(report)).to.include({ result: 'refused' });
+      expect(issuer.introspectionRequests).to.equal(0);
+      const res = await get('tok 4');
+      expect(res.status, res.text).to.equal(400);
+      expect(res.body.error).to.equal('invalid_request');
+      expect(res.headers['www-authenticate']).to.match(/^Bearer .*error="invalid_request"/);
+      expect(issuer.introspectionRequests).to.equal(0);
+    });
+
     it('concurrent uses of one token share one request', async () => {
       issuer.opaque.set('tok-2', active());
       const answers = await Promise.all(Array.from({ length: 20 }, () => get('tok-2')));
