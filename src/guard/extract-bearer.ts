@@ -4,12 +4,6 @@ import { headerLines } from '../http/header-lines';
 
 /** RFC 6750 §2.1 b64token syntax. */
 const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
-
-/** `token` has the RFC 6750 §2.1 b64token syntax: what `extractBearer` returns always has it. */
-export function isB64Token(token: string): boolean {
-  return B64TOKEN.test(token);
-}
 
 /**
  * Takes the access token from the one place this guard accepts it: the Authorization header

@@ -4,7 +4,7 @@ import { audienceOf, mapClaims, subjectOf } from './claim-mapping';
 import { fetchJson } from './fetch-json';
 import type { ForeignToken } from './foreign-token';
 import { tokenDigest } from '../tokens/token-digest';
-import { isB64Token } from '../guard/extract-bearer';
+import { isB64Token } from '../tokens/b64token';
 import { answerBytes, VerifiedTokenCache, type CachedAnswer } from '../tokens/verified-token-cache';
 
 /** An active answer as remembered, until `until` (ms, product clock): `cacheSeconds`, never past `exp`. */

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import { Socket } from 'node:net';
 import { expect } from 'chai';
-import { bearerForLookup, extractBearer, isB64Token } from '../../src/guard/extract-bearer';
+import { bearerForLookup, extractBearer } from '../../src/guard/extract-bearer';
+import { isB64Token } from '../../src/tokens/b64token';
 
 /** A parsed request as Node hands it over: the parsed and the raw headers, and the URL. */
 function request(authorization: string[] | undefined, url = '/api'): http.IncomingMessage {
@@ -66,9 +67,4 @@ describe('guard/extract-bearer', () => {
       }
     });
   }
-
-  it('isB64Token accepts exactly the RFC 6750 §2.1 syntax', () => {
-    for (const good of [JWT, 'abc', 'a==', 'AZaz09-._~+/']) expect(isB64Token(good), good).to.equal(true);
-    for (const bad of ['', 'a b', 'a=b', '=', 'ab\t', 'tök', 'a,b']) expect(isB64Token(bad), bad).to.equal(false);
-  });
 });
