@@ -5,7 +5,7 @@ import { trackedOutcome } from '../http/request-outcome';
 import { grantablePermissions } from '../applications/permissions';
 import { readApiKey, type ApiKeyLookup } from './api-key-check';
 import { setDebugHeader } from './debug-header';
-import { bearerForLookup, extractBearer } from './extract-bearer';
+import { bearerForLookup, checkedBearer } from './extract-bearer';
 import { clearIdentityHeaders, setIdentityHeaders, type IdentityHeader } from './identity-headers';
 import type { RemovedHeaders } from './removed-headers';
 import { refuseOverrides } from './request-overrides';
@@ -172,7 +172,7 @@ export class Guard {
     const needed = this.requestShape(req);
     if (isPublic(needed)) return null;
     // Unchecked characters are enough to ask the caches, which hold only well-formed tokens; a
-    // miss checks them (extractBearer) before anything verifies the token.
+    // miss checks them (checkedBearer) before anything verifies the token.
     const lookup = bearerForLookup(req);
     const apiKey = this.options.apiKeyHeader ? readApiKey(req, this.options.apiKeyHeader) : undefined;
     const remembered = lookup === undefined ? undefined : this.deps.verifier.peekRemembered(lookup);
@@ -181,7 +181,7 @@ export class Guard {
       // Every issuer the application accepts is asked by digest (the one `issuerOf` would pick
       // among them); the token's claims are read only by `finish`, when none had it in memory.
       const foreign = lookup === undefined ? undefined : this.foreign?.peekAny(lookup, needed);
-      return foreign ?? new MemoryStep(extractBearer(req), needed, undefined, undefined, apiKey);
+      return foreign ?? new MemoryStep(checkedBearer(req, lookup), needed, undefined, undefined, apiKey);
     }
     const token = lookup as string; // a hit: the lookup found it
     const claims = claimsOf(remembered);

@@ -61,7 +61,7 @@ describe('guard/extract-bearer', () => {
         expect(lookup.value).to.equal(full.value);
       } else {
         // A malformed header: whatever the lookup makes of it is no well-formed token, so no cache
-        // holds it, and the miss goes to extractBearer, which refuses it.
+        // holds it, and the miss goes to checkedBearer, which refuses it.
         expect(full.error).to.be.a('string');
         expect(lookup.value === undefined || !isB64Token(lookup.value), `${lookup.value} would be looked up`).to.equal(true);
       }
